@@ -1,0 +1,115 @@
+//! The error every server function returns.
+//!
+//! Clients see a kind and, for rule violations, the domain error (which the UI
+//! translates); internal failures reach the client only as an opaque trace id while the
+//! real cause is logged on the server.
+
+use serde::{Deserialize, Serialize};
+use server_fn::{codec::JsonEncoding, error::FromServerFnError, ServerFnError};
+use server_fn::error::ServerFnErrorErr;
+
+use crate::i18n::{Lang, Msg};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// The input broke a business rule or could not be parsed.
+    #[error("invalid input: {0}")]
+    Invalid(domain::Error),
+    /// The request itself was malformed (missing or undecodable arguments).
+    #[error("malformed request")]
+    BadRequest,
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    /// Someone else changed the same data first; retrying after a refresh may work.
+    #[error("conflict")]
+    Conflict,
+    /// A failure on the server; the cause is in the server log under this trace id.
+    #[error("internal error (trace id {trace_id})")]
+    Internal { trace_id: String },
+    /// The browser could not reach the server or read its answer.
+    #[error("network error")]
+    Network,
+}
+
+impl AppError {
+    /// The HTTP status a server function answers with for this error.
+    pub fn status(&self) -> http::StatusCode {
+        use http::StatusCode as S;
+        match self {
+            AppError::Invalid(_) => S::UNPROCESSABLE_ENTITY,
+            AppError::BadRequest => S::BAD_REQUEST,
+            AppError::NotFound => S::NOT_FOUND,
+            AppError::Forbidden => S::FORBIDDEN,
+            AppError::Conflict => S::CONFLICT,
+            AppError::Internal { .. } => S::INTERNAL_SERVER_ERROR,
+            AppError::Network => S::BAD_GATEWAY,
+        }
+    }
+
+    /// The message a person reads, in their language.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            AppError::Invalid(e) => crate::i18n::domain_error_text(e, lang).to_string(),
+            AppError::BadRequest => Msg::ErrBadRequest.text(lang).to_string(),
+            AppError::NotFound => Msg::ErrNotFound.text(lang).to_string(),
+            AppError::Forbidden => Msg::ErrForbidden.text(lang).to_string(),
+            AppError::Conflict => Msg::ErrConflict.text(lang).to_string(),
+            AppError::Internal { trace_id } => {
+                format!("{} ({trace_id})", Msg::ErrInternal.text(lang))
+            }
+            AppError::Network => Msg::ErrNetwork.text(lang).to_string(),
+        }
+    }
+
+    /// Records the status on the response being built, so API clients see 4xx for
+    /// their mistakes rather than server_fn's default 500.
+    pub fn with_status(self) -> Self {
+        #[cfg(feature = "ssr")]
+        if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            res.set_status(self.status());
+        }
+        self
+    }
+}
+
+impl From<domain::Error> for AppError {
+    fn from(e: domain::Error) -> Self {
+        AppError::Invalid(e)
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                AppError::BadRequest.with_status()
+            }
+            ServerFnErrorErr::Request(_)
+            | ServerFnErrorErr::Deserialization(_)
+            | ServerFnErrorErr::Response(_) => AppError::Network,
+            other => AppError::internal(other),
+        }
+    }
+}
+
+impl From<ServerFnError> for AppError {
+    fn from(e: ServerFnError) -> Self {
+        AppError::internal(e)
+    }
+}
+
+impl AppError {
+    /// Logs the cause with a fresh trace id and returns the opaque error for the client.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        let trace_id = uuid::Uuid::now_v7().simple().to_string();
+        #[cfg(feature = "ssr")]
+        tracing::error!(%trace_id, %cause, "internal error");
+        #[cfg(not(feature = "ssr"))]
+        let _ = &cause;
+        AppError::Internal { trace_id }.with_status()
+    }
+}

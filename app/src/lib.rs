@@ -1,0 +1,105 @@
+//! Pitlane's user interface: Leptos components and `#[server]` functions.
+//!
+//! One crate serves three surfaces over one domain:
+//! - [`surfaces`]: the customer web (`/`), the store kiosk (`/kiosk`) and the HQ console
+//!   (`/hq`), each with its own layout and navigation;
+//! - [`pricing`]: the service price list (read on every surface, published from HQ);
+//! - [`i18n`]: the translation layer (Simplified Chinese and English);
+//! - [`error`]: the error type every server function returns;
+//! - [`live`]: live updates pushed from the server over SSE;
+//! - `store` (server only): the storage trait the server crate implements for SQLite and
+//!   PostgreSQL and hands to server functions as context.
+//!
+//! Built with `ssr` it is a library of the server binary; built with `hydrate` it is the
+//! browser bundle, whose entry point is [`hydrate`].
+
+pub mod error;
+pub mod i18n;
+pub mod live;
+pub mod pricing;
+#[cfg(feature = "ssr")]
+pub mod store;
+pub mod surfaces;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+use crate::i18n::{provide_i18n, use_i18n, Msg};
+
+/// The HTML document the server renders around [`App`].
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = i18n::lang_from_request();
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang.html_tag()>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The root component: meta context, language, live updates and routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_i18n();
+    live::provide_live_updates();
+    let i18n = use_i18n();
+
+    // Browser tests wait for this flag before they click: an Effect only runs once the
+    // page has hydrated, so clicks before that would be lost.
+    Effect::new(move |_| {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/pitlane.css" />
+        <Title text=move || i18n.t(Msg::AppName) />
+        <Router>
+            <Routes fallback=move || view! { <NotFound /> }>
+                <Route path=path!("/") view=surfaces::customer::CustomerHome />
+                <Route path=path!("/kiosk") view=surfaces::kiosk::KioskHome />
+                <Route path=path!("/hq") view=surfaces::hq::HqHome />
+            </Routes>
+        </Router>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(http::StatusCode::NOT_FOUND);
+    }
+    let i18n = use_i18n();
+    view! {
+        <main class="not-found">
+            <h1>{move || i18n.t(Msg::NotFound)}</h1>
+            <a href="/">{move || i18n.t(Msg::BackHome)}</a>
+        </main>
+    }
+}
+
+/// The browser bundle's entry point.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}
+

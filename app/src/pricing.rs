@@ -1,0 +1,351 @@
+//! The service price list: one published price per service, shown alike on every
+//! surface and published from HQ.
+//!
+//! Server functions: [`get_price_list`] (anyone) and [`publish_service_price`] (HQ).
+//! Components: [`ServicePriceList`] for the customer web and the kiosk, and
+//! [`HqPriceList`] with a publish form per service. Prices are looked up and formatted by
+//! `domain` (`PriceList::price_of`, `Money`'s `Display`), never here.
+
+use domain::{Money, PriceList, PricedItem, ServiceId};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::error::AppError;
+use crate::i18n::{use_i18n, I18n, Lang, Msg};
+use crate::live::use_live;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceCategory {
+    Maintenance,
+    Tyres,
+    Repair,
+    Detailing,
+    Ev,
+}
+
+impl ServiceCategory {
+    pub fn parse(code: &str) -> Option<Self> {
+        Some(match code {
+            "maintenance" => Self::Maintenance,
+            "tyres" => Self::Tyres,
+            "repair" => Self::Repair,
+            "detailing" => Self::Detailing,
+            "ev" => Self::Ev,
+            _ => return None,
+        })
+    }
+
+    pub fn label(self) -> Msg {
+        match self {
+            Self::Maintenance => Msg::CatMaintenance,
+            Self::Tyres => Msg::CatTyres,
+            Self::Repair => Msg::CatRepair,
+            Self::Detailing => Msg::CatDetailing,
+            Self::Ev => Msg::CatEv,
+        }
+    }
+}
+
+/// A service as the catalog describes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceInfo {
+    pub id: ServiceId,
+    pub code: String,
+    pub category: ServiceCategory,
+    pub name_zh: String,
+    pub name_en: String,
+    pub description_zh: String,
+    pub description_en: String,
+    pub duration_min: u32,
+}
+
+impl ServiceInfo {
+    pub fn name(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh => &self.name_zh,
+            Lang::En => &self.name_en,
+        }
+    }
+
+    pub fn description(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh => &self.description_zh,
+            Lang::En => &self.description_en,
+        }
+    }
+}
+
+/// One version's price of an item.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PricePoint {
+    pub version: u32,
+    #[serde(with = "time::serde::rfc3339")]
+    pub effective_from: OffsetDateTime,
+    pub price: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServicePrice {
+    pub service: ServiceInfo,
+    pub price: Money,
+}
+
+/// The price list as every surface shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriceListView {
+    pub version: u32,
+    #[serde(with = "time::serde::rfc3339")]
+    pub effective_from: OffsetDateTime,
+    pub services: Vec<ServicePrice>,
+}
+
+impl PriceListView {
+    /// Joins the catalog with a price list; a service without a price is not on sale.
+    pub fn build(list: &PriceList, services: Vec<ServiceInfo>) -> Self {
+        let services = services
+            .into_iter()
+            .filter_map(|service| {
+                let price = list.price_of(PricedItem::Service(service.id)).ok()?;
+                Some(ServicePrice { service, price })
+            })
+            .collect();
+        PriceListView {
+            version: list.version,
+            effective_from: list.effective_from,
+            services,
+        }
+    }
+}
+
+/// Times are shown in China Standard Time, where every store is.
+pub fn format_local(t: OffsetDateTime) -> String {
+    let cst = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    let t = t.to_offset(cst);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
+}
+
+#[server(prefix = "/api", endpoint = "price_list")]
+pub async fn get_price_list() -> Result<PriceListView, AppError> {
+    let store = crate::store::use_store()?;
+    let services = store.services().await?;
+    let list = store.current_price_list().await?;
+    Ok(PriceListView::build(&list, services))
+}
+
+/// Publishes a new price for one service. Arguments arrive as the strings a person
+/// typed and are parsed here, at the edge.
+#[server(prefix = "/api", endpoint = "publish_service_price")]
+pub async fn publish_service_price(service_id: String, price: String) -> Result<u32, AppError> {
+    if !crate::store::use_settings().open_publishing {
+        return Err(AppError::Forbidden.with_status());
+    }
+    let service = ServiceId::parse(&service_id).map_err(|e| AppError::from(e).with_status())?;
+    let price = domain::money::parse_price(&price).map_err(|e| AppError::from(e).with_status())?;
+    let store = crate::store::use_store()?;
+    if !store.services().await?.iter().any(|s| s.id == service) {
+        return Err(AppError::NotFound.with_status());
+    }
+    let list = store
+        .publish_price(PricedItem::Service(service), price, "hq")
+        .await?;
+    tracing::info!(version = list.version, %service, %price, "price published");
+    Ok(list.version)
+}
+
+fn price_list_resource() -> Resource<Result<PriceListView, AppError>> {
+    let live = use_live();
+    Resource::new(move || live.prices.get(), |_| get_price_list())
+}
+
+#[component]
+fn VersionLine(view: PriceListView) -> impl IntoView {
+    let i18n = use_i18n();
+    let when = format_local(view.effective_from);
+    view! {
+        <p class="version-line" data-version=view.version>
+            {move || i18n.t(Msg::PriceListVersion)}
+            " "
+            <strong>{view.version}</strong>
+            " · "
+            {move || i18n.t(Msg::EffectiveFrom)}
+            " "
+            {when.clone()}
+        </p>
+    }
+}
+
+#[component]
+fn ErrorLine(error: AppError) -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <p class="error" role="alert">{move || error.message(i18n.lang())}</p> }
+}
+
+/// The read-only price list of the customer web and the kiosk.
+#[component]
+pub fn ServicePriceList(intro: Msg) -> impl IntoView {
+    let i18n = use_i18n();
+    let prices = price_list_resource();
+    view! {
+        <section class="price-list">
+            <h1>{move || i18n.t(Msg::ServicePrices)}</h1>
+            <p class="intro">{move || i18n.t(intro)}</p>
+            <Suspense fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match prices.await {
+                        Ok(view) => {
+                            let rows = view.services.clone();
+                            view! {
+                                <VersionLine view=view />
+                                <ul class="service-cards">
+                                    {rows
+                                        .into_iter()
+                                        .map(|row| service_card(i18n, row))
+                                        .collect_view()}
+                                </ul>
+                            }
+                                .into_any()
+                        }
+                        Err(e) => view! { <ErrorLine error=e /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+fn service_card(i18n: I18n, row: ServicePrice) -> impl IntoView {
+    let ServicePrice { service, price } = row;
+    let code = service.code.clone();
+    let category = service.category;
+    let minutes = service.duration_min;
+    let s1 = service.clone();
+    let s2 = service;
+    view! {
+        <li class="service-card" data-service=code>
+            <div class="service-head">
+                <h2 class="service-name">{move || s1.name(i18n.lang()).to_owned()}</h2>
+                <span class="price">{price.to_string()}</span>
+            </div>
+            <p class="service-desc">{move || s2.description(i18n.lang()).to_owned()}</p>
+            <p class="service-meta">
+                <span class="tag">{move || i18n.t(category.label())}</span>
+                <span class="duration">{minutes} " " {move || i18n.t(Msg::Minutes)}</span>
+            </p>
+        </li>
+    }
+}
+
+/// HQ's price list: every service with its price and a form to publish a new one.
+#[component]
+pub fn HqPriceList() -> impl IntoView {
+    let i18n = use_i18n();
+    let prices = price_list_resource();
+    view! {
+        <section class="price-list hq">
+            <h1>{move || i18n.t(Msg::ServicePrices)}</h1>
+            <p class="intro">{move || i18n.t(Msg::HqPricesIntro)}</p>
+            <Suspense fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match prices.await {
+                        Ok(view) => {
+                            let rows = view.services.clone();
+                            view! {
+                                <VersionLine view=view />
+                                <table class="price-table">
+                                    <thead>
+                                        <tr>
+                                            <th>{move || i18n.t(Msg::ColService)}</th>
+                                            <th>{move || i18n.t(Msg::ColCategory)}</th>
+                                            <th>{move || i18n.t(Msg::ColDuration)}</th>
+                                            <th class="num">{move || i18n.t(Msg::ColPrice)}</th>
+                                            <th>{move || i18n.t(Msg::ColNewPrice)}</th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {rows
+                                            .into_iter()
+                                            .map(|row| view! { <HqPriceRow row=row /> })
+                                            .collect_view()}
+                                    </tbody>
+                                </table>
+                            }
+                                .into_any()
+                        }
+                        Err(e) => view! { <ErrorLine error=e /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn HqPriceRow(row: ServicePrice) -> impl IntoView {
+    let i18n = use_i18n();
+    let live = use_live();
+    let publish = ServerAction::<PublishServicePrice>::new();
+    let ServicePrice { service, price } = row;
+    let id = service.id.to_string();
+    let code = service.code.clone();
+    let category = service.category;
+    let minutes = service.duration_min;
+    let pending = publish.pending();
+
+    // A publish changes the list this page shows; refetch at once rather than wait for
+    // the live event (which will arrive too, and is harmless).
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = publish.value().get() {
+            live.prices.update(|n| *n += 1);
+        }
+    });
+
+    view! {
+        <tr data-service=code>
+            <td class="service-name">{move || service.name(i18n.lang()).to_owned()}</td>
+            <td>{move || i18n.t(category.label())}</td>
+            <td>{minutes} " " {move || i18n.t(Msg::Minutes)}</td>
+            <td class="num price">{price.to_string()}</td>
+            <td>
+                <ActionForm action=publish attr:class="publish-form">
+                    <input type="hidden" name="service_id" value=id />
+                    <input
+                        type="text"
+                        name="price"
+                        inputmode="decimal"
+                        autocomplete="off"
+                        aria-label=move || i18n.t(Msg::ColNewPrice)
+                        placeholder=move || i18n.t(Msg::NewPricePlaceholder)
+                    />
+                    <button type="submit" disabled=pending>
+                        {move || {
+                            if pending.get() { i18n.t(Msg::Publishing) } else { i18n.t(Msg::Publish) }
+                        }}
+                    </button>
+                </ActionForm>
+                {move || match publish.value().get() {
+                    Some(Err(e)) => view! { <ErrorLine error=e /> }.into_any(),
+                    Some(Ok(version)) => {
+                        view! {
+                            <p class="ok" role="status">
+                                {move || i18n.t(Msg::PublishedVersion)}
+                                " "
+                                {version}
+                            </p>
+                        }
+                            .into_any()
+                    }
+                    None => ().into_any(),
+                }}
+            </td>
+        </tr>
+    }
+}

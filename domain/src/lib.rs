@@ -1,0 +1,47 @@
+//! Pitlane's shared domain: the rules every surface (customer web, store kiosk,
+//! HQ console, server) must agree on, written once so that "one price, one
+//! truth" holds by construction rather than by convention.
+//!
+//! The crate is pure Rust with no I/O so that it compiles both natively and to
+//! `wasm32-unknown-unknown`; the browser validates input with exactly the same
+//! code the server trusts.
+//!
+//! Modules:
+//! - [`error`]: the single [`Error`] enum; the UI translates by variant, logs and
+//!   APIs use its stable [`Error::code`].
+//! - [`ids`]: UUID v7 newtypes for every entity, so a `StoreId` can never be
+//!   passed where a `CustomerId` is expected.
+//! - [`money`]: [`Money`] in integer fen and [`Quantity`] in thousandths, with
+//!   parsing of what people actually type into a price box.
+//! - [`phone`]: [`Phone`], a mainland-China mobile number.
+//! - [`plate`]: [`Plate`], a mainland-China licence plate (ordinary and new-energy).
+//! - [`pricing`]: the uniform, versioned [`PriceList`] and [`price_line`].
+//!
+//! Every type here follows "parse, don't validate": if you hold a value, it is
+//! valid, and deserialising goes through the same parser as user input.
+//!
+//! ```
+//! use domain::{money::parse_price, price_line, PriceList, PricedItem, Quantity, ServiceId};
+//! use time::macros::datetime;
+//!
+//! let oil_change = PricedItem::Service(ServiceId::new());
+//! let list = PriceList::new(1, datetime!(2025-01-01 00:00 +8), [(oil_change, parse_price("¥199")?)]);
+//! let line = price_line(&list, oil_change, Quantity::ONE)?;
+//! assert_eq!(line.total.to_string(), "¥199.00");
+//! # Ok::<(), domain::Error>(())
+//! ```
+#![warn(missing_docs)]
+
+pub mod error;
+pub mod ids;
+pub mod money;
+pub mod phone;
+pub mod plate;
+pub mod pricing;
+
+pub use error::Error;
+pub use ids::*;
+pub use money::{Money, Quantity};
+pub use phone::Phone;
+pub use plate::Plate;
+pub use pricing::{price_line, Line, PriceList, PricedItem};

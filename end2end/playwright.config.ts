@@ -1,0 +1,64 @@
+import { defineConfig, devices } from "@playwright/test";
+
+// The server under test: the debug build cargo-leptos made, on a fresh SQLite file with
+// the demo data, on its own port so a running `scripts/run.sh` does not interfere.
+const port = Number(process.env.PITLANE_E2E_PORT ?? 3100);
+const baseURL = `http://127.0.0.1:${port}`;
+const dbFile = `target/e2e/pitlane-e2e-${Date.now()}.db`;
+
+// Debian's Chromium; Playwright's own browser downloads are not possible here.
+const chromium = {
+  executablePath: "/usr/bin/chromium",
+  args: [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+};
+
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  reporter: [["list"]],
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    launchOptions: chromium,
+  },
+  projects: [
+    { name: "desktop", use: { ...devices["Desktop Chrome"], launchOptions: chromium }, testIgnore: /kiosk/ },
+    {
+      name: "ipad",
+      use: { ...devices["iPad (gen 7) landscape"], browserName: "chromium", launchOptions: chromium },
+      testMatch: /kiosk/,
+    },
+  ],
+  webServer: {
+    command: `mkdir -p target/e2e && exec target/debug/server serve`,
+    cwd: "..",
+    url: `${baseURL}/healthz`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      DATABASE_URL: `sqlite://${dbFile}`,
+      PITLANE_ADDR: `127.0.0.1:${port}`,
+      PITLANE_DEMO: "1",
+      PITLANE_OPEN_PUBLISHING: "1",
+      LEPTOS_SITE_ROOT: "target/site",
+      LEPTOS_OUTPUT_NAME: "pitlane",
+      RUST_LOG: "warn",
+    },
+  },
+});

@@ -1,0 +1,21 @@
+import { test, expect } from "@playwright/test";
+import { firstServiceCode, open, priceOf } from "./helpers";
+
+// Runs in the "ipad" project: iPad viewport, touch events, as at the reception counter.
+test("the kiosk works by touch at iPad size", async ({ page }) => {
+  await open(page, "/kiosk");
+  const viewport = page.viewportSize();
+  expect(viewport?.width).toBeGreaterThanOrEqual(1024);
+  expect(await page.evaluate(() => navigator.maxTouchPoints)).toBeGreaterThan(0);
+
+  // Touch targets are big enough for a finger.
+  const box = await page.locator('.lang-switch button[data-lang="en"]').boundingBox();
+  expect(box?.height).toBeGreaterThanOrEqual(44);
+
+  await page.locator('.lang-switch button[data-lang="en"]').tap();
+  await expect(page.locator("h1")).toHaveText("Service price list");
+  const code = await firstServiceCode(page);
+  await expect(priceOf(page, code)).toHaveText(/^¥[\d,]+\.\d{2}$/);
+  await page.locator('.lang-switch button[data-lang="zh"]').tap();
+  await expect(page.locator("h1")).toHaveText("服务价目表");
+});

@@ -1,0 +1,75 @@
+import { test, expect, Browser } from "@playwright/test";
+import { fen, firstServiceCode, open, priceOf, yuan } from "./helpers";
+
+test("one service shows the same price on all three surfaces", async ({ page }) => {
+  await open(page, "/");
+  const code = await firstServiceCode(page);
+  const onWeb = (await priceOf(page, code).textContent()) ?? "";
+  expect(fen(onWeb)).toBeGreaterThan(0);
+
+  for (const path of ["/kiosk", "/hq"]) {
+    await open(page, path);
+    await expect(priceOf(page, code)).toHaveText(onWeb);
+  }
+});
+
+async function customerPage(browser: Browser) {
+  // A second browser context: another person, another cookie jar.
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await open(page, "/");
+  await expect(page.locator("[data-live]")).toHaveAttribute("data-live", "on");
+  return { context, page };
+}
+
+test("HQ publishes a new price and an open customer page shows it live", async ({ page, browser }) => {
+  await open(page, "/hq");
+  const code = await firstServiceCode(page);
+  const before = fen((await priceOf(page, code).textContent()) ?? "");
+  const version = Number(await page.locator(".version-line").getAttribute("data-version"));
+
+  const customer = await customerPage(browser);
+  await expect(priceOf(customer.page, code)).toHaveText(yuan(before));
+
+  const after = before + 1150;
+  const row = page.locator(`tr[data-service="${code}"]`);
+  await row.locator('input[name="price"]').fill((after / 100).toFixed(2));
+  await row.locator('button[type="submit"]').click();
+  await expect(row.locator(".ok")).toContainText(String(version + 1));
+  await expect(priceOf(page, code)).toHaveText(yuan(after));
+
+  // No reload on the customer's side: the change arrives over the event stream.
+  await expect(priceOf(customer.page, code)).toHaveText(yuan(after));
+  await expect(customer.page.locator(".version-line")).toHaveAttribute("data-version", String(version + 1));
+  await customer.context.close();
+});
+
+test("a bad price gets a translated message and changes nothing", async ({ page }) => {
+  await open(page, "/hq");
+  const code = await firstServiceCode(page);
+  const row = page.locator(`tr[data-service="${code}"]`);
+  const before = (await priceOf(page, code).textContent()) ?? "";
+  const version = await page.locator(".version-line").getAttribute("data-version");
+
+  const cases: Array<[string, string, string]> = [
+    ["abc", "金额格式不正确", "That is not an amount"],
+    ["0", "价格必须大于零", "A price must be more than zero"],
+    ["-12", "价格必须大于零", "A price must be more than zero"],
+    ["1.234", "最多保留两位小数", "at most two decimals"],
+    ["99999999999999999999", "金额过大", "too large"],
+    ["", "请输入金额", "Enter an amount"],
+  ];
+  for (const [input, zh] of cases) {
+    await row.locator('input[name="price"]').fill(input);
+    await row.locator('button[type="submit"]').click();
+    await expect(row.locator(".error")).toContainText(zh);
+  }
+  await page.locator('.lang-switch button[data-lang="en"]').click();
+  await expect(row.locator(".error")).toContainText(cases[cases.length - 1][2]);
+
+  await page.reload();
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+  await expect(priceOf(page, code)).toHaveText(before);
+  await expect(page.locator(".version-line")).toHaveAttribute("data-version", version ?? "");
+  await page.locator('.lang-switch button[data-lang="zh"]').click();
+});

@@ -1,0 +1,19 @@
+//! The Pitlane server: everything that touches the outside world.
+//!
+//! - [`config`]: settings from environment variables, with defaults;
+//! - [`storage`]: the [`app::store::Store`] trait implemented for SQLite (embedded default)
+//!   and PostgreSQL (several instances), migrations per dialect, demo data loading;
+//! - [`demo`]: the deterministic demo data set;
+//! - [`live`]: the live-update hub (tokio broadcast in one process, PostgreSQL
+//!   `LISTEN/NOTIFY` across processes) and its SSE endpoint;
+//! - [`http`]: the axum router: pages, server functions, `/api/events`, `/healthz`;
+//! - [`telemetry`]: tracing set-up.
+//!
+//! The binary (`main.rs`) is a thin CLI over these: `serve`, `migrate`, `seed --demo`.
+
+pub mod config;
+pub mod demo;
+pub mod http;
+pub mod live;
+pub mod storage;
+pub mod telemetry;
