@@ -1,0 +1,226 @@
+//! Black-box API tests: a real server on port 0 with a fresh database, called over HTTP
+//! as a browser or another client would, on SQLite and on PostgreSQL.
+
+mod common;
+
+use std::time::Duration;
+
+use app::error::AppError;
+use app::live::LiveEvent;
+use app::pricing::PriceListView;
+use common::{Backend, TestDb, TestServer};
+use domain::{Money, PricedItem};
+use futures::StreamExt;
+use reqwest::StatusCode;
+
+both_backends!(
+    health_check_reports_the_database,
+    price_list_is_served_and_publishing_changes_it,
+    bad_prices_are_refused_with_clear_errors_and_change_nothing,
+    publishing_is_refused_unless_switched_on,
+    sse_carries_published_prices_to_every_instance,
+);
+
+async fn call(
+    server: &TestServer,
+    endpoint: &str,
+    form: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let res = reqwest::Client::new()
+        .post(server.url(&format!("/api/{endpoint}")))
+        .form(form)
+        .send()
+        .await
+        .expect("request");
+    let status = res.status();
+    (status, res.text().await.expect("body"))
+}
+
+async fn price_list(server: &TestServer) -> PriceListView {
+    let (status, body) = call(server, "price_list", &[]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    serde_json::from_str(&body).expect("price list JSON")
+}
+
+fn error(body: &str) -> AppError {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("not an AppError ({e}): {body}"))
+}
+
+async fn health_check_reports_the_database(db: TestDb) {
+    let server = TestServer::start(&db, false).await;
+    let res = reqwest::get(server.url("/healthz")).await.expect("healthz");
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: serde_json::Value = res.json().await.expect("json");
+    let expected = match db.backend() {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    assert_eq!(body["database"], expected);
+    assert_eq!(body["status"], "ok");
+}
+
+async fn price_list_is_served_and_publishing_changes_it(db: TestDb) {
+    let server = TestServer::start(&db, true).await;
+    let before = price_list(&server).await;
+    assert_eq!(before.version, 1);
+    assert!(before.services.len() >= 10);
+    let target = &before.services[0];
+
+    let (status, body) = call(
+        &server,
+        "publish_service_price",
+        &[
+            ("service_id", &target.service.id.to_string()),
+            ("price", " ¥1,234.50 "),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(serde_json::from_str::<u32>(&body).expect("version"), 2);
+
+    let after = price_list(&server).await;
+    assert_eq!(after.version, 2);
+    let row = after
+        .services
+        .iter()
+        .find(|s| s.service.id == target.service.id)
+        .expect("still listed");
+    assert_eq!(row.price, Money::from_fen(123_450));
+    assert_eq!(row.price.to_string(), "¥1,234.50");
+    // Every other service kept its price.
+    for (a, b) in before.services.iter().zip(&after.services).skip(1) {
+        assert_eq!(a, b);
+    }
+}
+
+async fn bad_prices_are_refused_with_clear_errors_and_change_nothing(db: TestDb) {
+    let server = TestServer::start(&db, true).await;
+    let before = price_list(&server).await;
+    let first = before.services[0].clone();
+    let id = first.service.id.to_string();
+    let current = first.price.yuan_string();
+    let unknown = domain::ServiceId::new().to_string();
+
+    use domain::Error as E;
+    let cases: Vec<(&str, &str, StatusCode, AppError)> = vec![
+        (&id, "abc", StatusCode::UNPROCESSABLE_ENTITY, AppError::Invalid(E::AmountNotANumber)),
+        (&id, "1e5", StatusCode::UNPROCESSABLE_ENTITY, AppError::Invalid(E::AmountNotANumber)),
+        (&id, "NaN", StatusCode::UNPROCESSABLE_ENTITY, AppError::Invalid(E::AmountNotANumber)),
+        (&id, "", StatusCode::UNPROCESSABLE_ENTITY, AppError::Invalid(E::AmountEmpty)),
+        (&id, "0", StatusCode::UNPROCESSABLE_ENTITY, AppError::Invalid(E::PriceNotPositive)),
+        (&id, "-5", StatusCode::UNPROCESSABLE_ENTITY, AppError::Invalid(E::PriceNotPositive)),
+        (&id, "1.005", StatusCode::UNPROCESSABLE_ENTITY, AppError::Invalid(E::AmountTooPrecise)),
+        (
+            &id,
+            "99999999999999999999",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid(E::AmountOverflow),
+        ),
+        (&id, "20000000", StatusCode::UNPROCESSABLE_ENTITY, AppError::Invalid(E::PriceTooHigh)),
+        (&id, &current, StatusCode::UNPROCESSABLE_ENTITY, AppError::Invalid(E::PriceUnchanged)),
+        ("not-an-id", "100", StatusCode::UNPROCESSABLE_ENTITY, AppError::Invalid(E::IdInvalid)),
+        (&unknown, "100", StatusCode::NOT_FOUND, AppError::NotFound),
+    ];
+    for (service_id, price, status, expected) in cases {
+        let (got_status, body) = call(
+            &server,
+            "publish_service_price",
+            &[("service_id", service_id), ("price", price)],
+        )
+        .await;
+        assert_eq!(got_status, status, "price {price:?}: {body}");
+        assert_eq!(error(&body), expected, "price {price:?}");
+    }
+
+    // A request missing an argument is malformed, not a server failure.
+    let (status, body) = call(&server, "publish_service_price", &[("service_id", &id)]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(error(&body), AppError::BadRequest);
+
+    assert_eq!(price_list(&server).await, before, "nothing changed");
+}
+
+async fn publishing_is_refused_unless_switched_on(db: TestDb) {
+    let server = TestServer::start(&db, false).await;
+    let before = price_list(&server).await;
+    let (status, body) = call(
+        &server,
+        "publish_service_price",
+        &[
+            ("service_id", &before.services[0].service.id.to_string()),
+            ("price", "100"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(error(&body), AppError::Forbidden);
+    assert_eq!(price_list(&server).await, before);
+}
+
+/// Reads SSE `data:` lines until one parses as a live event.
+async fn next_event(
+    stream: &mut (impl futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin),
+    buffer: &mut String,
+) -> LiveEvent {
+    loop {
+        if let Some(end) = buffer.find("\n\n") {
+            let frame: String = buffer.drain(..end + 2).collect();
+            for line in frame.lines() {
+                if let Some(data) = line.strip_prefix("data:") {
+                    if let Ok(event) = serde_json::from_str(data.trim()) {
+                        return event;
+                    }
+                }
+            }
+            continue;
+        }
+        let chunk = stream.next().await.expect("stream open").expect("chunk");
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}
+
+/// With PostgreSQL: two instances on one database; an event published through A
+/// reaches a client of B. With SQLite (one instance by design): the same on one.
+async fn sse_carries_published_prices_to_every_instance(db: TestDb) {
+    let a = TestServer::start(&db, true).await;
+    let b = match db.backend() {
+        Backend::Postgres => Some(TestServer::start(&db, true).await),
+        Backend::Sqlite => None,
+    };
+    let listener = b.as_ref().unwrap_or(&a);
+
+    let res = reqwest::get(listener.url(app::live::EVENTS_PATH))
+        .await
+        .expect("connect SSE");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .expect("header")
+        .starts_with("text/event-stream"));
+    let mut stream = res.bytes_stream();
+    // Let the instance's LISTEN connection settle before the write.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let list = price_list(&a).await;
+    let target = list.services[0].service.id;
+    let (status, body) = call(
+        &a,
+        "publish_service_price",
+        &[("service_id", &target.to_string()), ("price", "321.00")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let mut buffer = String::new();
+    let event = tokio::time::timeout(Duration::from_secs(10), next_event(&mut stream, &mut buffer))
+        .await
+        .expect("event within 10 s");
+    assert_eq!(
+        event,
+        LiveEvent::PriceListPublished {
+            version: 2,
+            item: PricedItem::Service(target),
+            price: Money::from_fen(32_100),
+        }
+    );
+}
