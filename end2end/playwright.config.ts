@@ -32,6 +32,8 @@ export default defineConfig({
   reporter: [["list"]],
   use: {
     baseURL,
+    // A Chinese browser unless a test says otherwise.
+    locale: "zh-CN",
     trace: "retain-on-failure",
     launchOptions: chromium,
   },

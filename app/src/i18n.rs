@@ -70,7 +70,9 @@ impl Lang {
     pub fn from_cookie_header(header: &str) -> Option<Lang> {
         header.split(';').find_map(|c| {
             let (name, value) = c.trim().split_once('=')?;
-            (name == LANG_COOKIE).then(|| Lang::from_tag(value)).flatten()
+            (name == LANG_COOKIE)
+                .then(|| Lang::from_tag(value))
+                .flatten()
         })
     }
 

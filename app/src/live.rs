@@ -69,15 +69,14 @@ fn connect(live: LiveUpdates) {
     let Ok(source) = web_sys::EventSource::new(EVENTS_PATH) else {
         return;
     };
-    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
-        move |msg: web_sys::MessageEvent| {
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |msg: web_sys::MessageEvent| {
             if let Some(text) = msg.data().as_string() {
                 if let Ok(event) = serde_json::from_str::<LiveEvent>(&text) {
                     live.apply(&event);
                 }
             }
-        },
-    );
+        });
     let on_open = Closure::<dyn FnMut()>::new(move || live.connected.set(true));
     let on_error = Closure::<dyn FnMut()>::new(move || live.connected.set(false));
     source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));

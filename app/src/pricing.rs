@@ -198,7 +198,7 @@ pub fn ServicePriceList(intro: Msg) -> impl IntoView {
         <section class="price-list">
             <h1>{move || i18n.t(Msg::ServicePrices)}</h1>
             <p class="intro">{move || i18n.t(intro)}</p>
-            <Suspense fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
+            <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match prices.await {
                         Ok(view) => {
@@ -217,7 +217,7 @@ pub fn ServicePriceList(intro: Msg) -> impl IntoView {
                         Err(e) => view! { <ErrorLine error=e /> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }
@@ -245,15 +245,35 @@ fn service_card(i18n: I18n, row: ServicePrice) -> impl IntoView {
 }
 
 /// HQ's price list: every service with its price and a form to publish a new one.
+///
+/// The publish action lives here, above the table, not in the rows: a publish makes the
+/// table refetch (through the live event or the effect below) and re-render its rows,
+/// and the action's result must outlive that.
 #[component]
 pub fn HqPriceList() -> impl IntoView {
     let i18n = use_i18n();
+    let live = use_live();
     let prices = price_list_resource();
+    let publish = ServerAction::<PublishServicePrice>::new();
+    // The row the last publish came from; the action's own input is cleared on completion.
+    let target = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        if let Some(input) = publish.input().get() {
+            target.set(Some(input.service_id));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = publish.value().get() {
+            live.prices.update(|n| *n += 1);
+        }
+    });
+    let publishing = PublishState { publish, target };
+
     view! {
         <section class="price-list hq">
             <h1>{move || i18n.t(Msg::ServicePrices)}</h1>
             <p class="intro">{move || i18n.t(Msg::HqPricesIntro)}</p>
-            <Suspense fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
+            <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match prices.await {
                         Ok(view) => {
@@ -273,7 +293,7 @@ pub fn HqPriceList() -> impl IntoView {
                                     <tbody>
                                         {rows
                                             .into_iter()
-                                            .map(|row| view! { <HqPriceRow row=row /> })
+                                            .map(|row| view! { <HqPriceRow row=row publishing=publishing /> })
                                             .collect_view()}
                                     </tbody>
                                 </table>
@@ -283,30 +303,36 @@ pub fn HqPriceList() -> impl IntoView {
                         Err(e) => view! { <ErrorLine error=e /> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }
 
+/// The publish action shared by all rows, and which row used it last.
+#[derive(Clone, Copy)]
+struct PublishState {
+    publish: ServerAction<PublishServicePrice>,
+    target: RwSignal<Option<String>>,
+}
+
 #[component]
-fn HqPriceRow(row: ServicePrice) -> impl IntoView {
+fn HqPriceRow(row: ServicePrice, publishing: PublishState) -> impl IntoView {
     let i18n = use_i18n();
-    let live = use_live();
-    let publish = ServerAction::<PublishServicePrice>::new();
+    let PublishState { publish, target } = publishing;
     let ServicePrice { service, price } = row;
     let id = service.id.to_string();
     let code = service.code.clone();
     let category = service.category;
     let minutes = service.duration_min;
-    let pending = publish.pending();
-
-    // A publish changes the list this page shows; refetch at once rather than wait for
-    // the live event (which will arrive too, and is harmless).
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = publish.value().get() {
-            live.prices.update(|n| *n += 1);
-        }
-    });
+    let mine = {
+        let id = id.clone();
+        move || target.with(|t| t.as_deref() == Some(id.as_str()))
+    };
+    let busy = {
+        let mine = mine.clone();
+        move || publish.pending().get() && mine()
+    };
+    let result = move || if mine() { publish.value().get() } else { None };
 
     view! {
         <tr data-service=code>
@@ -325,13 +351,11 @@ fn HqPriceRow(row: ServicePrice) -> impl IntoView {
                         aria-label=move || i18n.t(Msg::ColNewPrice)
                         placeholder=move || i18n.t(Msg::NewPricePlaceholder)
                     />
-                    <button type="submit" disabled=pending>
-                        {move || {
-                            if pending.get() { i18n.t(Msg::Publishing) } else { i18n.t(Msg::Publish) }
-                        }}
+                    <button type="submit" disabled=move || publish.pending().get()>
+                        {move || if busy() { i18n.t(Msg::Publishing) } else { i18n.t(Msg::Publish) }}
                     </button>
                 </ActionForm>
-                {move || match publish.value().get() {
+                {move || match result() {
                     Some(Err(e)) => view! { <ErrorLine error=e /> }.into_any(),
                     Some(Ok(version)) => {
                         view! {

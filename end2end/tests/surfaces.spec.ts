@@ -53,3 +53,12 @@ test("an unknown page says so, translated, with a 404", async ({ page }) => {
   expect(res?.status()).toBe(404);
   await expect(page.locator("h1")).toHaveText("页面不存在");
 });
+
+test.describe("a browser in a language Pitlane does not have", () => {
+  test.use({ locale: "fr-FR" });
+  test("falls back to Chinese", async ({ page }) => {
+    await open(page, "/");
+    await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
+    await expect(page.locator("h1")).toHaveText("服务价目表");
+  });
+});

@@ -66,15 +66,20 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(shell_options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
-            tracing::info_span!(
-                "request",
-                id = %uuid::Uuid::now_v7().simple(),
-                method = %req.method(),
-                path = %req.uri().path(),
-            )
-        }))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
+                tracing::info_span!(
+                    "request",
+                    id = %uuid::Uuid::now_v7().simple(),
+                    method = %req.method(),
+                    path = %req.uri().path(),
+                )
+            }),
+        )
         .with_state(state)
 }
 
@@ -128,5 +133,7 @@ pub async fn start(
     };
     let app = router(state);
     tracing::info!(%addr, database = db.store().backend(), "serving");
-    Ok(tokio::spawn(async move { axum::serve(listener, app).await }))
+    Ok(tokio::spawn(
+        async move { axum::serve(listener, app).await },
+    ))
 }

@@ -7,7 +7,10 @@ use server::live::Hub;
 use server::storage::Database;
 
 #[derive(Parser)]
-#[command(name = "pitlane", about = "Pitlane: the car-service chain's O2O system")]
+#[command(
+    name = "pitlane",
+    about = "Pitlane: the car-service chain's O2O system"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -61,7 +64,9 @@ async fn main() -> anyhow::Result<()> {
 /// The URL without its password, for messages.
 fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => format!("{}://…@{}", &url[..scheme], &url[at + 1..]),
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}://…@{}", &url[..scheme], &url[at + 1..])
+        }
         _ => url.to_owned(),
     }
 }

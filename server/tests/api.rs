@@ -21,11 +21,7 @@ both_backends!(
     sse_carries_published_prices_to_every_instance,
 );
 
-async fn call(
-    server: &TestServer,
-    endpoint: &str,
-    form: &[(&str, &str)],
-) -> (StatusCode, String) {
+async fn call(server: &TestServer, endpoint: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
     let res = reqwest::Client::new()
         .post(server.url(&format!("/api/{endpoint}")))
         .form(form)
@@ -103,22 +99,72 @@ async fn bad_prices_are_refused_with_clear_errors_and_change_nothing(db: TestDb)
 
     use domain::Error as E;
     let cases: Vec<(&str, &str, StatusCode, AppError)> = vec![
-        (&id, "abc", StatusCode::UNPROCESSABLE_ENTITY, AppError::Invalid(E::AmountNotANumber)),
-        (&id, "1e5", StatusCode::UNPROCESSABLE_ENTITY, AppError::Invalid(E::AmountNotANumber)),
-        (&id, "NaN", StatusCode::UNPROCESSABLE_ENTITY, AppError::Invalid(E::AmountNotANumber)),
-        (&id, "", StatusCode::UNPROCESSABLE_ENTITY, AppError::Invalid(E::AmountEmpty)),
-        (&id, "0", StatusCode::UNPROCESSABLE_ENTITY, AppError::Invalid(E::PriceNotPositive)),
-        (&id, "-5", StatusCode::UNPROCESSABLE_ENTITY, AppError::Invalid(E::PriceNotPositive)),
-        (&id, "1.005", StatusCode::UNPROCESSABLE_ENTITY, AppError::Invalid(E::AmountTooPrecise)),
+        (
+            &id,
+            "abc",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid(E::AmountNotANumber),
+        ),
+        (
+            &id,
+            "1e5",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid(E::AmountNotANumber),
+        ),
+        (
+            &id,
+            "NaN",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid(E::AmountNotANumber),
+        ),
+        (
+            &id,
+            "",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid(E::AmountEmpty),
+        ),
+        (
+            &id,
+            "0",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid(E::PriceNotPositive),
+        ),
+        (
+            &id,
+            "-5",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid(E::PriceNotPositive),
+        ),
+        (
+            &id,
+            "1.005",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid(E::AmountTooPrecise),
+        ),
         (
             &id,
             "99999999999999999999",
             StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Invalid(E::AmountOverflow),
         ),
-        (&id, "20000000", StatusCode::UNPROCESSABLE_ENTITY, AppError::Invalid(E::PriceTooHigh)),
-        (&id, &current, StatusCode::UNPROCESSABLE_ENTITY, AppError::Invalid(E::PriceUnchanged)),
-        ("not-an-id", "100", StatusCode::UNPROCESSABLE_ENTITY, AppError::Invalid(E::IdInvalid)),
+        (
+            &id,
+            "20000000",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid(E::PriceTooHigh),
+        ),
+        (
+            &id,
+            &current,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid(E::PriceUnchanged),
+        ),
+        (
+            "not-an-id",
+            "100",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid(E::IdInvalid),
+        ),
         (&unknown, "100", StatusCode::NOT_FOUND, AppError::NotFound),
     ];
     for (service_id, price, status, expected) in cases {
@@ -212,9 +258,12 @@ async fn sse_carries_published_prices_to_every_instance(db: TestDb) {
     assert_eq!(status, StatusCode::OK, "{body}");
 
     let mut buffer = String::new();
-    let event = tokio::time::timeout(Duration::from_secs(10), next_event(&mut stream, &mut buffer))
-        .await
-        .expect("event within 10 s");
+    let event = tokio::time::timeout(
+        Duration::from_secs(10),
+        next_event(&mut stream, &mut buffer),
+    )
+    .await
+    .expect("event within 10 s");
     assert_eq!(
         event,
         LiveEvent::PriceListPublished {

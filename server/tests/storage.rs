@@ -32,7 +32,10 @@ async fn demo_data_loads_once_and_prices_every_service(db: TestDb) {
     assert_eq!(list.version, 1);
     assert_eq!(list.len(), demo.price_list.prices.len());
     for s in &services {
-        assert!(list.price_of(PricedItem::Service(s.id)).expect("priced").is_positive());
+        assert!(list
+            .price_of(PricedItem::Service(s.id))
+            .expect("priced")
+            .is_positive());
     }
 }
 
@@ -44,7 +47,10 @@ async fn publish_writes_a_new_version_and_keeps_history(db: TestDb) {
     let old = before.price_of(item).expect("priced");
     let new = old.checked_add(Money::from_fen(1_050)).expect("add");
 
-    let published = store.publish_price(item, new, "test").await.expect("publish");
+    let published = store
+        .publish_price(item, new, "test")
+        .await
+        .expect("publish");
     assert_eq!(published.version, before.version + 1);
 
     let after = store.current_price_list().await.expect("list");
@@ -109,7 +115,10 @@ async fn concurrent_publishes_each_get_their_own_version(db: TestDb) {
         .collect();
     let mut versions = BTreeSet::new();
     for task in tasks {
-        let list = task.await.expect("join").expect("every publish succeeds in turn");
+        let list = task
+            .await
+            .expect("join")
+            .expect("every publish succeeds in turn");
         versions.insert(list.version);
     }
     // Serialised: versions 2..=N+1, none lost, none duplicated.
@@ -132,7 +141,10 @@ async fn publish_is_announced_live_after_commit(db: TestDb) {
     let service = store.services().await.expect("services")[0].id;
     let item = PricedItem::Service(service);
     let price = Money::from_fen(98_765);
-    let list = store.publish_price(item, price, "test").await.expect("publish");
+    let list = store
+        .publish_price(item, price, "test")
+        .await
+        .expect("publish");
 
     let event = tokio::time::timeout(Duration::from_secs(10), events.recv())
         .await

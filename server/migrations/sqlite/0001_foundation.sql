@@ -1,7 +1,7 @@
 -- Pitlane schema, SQLite dialect (keep in step with ../postgres/0001_foundation.sql).
 -- Conventions: ids are UUID v7 stored as 16-byte BLOBs; money is INTEGER fen;
--- quantities are INTEGER thousandths of a unit ("milli"); timestamps are UTC TEXT in
--- sqlx's `time` encoding (`YYYY-MM-DD HH:MM:SS.ffffff+00:00`), which sorts as text.
+-- quantities are INTEGER thousandths of a unit ("milli"); timestamps are fixed-width UTC TEXT
+-- (`2026-11-24T08:30:00.123456Z`, see server/src/storage/dbtime.rs), so text order is time order.
 
 CREATE TABLE locations (
     id          BLOB PRIMARY KEY,

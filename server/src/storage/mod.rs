@@ -9,8 +9,11 @@
 //! backend compiles against its own `Db` type; what differs (transactions, locking,
 //! event delivery) stays in the backend. Migrations are in `migrations/{sqlite,postgres}`.
 
+pub mod dbtime;
 pub mod postgres;
 pub mod sqlite;
+
+pub use self::dbtime::DbTime;
 
 use std::sync::Arc;
 
@@ -42,9 +45,13 @@ impl Database {
     /// Connects; with PostgreSQL also starts forwarding notifications into `hub`.
     pub async fn connect(url: &str, hub: Hub) -> Result<Database, OpenError> {
         if url.starts_with("sqlite:") {
-            Ok(Database::Sqlite(sqlite::SqliteStore::connect(url, hub).await?))
+            Ok(Database::Sqlite(
+                sqlite::SqliteStore::connect(url, hub).await?,
+            ))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            Ok(Database::Postgres(postgres::PgStore::connect(url, hub).await?))
+            Ok(Database::Postgres(
+                postgres::PgStore::connect(url, hub).await?,
+            ))
         } else {
             Err(OpenError::UnknownScheme(url.to_owned()))
         }
@@ -79,7 +86,9 @@ pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::RowNotFound => StoreError::NotFound,
         sqlx::Error::Database(d)
-            if d.is_unique_violation() || d.is_foreign_key_violation() || d.is_check_violation() =>
+            if d.is_unique_violation()
+                || d.is_foreign_key_violation()
+                || d.is_check_violation() =>
         {
             StoreError::Conflict(d.message().to_owned())
         }

@@ -1,5 +1,6 @@
 //! The PostgreSQL implementation of [`Store`]: how Pitlane runs on several instances.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use app::pricing::{PricePoint, ServiceInfo};
@@ -16,11 +17,11 @@ use crate::live::{Hub, PG_CHANNEL};
 type Db = sqlx::Postgres;
 
 #[allow(clippy::duplicate_mod)]
-#[path = "shared.rs"]
-mod shared;
-#[allow(clippy::duplicate_mod)]
 #[path = "seed_sql.rs"]
 mod seed_sql;
+#[allow(clippy::duplicate_mod)]
+#[path = "shared.rs"]
+mod shared;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -33,6 +34,16 @@ mod lock {
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
+    _forwarder: Arc<Forwarder>,
+}
+
+/// Stops forwarding notifications once the last handle on the store is gone.
+struct Forwarder(tokio::task::JoinHandle<()>);
+
+impl Drop for Forwarder {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 impl PgStore {
@@ -44,8 +55,11 @@ impl PgStore {
             .connect(url)
             .await
             .map_err(OpenError::Connect)?;
-        crate::live::spawn_pg_forwarder(pool.clone(), hub);
-        Ok(PgStore { pool })
+        let forwarder = crate::live::spawn_pg_forwarder(pool.clone(), hub);
+        Ok(PgStore {
+            pool,
+            _forwarder: Arc::new(Forwarder(forwarder)),
+        })
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -105,9 +119,11 @@ impl Store for PgStore {
         published_by: &str,
     ) -> Result<PriceList, StoreError> {
         let mut tx = self.begin_locked(lock::PRICE_LIST).await?;
-        let (list, event) = shared::publish_in_tx(&mut tx, item, price, published_by, now()).await?;
+        let (list, event) =
+            shared::publish_in_tx(&mut tx, item, price, published_by, now()).await?;
         // Delivered to every listening instance (this one too) only if the commit succeeds.
-        let payload = serde_json::to_string(&event).map_err(|e| StoreError::Backend(e.to_string()))?;
+        let payload =
+            serde_json::to_string(&event).map_err(|e| StoreError::Backend(e.to_string()))?;
         sqlx::query("SELECT pg_notify($1, $2)")
             .bind(PG_CHANNEL)
             .bind(payload)

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::Db;
-use crate::storage::db_err;
+use crate::storage::{db_err, DbTime};
 
 pub type Conn = <Db as sqlx::Database>::Connection;
 
@@ -38,7 +38,10 @@ fn version_u32(v: i64) -> Result<u32, StoreError> {
 }
 
 pub async fn ping(conn: &mut Conn) -> Result<(), StoreError> {
-    sqlx::query("SELECT 1").execute(&mut *conn).await.map_err(db_err)?;
+    sqlx::query("SELECT 1")
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
     Ok(())
 }
 
@@ -95,7 +98,7 @@ pub async fn load_list(
             "SELECT id, version, effective_from FROM price_list_versions
              WHERE effective_from <= $1 ORDER BY version DESC LIMIT 1",
         )
-        .bind(at)
+        .bind(DbTime(at))
         .fetch_optional(&mut *conn)
         .await
     }
@@ -103,13 +106,17 @@ pub async fn load_list(
     .ok_or(StoreError::NotFound)?;
     let id: Uuid = head.try_get("id").map_err(db_err)?;
     let version = version_u32(head.try_get("version").map_err(db_err)?)?;
-    let effective_from: OffsetDateTime = head.try_get("effective_from").map_err(db_err)?;
+    let effective_from = head
+        .try_get::<DbTime, _>("effective_from")
+        .map_err(db_err)?
+        .0;
 
-    let rows = sqlx::query("SELECT item_kind, item_id, price_fen FROM prices WHERE version_id = $1")
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db_err)?;
+    let rows =
+        sqlx::query("SELECT item_kind, item_id, price_fen FROM prices WHERE version_id = $1")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db_err)?;
     let mut prices = Vec::with_capacity(rows.len());
     for r in rows {
         let kind: String = r.try_get("item_kind").map_err(db_err)?;
@@ -139,8 +146,8 @@ pub async fn insert_next_version(
     )
     .bind(id)
     .bind(i64::from(next.version))
-    .bind(next.effective_from)
-    .bind(now)
+    .bind(DbTime(next.effective_from))
+    .bind(DbTime(now))
     .bind(published_by)
     .execute(&mut *conn)
     .await
@@ -185,14 +192,17 @@ pub async fn append_event(
     sqlx::query("INSERT INTO events (kind, payload, created_at) VALUES ($1, $2, $3)")
         .bind(kind)
         .bind(payload)
-        .bind(now)
+        .bind(DbTime(now))
         .execute(&mut *conn)
         .await
         .map_err(db_err)?;
     Ok(())
 }
 
-pub async fn price_history(conn: &mut Conn, item: PricedItem) -> Result<Vec<PricePoint>, StoreError> {
+pub async fn price_history(
+    conn: &mut Conn,
+    item: PricedItem,
+) -> Result<Vec<PricePoint>, StoreError> {
     let (kind, id) = item_key(item);
     let rows = sqlx::query(
         "SELECT v.version, v.effective_from, p.price_fen
@@ -209,7 +219,7 @@ pub async fn price_history(conn: &mut Conn, item: PricedItem) -> Result<Vec<Pric
         .map(|r| {
             Ok(PricePoint {
                 version: version_u32(r.try_get("version").map_err(db_err)?)?,
-                effective_from: r.try_get("effective_from").map_err(db_err)?,
+                effective_from: r.try_get::<DbTime, _>("effective_from").map_err(db_err)?.0,
                 price: money(r.try_get("price_fen").map_err(db_err)?),
             })
         })

@@ -17,11 +17,11 @@ use crate::live::Hub;
 type Db = sqlx::Sqlite;
 
 #[allow(clippy::duplicate_mod)]
-#[path = "shared.rs"]
-mod shared;
-#[allow(clippy::duplicate_mod)]
 #[path = "seed_sql.rs"]
 mod seed_sql;
+#[allow(clippy::duplicate_mod)]
+#[path = "shared.rs"]
+mod shared;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -61,7 +61,10 @@ impl SqliteStore {
     /// A write transaction that takes SQLite's write lock up front: a deferred one that
     /// upgrades later fails at once with SQLITE_BUSY instead of waiting.
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Db>, StoreError> {
-        self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)
+        self.pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db_err)
     }
 
     pub async fn seed_demo(&self, demo: &DemoData) -> Result<bool, StoreError> {
@@ -101,7 +104,8 @@ impl Store for SqliteStore {
         published_by: &str,
     ) -> Result<PriceList, StoreError> {
         let mut tx = self.begin_write().await?;
-        let (list, event) = shared::publish_in_tx(&mut tx, item, price, published_by, now()).await?;
+        let (list, event) =
+            shared::publish_in_tx(&mut tx, item, price, published_by, now()).await?;
         tx.commit().await.map_err(db_err)?;
         self.hub.publish(event);
         Ok(list)

@@ -60,7 +60,9 @@ impl TestDb {
                 let mut conn = sqlx::PgConnection::connect(&format!("{admin}/postgres"))
                     .await
                     .unwrap_or_else(|e| {
-                        panic!("no PostgreSQL at {admin} ({e}); set PITLANE_SKIP_POSTGRES=1 to skip")
+                        panic!(
+                            "no PostgreSQL at {admin} ({e}); set PITLANE_SKIP_POSTGRES=1 to skip"
+                        )
                     });
                 sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                     .execute(&mut conn)
@@ -85,7 +87,9 @@ impl TestDb {
         let db = Database::connect(&self.url, hub).await.expect("connect");
         db.migrate().await.expect("migrate");
         if demo {
-            db.seed_demo(&server::demo::demo_data()).await.expect("seed");
+            db.seed_demo(&server::demo::demo_data())
+                .await
+                .expect("seed");
         }
         db
     }
@@ -114,13 +118,14 @@ impl Drop for TestDb {
                 .build()
                 .expect("runtime");
             rt.block_on(async move {
-                if let Ok(mut conn) = sqlx::PgConnection::connect(&format!("{admin}/postgres")).await
+                if let Ok(mut conn) =
+                    sqlx::PgConnection::connect(&format!("{admin}/postgres")).await
                 {
                     let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
                         "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
                     )))
-                        .execute(&mut conn)
-                        .await;
+                    .execute(&mut conn)
+                    .await;
                 }
             });
         })
