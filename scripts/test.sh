@@ -36,6 +36,7 @@ say "Rust tests (domain, storage on SQLite and PostgreSQL, API)"
 cargo test --workspace --locked
 
 say "building the site"
+rm -rf target/e2e
 cargo leptos build
 
 say "browser tests (Chromium)"

@@ -19,6 +19,7 @@ both_backends!(
     bad_prices_are_refused_with_clear_errors_and_change_nothing,
     publishing_is_refused_unless_switched_on,
     sse_carries_published_prices_to_every_instance,
+    internal_failures_reach_the_client_only_as_a_trace_id,
 );
 
 async fn call(server: &TestServer, endpoint: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
@@ -272,4 +273,38 @@ async fn sse_carries_published_prices_to_every_instance(db: TestDb) {
             price: Money::from_fen(32_100),
         }
     );
+}
+
+/// A broken database must not leak its error text (table names, SQL) to the client.
+async fn internal_failures_reach_the_client_only_as_a_trace_id(db: TestDb) {
+    let server = TestServer::start(&db, true).await;
+    price_list(&server).await;
+    match db.backend() {
+        Backend::Sqlite => {
+            use sqlx::Connection;
+            let mut conn = sqlx::SqliteConnection::connect(&db.url)
+                .await
+                .expect("connect");
+            sqlx::query("DROP TABLE prices")
+                .execute(&mut conn)
+                .await
+                .expect("drop");
+        }
+        Backend::Postgres => {
+            use sqlx::Connection;
+            let mut conn = sqlx::PgConnection::connect(&db.url).await.expect("connect");
+            sqlx::query("DROP TABLE prices")
+                .execute(&mut conn)
+                .await
+                .expect("drop");
+        }
+    }
+    let (status, body) = call(&server, "price_list", &[]).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    match error(&body) {
+        AppError::Internal { trace_id } => assert_eq!(trace_id.len(), 32),
+        other => panic!("expected an internal error, got {other:?}"),
+    }
+    assert!(!body.contains("prices"), "leaked: {body}");
+    assert!(!body.to_lowercase().contains("table"), "leaked: {body}");
 }
