@@ -25,6 +25,9 @@ pub enum AppError {
     /// Someone else changed the same data first; retrying after a refresh may work.
     #[error("conflict")]
     Conflict,
+    /// The database is overloaded or locked for too long; retrying later may work.
+    #[error("busy")]
+    Busy,
     /// A failure on the server; the cause is in the server log under this trace id.
     #[error("internal error (trace id {trace_id})")]
     Internal { trace_id: String },
@@ -43,6 +46,7 @@ impl AppError {
             AppError::NotFound => S::NOT_FOUND,
             AppError::Forbidden => S::FORBIDDEN,
             AppError::Conflict => S::CONFLICT,
+            AppError::Busy => S::SERVICE_UNAVAILABLE,
             AppError::Internal { .. } => S::INTERNAL_SERVER_ERROR,
             AppError::Network => S::BAD_GATEWAY,
         }
@@ -56,6 +60,7 @@ impl AppError {
             AppError::NotFound => Msg::ErrNotFound.text(lang).to_string(),
             AppError::Forbidden => Msg::ErrForbidden.text(lang).to_string(),
             AppError::Conflict => Msg::ErrConflict.text(lang).to_string(),
+            AppError::Busy => Msg::ErrBusy.text(lang).to_string(),
             AppError::Internal { trace_id } => {
                 format!("{} ({trace_id})", Msg::ErrInternal.text(lang))
             }
@@ -65,10 +70,26 @@ impl AppError {
 
     /// Records the status on the response being built, so API clients see 4xx for
     /// their mistakes rather than server_fn's default 500.
+    ///
+    /// A plain HTML form post (a page not yet hydrated, e.g. a kiosk on a weak network)
+    /// is answered with a redirect back to the form instead, and that must stay a redirect.
     pub fn with_status(self) -> Self {
         #[cfg(feature = "ssr")]
-        if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            res.set_status(self.status());
+        {
+            use leptos::prelude::use_context;
+            let from_html_form = use_context::<http::request::Parts>().is_some_and(|parts| {
+                parts
+                    .headers
+                    .get(http::header::ACCEPT)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|accept| accept.contains("text/html"))
+            });
+            if let (false, Some(res)) = (
+                from_html_form,
+                use_context::<leptos_axum::ResponseOptions>(),
+            ) {
+                res.set_status(self.status());
+            }
         }
         self
     }
@@ -88,9 +109,17 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
                 AppError::BadRequest.with_status()
             }
-            ServerFnErrorErr::Request(_)
-            | ServerFnErrorErr::Deserialization(_)
-            | ServerFnErrorErr::Response(_) => AppError::Network,
+            // On the server these mean the request body could not be read.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(_) | ServerFnErrorErr::Response(_) => {
+                AppError::BadRequest.with_status()
+            }
+            ServerFnErrorErr::Request(_) => AppError::Network,
+            // In the browser they mean the server's answer could not be read.
+            #[cfg(not(feature = "ssr"))]
+            ServerFnErrorErr::Deserialization(_) | ServerFnErrorErr::Response(_) => {
+                AppError::Network
+            }
             other => AppError::internal(other),
         }
     }
@@ -102,10 +131,33 @@ impl From<ServerFnError> for AppError {
     }
 }
 
+/// The id the server gives each request; it names the request's log span and is the
+/// trace id a person can quote to support.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestId(pub String);
+
+impl RequestId {
+    pub fn new() -> Self {
+        RequestId(uuid::Uuid::now_v7().simple().to_string())
+    }
+}
+
+impl Default for RequestId {
+    fn default() -> Self {
+        RequestId::new()
+    }
+}
+
 impl AppError {
-    /// Logs the cause with a fresh trace id and returns the opaque error for the client.
+    /// Logs the cause under the request's id and returns the opaque error for the client.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
-        let trace_id = uuid::Uuid::now_v7().simple().to_string();
+        #[cfg(feature = "ssr")]
+        let trace_id = leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<RequestId>().cloned())
+            .unwrap_or_default()
+            .0;
+        #[cfg(not(feature = "ssr"))]
+        let trace_id = RequestId::new().0;
         #[cfg(feature = "ssr")]
         tracing::error!(%trace_id, %cause, "internal error");
         #[cfg(not(feature = "ssr"))]

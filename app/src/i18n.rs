@@ -76,7 +76,8 @@ impl Lang {
         })
     }
 
-    /// The label of the language in itself, for the switch.
+    /// The label of the language in itself, for the switch: a language is always offered
+    /// under its own name, whatever the page's language, so it is not a [`Msg`].
     pub fn own_name(self) -> &'static str {
         match self {
             Lang::Zh => "中文",
@@ -157,10 +158,9 @@ pub fn provide_i18n() {
     });
 }
 
+/// The language context that [`App`](crate::App) provides.
 pub fn use_i18n() -> I18n {
-    use_context::<I18n>().unwrap_or_else(|| I18n {
-        lang: RwSignal::new(Lang::default()),
-    })
+    expect_context::<I18n>()
 }
 
 /// Buttons that switch the language; the current one is marked `aria-pressed`.
@@ -242,6 +242,9 @@ pub enum Msg {
     ErrPlateInvalid,
     ErrPhoneInvalid,
     ErrIdInvalid,
+    ErrVersionExhausted,
+    ErrBusy,
+    LiveOff,
 }
 
 impl Msg {
@@ -340,6 +343,18 @@ impl Msg {
                 "That is not a mobile number; enter the 11 digits.",
             ),
             Msg::ErrIdInvalid => ("编号格式不正确。", "That identifier is not valid."),
+            Msg::ErrVersionExhausted => (
+                "价目表版本号已用尽，请联系技术支持。",
+                "The price list has run out of version numbers; contact support.",
+            ),
+            Msg::ErrBusy => (
+                "系统繁忙，请稍后重试。",
+                "The system is busy; please try again in a moment.",
+            ),
+            Msg::LiveOff => (
+                "实时更新已断开，正在重连…",
+                "Live updates disconnected; reconnecting…",
+            ),
         };
         match lang {
             Lang::Zh => zh,
@@ -364,6 +379,7 @@ pub fn domain_error_text(e: &domain::Error, lang: Lang) -> &'static str {
         E::PlateInvalid => Msg::ErrPlateInvalid,
         E::PhoneInvalid => Msg::ErrPhoneInvalid,
         E::IdInvalid => Msg::ErrIdInvalid,
+        E::VersionExhausted => Msg::ErrVersionExhausted,
     };
     msg.text(lang)
 }

@@ -22,7 +22,7 @@ pub mod store;
 pub mod surfaces;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path,
@@ -33,6 +33,7 @@ use crate::i18n::{provide_i18n, use_i18n, Msg};
 /// The HTML document the server renders around [`App`].
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = i18n::lang_from_request();
+    let stylesheet = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
     view! {
         <!DOCTYPE html>
         <html lang=lang.html_tag()>
@@ -40,6 +41,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
+                <link rel="stylesheet" id="leptos" href=stylesheet />
+                // The kiosk runs full screen when added to an iPad's home screen.
+                <meta name="apple-mobile-web-app-capable" content="yes" />
+                <meta name="mobile-web-app-capable" content="yes" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -68,7 +73,6 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/pitlane.css" />
         <Title text=move || i18n.t(Msg::AppName) />
         <Router>
             <Routes fallback=move || view! { <NotFound /> }>

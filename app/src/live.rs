@@ -55,11 +55,9 @@ pub fn provide_live_updates() {
     Effect::new(move |_| connect(live));
 }
 
+/// The live-update context that [`App`](crate::App) provides.
 pub fn use_live() -> LiveUpdates {
-    use_context::<LiveUpdates>().unwrap_or_else(|| LiveUpdates {
-        prices: RwSignal::new(0),
-        connected: RwSignal::new(false),
-    })
+    expect_context::<LiveUpdates>()
 }
 
 /// Opens the one `EventSource` of the page; the browser reconnects it by itself.
@@ -77,7 +75,16 @@ fn connect(live: LiveUpdates) {
                 }
             }
         });
-    let on_open = Closure::<dyn FnMut()>::new(move || live.connected.set(true));
+    // The browser reconnects by itself after a drop; whatever was published meanwhile
+    // was missed, so every reopen after the first refetches everything shown.
+    let mut opened_before = false;
+    let on_open = Closure::<dyn FnMut()>::new(move || {
+        if opened_before {
+            live.apply(&LiveEvent::Resync);
+        }
+        opened_before = true;
+        live.connected.set(true);
+    });
     let on_error = Closure::<dyn FnMut()>::new(move || live.connected.set(false));
     source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
@@ -93,14 +100,21 @@ fn connect(live: LiveUpdates) {
 pub fn LiveIndicator() -> impl IntoView {
     let live = use_live();
     let i18n = use_i18n();
+    let label = move || {
+        i18n.t(if live.connected.get() {
+            Msg::LiveOn
+        } else {
+            Msg::LiveOff
+        })
+    };
     view! {
         <span
             class="live-indicator"
+            role="status"
             data-live=move || if live.connected.get() { "on" } else { "off" }
-            title=move || i18n.t(Msg::LiveOn)
         >
             <span class="dot" aria-hidden="true"></span>
-            <span class="label">{move || i18n.t(Msg::LiveOn)}</span>
+            <span class="label">{label}</span>
         </span>
     }
 }

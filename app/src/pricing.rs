@@ -145,6 +145,7 @@ pub async fn get_price_list() -> Result<PriceListView, AppError> {
 /// typed and are parsed here, at the edge.
 #[server(prefix = "/api", endpoint = "publish_service_price")]
 pub async fn publish_service_price(service_id: String, price: String) -> Result<u32, AppError> {
+    crate::store::require_same_origin()?;
     if !crate::store::use_settings().open_publishing {
         return Err(AppError::Forbidden.with_status());
     }
@@ -155,7 +156,7 @@ pub async fn publish_service_price(service_id: String, price: String) -> Result<
         return Err(AppError::NotFound.with_status());
     }
     let list = store
-        .publish_price(PricedItem::Service(service), price, "hq")
+        .publish_price(PricedItem::Service(service), price, "hq (open publishing)")
         .await?;
     tracing::info!(version = list.version, %service, %price, "price published");
     Ok(list.version)
@@ -227,15 +228,16 @@ fn service_card(i18n: I18n, row: ServicePrice) -> impl IntoView {
     let code = service.code.clone();
     let category = service.category;
     let minutes = service.duration_min;
-    let s1 = service.clone();
-    let s2 = service;
+    // Each reactive closure below owns its copy.
+    let for_name = service.clone();
+    let for_description = service;
     view! {
         <li class="service-card" data-service=code>
             <div class="service-head">
-                <h2 class="service-name">{move || s1.name(i18n.lang()).to_owned()}</h2>
+                <h2 class="service-name">{move || for_name.name(i18n.lang()).to_owned()}</h2>
                 <span class="price">{price.to_string()}</span>
             </div>
-            <p class="service-desc">{move || s2.description(i18n.lang()).to_owned()}</p>
+            <p class="service-desc">{move || for_description.description(i18n.lang()).to_owned()}</p>
             <p class="service-meta">
                 <span class="tag">{move || i18n.t(category.label())}</span>
                 <span class="duration">{minutes} " " {move || i18n.t(Msg::Minutes)}</span>

@@ -22,6 +22,9 @@ pub enum StoreError {
     /// A uniqueness or guard condition refused the write (someone else got there first).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The database stayed locked or overloaded past its timeout.
+    #[error("busy: {0}")]
+    Busy(String),
     /// A business rule refused the change.
     #[error(transparent)]
     Rule(#[from] domain::Error),
@@ -35,6 +38,10 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound => AppError::NotFound.with_status(),
             StoreError::Conflict(_) => AppError::Conflict.with_status(),
+            StoreError::Busy(cause) => {
+                tracing::warn!(%cause, "database busy");
+                AppError::Busy.with_status()
+            }
             StoreError::Rule(rule) => AppError::Invalid(rule).with_status(),
             StoreError::Backend(cause) => AppError::internal(cause),
         }
@@ -82,4 +89,27 @@ pub fn use_store() -> Result<Arc<dyn Store>, AppError> {
 
 pub fn use_settings() -> ServerSettings {
     use_context::<ServerSettings>().unwrap_or_default()
+}
+
+/// Refuses a state-changing call that a page of another site made the browser send.
+///
+/// Browsers send `Origin` with every cross-site POST; when it is there it must name this
+/// server (the `Host` it was asked for). Clients that send no `Origin` (API clients,
+/// `curl`) are not browsers carrying someone else's cookies, so they pass.
+pub fn require_same_origin() -> Result<(), AppError> {
+    let Some(parts) = use_context::<http::request::Parts>() else {
+        return Ok(());
+    };
+    let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    let Some(origin) = header(http::header::ORIGIN) else {
+        return Ok(());
+    };
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
+    match header(http::header::HOST) {
+        Some(host) if host.eq_ignore_ascii_case(origin_host) => Ok(()),
+        _ => {
+            tracing::warn!(%origin, "cross-origin request refused");
+            Err(AppError::Forbidden.with_status())
+        }
+    }
 }

@@ -47,6 +47,9 @@ pub enum Error {
     /// Not a UUID.
     #[error("identifier is invalid")]
     IdInvalid,
+    /// The price list has used up its version numbers.
+    #[error("no price-list version numbers are left")]
+    VersionExhausted,
 }
 
 impl Error {
@@ -66,6 +69,7 @@ impl Error {
             Error::PlateInvalid => "plate_invalid",
             Error::PhoneInvalid => "phone_invalid",
             Error::IdInvalid => "id_invalid",
+            Error::VersionExhausted => "version_exhausted",
         }
     }
 }
@@ -75,7 +79,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const ALL: [Error; 12] = [
+    const ALL: [Error; 13] = [
         Error::AmountEmpty,
         Error::AmountNotANumber,
         Error::AmountTooPrecise,
@@ -88,6 +92,7 @@ mod tests {
         Error::PlateInvalid,
         Error::PhoneInvalid,
         Error::IdInvalid,
+        Error::VersionExhausted,
     ];
 
     #[test]
@@ -108,6 +113,7 @@ mod tests {
                 "plate_invalid",
                 "phone_invalid",
                 "id_invalid",
+                "version_exhausted",
             ]
         );
     }

@@ -88,7 +88,7 @@ impl PriceList {
         // Four billion publications will not happen; failing beats wrapping
         // back to a version that already exists. No variant fits better than
         // the overflow one, and adding one would break exhaustive UI matches.
-        let version = self.version.checked_add(1).ok_or(Error::AmountOverflow)?;
+        let version = self.version.checked_add(1).ok_or(Error::VersionExhausted)?;
         let mut prices = self.prices.clone();
         prices.insert(item, new_price);
         Ok(PriceList {
@@ -287,7 +287,7 @@ mod tests {
         let last = PriceList::new(u32::MAX, JAN, [(part(1), price("1"))]);
         assert_eq!(
             last.publish(part(1), price("2"), FEB),
-            Err(Error::AmountOverflow)
+            Err(Error::VersionExhausted)
         );
     }
 

@@ -68,7 +68,11 @@ async fn run(backend: &str, url: &str, size: usize) -> anyhow::Result<()> {
         let t = Instant::now();
         let list = store.current_price_list().await?;
         reads.push(t.elapsed());
-        anyhow::ensure!(list.len() == size, "read {} prices, expected {size}", list.len());
+        anyhow::ensure!(
+            list.len() == size,
+            "read {} prices, expected {size}",
+            list.len()
+        );
     }
     println!(
         "{backend:<9} {size:>6}   {:>11}   {:>11}   {:>9}   {:>9}",

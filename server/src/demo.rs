@@ -184,7 +184,9 @@ pub struct Customer {
     pub id: Uuid,
     /// 11-digit mainland mobile number.
     pub phone: String,
-    pub name: String,
+    pub name_zh: String,
+    /// Pinyin, as on a business card.
+    pub name_en: String,
     /// `standard`, `silver` or `gold`.
     pub tier: &'static str,
     pub marketing_opt_out: bool,
@@ -1004,20 +1006,10 @@ enum Kind {
     Order,
 }
 
-/// Same layout as `domain::ids::deterministic_v7`, so swapping that in later
-/// keeps every demo id unchanged.
-fn deterministic_v7(unix_ms: u64, counter: u64) -> Uuid {
-    let mut bytes = [0u8; 10];
-    let high = ((counter >> 52) as u16).to_be_bytes();
-    bytes[..2].copy_from_slice(&high);
-    bytes[2..].copy_from_slice(&(counter & ((1 << 52) - 1)).to_be_bytes());
-    uuid::Builder::from_unix_timestamp_millis(unix_ms, &bytes).into_uuid()
-}
-
 /// A v7 id stamped with `at`, so ids sort by creation like real ones do.
 fn id(kind: Kind, index: usize, at: OffsetDateTime) -> Uuid {
     let ms = u64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(0);
-    deterministic_v7(ms, ((kind as u64) << 32) | index as u64)
+    domain::ids::deterministic_v7(ms, ((kind as u64) << 32) | index as u64)
 }
 
 /// Local (UTC+8) midnight of the day `day` days after BASE's local date.
@@ -1084,9 +1076,17 @@ fn person_name(rng: &mut Rng) -> (String, String) {
     )
 }
 
-/// `unit × quantity / 1000`, rounded half up (all operands are non-negative).
+/// `unit × quantity`, priced by the domain's own rule (rounded to the fen). Demo prices
+/// and quantities are small constants, so the arithmetic cannot fail.
 fn line_total(unit_price_fen: i64, quantity_milli: i64) -> i64 {
-    (unit_price_fen * quantity_milli + 500) / 1000
+    let quantity = u32::try_from(quantity_milli)
+        .ok()
+        .and_then(|q| domain::Quantity::from_milli(q).ok())
+        .unwrap_or(domain::Quantity::ONE);
+    domain::Money::from_fen(unit_price_fen)
+        .checked_mul_qty(quantity)
+        .map(domain::Money::fen)
+        .unwrap_or(0)
 }
 
 fn position<T>(items: &[T], key: impl Fn(&T) -> bool) -> Option<usize> {
@@ -1474,14 +1474,15 @@ impl History<'_> {
             let created_at =
                 BASE - Duration::days(rng.range(120, 1100)) + Duration::minutes(rng.range(60, 720));
             let customer_id = id(Kind::Customer, c, created_at);
-            let (name, _) = person_name(&mut rng);
+            let (name_zh, name_en) = person_name(&mut rng);
             let phone = unique_phone(&mut rng, &mut phones);
             let marketing_opt_out = rng.chance(5);
             let home_store = stores[rng.index(stores.len())];
             customers.push(Customer {
                 id: customer_id,
                 phone,
-                name,
+                name_zh,
+                name_en,
                 tier: "standard",
                 marketing_opt_out,
                 created_at,
@@ -1750,37 +1751,15 @@ mod tests {
         NewEnergy(char),
     }
 
-    fn is_plate_char(c: char) -> bool {
-        c.is_ascii_digit() || (c.is_ascii_uppercase() && c != 'I' && c != 'O')
-    }
-
+    /// What kind of plate the domain's parser says this is (`None`: not a plate).
     fn plate_kind(plate: &str) -> Option<PlateKind> {
-        let chars: Vec<char> = plate.chars().collect();
-        if chars.len() < 2 || !"浙沪".contains(chars[0]) {
-            return None;
+        let parsed = domain::Plate::parse(plate).ok()?;
+        assert_eq!(parsed.as_str(), plate, "demo plates are stored normalised");
+        if !parsed.is_new_energy() {
+            return Some(PlateKind::Ordinary);
         }
-        if !(chars[1].is_ascii_uppercase() && chars[1] != 'I' && chars[1] != 'O') {
-            return None;
-        }
-        let rest = &chars[2..];
-        match rest.len() {
-            5 if rest.iter().all(|&c| is_plate_char(c)) => Some(PlateKind::Ordinary),
-            6 if matches!(rest[0], 'D' | 'F')
-                && is_plate_char(rest[1])
-                && rest[2..].iter().all(char::is_ascii_digit) =>
-            {
-                Some(PlateKind::NewEnergy(rest[0]))
-            }
-            _ => None,
-        }
-    }
-
-    fn is_mobile(phone: &str) -> bool {
-        let b = phone.as_bytes();
-        b.len() == 11
-            && b.iter().all(u8::is_ascii_digit)
-            && b[0] == b'1'
-            && (b'3'..=b'9').contains(&b[1])
+        // Small new-energy plates carry D (electric) or F (plug-in) right after the letter.
+        parsed.as_str().chars().nth(2).map(PlateKind::NewEnergy)
     }
 
     #[test]
@@ -1843,7 +1822,8 @@ mod tests {
             .chain(d.staff.iter().map(|s| s.phone.as_str()))
             .collect();
         for phone in &phones {
-            assert!(is_mobile(phone), "{phone}");
+            let parsed = domain::Phone::parse(phone).expect("a valid mobile");
+            assert_eq!(parsed.as_str(), *phone);
         }
         assert_eq!(phones.iter().collect::<HashSet<_>>().len(), phones.len());
 
@@ -1864,22 +1844,6 @@ mod tests {
         for (id, (zh, en)) in d.staff.iter().map(|s| (s.id, (&s.name_zh, &s.name_en))) {
             assert!(!zh.is_empty() && en.contains(' '), "{id}");
         }
-    }
-
-    #[test]
-    fn plate_checker_rejects_bad_plates() {
-        for bad in [
-            "浙A1234",
-            "浙AI2345",
-            "浙A12O45",
-            "京A12345",
-            "浙AD1234X",
-            "浙AX12345",
-        ] {
-            assert_eq!(plate_kind(bad), None, "{bad}");
-        }
-        assert_eq!(plate_kind("浙AD12345"), Some(PlateKind::NewEnergy('D')));
-        assert_eq!(plate_kind("沪A8K2M3"), Some(PlateKind::Ordinary));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use app::error::RequestId;
 use app::store::{ServerSettings, Store};
 use app::{shell, App};
 use axum::body::Body;
@@ -72,15 +73,28 @@ pub fn router(state: AppState) -> Router {
         >(context, shell))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
+                let id = req
+                    .extensions()
+                    .get::<RequestId>()
+                    .map_or("-", |r| r.0.as_str());
                 tracing::info_span!(
                     "request",
-                    id = %uuid::Uuid::now_v7().simple(),
+                    %id,
                     method = %req.method(),
                     path = %req.uri().path(),
                 )
             }),
         )
+        // Outermost, so the id exists before the span above is made.
+        .layer(axum::middleware::from_fn(assign_request_id))
         .with_state(state)
+}
+
+/// Gives every request an id before it is traced; server functions find it in the
+/// request parts and report it as the trace id of an internal error.
+async fn assign_request_id(mut req: Request<Body>, next: axum::middleware::Next) -> Response {
+    req.extensions_mut().insert(RequestId::new());
+    next.run(req).await
 }
 
 async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {

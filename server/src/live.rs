@@ -63,30 +63,33 @@ pub async fn sse(State(hub): State<Hub>) -> Sse<impl Stream<Item = Result<Event,
     Sse::new(hub.sse_stream()).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }
 
-/// Forwards PostgreSQL notifications into the hub for as long as the process runs.
-/// `PgListener` reconnects by itself; a malformed payload is logged and skipped.
-pub fn spawn_pg_forwarder(pool: sqlx::PgPool, hub: Hub) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
+/// Starts forwarding PostgreSQL notifications into the hub for as long as the process
+/// runs. Returns once the first LISTEN is in place. When the connection drops, sqlx
+/// reconnects but notifications sent in the gap are gone: every reconnect therefore
+/// tells pages to resync.
+pub async fn spawn_pg_forwarder(
+    pool: sqlx::PgPool,
+    hub: Hub,
+) -> Result<tokio::task::JoinHandle<()>, sqlx::Error> {
+    let mut listener = sqlx::postgres::PgListener::connect_with(&pool).await?;
+    listener.listen(PG_CHANNEL).await?;
+    Ok(tokio::spawn(async move {
         loop {
-            match forward(&pool, &hub).await {
-                Ok(()) => return,
+            match listener.try_recv().await {
+                Ok(Some(note)) => match serde_json::from_str::<LiveEvent>(note.payload()) {
+                    Ok(event) => hub.publish(event),
+                    Err(e) => tracing::warn!(error = %e, "ignoring malformed notification"),
+                },
+                // The connection was lost; the next call reconnects and re-listens.
+                Ok(None) => {
+                    tracing::warn!("LISTEN connection lost; reconnecting");
+                    hub.publish(LiveEvent::Resync);
+                }
                 Err(e) => {
-                    tracing::warn!(error = %e, "LISTEN connection lost; retrying");
+                    tracing::warn!(error = %e, "LISTEN failed; retrying");
                     tokio::time::sleep(Duration::from_millis(500)).await;
                 }
             }
         }
-    })
-}
-
-async fn forward(pool: &sqlx::PgPool, hub: &Hub) -> Result<(), sqlx::Error> {
-    let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
-    listener.listen(PG_CHANNEL).await?;
-    loop {
-        let note = listener.recv().await?;
-        match serde_json::from_str::<LiveEvent>(note.payload()) {
-            Ok(event) => hub.publish(event),
-            Err(e) => tracing::warn!(error = %e, "ignoring malformed notification"),
-        }
-    }
+    }))
 }

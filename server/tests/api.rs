@@ -20,6 +20,8 @@ both_backends!(
     publishing_is_refused_unless_switched_on,
     sse_carries_published_prices_to_every_instance,
     internal_failures_reach_the_client_only_as_a_trace_id,
+    cross_site_publishing_is_refused,
+    an_empty_database_offers_an_empty_price_list,
 );
 
 async fn call(server: &TestServer, endpoint: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
@@ -245,8 +247,8 @@ async fn sse_carries_published_prices_to_every_instance(db: TestDb) {
         .expect("header")
         .starts_with("text/event-stream"));
     let mut stream = res.bytes_stream();
-    // Let the instance's LISTEN connection settle before the write.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The handler subscribed to the hub before it answered, and every instance was
+    // LISTENing before it started serving: nothing published from here on is missed.
 
     let list = price_list(&a).await;
     let target = list.services[0].service.id;
@@ -307,4 +309,51 @@ async fn internal_failures_reach_the_client_only_as_a_trace_id(db: TestDb) {
     }
     assert!(!body.contains("prices"), "leaked: {body}");
     assert!(!body.to_lowercase().contains("table"), "leaked: {body}");
+}
+
+/// A page on another site must not be able to make a browser publish prices.
+async fn cross_site_publishing_is_refused(db: TestDb) {
+    let server = TestServer::start(&db, true).await;
+    let before = price_list(&server).await;
+    let id = before.services[0].service.id.to_string();
+    let publish = |origin: String| {
+        reqwest::Client::new()
+            .post(server.url("/api/publish_service_price"))
+            .header("Origin", origin)
+            .form(&[("service_id", id.as_str()), ("price", "555.00")])
+            .send()
+    };
+
+    let res = publish("https://evil.example".into())
+        .await
+        .expect("request");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(error(&res.text().await.expect("body")), AppError::Forbidden);
+    assert_eq!(price_list(&server).await, before);
+
+    // The same request from the app's own pages goes through.
+    let res = publish(server.base.clone()).await.expect("request");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(price_list(&server).await.version, before.version + 1);
+}
+
+/// Without the demo data nothing is on sale yet: an empty list, not an error.
+async fn an_empty_database_offers_an_empty_price_list(db: TestDb) {
+    let mut config = db.config(true);
+    config.demo = false;
+    let server = TestServer::start_with(config).await;
+    let list = price_list(&server).await;
+    assert_eq!(list.version, 0);
+    assert!(list.services.is_empty());
+
+    let (status, body) = call(
+        &server,
+        "publish_service_price",
+        &[
+            ("service_id", &domain::ServiceId::new().to_string()),
+            ("price", "100"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
 }

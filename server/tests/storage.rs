@@ -134,9 +134,7 @@ async fn publish_is_announced_live_after_commit(db: TestDb) {
     let hub = Hub::new();
     let store = db.open(hub.clone(), true).await.store();
     let mut events = hub.subscribe();
-    // With PostgreSQL the hub hears about it through LISTEN; give the listener a moment
-    // to be subscribed before the write.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // With PostgreSQL the hub hears of it through LISTEN, which `connect` set up.
 
     let service = store.services().await.expect("services")[0].id;
     let item = PricedItem::Service(service);

@@ -28,6 +28,7 @@ pub fn SurfaceFrame(
     children: Children,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let location = leptos_router::hooks::use_location();
     view! {
         <div class=format!("surface surface-{kind}") data-surface=kind>
             <header class="topbar">
@@ -41,7 +42,12 @@ pub fn SurfaceFrame(
                         .into_iter()
                         .map(|item| {
                             view! {
-                                <a href=item.href aria-current="page">
+                                <a
+                                    href=item.href
+                                    aria-current=move || {
+                                        (location.pathname.get() == item.href).then_some("page")
+                                    }
+                                >
                                     {move || i18n.t(item.label)}
                                 </a>
                             }

@@ -111,7 +111,8 @@ CREATE TABLE prices (
 CREATE TABLE customers (
     id                 UUID PRIMARY KEY,
     phone              TEXT NOT NULL UNIQUE,
-    name               TEXT NOT NULL,
+    name_zh            TEXT NOT NULL,
+    name_en            TEXT NOT NULL, -- pinyin
     tier               TEXT NOT NULL CHECK (tier IN ('standard', 'silver', 'gold')),
     marketing_opt_out  BOOLEAN NOT NULL DEFAULT FALSE,
     created_at         TIMESTAMPTZ NOT NULL

@@ -85,6 +85,17 @@ impl Database {
 pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::RowNotFound => StoreError::NotFound,
+        sqlx::Error::PoolTimedOut => StoreError::Busy(e.to_string()),
+        // SQLITE_BUSY and SQLITE_LOCKED (with their extended codes): the write lock was
+        // held past `busy_timeout`.
+        sqlx::Error::Database(d)
+            if d.code()
+                .and_then(|c| c.parse::<i32>().ok())
+                .is_some_and(|c| matches!(c & 0xff, 5 | 6))
+                && d.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() =>
+        {
+            StoreError::Busy(d.message().to_owned())
+        }
         sqlx::Error::Database(d)
             if d.is_unique_violation()
                 || d.is_foreign_key_violation()

@@ -10,7 +10,7 @@ use domain::{Money, PriceList, PricedItem};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
 
-use super::{db_err, now, OpenError};
+use super::{db_err, OpenError};
 use crate::demo::DemoData;
 use crate::live::{Hub, PG_CHANNEL};
 
@@ -47,7 +47,8 @@ impl Drop for Forwarder {
 }
 
 impl PgStore {
-    /// Connects and starts forwarding this database's notifications into `hub`.
+    /// Connects and starts forwarding this database's notifications into `hub`; the
+    /// LISTEN is in place before this returns, so no write after it goes unheard.
     pub async fn connect(url: &str, hub: Hub) -> Result<PgStore, OpenError> {
         let pool = PgPoolOptions::new()
             .max_connections(16)
@@ -55,15 +56,13 @@ impl PgStore {
             .connect(url)
             .await
             .map_err(OpenError::Connect)?;
-        let forwarder = crate::live::spawn_pg_forwarder(pool.clone(), hub);
+        let forwarder = crate::live::spawn_pg_forwarder(pool.clone(), hub)
+            .await
+            .map_err(OpenError::Connect)?;
         Ok(PgStore {
             pool,
             _forwarder: Arc::new(Forwarder(forwarder)),
         })
-    }
-
-    pub fn pool(&self) -> &PgPool {
-        &self.pool
     }
 
     pub async fn migrate(&self) -> Result<(), OpenError> {
@@ -109,7 +108,8 @@ impl Store for PgStore {
 
     async fn current_price_list(&self) -> Result<PriceList, StoreError> {
         let mut conn = self.pool.acquire().await.map_err(db_err)?;
-        Ok(shared::load_list(&mut conn, now(), false).await?.list)
+        let now = db_now(&mut conn).await?;
+        Ok(shared::load_list(&mut conn, now, false).await?.list)
     }
 
     async fn publish_price(
@@ -119,8 +119,8 @@ impl Store for PgStore {
         published_by: &str,
     ) -> Result<PriceList, StoreError> {
         let mut tx = self.begin_locked(lock::PRICE_LIST).await?;
-        let (list, event) =
-            shared::publish_in_tx(&mut tx, item, price, published_by, now()).await?;
+        let now = db_now(&mut tx).await?;
+        let (list, event) = shared::publish_in_tx(&mut tx, item, price, published_by, now).await?;
         // Delivered to every listening instance (this one too) only if the commit succeeds.
         let payload =
             serde_json::to_string(&event).map_err(|e| StoreError::Backend(e.to_string()))?;
@@ -137,4 +137,13 @@ impl Store for PgStore {
     async fn price_history(&self, item: PricedItem) -> Result<Vec<PricePoint>, StoreError> {
         shared::price_history(&mut *self.pool.acquire().await.map_err(db_err)?, item).await
     }
+}
+
+/// The database's clock. Instances' clocks may drift apart; publishing and reading both
+/// ask the one database, so a version is in force for every instance at the same moment.
+async fn db_now(conn: &mut sqlx::PgConnection) -> Result<time::OffsetDateTime, StoreError> {
+    sqlx::query_scalar("SELECT now()")
+        .fetch_one(conn)
+        .await
+        .map_err(db_err)
 }

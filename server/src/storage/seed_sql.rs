@@ -234,7 +234,8 @@ pub async fn insert_demo(conn: &mut Connection, d: &DemoData) -> Result<(), sqlx
         &[
             "id",
             "phone",
-            "name",
+            "name_zh",
+            "name_en",
             "tier",
             "marketing_opt_out",
             "created_at",
@@ -243,7 +244,8 @@ pub async fn insert_demo(conn: &mut Connection, d: &DemoData) -> Result<(), sqlx
         |q, r| {
             q.bind(r.id)
                 .bind(r.phone.as_str())
-                .bind(r.name.as_str())
+                .bind(r.name_zh.as_str())
+                .bind(r.name_en.as_str())
                 .bind(r.tier)
                 .bind(r.marketing_opt_out)
                 .bind(DbTime::from(r.created_at))

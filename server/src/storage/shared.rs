@@ -102,8 +102,15 @@ pub async fn load_list(
         .fetch_optional(&mut *conn)
         .await
     }
-    .map_err(db_err)?
-    .ok_or(StoreError::NotFound)?;
+    .map_err(db_err)?;
+    // A database without demo data or an import has no price list yet: that is an
+    // empty list (version 0, nothing on sale), not an error.
+    let Some(head) = head else {
+        return Ok(StoredList {
+            id: Uuid::nil(),
+            list: PriceList::new(0, OffsetDateTime::UNIX_EPOCH, []),
+        });
+    };
     let id: Uuid = head.try_get("id").map_err(db_err)?;
     let version = version_u32(head.try_get("version").map_err(db_err)?)?;
     let effective_from = head

@@ -141,12 +141,16 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(db: &TestDb, open_publishing: bool) -> TestServer {
+        TestServer::start_with(db.config(open_publishing)).await
+    }
+
+    pub async fn start_with(config: Config) -> TestServer {
         server::telemetry::init();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
-        let handle = server::http::start(&db.config(open_publishing), listener)
+        let handle = server::http::start(&config, listener)
             .await
             .expect("start server");
         TestServer { base, handle }
