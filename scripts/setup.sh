@@ -10,7 +10,31 @@ WASM_BINDGEN_VERSION=0.2.130  # must equal the wasm-bindgen pinned in Cargo.toml
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
+# apt-get as root, or through sudo without ever waiting for a password (CI has no tty).
+apt_install() {
+  local sudo=()
+  [ "$(id -u)" -ne 0 ] && sudo=(sudo -n)
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
+}
+
+ensure_build_deps() {
+  # A C compiler for the bundled SQLite; make and Perl's IPC::Cmd for the vendored
+  # OpenSSL that cargo-leptos builds.
+  if ! command -v cc >/dev/null || ! command -v make >/dev/null || ! perl -MIPC::Cmd -e1 2>/dev/null; then
+    say "installing build tools (build-essential, perl)"
+    apt_install build-essential perl
+  fi
+}
+
 ensure_rust_tools() {
+  ensure_build_deps
+  for component in rustfmt clippy; do
+    if ! rustup component list --installed | grep -q "^$component"; then
+      say "adding the $component component"
+      rustup component add "$component"
+    fi
+  done
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     say "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
@@ -38,9 +62,6 @@ ensure_npm_packages() {
 ensure_chromium() {
   if [ ! -x /usr/bin/chromium ]; then
     say "installing Debian's Chromium"
-    local sudo=""
-    [ "$(id -u)" -ne 0 ] && sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium
+    apt_install chromium
   fi
 }

@@ -17,11 +17,21 @@ export PITLANE_TEST_PG="${PITLANE_TEST_PG:-postgres://postgres@127.0.0.1:5432}"
 if [ "${PITLANE_SKIP_POSTGRES:-0}" = "1" ]; then
   say "PITLANE_SKIP_POSTGRES=1: the PostgreSQL half of the storage tests is skipped"
 else
-  pg_hostport="${PITLANE_TEST_PG#*://}"; pg_hostport="${pg_hostport#*@}"; pg_hostport="${pg_hostport%%/*}"
-  if ! (exec 3<>"/dev/tcp/${pg_hostport%:*}/${pg_hostport##*:}") 2>/dev/null; then
+  # host[:port] from scheme://[user@]host[:port][/db]
+  pg_hostport="${PITLANE_TEST_PG#*://}"; pg_hostport="${pg_hostport##*@}"; pg_hostport="${pg_hostport%%/*}"
+  pg_host="${pg_hostport%:*}"; pg_port="${pg_hostport##*:}"
+  [ "$pg_port" = "$pg_hostport" ] && pg_port=5432
+  if ! timeout 5 bash -c "exec 3<>/dev/tcp/$pg_host/$pg_port" 2>/dev/null; then
     echo "error: no PostgreSQL answers at $PITLANE_TEST_PG." >&2
     echo "       Start it (pg_ctlcluster \$(ls /etc/postgresql) main start) or set PITLANE_SKIP_POSTGRES=1." >&2
     exit 1
+  fi
+  # Databases left behind by an interrupted earlier run.
+  if command -v psql >/dev/null; then
+    for db in $(psql "$PITLANE_TEST_PG/postgres" -Atc \
+        "SELECT datname FROM pg_database WHERE datname LIKE 'pitlane\_test\_%' OR datname LIKE 'pitlane\_bench\_%'" 2>/dev/null); do
+      psql "$PITLANE_TEST_PG/postgres" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true
+    done
   fi
 fi
 
@@ -40,6 +50,9 @@ rm -rf target/e2e
 cargo leptos build
 
 say "browser tests (Chromium)"
+# A free port, so a server left running by an earlier run cannot get in the way.
+PITLANE_E2E_PORT="$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
+export PITLANE_E2E_PORT
 (cd end2end && npx playwright test)
 
 say "all green in $(( $(date +%s) - start ))s"

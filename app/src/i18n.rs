@@ -245,6 +245,7 @@ pub enum Msg {
     ErrVersionExhausted,
     ErrBusy,
     LiveOff,
+    PriceHistory,
 }
 
 impl Msg {
@@ -351,6 +352,7 @@ impl Msg {
                 "系统繁忙，请稍后重试。",
                 "The system is busy; please try again in a moment.",
             ),
+            Msg::PriceHistory => ("历史价格", "Price history"),
             Msg::LiveOff => (
                 "实时更新已断开，正在重连…",
                 "Live updates disconnected; reconnecting…",

@@ -162,6 +162,19 @@ pub async fn publish_service_price(service_id: String, price: String) -> Result<
     Ok(list.version)
 }
 
+/// Every published price of one service, newest first (HQ only: it shows who changed
+/// what when, once staff sign-in lands).
+#[server(prefix = "/api", endpoint = "service_price_history")]
+pub async fn get_service_price_history(service_id: String) -> Result<Vec<PricePoint>, AppError> {
+    let service = ServiceId::parse(&service_id).map_err(|e| AppError::from(e).with_status())?;
+    let store = crate::store::use_store()?;
+    let history = store.price_history(PricedItem::Service(service)).await?;
+    if history.is_empty() {
+        return Err(AppError::NotFound.with_status());
+    }
+    Ok(history)
+}
+
 fn price_list_resource() -> Resource<Result<PriceListView, AppError>> {
     let live = use_live();
     Resource::new(move || live.prices.get(), |_| get_price_list())
@@ -323,6 +336,7 @@ fn HqPriceRow(row: ServicePrice, publishing: PublishState) -> impl IntoView {
     let PublishState { publish, target } = publishing;
     let ServicePrice { service, price } = row;
     let id = service.id.to_string();
+    let history_id = id.clone();
     let code = service.code.clone();
     let category = service.category;
     let minutes = service.duration_min;
@@ -371,7 +385,70 @@ fn HqPriceRow(row: ServicePrice, publishing: PublishState) -> impl IntoView {
                     }
                     None => ().into_any(),
                 }}
+                <PriceHistory service_id=history_id />
             </td>
         </tr>
+    }
+}
+
+/// A disclosure with a service's price history, fetched when first opened.
+#[component]
+fn PriceHistory(service_id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let live = use_live();
+    let open = RwSignal::new(false);
+    let details = NodeRef::<leptos::html::Details>::new();
+    let history = Resource::new(
+        move || (open.get(), live.prices.get()),
+        move |(open, _)| {
+            let id = service_id.clone();
+            async move {
+                if open {
+                    get_service_price_history(id).await.map(Some)
+                } else {
+                    Ok(None)
+                }
+            }
+        },
+    );
+    view! {
+        <details
+            class="price-history"
+            node_ref=details
+            on:toggle=move |_| {
+                if let Some(el) = details.get() {
+                    open.set(el.open());
+                }
+            }
+        >
+            <summary>{move || i18n.t(Msg::PriceHistory)}</summary>
+            <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match history.await {
+                        Ok(Some(points)) => {
+                            view! {
+                                <ol class="history">
+                                    {points
+                                        .into_iter()
+                                        .map(|p| {
+                                            view! {
+                                                <li data-version=p.version>
+                                                    <span class="v">"v" {p.version}</span>
+                                                    <span class="when">{format_local(p.effective_from)}</span>
+                                                    <span class="price">{p.price.to_string()}</span>
+                                                </li>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </ol>
+                            }
+                                .into_any()
+                        }
+                        Ok(None) => ().into_any(),
+                        Err(e) => view! { <ErrorLine error=e /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </details>
     }
 }

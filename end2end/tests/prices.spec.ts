@@ -38,6 +38,13 @@ test("HQ publishes a new price and an open customer page shows it live", async (
   await expect(row.locator(".ok")).toContainText(String(version + 1));
   await expect(priceOf(page, code)).toHaveText(yuan(after));
 
+  // History is kept: the new version on top, the old price below it.
+  const history = page.locator(`tr[data-service="${code}"] .price-history`);
+  await history.locator("summary").click();
+  await expect(history.locator("li").first()).toHaveAttribute("data-version", String(version + 1));
+  await expect(history.locator("li").first().locator(".price")).toHaveText(yuan(after));
+  await expect(history.locator("li").nth(1).locator(".price")).toHaveText(yuan(before));
+
   // No reload on the customer's side: the change arrives over the event stream.
   await expect(priceOf(customer.page, code)).toHaveText(yuan(after));
   await expect(customer.page.locator(".version-line")).toHaveAttribute("data-version", String(version + 1));

@@ -90,6 +90,25 @@ async fn price_list_is_served_and_publishing_changes_it(db: TestDb) {
     for (a, b) in before.services.iter().zip(&after.services).skip(1) {
         assert_eq!(a, b);
     }
+
+    // History is kept, newest first.
+    let id = target.service.id.to_string();
+    let (status, body) = call(&server, "service_price_history", &[("service_id", &id)]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let history: Vec<app::pricing::PricePoint> = serde_json::from_str(&body).expect("history");
+    let points: Vec<(u32, Money)> = history.iter().map(|p| (p.version, p.price)).collect();
+    assert_eq!(points, vec![(2, row.price), (1, target.price)]);
+
+    let (status, _) = call(&server, "service_price_history", &[("service_id", "nope")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let unknown = domain::ServiceId::new().to_string();
+    let (status, _) = call(
+        &server,
+        "service_price_history",
+        &[("service_id", &unknown)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 async fn bad_prices_are_refused_with_clear_errors_and_change_nothing(db: TestDb) {
