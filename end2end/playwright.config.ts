@@ -46,7 +46,8 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: `mkdir -p target/e2e && exec target/debug/server serve`,
+    // PITLANE_E2E_SERVER=target/release/server runs the same specs against a release build.
+    command: `mkdir -p target/e2e && exec ${process.env.PITLANE_E2E_SERVER ?? "target/debug/server"} serve`,
     cwd: "..",
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
