@@ -22,6 +22,7 @@ both_backends!(
     internal_failures_reach_the_client_only_as_a_trace_id,
     cross_site_publishing_is_refused,
     an_empty_database_offers_an_empty_price_list,
+    racing_publishes_over_http_each_get_their_own_version,
 );
 
 async fn call(server: &TestServer, endpoint: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
@@ -375,4 +376,53 @@ async fn an_empty_database_offers_an_empty_price_list(db: TestDb) {
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+}
+
+/// Many HQ publishes at once, over HTTP; with PostgreSQL spread over two instances. Every
+/// one succeeds with its own version, none is lost, and the last version is in force.
+async fn racing_publishes_over_http_each_get_their_own_version(db: TestDb) {
+    let a = TestServer::start(&db, true).await;
+    let b = match db.backend() {
+        Backend::Postgres => Some(TestServer::start(&db, true).await),
+        Backend::Sqlite => None,
+    };
+    let before = price_list(&a).await;
+    let id = before.services[0].service.id.to_string();
+
+    const N: usize = 16;
+    let requests = (0..N).map(|i| {
+        let server = if i % 2 == 1 {
+            b.as_ref().unwrap_or(&a)
+        } else {
+            &a
+        };
+        let price = format!("{}.00", 500 + i);
+        let id = id.clone();
+        async move {
+            call(
+                server,
+                "publish_service_price",
+                &[("service_id", &id), ("price", &price)],
+            )
+            .await
+        }
+    });
+    let mut versions: Vec<u32> = futures::future::join_all(requests)
+        .await
+        .into_iter()
+        .map(|(status, body)| {
+            assert_eq!(status, StatusCode::OK, "{body}");
+            serde_json::from_str(&body).expect("version")
+        })
+        .collect();
+    versions.sort_unstable();
+    let expected: Vec<u32> = (2..=(N as u32 + 1)).collect();
+    assert_eq!(versions, expected);
+
+    let after = price_list(b.as_ref().unwrap_or(&a)).await;
+    assert_eq!(after.version, N as u32 + 1);
+    let (_, body) = call(&a, "service_price_history", &[("service_id", &id)]).await;
+    let history: Vec<app::pricing::PricePoint> = serde_json::from_str(&body).expect("history");
+    assert_eq!(history.len(), N + 1);
+    assert_eq!(after.services[0].price, history[0].price);
 }
