@@ -19,3 +19,12 @@ test("the kiosk works by touch at iPad size", async ({ page }) => {
   await page.locator('.lang-switch button[data-lang="zh"]').tap();
   await expect(page.locator("h1")).toHaveText("服务价目表");
 });
+
+test("the kiosk installs as a full-screen landscape app", async ({ page, request }) => {
+  await open(page, "/kiosk");
+  const href = await page.locator('link[rel="manifest"]').getAttribute("href");
+  expect(href).toBe("/kiosk.webmanifest");
+  const manifest = await (await request.get(href!)).json();
+  expect(manifest.display).toBe("fullscreen");
+  expect(manifest.start_url).toBe("/kiosk");
+});

@@ -9,6 +9,8 @@ use crate::pricing::ServicePriceList;
 #[component]
 pub fn KioskHome() -> impl IntoView {
     view! {
+        // Installed to the iPad's home screen, the kiosk opens full screen in landscape.
+        <leptos_meta::Link rel="manifest" href="/kiosk.webmanifest" />
         <SurfaceFrame
             kind="kiosk"
             title=Msg::SurfaceKiosk
