@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 use server_fn::error::ServerFnErrorErr;
-use server_fn::{codec::JsonEncoding, error::FromServerFnError, ServerFnError};
+use server_fn::{codec::JsonEncoding, error::FromServerFnError, Bytes, Encodes, ServerFnError};
 
 use crate::i18n::{Lang, Msg};
 
@@ -68,30 +68,28 @@ impl AppError {
         }
     }
 
-    /// Records the status on the response being built, so API clients see 4xx for
-    /// their mistakes rather than server_fn's default 500.
+    /// Puts this error's status on the response being built, so API clients see 4xx
+    /// for their mistakes rather than server_fn's default 500. Called once, where the
+    /// error is encoded for the response ([`FromServerFnError::ser`]).
     ///
     /// A plain HTML form post (a page not yet hydrated, e.g. a kiosk on a weak network)
     /// is answered with a redirect back to the form instead, and that must stay a redirect.
-    pub fn with_status(self) -> Self {
-        #[cfg(feature = "ssr")]
-        {
-            use leptos::prelude::use_context;
-            let from_html_form = use_context::<http::request::Parts>().is_some_and(|parts| {
-                parts
-                    .headers
-                    .get(http::header::ACCEPT)
-                    .and_then(|v| v.to_str().ok())
-                    .is_some_and(|accept| accept.contains("text/html"))
-            });
-            if let (false, Some(res)) = (
-                from_html_form,
-                use_context::<leptos_axum::ResponseOptions>(),
-            ) {
-                res.set_status(self.status());
-            }
+    #[cfg(feature = "ssr")]
+    fn record_status(&self) {
+        use leptos::prelude::use_context;
+        let from_html_form = use_context::<http::request::Parts>().is_some_and(|parts| {
+            parts
+                .headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|accept| accept.contains("text/html"))
+        });
+        if let (false, Some(res)) = (
+            from_html_form,
+            use_context::<leptos_axum::ResponseOptions>(),
+        ) {
+            res.set_status(self.status());
         }
-        self
     }
 }
 
@@ -106,13 +104,11 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
-                AppError::BadRequest.with_status()
-            }
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => AppError::BadRequest,
             // On the server these mean the request body could not be read.
             #[cfg(feature = "ssr")]
             ServerFnErrorErr::Deserialization(_) | ServerFnErrorErr::Response(_) => {
-                AppError::BadRequest.with_status()
+                AppError::BadRequest
             }
             ServerFnErrorErr::Request(_) => AppError::Network,
             // In the browser they mean the server's answer could not be read.
@@ -122,6 +118,14 @@ impl FromServerFnError for AppError {
             }
             other => AppError::internal(other),
         }
+    }
+
+    fn ser(&self) -> Bytes {
+        #[cfg(feature = "ssr")]
+        self.record_status();
+        // Serialising this plain enum to JSON cannot fail; an empty body would reach the
+        // browser as a network error.
+        <JsonEncoding as Encodes<Self>>::encode(self).unwrap_or_default()
     }
 }
 
@@ -162,6 +166,6 @@ impl AppError {
         tracing::error!(%trace_id, %cause, "internal error");
         #[cfg(not(feature = "ssr"))]
         let _ = &cause;
-        AppError::Internal { trace_id }.with_status()
+        AppError::Internal { trace_id }
     }
 }

@@ -147,13 +147,13 @@ pub async fn get_price_list() -> Result<PriceListView, AppError> {
 pub async fn publish_service_price(service_id: String, price: String) -> Result<u32, AppError> {
     crate::store::require_same_origin()?;
     if !crate::store::use_settings().open_publishing {
-        return Err(AppError::Forbidden.with_status());
+        return Err(AppError::Forbidden);
     }
-    let service = ServiceId::parse(&service_id).map_err(|e| AppError::from(e).with_status())?;
-    let price = domain::money::parse_price(&price).map_err(|e| AppError::from(e).with_status())?;
+    let service = ServiceId::parse(&service_id)?;
+    let price = domain::money::parse_price(&price)?;
     let store = crate::store::use_store()?;
     if !store.services().await?.iter().any(|s| s.id == service) {
-        return Err(AppError::NotFound.with_status());
+        return Err(AppError::NotFound);
     }
     let list = store
         .publish_price(PricedItem::Service(service), price, "hq (open publishing)")
@@ -166,11 +166,11 @@ pub async fn publish_service_price(service_id: String, price: String) -> Result<
 /// what when, once staff sign-in lands).
 #[server(prefix = "/api", endpoint = "service_price_history")]
 pub async fn get_service_price_history(service_id: String) -> Result<Vec<PricePoint>, AppError> {
-    let service = ServiceId::parse(&service_id).map_err(|e| AppError::from(e).with_status())?;
+    let service = ServiceId::parse(&service_id)?;
     let store = crate::store::use_store()?;
     let history = store.price_history(PricedItem::Service(service)).await?;
     if history.is_empty() {
-        return Err(AppError::NotFound.with_status());
+        return Err(AppError::NotFound);
     }
     Ok(history)
 }

@@ -36,13 +36,13 @@ pub enum StoreError {
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::NotFound => AppError::NotFound.with_status(),
-            StoreError::Conflict(_) => AppError::Conflict.with_status(),
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Conflict(_) => AppError::Conflict,
             StoreError::Busy(cause) => {
                 tracing::warn!(%cause, "database busy");
-                AppError::Busy.with_status()
+                AppError::Busy
             }
-            StoreError::Rule(rule) => AppError::Invalid(rule).with_status(),
+            StoreError::Rule(rule) => AppError::Invalid(rule),
             StoreError::Backend(cause) => AppError::internal(cause),
         }
     }
@@ -109,7 +109,7 @@ pub fn require_same_origin() -> Result<(), AppError> {
         Some(host) if host.eq_ignore_ascii_case(origin_host) => Ok(()),
         _ => {
             tracing::warn!(%origin, "cross-origin request refused");
-            Err(AppError::Forbidden.with_status())
+            Err(AppError::Forbidden)
         }
     }
 }
