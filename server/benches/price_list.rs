@@ -12,8 +12,13 @@ use std::time::{Duration, Instant};
 
 use domain::{Money, PartId, PricedItem, ServiceId};
 use server::live::Hub;
-use server::storage::{Database, DbTime};
+use server::storage::{item_key, DbTime};
 use sqlx::Connection;
+
+// The tests' fresh-database helper, shared rather than written again.
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::{Backend, TestDb};
 
 const SIZES: [usize; 3] = [100, 1_000, 10_000];
 const PUBLISHES: usize = 40;
@@ -22,38 +27,24 @@ const READS: usize = 40;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     println!("backend   items   publish p50   publish p95   read p50    read p95");
-    for size in SIZES {
-        let dir = tempfile::tempdir()?;
-        let url = format!("sqlite://{}", dir.path().join("bench.db").display());
-        run("sqlite", &url, size).await?;
-    }
-    if std::env::var("PITLANE_SKIP_POSTGRES").as_deref() != Ok("1") {
-        let admin = std::env::var("PITLANE_TEST_PG")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+    for backend in [Backend::Sqlite, Backend::Postgres] {
         for size in SIZES {
-            let name = format!("pitlane_bench_{}", uuid::Uuid::now_v7().simple());
-            let mut conn = sqlx::PgConnection::connect(&format!("{admin}/postgres")).await?;
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&mut conn)
-                .await?;
-            let result = run("postgres", &format!("{admin}/{name}"), size).await;
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-            )))
-            .execute(&mut conn)
-            .await?;
-            result?;
+            // A fresh database per size, dropped afterwards (PostgreSQL skipped with
+            // PITLANE_SKIP_POSTGRES=1), exactly as the tests make them.
+            let Some(db) = TestDb::new(backend).await else {
+                break;
+            };
+            run(&db, size).await?;
         }
     }
     Ok(())
 }
 
-async fn run(backend: &str, url: &str, size: usize) -> anyhow::Result<()> {
-    let db = Database::connect(url, Hub::new()).await?;
-    db.migrate().await?;
+async fn run(db: &TestDb, size: usize) -> anyhow::Result<()> {
+    let database = db.open(Hub::new(), false).await;
     let service = ServiceId::new();
-    load_version(url, service, size).await?;
-    let store = db.store();
+    load_version(&db.url, service, size).await?;
+    let store = database.store();
     let item = PricedItem::Service(service);
 
     let mut publishes = Vec::with_capacity(PUBLISHES);
@@ -75,7 +66,8 @@ async fn run(backend: &str, url: &str, size: usize) -> anyhow::Result<()> {
         );
     }
     println!(
-        "{backend:<9} {size:>6}   {:>11}   {:>11}   {:>9}   {:>9}",
+        "{:<9} {size:>6}   {:>11}   {:>11}   {:>9}   {:>9}",
+        store.backend(),
         fmt(pct(&mut publishes, 50)),
         fmt(pct(&mut publishes, 95)),
         fmt(pct(&mut reads, 50)),
@@ -102,10 +94,7 @@ async fn load_version(url: &str, service: ServiceId, size: usize) -> anyhow::Res
             .execute(&mut *tx)
             .await?;
             for (i, item) in items.iter().enumerate() {
-                let (kind, id) = match item {
-                    PricedItem::Service(s) => ("service", s.as_uuid()),
-                    PricedItem::Part(p) => ("part", p.as_uuid()),
-                };
+                let (kind, id) = item_key(*item);
                 sqlx::query(
                     "INSERT INTO prices (version_id, item_kind, item_id, price_fen) VALUES ($1, $2, $3, $4)",
                 )

@@ -28,6 +28,14 @@ pub struct AppState {
     pub settings: ServerSettings,
 }
 
+impl AppState {
+    /// What pages and server functions find in their Leptos context.
+    fn provide_context(&self) {
+        provide_context(self.store.clone());
+        provide_context(self.settings.clone());
+    }
+}
+
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(s: &AppState) -> Self {
         s.leptos.clone()
@@ -54,10 +62,7 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let state = state.clone();
-        move || {
-            provide_context(state.store.clone());
-            provide_context(state.settings.clone());
-        }
+        move || state.provide_context()
     };
     let shell_options = state.leptos.clone();
     Router::new()
@@ -98,14 +103,7 @@ async fn assign_request_id(mut req: Request<Body>, next: axum::middleware::Next)
 }
 
 async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
-    handle_server_fns_with_context(
-        move || {
-            provide_context(state.store.clone());
-            provide_context(state.settings.clone());
-        },
-        req,
-    )
-    .await
+    handle_server_fns_with_context(move || state.provide_context(), req).await
 }
 
 /// `GET /healthz`: 200 when the database answers, 503 when it does not.

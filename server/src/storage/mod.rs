@@ -107,6 +107,22 @@ pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
     }
 }
 
+/// How a priced item is keyed in the `prices` table: a kind and an id.
+pub fn item_key(item: domain::PricedItem) -> (&'static str, uuid::Uuid) {
+    match item {
+        domain::PricedItem::Service(id) => ("service", id.as_uuid()),
+        domain::PricedItem::Part(id) => ("part", id.as_uuid()),
+    }
+}
+
+pub(crate) fn item_from_key(kind: &str, id: uuid::Uuid) -> Result<domain::PricedItem, StoreError> {
+    match kind {
+        "service" => Ok(domain::PricedItem::Service(id.into())),
+        "part" => Ok(domain::PricedItem::Part(id.into())),
+        other => Err(StoreError::Backend(format!("unknown item kind {other:?}"))),
+    }
+}
+
 /// Now, truncated to microseconds so it survives a round trip through either database.
 pub(crate) fn now() -> time::OffsetDateTime {
     let t = time::OffsetDateTime::now_utc();

@@ -10,24 +10,9 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::Db;
-use crate::storage::{db_err, DbTime};
+use crate::storage::{db_err, item_from_key, item_key, DbTime};
 
 pub type Conn = <Db as sqlx::Database>::Connection;
-
-pub fn item_key(item: PricedItem) -> (&'static str, Uuid) {
-    match item {
-        PricedItem::Service(id) => ("service", id.as_uuid()),
-        PricedItem::Part(id) => ("part", id.as_uuid()),
-    }
-}
-
-fn item_from_key(kind: &str, id: Uuid) -> Result<PricedItem, StoreError> {
-    match kind {
-        "service" => Ok(PricedItem::Service(id.into())),
-        "part" => Ok(PricedItem::Part(id.into())),
-        other => Err(StoreError::Backend(format!("unknown item kind {other:?}"))),
-    }
-}
 
 fn money(fen: i64) -> Money {
     Money::from_fen(fen)
