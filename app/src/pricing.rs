@@ -6,7 +6,7 @@
 //! [`HqPriceList`] with a publish form per service. Prices are looked up and formatted by
 //! `domain` (`PriceList::price_of`, `Money`'s `Display`), never here.
 
-use domain::{Money, PriceList, PricedItem, ServiceId};
+use domain::{Money, PriceList, PricedItem, ServiceCategory, ServiceId};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -15,36 +15,14 @@ use crate::error::AppError;
 use crate::i18n::{use_i18n, I18n, Lang, Msg};
 use crate::live::use_live;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ServiceCategory {
-    Maintenance,
-    Tyres,
-    Repair,
-    Detailing,
-    Ev,
-}
-
-impl ServiceCategory {
-    pub fn parse(code: &str) -> Option<Self> {
-        Some(match code {
-            "maintenance" => Self::Maintenance,
-            "tyres" => Self::Tyres,
-            "repair" => Self::Repair,
-            "detailing" => Self::Detailing,
-            "ev" => Self::Ev,
-            _ => return None,
-        })
-    }
-
-    pub fn label(self) -> Msg {
-        match self {
-            Self::Maintenance => Msg::CatMaintenance,
-            Self::Tyres => Msg::CatTyres,
-            Self::Repair => Msg::CatRepair,
-            Self::Detailing => Msg::CatDetailing,
-            Self::Ev => Msg::CatEv,
-        }
+/// How a category is named to people.
+pub fn category_label(category: ServiceCategory) -> Msg {
+    match category {
+        ServiceCategory::Maintenance => Msg::CatMaintenance,
+        ServiceCategory::Tyres => Msg::CatTyres,
+        ServiceCategory::Repair => Msg::CatRepair,
+        ServiceCategory::Detailing => Msg::CatDetailing,
+        ServiceCategory::Ev => Msg::CatEv,
     }
 }
 
@@ -102,14 +80,12 @@ pub struct PriceListView {
 }
 
 impl PriceListView {
-    /// Joins the catalog with a price list; a service without a price is not on sale.
+    /// Joins the catalog with a price list: the services it puts on sale.
     pub fn build(list: &PriceList, services: Vec<ServiceInfo>) -> Self {
-        let services = services
+        let services = list
+            .on_sale(services, |s| s.id)
             .into_iter()
-            .filter_map(|service| {
-                let price = list.price_of(PricedItem::Service(service.id)).ok()?;
-                Some(ServicePrice { service, price })
-            })
+            .map(|(service, price)| ServicePrice { service, price })
             .collect();
         PriceListView {
             version: list.version,
@@ -252,7 +228,7 @@ fn service_card(i18n: I18n, row: ServicePrice) -> impl IntoView {
             </div>
             <p class="service-desc">{move || for_description.description(i18n.lang()).to_owned()}</p>
             <p class="service-meta">
-                <span class="tag">{move || i18n.t(category.label())}</span>
+                <span class="tag">{move || i18n.t(category_label(category))}</span>
                 <span class="duration">{minutes} " " {move || i18n.t(Msg::Minutes)}</span>
             </p>
         </li>
@@ -353,7 +329,7 @@ fn HqPriceRow(row: ServicePrice, publishing: PublishState) -> impl IntoView {
     view! {
         <tr data-service=code>
             <td class="service-name">{move || service.name(i18n.lang()).to_owned()}</td>
-            <td>{move || i18n.t(category.label())}</td>
+            <td>{move || i18n.t(category_label(category))}</td>
             <td>{minutes} " " {move || i18n.t(Msg::Minutes)}</td>
             <td class="num price">{price.to_string()}</td>
             <td>

@@ -7,6 +7,7 @@
 //! code the server trusts.
 //!
 //! Modules:
+//! - [`catalog`]: the catalog's vocabulary ([`ServiceCategory`]).
 //! - [`error`]: the single [`Error`] enum; the UI translates by variant, logs and
 //!   APIs use its stable [`Error::code`].
 //! - [`ids`]: UUID v7 newtypes for every entity, so a `StoreId` can never be
@@ -32,6 +33,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod catalog;
 pub mod error;
 pub mod ids;
 pub mod money;
@@ -39,6 +41,7 @@ pub mod phone;
 pub mod plate;
 pub mod pricing;
 
+pub use catalog::ServiceCategory;
 pub use error::Error;
 pub use ids::*;
 pub use money::{Money, Quantity};

@@ -53,6 +53,22 @@ impl PriceList {
         self.prices.get(&item).copied().ok_or(Error::NotPriced)
     }
 
+    /// The services on sale, each with its price, in the order given: a service this
+    /// list does not price is offered nowhere.
+    pub fn on_sale<T>(
+        &self,
+        services: impl IntoIterator<Item = T>,
+        id: impl Fn(&T) -> ServiceId,
+    ) -> Vec<(T, Money)> {
+        services
+            .into_iter()
+            .filter_map(|s| {
+                let price = self.price_of(PricedItem::Service(id(&s))).ok()?;
+                Some((s, price))
+            })
+            .collect()
+    }
+
     /// All prices, in a stable order (services before parts, then by id).
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (PricedItem, Money)> + '_ {
         self.prices.iter().map(|(&item, &price)| (item, price))
@@ -289,6 +305,22 @@ mod tests {
             last.publish(part(1), price("2"), FEB),
             Err(Error::VersionExhausted)
         );
+    }
+
+    #[test]
+    fn only_priced_services_are_on_sale_in_the_given_order() {
+        let id = |n: u128| ServiceId(Uuid::from_u128(n));
+        let list = PriceList::new(
+            1,
+            JAN,
+            [(service(1), price("199")), (service(3), price("80"))],
+        );
+        let offered = list.on_sale(["c", "b", "a"], |s| match *s {
+            "a" => id(1),
+            "b" => id(2),
+            _ => id(3),
+        });
+        assert_eq!(offered, vec![("c", price("80")), ("a", price("199"))]);
     }
 
     #[test]

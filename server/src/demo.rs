@@ -1743,8 +1743,6 @@ mod tests {
 
     use super::*;
 
-    const SERVICE_CATEGORIES: &[&str] = &["maintenance", "tyres", "repair", "detailing", "ev"];
-
     #[derive(Debug, PartialEq)]
     enum PlateKind {
         Ordinary,
@@ -1926,7 +1924,7 @@ mod tests {
         let codes: HashSet<&str> = d.services.iter().map(|s| s.code).collect();
         assert_eq!(codes.len(), d.services.len());
         for s in &d.services {
-            assert!(SERVICE_CATEGORIES.contains(&s.category));
+            assert!(domain::ServiceCategory::parse(s.category).is_some());
             assert!((20..=240).contains(&s.duration_min));
         }
         let skus: HashSet<&str> = d.parts.iter().map(|p| p.sku).collect();
@@ -1968,11 +1966,11 @@ mod tests {
             assert!((1..=2).contains(&advisors));
             let techs: Vec<&&Staff> = here.iter().filter(|s| s.role == "technician").collect();
             assert!((2..=4).contains(&techs.len()));
-            for category in SERVICE_CATEGORIES {
+            for category in domain::ServiceCategory::ALL.map(domain::ServiceCategory::code) {
                 assert!(
                     techs
                         .iter()
-                        .any(|t| t.skills.split(',').any(|k| k == *category)),
+                        .any(|t| t.skills.split(',').any(|k| k == category)),
                     "{} lacks {category}",
                     store.code
                 );

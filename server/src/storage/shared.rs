@@ -2,9 +2,9 @@
 //! next to its own `type Db`, so every function here is compiled (and type-checked)
 //! for SQLite and for PostgreSQL.
 
-use app::pricing::{PricePoint, ServiceCategory, ServiceInfo};
+use app::pricing::{PricePoint, ServiceInfo};
 use app::store::StoreError;
-use domain::{Money, PriceList, PricedItem, ServiceId};
+use domain::{Money, PriceList, PricedItem, ServiceCategory, ServiceId};
 use sqlx::Row;
 use time::OffsetDateTime;
 use uuid::Uuid;
