@@ -6,7 +6,7 @@
 //! [`HqPriceList`] with a publish form per service. Prices are looked up and formatted by
 //! `domain` (`PriceList::price_of`, `Money`'s `Display`), never here.
 
-use domain::{Money, PriceList, PricedItem, ServiceCategory, ServiceId};
+use domain::{Money, PriceList, ServiceCategory, ServiceId};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -132,7 +132,11 @@ pub async fn publish_service_price(service_id: String, price: String) -> Result<
         return Err(AppError::NotFound);
     }
     let list = store
-        .publish_price(PricedItem::Service(service), price, "hq (open publishing)")
+        .publish_price(
+            domain::PricedItem::Service(service),
+            price,
+            "hq (open publishing)",
+        )
         .await?;
     tracing::info!(version = list.version, %service, %price, "price published");
     Ok(list.version)
@@ -144,7 +148,9 @@ pub async fn publish_service_price(service_id: String, price: String) -> Result<
 pub async fn get_service_price_history(service_id: String) -> Result<Vec<PricePoint>, AppError> {
     let service = ServiceId::parse(&service_id)?;
     let store = crate::store::use_store()?;
-    let history = store.price_history(PricedItem::Service(service)).await?;
+    let history = store
+        .price_history(domain::PricedItem::Service(service))
+        .await?;
     if history.is_empty() {
         return Err(AppError::NotFound);
     }
@@ -179,28 +185,27 @@ fn ErrorLine(error: AppError) -> impl IntoView {
     view! { <p class="error" role="alert">{move || error.message(i18n.lang())}</p> }
 }
 
-/// The read-only price list of the customer web and the kiosk.
+/// The frame every price list shares: heading, intro, the version in force, and the
+/// rows `rows` renders, refetched whenever a price is published.
 #[component]
-pub fn ServicePriceList(intro: Msg) -> impl IntoView {
+fn PriceListSection<F>(class: &'static str, intro: Msg, rows: F) -> impl IntoView
+where
+    F: Fn(Vec<ServicePrice>) -> AnyView + Copy + Send + Sync + 'static,
+{
     let i18n = use_i18n();
     let prices = price_list_resource();
     view! {
-        <section class="price-list">
+        <section class=class>
             <h1>{move || i18n.t(Msg::ServicePrices)}</h1>
             <p class="intro">{move || i18n.t(intro)}</p>
             <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match prices.await {
                         Ok(view) => {
-                            let rows = view.services.clone();
+                            let services = view.services.clone();
                             view! {
                                 <VersionLine view=view />
-                                <ul class="service-cards">
-                                    {rows
-                                        .into_iter()
-                                        .map(|row| service_card(i18n, row))
-                                        .collect_view()}
-                                </ul>
+                                {rows(services)}
                             }
                                 .into_any()
                         }
@@ -210,6 +215,21 @@ pub fn ServicePriceList(intro: Msg) -> impl IntoView {
             </Transition>
         </section>
     }
+}
+
+/// The read-only price list of the customer web and the kiosk.
+#[component]
+pub fn ServicePriceList(intro: Msg) -> impl IntoView {
+    let i18n = use_i18n();
+    let cards = move |services: Vec<ServicePrice>| {
+        view! {
+            <ul class="service-cards">
+                {services.into_iter().map(|row| service_card(i18n, row)).collect_view()}
+            </ul>
+        }
+        .into_any()
+    };
+    view! { <PriceListSection class="price-list" intro=intro rows=cards /> }
 }
 
 fn service_card(i18n: I18n, row: ServicePrice) -> impl IntoView {
@@ -244,7 +264,6 @@ fn service_card(i18n: I18n, row: ServicePrice) -> impl IntoView {
 pub fn HqPriceList() -> impl IntoView {
     let i18n = use_i18n();
     let live = use_live();
-    let prices = price_list_resource();
     let publish = ServerAction::<PublishServicePrice>::new();
     // The row the last publish came from; the action's own input is cleared on completion.
     let target = RwSignal::new(None::<String>);
@@ -260,43 +279,29 @@ pub fn HqPriceList() -> impl IntoView {
     });
     let publishing = PublishState { publish, target };
 
-    view! {
-        <section class="price-list hq">
-            <h1>{move || i18n.t(Msg::ServicePrices)}</h1>
-            <p class="intro">{move || i18n.t(Msg::HqPricesIntro)}</p>
-            <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match prices.await {
-                        Ok(view) => {
-                            let rows = view.services.clone();
-                            view! {
-                                <VersionLine view=view />
-                                <table class="price-table">
-                                    <thead>
-                                        <tr>
-                                            <th>{move || i18n.t(Msg::ColService)}</th>
-                                            <th>{move || i18n.t(Msg::ColCategory)}</th>
-                                            <th>{move || i18n.t(Msg::ColDuration)}</th>
-                                            <th class="num">{move || i18n.t(Msg::ColPrice)}</th>
-                                            <th>{move || i18n.t(Msg::ColNewPrice)}</th>
-                                        </tr>
-                                    </thead>
-                                    <tbody>
-                                        {rows
-                                            .into_iter()
-                                            .map(|row| view! { <HqPriceRow row=row publishing=publishing /> })
-                                            .collect_view()}
-                                    </tbody>
-                                </table>
-                            }
-                                .into_any()
-                        }
-                        Err(e) => view! { <ErrorLine error=e /> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </section>
-    }
+    let table = move |services: Vec<ServicePrice>| {
+        view! {
+            <table class="price-table">
+                <thead>
+                    <tr>
+                        <th>{move || i18n.t(Msg::ColService)}</th>
+                        <th>{move || i18n.t(Msg::ColCategory)}</th>
+                        <th>{move || i18n.t(Msg::ColDuration)}</th>
+                        <th class="num">{move || i18n.t(Msg::ColPrice)}</th>
+                        <th>{move || i18n.t(Msg::ColNewPrice)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {services
+                        .into_iter()
+                        .map(|row| view! { <HqPriceRow row=row publishing=publishing /> })
+                        .collect_view()}
+                </tbody>
+            </table>
+        }
+        .into_any()
+    };
+    view! { <PriceListSection class="price-list hq" intro=Msg::HqPricesIntro rows=table /> }
 }
 
 /// The publish action shared by all rows, and which row used it last.
