@@ -58,7 +58,6 @@ export default defineConfig({
       DATABASE_URL: `sqlite://${dbFile}`,
       PITLANE_ADDR: `127.0.0.1:${port}`,
       PITLANE_DEMO: "1",
-      PITLANE_OPEN_PUBLISHING: "1",
       LEPTOS_SITE_ROOT: "target/site",
       LEPTOS_OUTPUT_NAME: "pitlane",
       RUST_LOG: "warn",

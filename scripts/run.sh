@@ -8,8 +8,5 @@ ensure_rust_tools
 mkdir -p data
 export DATABASE_URL="${DATABASE_URL:-sqlite://data/pitlane.db}"
 export PITLANE_DEMO="${PITLANE_DEMO:-1}"
-# The demo lets anyone publish prices on /hq until staff sign-in exists; the server's
-# own default is off.
-export PITLANE_OPEN_PUBLISHING="${PITLANE_OPEN_PUBLISHING:-1}"
 say "building and serving on http://127.0.0.1:3000 (database: $DATABASE_URL)"
 exec cargo leptos serve "$@"

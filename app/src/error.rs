@@ -22,6 +22,15 @@ pub enum AppError {
     NotFound,
     #[error("forbidden")]
     Forbidden,
+    /// Nobody is signed in, and the request needs someone who is.
+    #[error("not signed in")]
+    Unauthenticated,
+    /// The phone number or the password is wrong (which one is not said).
+    #[error("wrong phone number or password")]
+    BadCredentials,
+    /// Too many sign-in attempts for this account or from this address.
+    #[error("too many attempts")]
+    RateLimited,
     /// Someone else changed the same data first; retrying after a refresh may work.
     #[error("conflict")]
     Conflict,
@@ -45,6 +54,8 @@ impl AppError {
             AppError::BadRequest => S::BAD_REQUEST,
             AppError::NotFound => S::NOT_FOUND,
             AppError::Forbidden => S::FORBIDDEN,
+            AppError::Unauthenticated | AppError::BadCredentials => S::UNAUTHORIZED,
+            AppError::RateLimited => S::TOO_MANY_REQUESTS,
             AppError::Conflict => S::CONFLICT,
             AppError::Busy => S::SERVICE_UNAVAILABLE,
             AppError::Internal { .. } => S::INTERNAL_SERVER_ERROR,
@@ -59,6 +70,9 @@ impl AppError {
             AppError::BadRequest => Msg::ErrBadRequest.text(lang).to_string(),
             AppError::NotFound => Msg::ErrNotFound.text(lang).to_string(),
             AppError::Forbidden => Msg::ErrForbidden.text(lang).to_string(),
+            AppError::Unauthenticated => Msg::ErrUnauthenticated.text(lang).to_string(),
+            AppError::BadCredentials => Msg::ErrBadCredentials.text(lang).to_string(),
+            AppError::RateLimited => Msg::ErrRateLimited.text(lang).to_string(),
             AppError::Conflict => Msg::ErrConflict.text(lang).to_string(),
             AppError::Busy => Msg::ErrBusy.text(lang).to_string(),
             AppError::Internal { trace_id } => {

@@ -3,6 +3,8 @@
 //! One crate serves three surfaces over one domain:
 //! - [`surfaces`]: the customer web (`/`), the store kiosk (`/kiosk`) and the HQ console
 //!   (`/hq`), each with its own layout and navigation;
+//! - [`account`]: sign-up, sign-in, sessions and roles;
+//! - [`garage`]: a customer's vehicles and their service history;
 //! - [`pricing`]: the service price list (read on every surface, published from HQ);
 //! - [`i18n`]: the translation layer (Simplified Chinese and English);
 //! - [`error`]: the error type every server function returns;
@@ -13,7 +15,9 @@
 //! Built with `ssr` it is a library of the server binary; built with `hydrate` it is the
 //! browser bundle, whose entry point is [`hydrate`].
 
+pub mod account;
 pub mod error;
+pub mod garage;
 pub mod i18n;
 pub mod live;
 pub mod pricing;
@@ -61,6 +65,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_i18n();
+    account::provide_me();
     live::provide_live_updates();
     let i18n = use_i18n();
 
@@ -77,6 +82,10 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=move || view! { <NotFound /> }>
                 <Route path=path!("/") view=surfaces::customer::CustomerHome />
+                <Route path=path!("/signin") view=surfaces::customer::SignInPage />
+                <Route path=path!("/signup") view=surfaces::customer::SignUpPage />
+                <Route path=path!("/garage") view=surfaces::customer::GarageRoute />
+                <Route path=path!("/garage/:id") view=surfaces::customer::VehicleRoute />
                 <Route path=path!("/kiosk") view=surfaces::kiosk::KioskHome />
                 <Route path=path!("/hq") view=surfaces::hq::HqHome />
             </Routes>

@@ -122,9 +122,7 @@ pub async fn get_price_list() -> Result<PriceListView, AppError> {
 #[server(prefix = "/api", endpoint = "publish_service_price")]
 pub async fn publish_service_price(service_id: String, price: String) -> Result<u32, AppError> {
     crate::store::require_same_origin()?;
-    if !crate::store::use_settings().open_publishing {
-        return Err(AppError::Forbidden);
-    }
+    let me = crate::account::session::require(domain::Principal::may_publish_prices).await?;
     let service = ServiceId::parse(&service_id)?;
     let price = domain::money::parse_price(&price)?;
     let store = crate::store::use_store()?;
@@ -132,20 +130,25 @@ pub async fn publish_service_price(service_id: String, price: String) -> Result<
         return Err(AppError::NotFound);
     }
     let list = store
-        .publish_price(
-            domain::PricedItem::Service(service),
-            price,
-            "hq (open publishing)",
-        )
+        .publish_price(domain::PricedItem::Service(service), price, &publisher(&me))
         .await?;
-    tracing::info!(version = list.version, %service, %price, "price published");
+    tracing::info!(version = list.version, %service, %price, by = %publisher(&me), "price published");
     Ok(list.version)
 }
 
-/// Every published price of one service, newest first (HQ only: it shows who changed
-/// what when, once staff sign-in lands).
+/// Who published, as the price list's history records it: the staff member's id.
+#[cfg(feature = "ssr")]
+fn publisher(me: &crate::account::Me) -> String {
+    match &me.principal {
+        domain::Principal::Staff { id, .. } => id.to_string(),
+        domain::Principal::Customer { id } => id.to_string(),
+    }
+}
+
+/// Every published price of one service, newest first (HQ only).
 #[server(prefix = "/api", endpoint = "service_price_history")]
 pub async fn get_service_price_history(service_id: String) -> Result<Vec<PricePoint>, AppError> {
+    crate::account::session::require(domain::Principal::may_publish_prices).await?;
     let service = ServiceId::parse(&service_id)?;
     let store = crate::store::use_store()?;
     let history = store

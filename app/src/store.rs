@@ -8,10 +8,16 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use domain::{Money, PriceList, PricedItem};
+use domain::{
+    CustomerId, Mileage, ModelId, Money, PersonName, Phone, Plate, PriceList, PricedItem,
+    Principal, VehicleId,
+};
 use leptos::prelude::use_context;
+use time::OffsetDateTime;
 
+use crate::account::{Me, Realm};
 use crate::error::AppError;
+use crate::garage::{HistoryEntry, ModelInfo, Vehicle};
 use crate::pricing::{PricePoint, ServiceInfo};
 
 /// What can go wrong in storage, in terms the layers above can act on.
@@ -73,22 +79,88 @@ pub trait Store: Send + Sync + 'static {
 
     /// Every version's price for one item, newest first.
     async fn price_history(&self, item: PricedItem) -> Result<Vec<PricePoint>, StoreError>;
-}
 
-/// Settings server functions consult, provided as context next to the store.
-#[derive(Clone, Debug, Default)]
-pub struct ServerSettings {
-    /// Lets anyone publish prices. Off by default: only for tests and demos until staff
-    /// sign-in exists.
-    pub open_publishing: bool,
+    // ---- accounts ----
+
+    /// A new customer with a password; [`domain::Error::PhoneTaken`] if the number is
+    /// already a customer's (whether or not that customer has a password yet).
+    async fn create_customer(
+        &self,
+        phone: &Phone,
+        name: &PersonName,
+        password_hash: &str,
+    ) -> Result<CustomerId, StoreError>;
+
+    /// Who has this phone number in `realm`, with their password hash (`None` when they
+    /// have no password and so cannot sign in).
+    async fn credentials(
+        &self,
+        realm: Realm,
+        phone: &Phone,
+    ) -> Result<Option<(Principal, Option<String>)>, StoreError>;
+
+    /// Stores a session under the hash of its token.
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        principal: &Principal,
+        expires_at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+
+    /// The person whose unexpired session has this token hash.
+    async fn session(&self, token_hash: &str) -> Result<Option<Me>, StoreError>;
+
+    /// Deletes a session (and, in passing, every expired one). Deleting none is fine.
+    async fn end_session(&self, token_hash: &str) -> Result<(), StoreError>;
+
+    // ---- garage ----
+
+    /// Every vehicle model in the catalog, by brand and name.
+    async fn vehicle_models(&self) -> Result<Vec<ModelInfo>, StoreError>;
+
+    /// The customer's vehicles (not the removed ones), oldest first.
+    async fn vehicles(&self, customer: CustomerId) -> Result<Vec<Vehicle>, StoreError>;
+
+    /// Adds a vehicle to the customer's garage. A plate they removed earlier comes back
+    /// with its history; a plate in someone else's garage is [`domain::Error::PlateTaken`];
+    /// a plate someone else removed moves to this customer (the car was sold).
+    async fn add_vehicle(
+        &self,
+        customer: CustomerId,
+        plate: &Plate,
+        model: ModelId,
+        mileage: Mileage,
+    ) -> Result<Vehicle, StoreError>;
+
+    /// Changes a vehicle's model and mileage; [`StoreError::NotFound`] unless it is in
+    /// this customer's garage.
+    async fn update_vehicle(
+        &self,
+        customer: CustomerId,
+        vehicle: VehicleId,
+        model: ModelId,
+        mileage: Mileage,
+    ) -> Result<Vehicle, StoreError>;
+
+    /// Removes a vehicle from the garage, keeping its history; [`StoreError::NotFound`]
+    /// unless it is in this customer's garage.
+    async fn remove_vehicle(
+        &self,
+        customer: CustomerId,
+        vehicle: VehicleId,
+    ) -> Result<(), StoreError>;
+
+    /// One vehicle of the customer's garage with its service history (this customer's
+    /// orders for it), newest first; [`StoreError::NotFound`] unless it is theirs.
+    async fn vehicle_history(
+        &self,
+        customer: CustomerId,
+        vehicle: VehicleId,
+    ) -> Result<(Vehicle, Vec<HistoryEntry>), StoreError>;
 }
 
 pub fn use_store() -> Result<Arc<dyn Store>, AppError> {
     use_context::<Arc<dyn Store>>().ok_or_else(|| AppError::internal("no Store in context"))
-}
-
-pub fn use_settings() -> ServerSettings {
-    use_context::<ServerSettings>().unwrap_or_default()
 }
 
 /// Refuses a state-changing call that a page of another site made the browser send.

@@ -50,6 +50,69 @@ pub enum Error {
     /// The price list has used up its version numbers.
     #[error("no price-list version numbers are left")]
     VersionExhausted,
+    /// A reservation would take more than is available: someone else just took it.
+    #[error("not enough stock of a part")]
+    OutOfStock,
+    /// The slot has no free capacity for the whole duration (someone else just booked it).
+    #[error("the slot is no longer free")]
+    SlotUnavailable,
+    /// The time is not on the slot grid, outside opening hours, or in the past.
+    #[error("the slot is not bookable")]
+    SlotInvalid,
+    /// No location can supply the parts this car needs.
+    #[error("the parts cannot be obtained")]
+    PartsUnobtainable,
+    /// The vehicle's model has no fitting part for a category the service needs.
+    #[error("no part fits this vehicle")]
+    NoFitment,
+    /// Releasing more than is reserved, or stock figures that contradict each other.
+    #[error("reservation does not match stock")]
+    ReservationInvalid,
+    /// Fewer characters than `Password::MIN_CHARS`.
+    #[error("password is too short")]
+    PasswordTooShort,
+    /// More characters than `Password::MAX_CHARS`.
+    #[error("password is too long")]
+    PasswordTooLong,
+    /// Only one kind of character, or it contains the phone number.
+    #[error("password is too simple")]
+    PasswordTooSimple,
+    /// A person's name must have 1 to 40 characters.
+    #[error("name is empty or too long")]
+    NameInvalid,
+    /// Not a whole number of kilometres, or beyond any real odometer.
+    #[error("mileage is invalid")]
+    MileageInvalid,
+    /// A discount percentage must be 1 to 100.
+    #[error("percentage is invalid")]
+    PercentInvalid,
+    /// A campaign's end must be after its start.
+    #[error("period ends before it starts")]
+    PeriodInvalid,
+    /// Not a date and time in RFC 3339 form.
+    #[error("time is invalid")]
+    TimeInvalid,
+    /// Latitude or longitude out of range.
+    #[error("location is invalid")]
+    LocationInvalid,
+    /// Not 16 to 64 letters, digits, `-` or `_`.
+    #[error("idempotency key is invalid")]
+    IdempotencyKeyInvalid,
+    /// The same key came with different details; a retry must repeat the request exactly.
+    #[error("idempotency key was used for another request")]
+    IdempotencyKeyReused,
+    /// The total shown to the customer is no longer the current total.
+    #[error("the price changed since it was shown")]
+    PriceChanged,
+    /// Sign-up with a number that is already registered.
+    #[error("phone number already has an account")]
+    PhoneTaken,
+    /// A vehicle belongs to one customer at a time.
+    #[error("plate is in another customer's garage")]
+    PlateTaken,
+    /// Only a booking not yet checked in can be cancelled online.
+    #[error("booking can no longer be cancelled")]
+    NotCancellable,
 }
 
 impl Error {
@@ -70,6 +133,27 @@ impl Error {
             Error::PhoneInvalid => "phone_invalid",
             Error::IdInvalid => "id_invalid",
             Error::VersionExhausted => "version_exhausted",
+            Error::OutOfStock => "out_of_stock",
+            Error::SlotUnavailable => "slot_unavailable",
+            Error::SlotInvalid => "slot_invalid",
+            Error::PartsUnobtainable => "parts_unobtainable",
+            Error::NoFitment => "no_fitment",
+            Error::ReservationInvalid => "reservation_invalid",
+            Error::PasswordTooShort => "password_too_short",
+            Error::PasswordTooLong => "password_too_long",
+            Error::PasswordTooSimple => "password_too_simple",
+            Error::NameInvalid => "name_invalid",
+            Error::MileageInvalid => "mileage_invalid",
+            Error::PercentInvalid => "percent_invalid",
+            Error::PeriodInvalid => "period_invalid",
+            Error::TimeInvalid => "time_invalid",
+            Error::LocationInvalid => "location_invalid",
+            Error::IdempotencyKeyInvalid => "idempotency_key_invalid",
+            Error::IdempotencyKeyReused => "idempotency_key_reused",
+            Error::PriceChanged => "price_changed",
+            Error::PhoneTaken => "phone_taken",
+            Error::PlateTaken => "plate_taken",
+            Error::NotCancellable => "not_cancellable",
         }
     }
 }
@@ -79,7 +163,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const ALL: [Error; 13] = [
+    const ALL: [Error; 34] = [
         Error::AmountEmpty,
         Error::AmountNotANumber,
         Error::AmountTooPrecise,
@@ -93,6 +177,27 @@ mod tests {
         Error::PhoneInvalid,
         Error::IdInvalid,
         Error::VersionExhausted,
+        Error::OutOfStock,
+        Error::SlotUnavailable,
+        Error::SlotInvalid,
+        Error::PartsUnobtainable,
+        Error::NoFitment,
+        Error::ReservationInvalid,
+        Error::PasswordTooShort,
+        Error::PasswordTooLong,
+        Error::PasswordTooSimple,
+        Error::NameInvalid,
+        Error::MileageInvalid,
+        Error::PercentInvalid,
+        Error::PeriodInvalid,
+        Error::TimeInvalid,
+        Error::LocationInvalid,
+        Error::IdempotencyKeyInvalid,
+        Error::IdempotencyKeyReused,
+        Error::PriceChanged,
+        Error::PhoneTaken,
+        Error::PlateTaken,
+        Error::NotCancellable,
     ];
 
     #[test]
@@ -114,6 +219,27 @@ mod tests {
                 "phone_invalid",
                 "id_invalid",
                 "version_exhausted",
+                "out_of_stock",
+                "slot_unavailable",
+                "slot_invalid",
+                "parts_unobtainable",
+                "no_fitment",
+                "reservation_invalid",
+                "password_too_short",
+                "password_too_long",
+                "password_too_simple",
+                "name_invalid",
+                "mileage_invalid",
+                "percent_invalid",
+                "period_invalid",
+                "time_invalid",
+                "location_invalid",
+                "idempotency_key_invalid",
+                "idempotency_key_reused",
+                "price_changed",
+                "phone_taken",
+                "plate_taken",
+                "not_cancellable",
             ]
         );
     }

@@ -76,6 +76,10 @@ uuid_ids! {
     PriceListVersionId,
     /// An order.
     OrderId,
+    /// A published discount policy (membership tier or campaign).
+    PolicyId,
+    /// A shipment of parts on its way to a location (stock "arriving").
+    ShipmentId,
 }
 
 /// A valid version-7 UUID built from a fixed timestamp and counter instead of
@@ -138,7 +142,9 @@ mod tests {
             VehicleId,
             StaffId,
             PriceListVersionId,
-            OrderId
+            OrderId,
+            PolicyId,
+            ShipmentId
         );
     }
 

@@ -7,13 +7,18 @@
 //! code the server trusts.
 //!
 //! Modules:
+//! - [`account`]: who is acting ([`Principal`], [`StaffRole`]) and what people type
+//!   about themselves and their car ([`Password`], [`PersonName`], [`Mileage`]), plus
+//!   the [`IdempotencyKey`] of state-changing requests.
 //! - [`catalog`]: the catalog's vocabulary ([`ServiceCategory`]).
 //! - [`error`]: the single [`Error`] enum; the UI translates by variant, logs and
 //!   APIs use its stable [`Error::code`].
 //! - [`ids`]: UUID v7 newtypes for every entity, so a `StoreId` can never be
 //!   passed where a `CustomerId` is expected.
+//! - [`local_time`]: the stores' wall clock (UTC+8 all year) and conversions.
 //! - [`money`]: [`Money`] in integer fen and [`Quantity`] in thousandths, with
 //!   parsing of what people actually type into a price box.
+//! - [`order`]: a work order's [`OrderStatus`] and which step may follow which.
 //! - [`phone`]: [`Phone`], a mainland-China mobile number.
 //! - [`plate`]: [`Plate`], a mainland-China licence plate (ordinary and new-energy).
 //! - [`pricing`]: the uniform, versioned [`PriceList`] and [`price_line`].
@@ -33,18 +38,23 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod account;
 pub mod catalog;
 pub mod error;
 pub mod ids;
+pub mod local_time;
 pub mod money;
+pub mod order;
 pub mod phone;
 pub mod plate;
 pub mod pricing;
 
+pub use account::{IdempotencyKey, Mileage, Password, PersonName, Principal, StaffRole};
 pub use catalog::ServiceCategory;
 pub use error::Error;
 pub use ids::*;
 pub use money::{Money, Quantity};
+pub use order::OrderStatus;
 pub use phone::Phone;
 pub use plate::Plate;
 pub use pricing::{price_line, Line, PriceList, PricedItem};

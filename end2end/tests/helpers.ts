@@ -31,3 +31,33 @@ export async function firstServiceCode(page: Page): Promise<string> {
   if (!code) throw new Error("no service on the page");
   return code;
 }
+
+/** The demo data's password for every demo account, and its accounts (README). */
+export const DEMO_PASSWORD = "pitlane-demo-2026";
+export const HQ_ADMIN = "13900000001";
+export const ADVISOR = "13900000004";
+export const DEMO_CUSTOMER = "13800000001";
+
+/**
+ * Signs in on the form the page shows (customer or staff), then waits until the user
+ * menu says someone is signed in.
+ */
+export async function signIn(page: Page, phone: string, password = DEMO_PASSWORD) {
+  const form = page.locator(".auth-form");
+  await form.locator('input[name="phone"]').fill(phone);
+  await form.locator('input[name="password"]').fill(password);
+  await form.locator('button[type="submit"]').click();
+  await expect(page.locator('[data-signed-in="true"]')).toBeVisible();
+}
+
+/** Opens a staff surface (/kiosk or /hq) and signs in there as `phone`. */
+export async function openAsStaff(page: Page, path: string, phone = HQ_ADMIN) {
+  await open(page, path);
+  await signIn(page, phone);
+}
+
+/** A mobile number no other test and no demo customer uses. */
+export function freshPhone(): string {
+  const n = Math.floor(Math.random() * 1e8);
+  return `137${String(n).padStart(8, "0")}`;
+}

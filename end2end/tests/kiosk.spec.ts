@@ -1,9 +1,18 @@
 import { test, expect } from "@playwright/test";
-import { firstServiceCode, open, priceOf } from "./helpers";
+import { ADVISOR, DEMO_PASSWORD, firstServiceCode, open, priceOf } from "./helpers";
 
 // Runs in the "ipad" project: iPad viewport, touch events, as at the reception counter.
 test("the kiosk works by touch at iPad size", async ({ page }) => {
   await open(page, "/kiosk");
+  // Reception signs in by touch.
+  const form = page.locator(".auth-form");
+  await form.locator('input[name="phone"]').tap();
+  await form.locator('input[name="phone"]').fill(ADVISOR);
+  await form.locator('input[name="password"]').tap();
+  await form.locator('input[name="password"]').fill(DEMO_PASSWORD);
+  await form.locator('button[type="submit"]').tap();
+  await expect(page.locator('[data-signed-in="true"]')).toBeVisible();
+  await expect(page.locator(".user-menu .role")).toHaveText("服务顾问");
   const viewport = page.viewportSize();
   expect(viewport?.width).toBeGreaterThanOrEqual(1024);
   expect(await page.evaluate(() => navigator.maxTouchPoints)).toBeGreaterThan(0);

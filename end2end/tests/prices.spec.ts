@@ -1,5 +1,5 @@
 import { test, expect, Browser } from "@playwright/test";
-import { fen, firstServiceCode, open, priceOf, yuan } from "./helpers";
+import { fen, firstServiceCode, open, openAsStaff, priceOf, signIn, yuan } from "./helpers";
 
 test("one service shows the same price on all three surfaces", async ({ page }) => {
   await open(page, "/");
@@ -7,10 +7,11 @@ test("one service shows the same price on all three surfaces", async ({ page }) 
   const onWeb = (await priceOf(page, code).textContent()) ?? "";
   expect(fen(onWeb)).toBeGreaterThan(0);
 
-  for (const path of ["/kiosk", "/hq"]) {
-    await open(page, path);
-    await expect(priceOf(page, code)).toHaveText(onWeb);
-  }
+  // Staff surfaces: signed in once, the session serves the kiosk and HQ alike.
+  await openAsStaff(page, "/kiosk");
+  await expect(priceOf(page, code)).toHaveText(onWeb);
+  await open(page, "/hq");
+  await expect(priceOf(page, code)).toHaveText(onWeb);
 });
 
 async function customerPage(browser: Browser) {
@@ -23,7 +24,7 @@ async function customerPage(browser: Browser) {
 }
 
 test("HQ publishes a new price and an open customer page shows it live", async ({ page, browser }) => {
-  await open(page, "/hq");
+  await openAsStaff(page, "/hq");
   const code = await firstServiceCode(page);
   const before = fen((await priceOf(page, code).textContent()) ?? "");
   const version = Number(await page.locator(".version-line").getAttribute("data-version"));
@@ -52,7 +53,7 @@ test("HQ publishes a new price and an open customer page shows it live", async (
 });
 
 test("a bad price gets a translated message and changes nothing", async ({ page }) => {
-  await open(page, "/hq");
+  await openAsStaff(page, "/hq");
   const code = await firstServiceCode(page);
   const row = page.locator(`tr[data-service="${code}"]`);
   const before = (await priceOf(page, code).textContent()) ?? "";
@@ -79,4 +80,24 @@ test("a bad price gets a translated message and changes nothing", async ({ page 
   await expect(priceOf(page, code)).toHaveText(before);
   await expect(page.locator(".version-line")).toHaveAttribute("data-version", version ?? "");
   await page.locator('.lang-switch button[data-lang="zh"]').click();
+});
+
+test("only HQ operations may open the price console", async ({ page }) => {
+  await open(page, "/hq");
+  await expect(page.locator(".auth-card h1")).toHaveText("员工登录");
+  await expect(page.locator(".price-table")).toHaveCount(0);
+
+  // A wrong password is refused with a translated message.
+  const form = page.locator(".auth-form");
+  await form.locator('input[name="phone"]').fill("13900000001");
+  await form.locator('input[name="password"]').fill("not-the-password-1");
+  await form.locator('button[type="submit"]').click();
+  await expect(form.locator(".error")).toHaveText("手机号或密码不正确");
+
+  // A store's service advisor signs in but HQ's console stays closed to them.
+  await signIn(page, "13900000004");
+  await expect(page.locator('[role="alert"]')).toHaveText("您的岗位无权使用此页面");
+  await expect(page.locator(".price-table")).toHaveCount(0);
+  await page.locator(".sign-out button").click();
+  await expect(page.locator(".auth-card h1")).toHaveText("员工登录");
 });

@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { open } from "./helpers";
+import { HQ_ADMIN, open, signIn } from "./helpers";
 
 const surfaces = [
   { path: "/", kind: "customer", zh: "车主服务", en: "Car owners" },
@@ -11,6 +11,8 @@ for (const s of surfaces) {
   test(`${s.kind} surface loads, hydrates and shows the price list`, async ({ page }) => {
     await open(page, s.path);
     await expect(page.locator(`[data-surface="${s.kind}"]`)).toBeVisible();
+    // The staff surfaces open with staff sign-in.
+    if (s.kind !== "customer") await signIn(page, HQ_ADMIN);
     await expect(page.locator(".surface-name")).toHaveText(s.zh);
     await expect(page.locator("h1")).toHaveText("服务价目表");
     expect(await page.locator("[data-service]").count()).toBeGreaterThan(10);
@@ -31,6 +33,8 @@ test("Chinese is the default and the switch changes language and remembers it", 
 
   // The choice survives a reload (cookie) and is rendered by the server.
   await open(page, "/hq");
+  await expect(page.locator("h1")).toHaveText("Staff sign-in");
+  await signIn(page, HQ_ADMIN);
   await expect(page.locator("h1")).toHaveText("Service price list");
   await expect(page.locator("th").first()).toHaveText("Service");
 

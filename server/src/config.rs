@@ -17,8 +17,6 @@ pub struct Config {
     pub site_root: String,
     /// Load the demo data when the database is empty (`PITLANE_DEMO=1`).
     pub demo: bool,
-    /// Let anyone publish prices (`PITLANE_OPEN_PUBLISHING=1`); for tests and demos only.
-    pub open_publishing: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -53,7 +51,6 @@ impl Config {
             addr,
             site_root: std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into()),
             demo: flag("PITLANE_DEMO"),
-            open_publishing: flag("PITLANE_OPEN_PUBLISHING"),
         })
     }
 }

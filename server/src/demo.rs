@@ -1293,6 +1293,10 @@ pub fn demo_data() -> DemoData {
     }
     .build();
 
+    let mut customers = history.customers;
+    let mut staff = staff;
+    give_demo_accounts_known_phones(&mut staff, &mut customers);
+
     DemoData {
         locations,
         opening_hours,
@@ -1304,11 +1308,37 @@ pub fn demo_data() -> DemoData {
         service_parts,
         stock,
         price_list,
-        customers: history.customers,
+        customers,
         vehicles: history.vehicles,
         staff,
         orders: history.orders,
         order_lines: history.order_lines,
+    }
+}
+
+/// The password of every demo account (all staff, and the demo customer).
+pub const DEMO_PASSWORD: &str = "pitlane-demo-2026";
+
+/// Demo accounts a person can sign in with, by role: (phone, role).
+pub const DEMO_ACCOUNTS: [(&str, &str); 5] = [
+    ("13900000001", "hq_admin"),
+    ("13900000002", "hq_supply"),
+    ("13900000003", "store_manager"),
+    ("13900000004", "service_advisor"),
+    ("13800000001", "customer"),
+];
+
+/// Gives the first staff member of each role in [`DEMO_ACCOUNTS`], and the first
+/// customer, the phone number the README documents.
+fn give_demo_accounts_known_phones(staff: &mut [Staff], customers: &mut [Customer]) {
+    for (phone, role) in DEMO_ACCOUNTS {
+        if role == "customer" {
+            if let Some(c) = customers.first_mut() {
+                c.phone = phone.to_owned();
+            }
+        } else if let Some(s) = staff.iter_mut().find(|s| s.role == role) {
+            s.phone = phone.to_owned();
+        }
     }
 }
 

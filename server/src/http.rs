@@ -3,11 +3,14 @@
 
 use std::sync::Arc;
 
+use app::account::session::{ClientAddr, SignInLimiter};
 use app::error::RequestId;
-use app::store::{ServerSettings, Store};
+use app::store::Store;
 use app::{shell, App};
 use axum::body::Body;
-use axum::extract::{FromRef, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRef, State};
 use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -25,14 +28,14 @@ pub struct AppState {
     pub leptos: LeptosOptions,
     pub store: Arc<dyn Store>,
     pub hub: Hub,
-    pub settings: ServerSettings,
+    pub limiter: Arc<SignInLimiter>,
 }
 
 impl AppState {
     /// What pages and server functions find in their Leptos context.
     fn provide_context(&self) {
         provide_context(self.store.clone());
-        provide_context(self.settings.clone());
+        provide_context(self.limiter.clone());
     }
 }
 
@@ -96,9 +99,13 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Gives every request an id before it is traced; server functions find it in the
-/// request parts and report it as the trace id of an internal error.
+/// request parts and report it as the trace id of an internal error. Also records the
+/// client's address, which sign-in rate limiting keys on.
 async fn assign_request_id(mut req: Request<Body>, next: axum::middleware::Next) -> Response {
     req.extensions_mut().insert(RequestId::new());
+    if let Some(ConnectInfo(peer)) = req.extensions().get::<ConnectInfo<SocketAddr>>().copied() {
+        req.extensions_mut().insert(ClientAddr(peer.ip()));
+    }
     next.run(req).await
 }
 
@@ -139,13 +146,15 @@ pub async fn start(
         leptos: leptos_options(&config.site_root, addr),
         store: db.store(),
         hub,
-        settings: ServerSettings {
-            open_publishing: config.open_publishing,
-        },
+        limiter: Arc::new(SignInLimiter::new()),
     };
     let app = router(state);
     tracing::info!(%addr, database = db.store().backend(), "serving");
-    Ok(tokio::spawn(
-        async move { axum::serve(listener, app).await },
-    ))
+    Ok(tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+    }))
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use app::error::AppError;
 use app::live::LiveEvent;
 use app::pricing::PriceListView;
-use common::{Backend, TestDb, TestServer};
+use common::{call_as, signed_in, Backend, TestDb, TestServer, ADVISOR, HQ_ADMIN};
 use domain::{Money, PricedItem};
 use futures::StreamExt;
 use reqwest::StatusCode;
@@ -17,7 +17,7 @@ both_backends!(
     health_check_reports_the_database,
     price_list_is_served_and_publishing_changes_it,
     bad_prices_are_refused_with_clear_errors_and_change_nothing,
-    publishing_is_refused_unless_switched_on,
+    publishing_is_refused_to_everyone_but_hq_operations,
     sse_carries_published_prices_to_every_instance,
     internal_failures_reach_the_client_only_as_a_trace_id,
     cross_site_publishing_is_refused,
@@ -25,15 +25,13 @@ both_backends!(
     racing_publishes_over_http_each_get_their_own_version,
 );
 
+/// Calls a server function as nobody in particular.
 async fn call(server: &TestServer, endpoint: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
-    let res = reqwest::Client::new()
-        .post(server.url(&format!("/api/{endpoint}")))
-        .form(form)
-        .send()
-        .await
-        .expect("request");
-    let status = res.status();
-    (status, res.text().await.expect("body"))
+    call_as(&reqwest::Client::new(), server, endpoint, form).await
+}
+
+async fn hq(server: &TestServer) -> reqwest::Client {
+    signed_in(server, "staff", HQ_ADMIN).await
 }
 
 async fn price_list(server: &TestServer) -> PriceListView {
@@ -47,7 +45,7 @@ fn error(body: &str) -> AppError {
 }
 
 async fn health_check_reports_the_database(db: TestDb) {
-    let server = TestServer::start(&db, false).await;
+    let server = TestServer::start(&db).await;
     let res = reqwest::get(server.url("/healthz")).await.expect("healthz");
     assert_eq!(res.status(), StatusCode::OK);
     let body: serde_json::Value = res.json().await.expect("json");
@@ -60,13 +58,15 @@ async fn health_check_reports_the_database(db: TestDb) {
 }
 
 async fn price_list_is_served_and_publishing_changes_it(db: TestDb) {
-    let server = TestServer::start(&db, true).await;
+    let server = TestServer::start(&db).await;
     let before = price_list(&server).await;
     assert_eq!(before.version, 1);
     assert!(before.services.len() >= 10);
     let target = &before.services[0];
+    let hq = hq(&server).await;
 
-    let (status, body) = call(
+    let (status, body) = call_as(
+        &hq,
         &server,
         "publish_service_price",
         &[
@@ -94,31 +94,48 @@ async fn price_list_is_served_and_publishing_changes_it(db: TestDb) {
 
     // History is kept, newest first.
     let id = target.service.id.to_string();
-    let (status, body) = call(&server, "service_price_history", &[("service_id", &id)]).await;
+    let (status, body) = call_as(
+        &hq,
+        &server,
+        "service_price_history",
+        &[("service_id", &id)],
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let history: Vec<app::pricing::PricePoint> = serde_json::from_str(&body).expect("history");
     let points: Vec<(u32, Money)> = history.iter().map(|p| (p.version, p.price)).collect();
     assert_eq!(points, vec![(2, row.price), (1, target.price)]);
 
-    let (status, _) = call(&server, "service_price_history", &[("service_id", "nope")]).await;
+    let (status, _) = call_as(
+        &hq,
+        &server,
+        "service_price_history",
+        &[("service_id", "nope")],
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let unknown = domain::ServiceId::new().to_string();
-    let (status, _) = call(
+    let (status, _) = call_as(
+        &hq,
         &server,
         "service_price_history",
         &[("service_id", &unknown)],
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // The history names who published: HQ's eyes only.
+    let (status, _) = call(&server, "service_price_history", &[("service_id", &id)]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
 async fn bad_prices_are_refused_with_clear_errors_and_change_nothing(db: TestDb) {
-    let server = TestServer::start(&db, true).await;
+    let server = TestServer::start(&db).await;
     let before = price_list(&server).await;
     let first = before.services[0].clone();
     let id = first.service.id.to_string();
     let current = first.price.yuan_string();
     let unknown = domain::ServiceId::new().to_string();
+    let hq = hq(&server).await;
 
     use domain::Error as E;
     let cases: Vec<(&str, &str, StatusCode, AppError)> = vec![
@@ -191,7 +208,8 @@ async fn bad_prices_are_refused_with_clear_errors_and_change_nothing(db: TestDb)
         (&unknown, "100", StatusCode::NOT_FOUND, AppError::NotFound),
     ];
     for (service_id, price, status, expected) in cases {
-        let (got_status, body) = call(
+        let (got_status, body) = call_as(
+            &hq,
             &server,
             "publish_service_price",
             &[("service_id", service_id), ("price", price)],
@@ -202,27 +220,41 @@ async fn bad_prices_are_refused_with_clear_errors_and_change_nothing(db: TestDb)
     }
 
     // A request missing an argument is malformed, not a server failure.
-    let (status, body) = call(&server, "publish_service_price", &[("service_id", &id)]).await;
+    let (status, body) = call_as(
+        &hq,
+        &server,
+        "publish_service_price",
+        &[("service_id", &id)],
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(error(&body), AppError::BadRequest);
 
     assert_eq!(price_list(&server).await, before, "nothing changed");
 }
 
-async fn publishing_is_refused_unless_switched_on(db: TestDb) {
-    let server = TestServer::start(&db, false).await;
+async fn publishing_is_refused_to_everyone_but_hq_operations(db: TestDb) {
+    let server = TestServer::start(&db).await;
     let before = price_list(&server).await;
-    let (status, body) = call(
-        &server,
-        "publish_service_price",
-        &[
-            ("service_id", &before.services[0].service.id.to_string()),
-            ("price", "100"),
-        ],
-    )
-    .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(error(&body), AppError::Forbidden);
+    let id = before.services[0].service.id.to_string();
+    let form = [("service_id", id.as_str()), ("price", "100")];
+
+    let (status, body) = call(&server, "publish_service_price", &form).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert_eq!(error(&body), AppError::Unauthenticated);
+
+    let (customer, _) = common::new_customer(&server).await;
+    let advisor = signed_in(&server, "staff", ADVISOR).await;
+    let supply = signed_in(&server, "staff", "13900000002").await;
+    for (who, client) in [
+        ("customer", customer),
+        ("advisor", advisor),
+        ("supply", supply),
+    ] {
+        let (status, body) = call_as(&client, &server, "publish_service_price", &form).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{who}: {body}");
+        assert_eq!(error(&body), AppError::Forbidden, "{who}");
+    }
     assert_eq!(price_list(&server).await, before);
 }
 
@@ -251,9 +283,9 @@ async fn next_event(
 /// With PostgreSQL: two instances on one database; an event published through A
 /// reaches a client of B. With SQLite (one instance by design): the same on one.
 async fn sse_carries_published_prices_to_every_instance(db: TestDb) {
-    let a = TestServer::start(&db, true).await;
+    let a = TestServer::start(&db).await;
     let b = match db.backend() {
-        Backend::Postgres => Some(TestServer::start(&db, true).await),
+        Backend::Postgres => Some(TestServer::start(&db).await),
         Backend::Sqlite => None,
     };
     let listener = b.as_ref().unwrap_or(&a);
@@ -272,7 +304,8 @@ async fn sse_carries_published_prices_to_every_instance(db: TestDb) {
 
     let list = price_list(&a).await;
     let target = list.services[0].service.id;
-    let (status, body) = call(
+    let (status, body) = call_as(
+        &hq(&a).await,
         &a,
         "publish_service_price",
         &[("service_id", &target.to_string()), ("price", "321.00")],
@@ -299,7 +332,7 @@ async fn sse_carries_published_prices_to_every_instance(db: TestDb) {
 
 /// A broken database must not leak its error text (table names, SQL) to the client.
 async fn internal_failures_reach_the_client_only_as_a_trace_id(db: TestDb) {
-    let server = TestServer::start(&db, true).await;
+    let server = TestServer::start(&db).await;
     price_list(&server).await;
     match db.backend() {
         Backend::Sqlite => {
@@ -333,12 +366,12 @@ async fn internal_failures_reach_the_client_only_as_a_trace_id(db: TestDb) {
 
 /// A page on another site must not be able to make a browser publish prices.
 async fn cross_site_publishing_is_refused(db: TestDb) {
-    let server = TestServer::start(&db, true).await;
+    let server = TestServer::start(&db).await;
     let before = price_list(&server).await;
     let id = before.services[0].service.id.to_string();
+    let hq = hq(&server).await;
     let publish = |origin: String| {
-        reqwest::Client::new()
-            .post(server.url("/api/publish_service_price"))
+        hq.post(server.url("/api/publish_service_price"))
             .header("Origin", origin)
             .form(&[("service_id", id.as_str()), ("price", "555.00")])
             .send()
@@ -359,7 +392,7 @@ async fn cross_site_publishing_is_refused(db: TestDb) {
 
 /// Without the demo data nothing is on sale yet: an empty list, not an error.
 async fn an_empty_database_offers_an_empty_price_list(db: TestDb) {
-    let mut config = db.config(true);
+    let mut config = db.config();
     config.demo = false;
     let server = TestServer::start_with(config).await;
     let list = price_list(&server).await;
@@ -375,19 +408,22 @@ async fn an_empty_database_offers_an_empty_price_list(db: TestDb) {
         ],
     )
     .await;
-    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    // Without the demo data there is no staff account either: nobody may publish.
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
 }
 
 /// Many HQ publishes at once, over HTTP; with PostgreSQL spread over two instances. Every
 /// one succeeds with its own version, none is lost, and the last version is in force.
 async fn racing_publishes_over_http_each_get_their_own_version(db: TestDb) {
-    let a = TestServer::start(&db, true).await;
+    let a = TestServer::start(&db).await;
     let b = match db.backend() {
-        Backend::Postgres => Some(TestServer::start(&db, true).await),
+        Backend::Postgres => Some(TestServer::start(&db).await),
         Backend::Sqlite => None,
     };
     let before = price_list(&a).await;
     let id = before.services[0].service.id.to_string();
+    // One session, used on both instances: sessions live in the database.
+    let hq = hq(&a).await;
 
     const N: usize = 16;
     let requests = (0..N).map(|i| {
@@ -398,8 +434,10 @@ async fn racing_publishes_over_http_each_get_their_own_version(db: TestDb) {
         };
         let price = format!("{}.00", 500 + i);
         let id = id.clone();
+        let hq = hq.clone();
         async move {
-            call(
+            call_as(
+                &hq,
                 server,
                 "publish_service_price",
                 &[("service_id", &id), ("price", &price)],
@@ -421,7 +459,7 @@ async fn racing_publishes_over_http_each_get_their_own_version(db: TestDb) {
 
     let after = price_list(b.as_ref().unwrap_or(&a)).await;
     assert_eq!(after.version, N as u32 + 1);
-    let (_, body) = call(&a, "service_price_history", &[("service_id", &id)]).await;
+    let (_, body) = call_as(&hq, &a, "service_price_history", &[("service_id", &id)]).await;
     let history: Vec<app::pricing::PricePoint> = serde_json::from_str(&body).expect("history");
     assert_eq!(history.len(), N + 1);
     assert_eq!(after.services[0].price, history[0].price);

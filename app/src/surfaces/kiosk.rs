@@ -1,10 +1,18 @@
-//! The store kiosk at `/kiosk`: a full-screen, touch-first layout for the reception iPad.
+//! The store kiosk at `/kiosk`: a full-screen, touch-first layout for the reception iPad,
+//! used by store staff once signed in.
 
+use domain::Principal;
 use leptos::prelude::*;
 
 use super::{NavItem, SurfaceFrame};
+use crate::account::StaffGate;
 use crate::i18n::Msg;
 use crate::pricing::ServicePriceList;
+
+/// Store staff work at the kiosk; HQ staff may look over their shoulder.
+fn may_use_kiosk(principal: &Principal) -> bool {
+    matches!(principal, Principal::Staff { .. })
+}
 
 #[component]
 pub fn KioskHome() -> impl IntoView {
@@ -15,9 +23,12 @@ pub fn KioskHome() -> impl IntoView {
             kind="kiosk"
             title=Msg::SurfaceKiosk
             home="/kiosk"
+            sign_in="/kiosk"
             nav=vec![NavItem { href: "/kiosk", label: Msg::NavPriceList }]
         >
-            <ServicePriceList intro=Msg::KioskPricesIntro />
+            <StaffGate allowed=may_use_kiosk next="/kiosk">
+                <ServicePriceList intro=Msg::KioskPricesIntro />
+            </StaffGate>
         </SurfaceFrame>
     }
 }

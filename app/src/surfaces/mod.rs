@@ -8,6 +8,7 @@ pub mod kiosk;
 
 use leptos::prelude::*;
 
+use crate::account::UserMenu;
 use crate::i18n::{use_i18n, LanguageSwitch, Msg};
 use crate::live::LiveIndicator;
 
@@ -24,6 +25,8 @@ pub fn SurfaceFrame(
     kind: &'static str,
     title: Msg,
     home: &'static str,
+    /// Where the sign-in link of the user menu goes.
+    sign_in: &'static str,
     nav: Vec<NavItem>,
     children: Children,
 ) -> impl IntoView {
@@ -57,6 +60,7 @@ pub fn SurfaceFrame(
                 <div class="topbar-tools">
                     <LiveIndicator />
                     <LanguageSwitch />
+                    <UserMenu sign_in_href=sign_in after_sign_out=home />
                 </div>
             </header>
             <main class="content">{children()}</main>

@@ -123,6 +123,15 @@ pub(crate) fn item_from_key(kind: &str, id: uuid::Uuid) -> Result<domain::Priced
     }
 }
 
+/// The hash every demo account's password gets (computed once per seed: argon2 is slow
+/// on purpose).
+pub(crate) async fn demo_password_hash() -> Result<String, StoreError> {
+    let password = domain::Password::parse_attempt(crate::demo::DEMO_PASSWORD)?;
+    app::account::session::hash_password(password)
+        .await
+        .map_err(|e| StoreError::Backend(format!("hashing the demo password: {e}")))
+}
+
 /// Now, truncated to microseconds so it survives a round trip through either database.
 pub(crate) fn now() -> time::OffsetDateTime {
     let t = time::OffsetDateTime::now_utc();

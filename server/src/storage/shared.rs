@@ -2,9 +2,14 @@
 //! next to its own `type Db`, so every function here is compiled (and type-checked)
 //! for SQLite and for PostgreSQL.
 
+use app::account::{Me, Realm};
+use app::garage::{HistoryEntry, ModelInfo, Vehicle};
 use app::pricing::{PricePoint, ServiceInfo};
 use app::store::StoreError;
-use domain::{Money, PriceList, PricedItem, ServiceCategory, ServiceId};
+use domain::{
+    CustomerId, Mileage, ModelId, Money, OrderId, OrderStatus, PersonName, Phone, Plate, PriceList,
+    PricedItem, Principal, ServiceCategory, ServiceId, StaffId, StaffRole, StoreId, VehicleId,
+};
 use sqlx::Row;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -247,4 +252,450 @@ pub async fn publish_in_tx(
     let payload = serde_json::to_string(&event).map_err(|e| StoreError::Backend(e.to_string()))?;
     append_event(conn, "price_list_published", &payload, now).await?;
     Ok((next, event))
+}
+
+// ---- accounts ----
+
+pub async fn create_customer(
+    conn: &mut Conn,
+    phone: &Phone,
+    name: &PersonName,
+    password_hash: &str,
+    now: OffsetDateTime,
+) -> Result<CustomerId, StoreError> {
+    let id = CustomerId::new();
+    // A name is written as the person gave it; both columns hold it.
+    sqlx::query(
+        "INSERT INTO customers (id, phone, name_zh, name_en, tier, marketing_opt_out, created_at, password_hash)
+         VALUES ($1, $2, $3, $3, 'standard', FALSE, $4, $5)",
+    )
+    .bind(id.as_uuid())
+    .bind(phone.as_str())
+    .bind(name.as_str())
+    .bind(DbTime(now))
+    .bind(password_hash)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| match db_err(e) {
+        StoreError::Conflict(_) => StoreError::Rule(domain::Error::PhoneTaken),
+        other => other,
+    })?;
+    Ok(id)
+}
+
+pub async fn credentials(
+    conn: &mut Conn,
+    realm: Realm,
+    phone: &Phone,
+) -> Result<Option<(Principal, Option<String>)>, StoreError> {
+    match realm {
+        Realm::Customer => {
+            let row = sqlx::query("SELECT id, password_hash FROM customers WHERE phone = $1")
+                .bind(phone.as_str())
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(db_err)?;
+            row.map(|r| {
+                Ok((
+                    Principal::Customer {
+                        id: r.try_get::<Uuid, _>("id").map_err(db_err)?.into(),
+                    },
+                    r.try_get("password_hash").map_err(db_err)?,
+                ))
+            })
+            .transpose()
+        }
+        Realm::Staff => {
+            let row = sqlx::query(
+                "SELECT id, role, location_id, password_hash FROM staff WHERE phone = $1",
+            )
+            .bind(phone.as_str())
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db_err)?;
+            row.map(|r| {
+                let role: String = r.try_get("role").map_err(db_err)?;
+                Ok((
+                    staff_principal(
+                        r.try_get("id").map_err(db_err)?,
+                        &role,
+                        r.try_get("location_id").map_err(db_err)?,
+                    )?,
+                    r.try_get("password_hash").map_err(db_err)?,
+                ))
+            })
+            .transpose()
+        }
+    }
+}
+
+fn staff_principal(id: Uuid, role: &str, location: Option<Uuid>) -> Result<Principal, StoreError> {
+    Ok(Principal::Staff {
+        id: StaffId::from(id),
+        role: StaffRole::parse(role)
+            .ok_or_else(|| StoreError::Backend(format!("unknown staff role {role:?}")))?,
+        location: location.map(StoreId::from),
+    })
+}
+
+pub async fn create_session(
+    conn: &mut Conn,
+    token_hash: &str,
+    principal: &Principal,
+    now: OffsetDateTime,
+    expires_at: OffsetDateTime,
+) -> Result<(), StoreError> {
+    let (customer, staff) = match principal {
+        Principal::Customer { id } => (Some(id.as_uuid()), None),
+        Principal::Staff { id, .. } => (None, Some(id.as_uuid())),
+    };
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, customer_id, staff_id, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(token_hash)
+    .bind(customer)
+    .bind(staff)
+    .bind(DbTime(now))
+    .bind(DbTime(expires_at))
+    .execute(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+pub async fn session(
+    conn: &mut Conn,
+    token_hash: &str,
+    now: OffsetDateTime,
+) -> Result<Option<Me>, StoreError> {
+    let row = sqlx::query(
+        "SELECT s.customer_id, s.staff_id,
+                c.name_zh AS c_zh, c.name_en AS c_en,
+                st.name_zh AS s_zh, st.name_en AS s_en, st.role, st.location_id
+         FROM sessions s
+         LEFT JOIN customers c ON c.id = s.customer_id
+         LEFT JOIN staff st ON st.id = s.staff_id
+         WHERE s.token_hash = $1 AND s.expires_at > $2",
+    )
+    .bind(token_hash)
+    .bind(DbTime(now))
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    let Some(r) = row else {
+        return Ok(None);
+    };
+    let customer: Option<Uuid> = r.try_get("customer_id").map_err(db_err)?;
+    let staff: Option<Uuid> = r.try_get("staff_id").map_err(db_err)?;
+    let me = match (customer, staff) {
+        (Some(id), _) => Me {
+            principal: Principal::Customer { id: id.into() },
+            name_zh: r.try_get("c_zh").map_err(db_err)?,
+            name_en: r.try_get("c_en").map_err(db_err)?,
+        },
+        (None, Some(id)) => {
+            let role: String = r.try_get("role").map_err(db_err)?;
+            Me {
+                principal: staff_principal(id, &role, r.try_get("location_id").map_err(db_err)?)?,
+                name_zh: r.try_get("s_zh").map_err(db_err)?,
+                name_en: r.try_get("s_en").map_err(db_err)?,
+            }
+        }
+        (None, None) => return Err(StoreError::Backend("session without a person".into())),
+    };
+    Ok(Some(me))
+}
+
+pub async fn end_session(
+    conn: &mut Conn,
+    token_hash: &str,
+    now: OffsetDateTime,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1 OR expires_at <= $2")
+        .bind(token_hash)
+        .bind(DbTime(now))
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    Ok(())
+}
+
+// ---- garage ----
+
+const MODEL_COLUMNS: &str =
+    "m.id AS model_id, m.code AS model_code, m.brand_zh, m.brand_en, m.name_zh AS model_zh, m.name_en AS model_en, m.powertrain";
+
+fn model_from(r: &<Db as sqlx::Database>::Row) -> Result<ModelInfo, StoreError> {
+    Ok(ModelInfo {
+        id: ModelId::from(r.try_get::<Uuid, _>("model_id").map_err(db_err)?),
+        code: r.try_get("model_code").map_err(db_err)?,
+        brand_zh: r.try_get("brand_zh").map_err(db_err)?,
+        brand_en: r.try_get("brand_en").map_err(db_err)?,
+        name_zh: r.try_get("model_zh").map_err(db_err)?,
+        name_en: r.try_get("model_en").map_err(db_err)?,
+        powertrain: r.try_get("powertrain").map_err(db_err)?,
+    })
+}
+
+fn vehicle_from(r: &<Db as sqlx::Database>::Row) -> Result<Vehicle, StoreError> {
+    let plate: String = r.try_get("plate").map_err(db_err)?;
+    let km: i64 = r.try_get("mileage_km").map_err(db_err)?;
+    Ok(Vehicle {
+        id: VehicleId::from(r.try_get::<Uuid, _>("id").map_err(db_err)?),
+        plate: Plate::parse(&plate)
+            .map_err(|_| StoreError::Backend(format!("stored plate {plate:?} is invalid")))?,
+        model: model_from(r)?,
+        mileage: u32::try_from(km)
+            .ok()
+            .and_then(|km| Mileage::from_km(km).ok())
+            .ok_or_else(|| StoreError::Backend(format!("stored mileage {km} is invalid")))?,
+    })
+}
+
+pub async fn vehicle_models(conn: &mut Conn) -> Result<Vec<ModelInfo>, StoreError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {MODEL_COLUMNS} FROM vehicle_models m ORDER BY m.brand_en, m.name_en"
+    )))
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    rows.iter().map(model_from).collect()
+}
+
+pub async fn vehicles(conn: &mut Conn, customer: CustomerId) -> Result<Vec<Vehicle>, StoreError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT v.id, v.plate, v.mileage_km, {MODEL_COLUMNS}
+         FROM vehicles v JOIN vehicle_models m ON m.id = v.model_id
+         WHERE v.customer_id = $1 AND v.removed_at IS NULL
+         ORDER BY v.created_at, v.id"
+    )))
+    .bind(customer.as_uuid())
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    rows.iter().map(vehicle_from).collect()
+}
+
+/// One vehicle in `customer`'s garage, or [`StoreError::NotFound`].
+pub async fn vehicle(
+    conn: &mut Conn,
+    customer: CustomerId,
+    vehicle: VehicleId,
+) -> Result<Vehicle, StoreError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT v.id, v.plate, v.mileage_km, {MODEL_COLUMNS}
+         FROM vehicles v JOIN vehicle_models m ON m.id = v.model_id
+         WHERE v.id = $1 AND v.customer_id = $2 AND v.removed_at IS NULL"
+    )))
+    .bind(vehicle.as_uuid())
+    .bind(customer.as_uuid())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    row.as_ref()
+        .map(vehicle_from)
+        .transpose()?
+        .ok_or(StoreError::NotFound)
+}
+
+/// Adds or restores a vehicle, inside the caller's write transaction (`lock` is
+/// `" FOR UPDATE"` on PostgreSQL, empty on SQLite, whose write transaction already
+/// excludes every other writer).
+pub async fn add_vehicle(
+    conn: &mut Conn,
+    customer: CustomerId,
+    plate: &Plate,
+    model: ModelId,
+    mileage: Mileage,
+    now: OffsetDateTime,
+    lock: &str,
+) -> Result<Vehicle, StoreError> {
+    let existing = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT id, customer_id, removed_at FROM vehicles WHERE plate = $1{lock}"
+    )))
+    .bind(plate.as_str())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    let id = match existing {
+        None => {
+            let id = VehicleId::new();
+            sqlx::query(
+                "INSERT INTO vehicles (id, customer_id, model_id, plate, mileage_km, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id.as_uuid())
+            .bind(customer.as_uuid())
+            .bind(model.as_uuid())
+            .bind(plate.as_str())
+            .bind(i64::from(mileage.km()))
+            .bind(DbTime(now))
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| match db_err(e) {
+                // Someone added the same plate a moment ago.
+                StoreError::Conflict(_) => StoreError::Rule(domain::Error::PlateTaken),
+                other => other,
+            })?;
+            id
+        }
+        Some(r) => {
+            let id: Uuid = r.try_get("id").map_err(db_err)?;
+            let owner: Uuid = r.try_get("customer_id").map_err(db_err)?;
+            let removed: Option<DbTime> = r.try_get("removed_at").map_err(db_err)?;
+            if owner != customer.as_uuid() && removed.is_none() {
+                return Err(StoreError::Rule(domain::Error::PlateTaken));
+            }
+            // Back in the same garage, or in a new owner's after the old one removed it.
+            sqlx::query(
+                "UPDATE vehicles SET customer_id = $1, model_id = $2, mileage_km = $3, removed_at = NULL
+                 WHERE id = $4",
+            )
+            .bind(customer.as_uuid())
+            .bind(model.as_uuid())
+            .bind(i64::from(mileage.km()))
+            .bind(id)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err)?;
+            VehicleId::from(id)
+        }
+    };
+    vehicle(conn, customer, id).await
+}
+
+pub async fn update_vehicle(
+    conn: &mut Conn,
+    customer: CustomerId,
+    vehicle_id: VehicleId,
+    model: ModelId,
+    mileage: Mileage,
+) -> Result<Vehicle, StoreError> {
+    let done = sqlx::query(
+        "UPDATE vehicles SET model_id = $1, mileage_km = $2
+         WHERE id = $3 AND customer_id = $4 AND removed_at IS NULL",
+    )
+    .bind(model.as_uuid())
+    .bind(i64::from(mileage.km()))
+    .bind(vehicle_id.as_uuid())
+    .bind(customer.as_uuid())
+    .execute(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    vehicle(conn, customer, vehicle_id).await
+}
+
+pub async fn remove_vehicle(
+    conn: &mut Conn,
+    customer: CustomerId,
+    vehicle_id: VehicleId,
+    now: OffsetDateTime,
+) -> Result<(), StoreError> {
+    let done = sqlx::query(
+        "UPDATE vehicles SET removed_at = $1
+         WHERE id = $2 AND customer_id = $3 AND removed_at IS NULL",
+    )
+    .bind(DbTime(now))
+    .bind(vehicle_id.as_uuid())
+    .bind(customer.as_uuid())
+    .execute(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+pub async fn vehicle_history(
+    conn: &mut Conn,
+    customer: CustomerId,
+    vehicle_id: VehicleId,
+) -> Result<(Vehicle, Vec<HistoryEntry>), StoreError> {
+    let found = vehicle(conn, customer, vehicle_id).await?;
+    // Only this customer's orders: a car bought second-hand does not show its old
+    // owner's visits.
+    let rows = sqlx::query(
+        "SELECT o.id, o.reference, o.status, o.created_at, o.mileage_km, o.total_fen,
+                l.name_zh, l.name_en
+         FROM orders o JOIN locations l ON l.id = o.store_id
+         WHERE o.vehicle_id = $1 AND o.customer_id = $2
+         ORDER BY o.created_at DESC, o.id DESC",
+    )
+    .bind(vehicle_id.as_uuid())
+    .bind(customer.as_uuid())
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    let lines = sqlx::query(
+        "SELECT ol.order_id, s.name_zh, s.name_en
+         FROM order_lines ol
+         JOIN orders o ON o.id = ol.order_id
+         JOIN services s ON s.id = ol.item_id
+         WHERE ol.item_kind = 'service' AND o.vehicle_id = $1 AND o.customer_id = $2
+         ORDER BY ol.order_id, ol.line_no",
+    )
+    .bind(vehicle_id.as_uuid())
+    .bind(customer.as_uuid())
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    let mut services: std::collections::HashMap<Uuid, Vec<(String, String)>> =
+        std::collections::HashMap::new();
+    for l in lines {
+        services
+            .entry(l.try_get("order_id").map_err(db_err)?)
+            .or_default()
+            .push((
+                l.try_get("name_zh").map_err(db_err)?,
+                l.try_get("name_en").map_err(db_err)?,
+            ));
+    }
+    let history = rows
+        .into_iter()
+        .map(|r| {
+            let id: Uuid = r.try_get("id").map_err(db_err)?;
+            let status: String = r.try_get("status").map_err(db_err)?;
+            let km: i64 = r.try_get("mileage_km").map_err(db_err)?;
+            Ok(HistoryEntry {
+                order: OrderId::from(id),
+                reference: r.try_get("reference").map_err(db_err)?,
+                store_zh: r.try_get("name_zh").map_err(db_err)?,
+                store_en: r.try_get("name_en").map_err(db_err)?,
+                status: OrderStatus::parse(&status).ok_or_else(|| {
+                    StoreError::Backend(format!("unknown order status {status:?}"))
+                })?,
+                created_at: r.try_get::<DbTime, _>("created_at").map_err(db_err)?.0,
+                mileage_km: u32::try_from(km).unwrap_or(0),
+                total: money(r.try_get("total_fen").map_err(db_err)?),
+                services: services.remove(&id).unwrap_or_default(),
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok((found, history))
+}
+
+/// Gives every demo staff account, and the demo customers of
+/// [`crate::demo::DEMO_ACCOUNTS`], the demo password's hash.
+pub async fn set_demo_passwords(conn: &mut Conn, hash: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE staff SET password_hash = $1")
+        .bind(hash)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    for (phone, role) in crate::demo::DEMO_ACCOUNTS {
+        if role == "customer" {
+            sqlx::query("UPDATE customers SET password_hash = $1 WHERE phone = $2")
+                .bind(hash)
+                .bind(phone)
+                .execute(&mut *conn)
+                .await
+                .map_err(db_err)?;
+        }
+    }
+    Ok(())
 }

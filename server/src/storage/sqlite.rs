@@ -3,16 +3,26 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use app::account::{Me, Realm};
+use app::garage::{HistoryEntry, ModelInfo, Vehicle};
 use app::pricing::{PricePoint, ServiceInfo};
 use app::store::{Store, StoreError};
 use async_trait::async_trait;
-use domain::{Money, PriceList, PricedItem};
+use domain::{
+    CustomerId, Mileage, ModelId, Money, PersonName, Phone, Plate, PriceList, PricedItem,
+    Principal, VehicleId,
+};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
+use time::OffsetDateTime;
 
 use super::{db_err, now, OpenError};
 use crate::demo::DemoData;
 use crate::live::Hub;
+
+/// Row locking for read-then-write transactions: none needed, a `BEGIN IMMEDIATE`
+/// transaction already excludes every other writer.
+const LOCK_ROWS: &str = "";
 
 type Db = sqlx::Sqlite;
 
@@ -73,6 +83,7 @@ impl SqliteStore {
             return Ok(false);
         }
         seed_sql::insert_demo(&mut tx, demo).await.map_err(db_err)?;
+        shared::set_demo_passwords(&mut tx, &super::demo_password_hash().await?).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(true)
     }
@@ -113,5 +124,113 @@ impl Store for SqliteStore {
 
     async fn price_history(&self, item: PricedItem) -> Result<Vec<PricePoint>, StoreError> {
         shared::price_history(&mut *self.pool.acquire().await.map_err(db_err)?, item).await
+    }
+
+    async fn create_customer(
+        &self,
+        phone: &Phone,
+        name: &PersonName,
+        password_hash: &str,
+    ) -> Result<CustomerId, StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(db_err)?;
+        shared::create_customer(&mut conn, phone, name, password_hash, now()).await
+    }
+
+    async fn credentials(
+        &self,
+        realm: Realm,
+        phone: &Phone,
+    ) -> Result<Option<(Principal, Option<String>)>, StoreError> {
+        shared::credentials(
+            &mut *self.pool.acquire().await.map_err(db_err)?,
+            realm,
+            phone,
+        )
+        .await
+    }
+
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        principal: &Principal,
+        expires_at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(db_err)?;
+        shared::create_session(&mut conn, token_hash, principal, now(), expires_at).await
+    }
+
+    async fn session(&self, token_hash: &str) -> Result<Option<Me>, StoreError> {
+        shared::session(
+            &mut *self.pool.acquire().await.map_err(db_err)?,
+            token_hash,
+            now(),
+        )
+        .await
+    }
+
+    async fn end_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        shared::end_session(
+            &mut *self.pool.acquire().await.map_err(db_err)?,
+            token_hash,
+            now(),
+        )
+        .await
+    }
+
+    async fn vehicle_models(&self) -> Result<Vec<ModelInfo>, StoreError> {
+        shared::vehicle_models(&mut *self.pool.acquire().await.map_err(db_err)?).await
+    }
+
+    async fn vehicles(&self, customer: CustomerId) -> Result<Vec<Vehicle>, StoreError> {
+        shared::vehicles(&mut *self.pool.acquire().await.map_err(db_err)?, customer).await
+    }
+
+    async fn add_vehicle(
+        &self,
+        customer: CustomerId,
+        plate: &Plate,
+        model: ModelId,
+        mileage: Mileage,
+    ) -> Result<Vehicle, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let vehicle =
+            shared::add_vehicle(&mut tx, customer, plate, model, mileage, now(), LOCK_ROWS).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(vehicle)
+    }
+
+    async fn update_vehicle(
+        &self,
+        customer: CustomerId,
+        vehicle: VehicleId,
+        model: ModelId,
+        mileage: Mileage,
+    ) -> Result<Vehicle, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let vehicle = shared::update_vehicle(&mut tx, customer, vehicle, model, mileage).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(vehicle)
+    }
+
+    async fn remove_vehicle(
+        &self,
+        customer: CustomerId,
+        vehicle: VehicleId,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(db_err)?;
+        shared::remove_vehicle(&mut conn, customer, vehicle, now()).await
+    }
+
+    async fn vehicle_history(
+        &self,
+        customer: CustomerId,
+        vehicle: VehicleId,
+    ) -> Result<(Vehicle, Vec<HistoryEntry>), StoreError> {
+        shared::vehicle_history(
+            &mut *self.pool.acquire().await.map_err(db_err)?,
+            customer,
+            vehicle,
+        )
+        .await
     }
 }

@@ -94,13 +94,12 @@ impl TestDb {
         db
     }
 
-    pub fn config(&self, open_publishing: bool) -> Config {
+    pub fn config(&self) -> Config {
         Config {
             database_url: self.url.clone(),
             addr: "127.0.0.1:0".parse().expect("addr"),
             site_root: "target/site".into(),
             demo: true,
-            open_publishing,
         }
     }
 }
@@ -140,8 +139,8 @@ pub struct TestServer {
 }
 
 impl TestServer {
-    pub async fn start(db: &TestDb, open_publishing: bool) -> TestServer {
-        TestServer::start_with(db.config(open_publishing)).await
+    pub async fn start(db: &TestDb) -> TestServer {
+        TestServer::start_with(db.config()).await
     }
 
     pub async fn start_with(config: Config) -> TestServer {
@@ -159,6 +158,86 @@ impl TestServer {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
+}
+
+/// The demo HQ admin, who may publish prices.
+pub const HQ_ADMIN: &str = "13900000001";
+/// The demo service advisor of a store.
+pub const ADVISOR: &str = "13900000004";
+/// The demo customer with a password and a history.
+pub const DEMO_CUSTOMER: &str = "13800000001";
+
+/// A client that keeps cookies, like a browser: sign in once, then call as that person.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client")
+}
+
+/// Calls a server function with form arguments; returns the status and the body.
+pub async fn call_as(
+    client: &reqwest::Client,
+    server: &TestServer,
+    endpoint: &str,
+    form: &[(&str, &str)],
+) -> (reqwest::StatusCode, String) {
+    let res = client
+        .post(server.url(&format!("/api/{endpoint}")))
+        .form(form)
+        .send()
+        .await
+        .expect("request");
+    let status = res.status();
+    (status, res.text().await.expect("body"))
+}
+
+/// A browser signed in with the demo password as `phone` (`realm` is `customer` or `staff`).
+pub async fn signed_in(server: &TestServer, realm: &str, phone: &str) -> reqwest::Client {
+    let client = browser();
+    let (status, body) = call_as(
+        &client,
+        server,
+        "sign_in",
+        &[
+            ("realm", realm),
+            ("phone", phone),
+            ("password", server::demo::DEMO_PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(
+        status,
+        reqwest::StatusCode::OK,
+        "sign-in as {phone}: {body}"
+    );
+    client
+}
+
+/// A browser with a new customer account, signed in; returns it with the phone number.
+pub async fn new_customer(server: &TestServer) -> (reqwest::Client, String) {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    // 137 numbers are not in the demo data.
+    let phone = format!(
+        "137{:04}{:04}",
+        std::process::id() % 10_000,
+        NEXT.fetch_add(1, Ordering::Relaxed) % 10_000
+    );
+    let client = browser();
+    let (status, body) = call_as(
+        &client,
+        server,
+        "sign_up",
+        &[
+            ("phone", &phone),
+            ("name", "测试 客户"),
+            ("password", "brake-pads-7"),
+        ],
+    )
+    .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "sign-up {phone}: {body}");
+    (client, phone)
 }
 
 impl Drop for TestServer {

@@ -1,0 +1,451 @@
+//! Who is acting, and what people type when they sign up or describe their car.
+//!
+//! Customers and staff sign in the same way (a mobile number and a password); what they
+//! may do follows from their [`Role`]. Staff roles are scoped: HQ roles see the whole
+//! chain, store roles one store. The rules for "who may do what" live here, as plain
+//! functions, so that the server checks exactly what the UI hides.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{CustomerId, Error, Phone, StaffId, StoreId};
+
+/// A password as typed at sign-up, checked against the rules below. It is never
+/// serialised and its `Debug` hides it, so it cannot end up in a log by accident.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    /// Fewer characters are too easy to guess, even with rate limiting.
+    pub const MIN_CHARS: usize = 8;
+    /// A bound on what the server will hash (argon2 cost grows with input).
+    pub const MAX_CHARS: usize = 128;
+
+    /// A new password for `phone`'s account: at least [`Self::MIN_CHARS`] characters, at
+    /// most [`Self::MAX_CHARS`], with at least two kinds of character (letters, digits,
+    /// others), and not containing the phone number itself.
+    ///
+    /// Surrounding spaces are kept: a password is exactly what was typed.
+    pub fn parse_new(input: &str, phone: &Phone) -> Result<Password, Error> {
+        let chars = input.chars().count();
+        if chars < Self::MIN_CHARS {
+            return Err(Error::PasswordTooShort);
+        }
+        if chars > Self::MAX_CHARS {
+            return Err(Error::PasswordTooLong);
+        }
+        let letters = input.chars().any(char::is_alphabetic);
+        let digits = input.chars().any(|c| c.is_ascii_digit());
+        let others = input
+            .chars()
+            .any(|c| !c.is_alphabetic() && !c.is_ascii_digit());
+        let kinds = [letters, digits, others].into_iter().filter(|k| *k).count();
+        if kinds < 2 || input.contains(phone.as_str()) {
+            return Err(Error::PasswordTooSimple);
+        }
+        Ok(Password(input.to_owned()))
+    }
+
+    /// A password typed at sign-in: only the length bound applies (the stored hash
+    /// decides whether it is right), so an over-long input is never hashed.
+    pub fn parse_attempt(input: &str) -> Result<Password, Error> {
+        if input.is_empty() {
+            return Err(Error::PasswordTooShort);
+        }
+        if input.chars().count() > Self::MAX_CHARS {
+            return Err(Error::PasswordTooLong);
+        }
+        Ok(Password(input.to_owned()))
+    }
+
+    /// The password, for hashing or verifying; nothing else should read it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(…)")
+    }
+}
+
+/// A person's name as they want to be addressed: 1 to 40 characters after trimming.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PersonName(String);
+
+impl PersonName {
+    /// The longest name accepted.
+    pub const MAX_CHARS: usize = 40;
+
+    /// Trims and checks the length; inner whitespace runs become one space.
+    pub fn parse(input: &str) -> Result<PersonName, Error> {
+        let name = input.split_whitespace().collect::<Vec<_>>().join(" ");
+        let chars = name.chars().count();
+        if chars == 0 || chars > Self::MAX_CHARS || name.chars().any(char::is_control) {
+            return Err(Error::NameInvalid);
+        }
+        Ok(PersonName(name))
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for PersonName {
+    type Error = Error;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        PersonName::parse(&value)
+    }
+}
+
+impl From<PersonName> for String {
+    fn from(name: PersonName) -> String {
+        name.0
+    }
+}
+
+/// An odometer reading in whole kilometres.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "u32", into = "u32")]
+pub struct Mileage(u32);
+
+impl Mileage {
+    /// No car in service has driven further; more is a typo.
+    pub const MAX_KM: u32 = 2_000_000;
+
+    /// A reading from a number of kilometres.
+    pub fn from_km(km: u32) -> Result<Mileage, Error> {
+        if km > Self::MAX_KM {
+            Err(Error::MileageInvalid)
+        } else {
+            Ok(Mileage(km))
+        }
+    }
+
+    /// Parses what people type: `12345`, `12,345`, ` 12345 km`, `12345公里`.
+    pub fn parse(input: &str) -> Result<Mileage, Error> {
+        let s = input.trim();
+        let s = s
+            .strip_suffix("公里")
+            .or_else(|| s.strip_suffix("km"))
+            .or_else(|| s.strip_suffix("KM"))
+            .unwrap_or(s)
+            .trim();
+        let digits: String = s.chars().filter(|c| *c != ',').collect();
+        if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) || digits.len() > 9 {
+            return Err(Error::MileageInvalid);
+        }
+        let km: u32 = digits.parse().map_err(|_| Error::MileageInvalid)?;
+        Mileage::from_km(km)
+    }
+
+    /// Kilometres.
+    pub const fn km(self) -> u32 {
+        self.0
+    }
+}
+
+impl TryFrom<u32> for Mileage {
+    type Error = Error;
+    fn try_from(km: u32) -> Result<Self, Self::Error> {
+        Mileage::from_km(km)
+    }
+}
+
+impl From<Mileage> for u32 {
+    fn from(m: Mileage) -> u32 {
+        m.0
+    }
+}
+
+/// The key a client sends with a request that books, reserves, pays or changes state,
+/// so that a retry returns the first result instead of doing it twice.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    /// 16 to 64 ASCII letters, digits, `-` or `_` (a UUID in any usual form fits).
+    pub fn parse(input: &str) -> Result<IdempotencyKey, Error> {
+        let s = input.trim();
+        if !(16..=64).contains(&s.len())
+            || !s
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(Error::IdempotencyKeyInvalid);
+        }
+        Ok(IdempotencyKey(s.to_owned()))
+    }
+
+    /// The key.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for IdempotencyKey {
+    type Error = Error;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        IdempotencyKey::parse(&value)
+    }
+}
+
+impl From<IdempotencyKey> for String {
+    fn from(key: IdempotencyKey) -> String {
+        key.0
+    }
+}
+
+/// What a staff member does; stored as [`StaffRole::code`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffRole {
+    /// HQ operations: prices, policies, campaigns.
+    HqAdmin,
+    /// HQ supply chain.
+    HqSupply,
+    /// Runs one store.
+    StoreManager,
+    /// Reception at one store.
+    ServiceAdvisor,
+    /// Works in the bays of one store.
+    Technician,
+    /// Works at the central warehouse.
+    Warehouse,
+}
+
+impl StaffRole {
+    /// Every role.
+    pub const ALL: [StaffRole; 6] = [
+        StaffRole::HqAdmin,
+        StaffRole::HqSupply,
+        StaffRole::StoreManager,
+        StaffRole::ServiceAdvisor,
+        StaffRole::Technician,
+        StaffRole::Warehouse,
+    ];
+
+    /// The stable code stored in the database.
+    pub fn code(self) -> &'static str {
+        match self {
+            StaffRole::HqAdmin => "hq_admin",
+            StaffRole::HqSupply => "hq_supply",
+            StaffRole::StoreManager => "store_manager",
+            StaffRole::ServiceAdvisor => "service_advisor",
+            StaffRole::Technician => "technician",
+            StaffRole::Warehouse => "warehouse",
+        }
+    }
+
+    /// The role with this code, if any.
+    pub fn parse(code: &str) -> Option<StaffRole> {
+        Self::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// Whether the role belongs to HQ (chain-wide) rather than to one location.
+    pub fn is_hq(self) -> bool {
+        matches!(self, StaffRole::HqAdmin | StaffRole::HqSupply)
+    }
+}
+
+/// Who is signed in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Principal {
+    /// A car owner.
+    Customer {
+        /// The customer record.
+        id: CustomerId,
+    },
+    /// A staff member, scoped to a location unless an HQ role.
+    Staff {
+        /// The staff record.
+        id: StaffId,
+        /// What they do.
+        role: StaffRole,
+        /// Their store or the warehouse; `None` for HQ staff.
+        location: Option<StoreId>,
+    },
+}
+
+impl Principal {
+    /// The customer, if a customer is signed in.
+    pub fn customer(&self) -> Option<CustomerId> {
+        match self {
+            Principal::Customer { id } => Some(*id),
+            Principal::Staff { .. } => None,
+        }
+    }
+
+    /// Publishing prices and discount policies is HQ operations' work.
+    pub fn may_publish_prices(&self) -> bool {
+        matches!(
+            self,
+            Principal::Staff {
+                role: StaffRole::HqAdmin,
+                ..
+            }
+        )
+    }
+
+    /// Whether this person may see a store's bookings and stock: HQ sees every store,
+    /// store staff their own.
+    pub fn may_see_store(&self, store: StoreId) -> bool {
+        match self {
+            Principal::Staff { role, .. } if role.is_hq() => true,
+            Principal::Staff { location, .. } => *location == Some(store),
+            Principal::Customer { .. } => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn phone() -> Phone {
+        Phone::parse("13812345678").expect("phone")
+    }
+
+    #[test]
+    fn new_passwords_follow_the_rules() {
+        let p = phone();
+        assert_eq!(
+            Password::parse_new("abc123", &p),
+            Err(Error::PasswordTooShort)
+        );
+        assert_eq!(
+            Password::parse_new("abcdefgh", &p),
+            Err(Error::PasswordTooSimple)
+        );
+        assert_eq!(
+            Password::parse_new("12345678", &p),
+            Err(Error::PasswordTooSimple)
+        );
+        assert_eq!(
+            Password::parse_new("x13812345678", &p),
+            Err(Error::PasswordTooSimple)
+        );
+        assert_eq!(
+            Password::parse_new(&"a1".repeat(65), &p),
+            Err(Error::PasswordTooLong)
+        );
+        assert!(Password::parse_new("oil-change", &p).is_ok());
+        assert!(Password::parse_new("换机油2026", &p).is_ok());
+        assert_eq!(
+            Password::parse_new("secret99", &p).map(|p| p.expose().to_owned()),
+            Ok("secret99".to_owned())
+        );
+    }
+
+    #[test]
+    fn attempts_are_only_bounded() {
+        assert!(Password::parse_attempt("x").is_ok());
+        assert_eq!(Password::parse_attempt(""), Err(Error::PasswordTooShort));
+        assert_eq!(
+            Password::parse_attempt(&"x".repeat(129)),
+            Err(Error::PasswordTooLong)
+        );
+    }
+
+    #[test]
+    fn debug_never_shows_a_password() {
+        let p = Password::parse_new("secret99", &phone()).expect("ok");
+        assert!(!format!("{p:?}").contains("secret"));
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(
+            PersonName::parse("  王  小明 ").map(|n| n.as_str().to_owned()),
+            Ok("王 小明".to_owned())
+        );
+        assert_eq!(PersonName::parse("   "), Err(Error::NameInvalid));
+        assert_eq!(PersonName::parse(&"名".repeat(41)), Err(Error::NameInvalid));
+        assert!(PersonName::parse(&"名".repeat(40)).is_ok());
+        assert_eq!(PersonName::parse("a\u{7}b"), Err(Error::NameInvalid));
+    }
+
+    #[test]
+    fn mileage() {
+        for (input, km) in [
+            ("12345", 12_345),
+            (" 12,345 km", 12_345),
+            ("0", 0),
+            ("88000公里", 88_000),
+            ("2000000", 2_000_000),
+        ] {
+            assert_eq!(Mileage::parse(input).map(Mileage::km), Ok(km), "{input}");
+        }
+        for bad in ["", "-5", "12.5", "abc", "2000001", "99999999999", "1e5"] {
+            assert_eq!(Mileage::parse(bad), Err(Error::MileageInvalid), "{bad}");
+        }
+        assert!(serde_json::from_str::<Mileage>("2000001").is_err());
+    }
+
+    #[test]
+    fn idempotency_keys() {
+        assert!(IdempotencyKey::parse("0190a3c4-5b6d-7e8f-9a0b-1c2d3e4f5a6b").is_ok());
+        for bad in ["short", "has space in it here", &"k".repeat(65), "ключ-ключ-ключ-ключ"] {
+            assert_eq!(
+                IdempotencyKey::parse(bad),
+                Err(Error::IdempotencyKeyInvalid),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn roles_round_trip_and_scope() {
+        for r in StaffRole::ALL {
+            assert_eq!(StaffRole::parse(r.code()), Some(r));
+        }
+        let store = StoreId::new();
+        let other = StoreId::new();
+        let hq = Principal::Staff {
+            id: StaffId::new(),
+            role: StaffRole::HqAdmin,
+            location: None,
+        };
+        let advisor = Principal::Staff {
+            id: StaffId::new(),
+            role: StaffRole::ServiceAdvisor,
+            location: Some(store),
+        };
+        let customer = Principal::Customer {
+            id: CustomerId::new(),
+        };
+        assert!(hq.may_publish_prices());
+        assert!(!advisor.may_publish_prices());
+        assert!(!customer.may_publish_prices());
+        assert!(hq.may_see_store(other));
+        assert!(advisor.may_see_store(store));
+        assert!(!advisor.may_see_store(other));
+        assert!(!customer.may_see_store(store));
+        assert!(customer.customer().is_some());
+        assert!(hq.customer().is_none());
+    }
+
+    proptest! {
+        #[test]
+        fn mileage_display_parse_round_trip(km in 0u32..=Mileage::MAX_KM) {
+            prop_assert_eq!(Mileage::parse(&km.to_string()).map(Mileage::km), Ok(km));
+        }
+
+        #[test]
+        fn accepted_passwords_meet_every_rule(input in "\\PC{0,140}") {
+            if let Ok(p) = Password::parse_new(&input, &phone()) {
+                let n = p.expose().chars().count();
+                prop_assert!((Password::MIN_CHARS..=Password::MAX_CHARS).contains(&n));
+                prop_assert!(!p.expose().contains("13812345678"));
+            }
+        }
+    }
+}
