@@ -225,10 +225,11 @@ pub struct SignInLimiter {
 }
 
 impl SignInLimiter {
-    /// 5 attempts per account, then one a minute; 30 per address, then one every 2 s.
+    /// 10 attempts per account, then one every 30 s (2,880 a day at most, each an
+    /// argon2 verification); 30 per address, then one every 2 s.
     pub fn new() -> SignInLimiter {
         SignInLimiter::with_quotas(
-            quota(5, Duration::from_secs(60)),
+            quota(10, Duration::from_secs(30)),
             quota(30, Duration::from_secs(2)),
         )
     }
