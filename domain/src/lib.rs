@@ -10,9 +10,12 @@
 //! - [`account`]: who is acting ([`Principal`], [`StaffRole`]) and what people type
 //!   about themselves and their car ([`Password`], [`PersonName`], [`Mileage`]), plus
 //!   the [`IdempotencyKey`] of state-changing requests.
+//! - [`breakdown`]: one service priced for one vehicle: labour, parts, discounts, total.
 //! - [`catalog`]: the catalog's vocabulary ([`ServiceCategory`]).
+//! - [`discount`]: membership tiers and the discount policies HQ publishes.
 //! - [`error`]: the single [`Error`] enum; the UI translates by variant, logs and
 //!   APIs use its stable [`Error::code`].
+//! - [`geo`]: map points and distances.
 //! - [`ids`]: UUID v7 newtypes for every entity, so a `StoreId` can never be
 //!   passed where a `CustomerId` is expected.
 //! - [`local_time`]: the stores' wall clock (UTC+8 all year) and conversions.
@@ -22,6 +25,9 @@
 //! - [`phone`]: [`Phone`], a mainland-China mobile number.
 //! - [`plate`]: [`Plate`], a mainland-China licence plate (ordinary and new-energy).
 //! - [`pricing`]: the uniform, versioned [`PriceList`] and [`price_line`].
+//! - [`slots`]: capacity (bays and technicians) and the slot grid of a store.
+//! - [`stock`]: stock levels and reservations, shipments, delivery waves, where a
+//!   part for a job comes from, and the store picker's ranking.
 //!
 //! Every type here follows "parse, don't validate": if you hold a value, it is
 //! valid, and deserialising goes through the same parser as user input.
@@ -39,8 +45,11 @@
 #![warn(missing_docs)]
 
 pub mod account;
+pub mod breakdown;
 pub mod catalog;
+pub mod discount;
 pub mod error;
+pub mod geo;
 pub mod ids;
 pub mod local_time;
 pub mod money;
@@ -48,6 +57,8 @@ pub mod order;
 pub mod phone;
 pub mod plate;
 pub mod pricing;
+pub mod slots;
+pub mod stock;
 
 pub use account::{IdempotencyKey, Mileage, Password, PersonName, Principal, StaffRole};
 pub use catalog::ServiceCategory;
