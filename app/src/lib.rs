@@ -16,6 +16,7 @@
 //! browser bundle, whose entry point is [`hydrate`].
 
 pub mod account;
+pub mod booking;
 pub mod error;
 pub mod garage;
 pub mod i18n;

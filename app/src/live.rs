@@ -22,6 +22,8 @@ pub enum LiveEvent {
         item: PricedItem,
         price: Money,
     },
+    /// Stock or capacity changed at these stores (a booking or a cancellation).
+    AvailabilityChanged { stores: Vec<domain::StoreId> },
     /// The stream skipped events: refetch everything shown.
     Resync,
 }
@@ -31,6 +33,8 @@ pub enum LiveEvent {
 pub struct LiveUpdates {
     /// Bumped whenever a price list is published.
     pub prices: RwSignal<u64>,
+    /// Bumped whenever stock or capacity changes anywhere.
+    pub availability: RwSignal<u64>,
     /// True while the event stream is open.
     pub connected: RwSignal<bool>,
 }
@@ -38,8 +42,11 @@ pub struct LiveUpdates {
 impl LiveUpdates {
     pub fn apply(&self, event: &LiveEvent) {
         match event {
-            LiveEvent::PriceListPublished { .. } | LiveEvent::Resync => {
-                self.prices.update(|n| *n += 1)
+            LiveEvent::PriceListPublished { .. } => self.prices.update(|n| *n += 1),
+            LiveEvent::AvailabilityChanged { .. } => self.availability.update(|n| *n += 1),
+            LiveEvent::Resync => {
+                self.prices.update(|n| *n += 1);
+                self.availability.update(|n| *n += 1);
             }
         }
     }
@@ -48,6 +55,7 @@ impl LiveUpdates {
 pub fn provide_live_updates() {
     let live = LiveUpdates {
         prices: RwSignal::new(0),
+        availability: RwSignal::new(0),
         connected: RwSignal::new(false),
     };
     provide_context(live);

@@ -8,14 +8,17 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use domain::discount::{DiscountPolicy, Tier};
+use domain::slots::Load;
 use domain::{
-    CustomerId, Mileage, ModelId, Money, PersonName, Phone, Plate, PriceList, PricedItem,
-    Principal, VehicleId,
+    CustomerId, Mileage, ModelId, Money, OrderId, PartId, PersonName, Phone, Plate, PriceList,
+    PricedItem, Principal, ServiceId, StoreId, VehicleId,
 };
 use leptos::prelude::use_context;
 use time::OffsetDateTime;
 
 use crate::account::{Me, Realm};
+use crate::booking::{Booking, BookingRequest, Network, PartNeed};
 use crate::error::AppError;
 use crate::garage::{HistoryEntry, ModelInfo, Vehicle};
 use crate::pricing::{PricePoint, ServiceInfo};
@@ -157,6 +160,60 @@ pub trait Store: Send + Sync + 'static {
         customer: CustomerId,
         vehicle: VehicleId,
     ) -> Result<(Vehicle, Vec<HistoryEntry>), StoreError>;
+
+    // ---- booking ----
+
+    /// For every service, the parts it needs on `model` through fitment, or
+    /// [`domain::Error::NoFitment`] when a category it needs has no fitting part.
+    async fn service_parts(
+        &self,
+        model: ModelId,
+    ) -> Result<Vec<(ServiceId, Result<Vec<PartNeed>, domain::Error>)>, StoreError>;
+
+    /// The discount policies in force (published, not withdrawn).
+    async fn discount_policies(&self) -> Result<Vec<DiscountPolicy>, StoreError>;
+
+    /// Publishes a discount policy (HQ), effective at once for everyone who qualifies.
+    async fn publish_policy(
+        &self,
+        policy: &DiscountPolicy,
+        published_by: &str,
+    ) -> Result<(), StoreError>;
+
+    /// The customer's membership tier.
+    async fn customer_tier(&self, customer: CustomerId) -> Result<Tier, StoreError>;
+
+    /// Every location with its stock of `parts` and the shipments of them on their way.
+    async fn network(&self, parts: &[PartId]) -> Result<Network, StoreError>;
+
+    /// Booked capacity per store and step, for steps in `[from, to)`.
+    async fn slot_loads(
+        &self,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<Vec<(StoreId, Load)>, StoreError>;
+
+    /// Books in one transaction: re-prices and checks the total, reserves every part from
+    /// where [`Network::readiness_at`] says, and takes a capacity unit in every step of
+    /// the slot; a retry with the same key returns the first booking.
+    async fn book(
+        &self,
+        customer: CustomerId,
+        request: &BookingRequest,
+    ) -> Result<Booking, StoreError>;
+
+    /// One of the customer's bookings; [`StoreError::NotFound`] unless it is theirs.
+    async fn booking(&self, customer: CustomerId, order: OrderId) -> Result<Booking, StoreError>;
+
+    /// The customer's bookings, newest first.
+    async fn bookings(&self, customer: CustomerId) -> Result<Vec<Booking>, StoreError>;
+
+    /// Cancels a booking not yet checked in, releasing its parts and capacity.
+    async fn cancel_booking(
+        &self,
+        customer: CustomerId,
+        order: OrderId,
+    ) -> Result<Booking, StoreError>;
 }
 
 pub fn use_store() -> Result<Arc<dyn Store>, AppError> {

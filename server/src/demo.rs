@@ -25,6 +25,8 @@ pub const BASE: OffsetDateTime = datetime!(2026-11-01 00:00:00 UTC);
 
 /// When the catalog, the stores and the staff were set up (before any history).
 const SETUP_AT: OffsetDateTime = datetime!(2025-06-01 02:00:00 UTC);
+/// [`SETUP_AT`] in Unix milliseconds, for ids of rows made outside this module.
+pub const SETUP_MS: u64 = 1_748_743_200_000;
 
 /// Hangzhou is UTC+8 all year; opening hours are local minutes after midnight.
 const LOCAL_OFFSET_HOURS: i64 = 8;

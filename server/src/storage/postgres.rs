@@ -4,13 +4,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app::account::{Me, Realm};
+use app::booking::{Booking, BookingRequest, Network, PartNeed};
 use app::garage::{HistoryEntry, ModelInfo, Vehicle};
+use app::live::LiveEvent;
 use app::pricing::{PricePoint, ServiceInfo};
 use app::store::{Store, StoreError};
 use async_trait::async_trait;
+use domain::discount::{DiscountPolicy, Tier};
+use domain::slots::Load;
 use domain::{
-    CustomerId, Mileage, ModelId, Money, PersonName, Phone, Plate, PriceList, PricedItem,
-    Principal, VehicleId,
+    CustomerId, Mileage, ModelId, Money, OrderId, PartId, PersonName, Phone, Plate, PriceList,
+    PricedItem, Principal, ServiceId, StoreId, VehicleId,
 };
 use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
@@ -25,6 +29,9 @@ const LOCK_ROWS: &str = " FOR UPDATE";
 
 type Db = sqlx::Postgres;
 
+#[allow(clippy::duplicate_mod)]
+#[path = "booking_sql.rs"]
+mod booking_sql;
 #[allow(clippy::duplicate_mod)]
 #[path = "seed_sql.rs"]
 mod seed_sql;
@@ -103,6 +110,7 @@ impl PgStore {
         }
         seed_sql::insert_demo(&mut tx, demo).await.map_err(db_err)?;
         shared::set_demo_passwords(&mut tx, &super::demo_password_hash().await?).await?;
+        booking_sql::seed_demo_extras(&mut tx, now()).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(true)
     }
@@ -137,15 +145,7 @@ impl Store for PgStore {
         let mut tx = self.begin_locked(lock::PRICE_LIST).await?;
         let now = db_now(&mut tx).await?;
         let (list, event) = shared::publish_in_tx(&mut tx, item, price, published_by, now).await?;
-        // Delivered to every listening instance (this one too) only if the commit succeeds.
-        let payload =
-            serde_json::to_string(&event).map_err(|e| StoreError::Backend(e.to_string()))?;
-        sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(PG_CHANNEL)
-            .bind(payload)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
+        notify(&mut tx, &event).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(list)
     }
@@ -261,6 +261,112 @@ impl Store for PgStore {
         )
         .await
     }
+    async fn service_parts(
+        &self,
+        model: ModelId,
+    ) -> Result<Vec<(ServiceId, Result<Vec<PartNeed>, domain::Error>)>, StoreError> {
+        booking_sql::service_parts(&mut *self.pool.acquire().await.map_err(db_err)?, model).await
+    }
+
+    async fn discount_policies(&self) -> Result<Vec<DiscountPolicy>, StoreError> {
+        booking_sql::discount_policies(&mut *self.pool.acquire().await.map_err(db_err)?).await
+    }
+
+    async fn publish_policy(
+        &self,
+        policy: &DiscountPolicy,
+        published_by: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        booking_sql::insert_policy(&mut tx, policy, published_by, now()).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn customer_tier(&self, customer: CustomerId) -> Result<Tier, StoreError> {
+        booking_sql::customer_tier(&mut *self.pool.acquire().await.map_err(db_err)?, customer).await
+    }
+
+    async fn network(&self, parts: &[PartId]) -> Result<Network, StoreError> {
+        booking_sql::network(&mut *self.pool.acquire().await.map_err(db_err)?, parts).await
+    }
+
+    async fn slot_loads(
+        &self,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<Vec<(StoreId, Load)>, StoreError> {
+        booking_sql::slot_loads(&mut *self.pool.acquire().await.map_err(db_err)?, from, to).await
+    }
+
+    async fn book(
+        &self,
+        customer: CustomerId,
+        request: &BookingRequest,
+    ) -> Result<Booking, StoreError> {
+        // A concurrent request with the same idempotency key may commit first; the unique
+        // key then refuses this one, and the second try replays (or refuses) against it.
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let mut tx = self.begin_write().await?;
+            match booking_sql::book_in_tx(&mut tx, customer, request, now()).await {
+                Ok((booking, event)) => {
+                    if let Some(event) = &event {
+                        notify(&mut tx, event).await?;
+                    }
+                    tx.commit().await.map_err(db_err)?;
+
+                    return Ok(booking);
+                }
+                Err(StoreError::Conflict(_)) if tries < 2 => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    async fn booking(&self, customer: CustomerId, order: OrderId) -> Result<Booking, StoreError> {
+        booking_sql::booking(
+            &mut *self.pool.acquire().await.map_err(db_err)?,
+            customer,
+            order,
+        )
+        .await
+    }
+
+    async fn bookings(&self, customer: CustomerId) -> Result<Vec<Booking>, StoreError> {
+        booking_sql::bookings(&mut *self.pool.acquire().await.map_err(db_err)?, customer).await
+    }
+
+    async fn cancel_booking(
+        &self,
+        customer: CustomerId,
+        order: OrderId,
+    ) -> Result<Booking, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let (booking, event) =
+            booking_sql::cancel_in_tx(&mut tx, customer, order, now(), LOCK_ROWS).await?;
+        let event = Some(event);
+        if let Some(event) = &event {
+            notify(&mut tx, event).await?;
+        }
+        tx.commit().await.map_err(db_err)?;
+
+        Ok(booking)
+    }
+}
+
+/// Queues `event` for every listening instance (this one too); PostgreSQL delivers it
+/// only if the transaction commits.
+async fn notify(conn: &mut sqlx::PgConnection, event: &LiveEvent) -> Result<(), StoreError> {
+    let payload = serde_json::to_string(event).map_err(|e| StoreError::Backend(e.to_string()))?;
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(PG_CHANNEL)
+        .bind(payload)
+        .execute(conn)
+        .await
+        .map_err(db_err)?;
+    Ok(())
 }
 
 /// The database's clock. Instances' clocks may drift apart; publishing and reading both

@@ -4,13 +4,16 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use app::account::{Me, Realm};
+use app::booking::{Booking, BookingRequest, Network, PartNeed};
 use app::garage::{HistoryEntry, ModelInfo, Vehicle};
 use app::pricing::{PricePoint, ServiceInfo};
 use app::store::{Store, StoreError};
 use async_trait::async_trait;
+use domain::discount::{DiscountPolicy, Tier};
+use domain::slots::Load;
 use domain::{
-    CustomerId, Mileage, ModelId, Money, PersonName, Phone, Plate, PriceList, PricedItem,
-    Principal, VehicleId,
+    CustomerId, Mileage, ModelId, Money, OrderId, PartId, PersonName, Phone, Plate, PriceList,
+    PricedItem, Principal, ServiceId, StoreId, VehicleId,
 };
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
@@ -26,6 +29,9 @@ const LOCK_ROWS: &str = "";
 
 type Db = sqlx::Sqlite;
 
+#[allow(clippy::duplicate_mod)]
+#[path = "booking_sql.rs"]
+mod booking_sql;
 #[allow(clippy::duplicate_mod)]
 #[path = "seed_sql.rs"]
 mod seed_sql;
@@ -84,6 +90,7 @@ impl SqliteStore {
         }
         seed_sql::insert_demo(&mut tx, demo).await.map_err(db_err)?;
         shared::set_demo_passwords(&mut tx, &super::demo_password_hash().await?).await?;
+        booking_sql::seed_demo_extras(&mut tx, now()).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(true)
     }
@@ -232,5 +239,97 @@ impl Store for SqliteStore {
             vehicle,
         )
         .await
+    }
+    async fn service_parts(
+        &self,
+        model: ModelId,
+    ) -> Result<Vec<(ServiceId, Result<Vec<PartNeed>, domain::Error>)>, StoreError> {
+        booking_sql::service_parts(&mut *self.pool.acquire().await.map_err(db_err)?, model).await
+    }
+
+    async fn discount_policies(&self) -> Result<Vec<DiscountPolicy>, StoreError> {
+        booking_sql::discount_policies(&mut *self.pool.acquire().await.map_err(db_err)?).await
+    }
+
+    async fn publish_policy(
+        &self,
+        policy: &DiscountPolicy,
+        published_by: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        booking_sql::insert_policy(&mut tx, policy, published_by, now()).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn customer_tier(&self, customer: CustomerId) -> Result<Tier, StoreError> {
+        booking_sql::customer_tier(&mut *self.pool.acquire().await.map_err(db_err)?, customer).await
+    }
+
+    async fn network(&self, parts: &[PartId]) -> Result<Network, StoreError> {
+        booking_sql::network(&mut *self.pool.acquire().await.map_err(db_err)?, parts).await
+    }
+
+    async fn slot_loads(
+        &self,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<Vec<(StoreId, Load)>, StoreError> {
+        booking_sql::slot_loads(&mut *self.pool.acquire().await.map_err(db_err)?, from, to).await
+    }
+
+    async fn book(
+        &self,
+        customer: CustomerId,
+        request: &BookingRequest,
+    ) -> Result<Booking, StoreError> {
+        // A concurrent request with the same idempotency key may commit first; the unique
+        // key then refuses this one, and the second try replays (or refuses) against it.
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let mut tx = self.begin_write().await?;
+            match booking_sql::book_in_tx(&mut tx, customer, request, now()).await {
+                Ok((booking, event)) => {
+                    tx.commit().await.map_err(db_err)?;
+                    if let Some(event) = event {
+                        self.hub.publish(event);
+                    }
+                    return Ok(booking);
+                }
+                Err(StoreError::Conflict(_)) if tries < 2 => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    async fn booking(&self, customer: CustomerId, order: OrderId) -> Result<Booking, StoreError> {
+        booking_sql::booking(
+            &mut *self.pool.acquire().await.map_err(db_err)?,
+            customer,
+            order,
+        )
+        .await
+    }
+
+    async fn bookings(&self, customer: CustomerId) -> Result<Vec<Booking>, StoreError> {
+        booking_sql::bookings(&mut *self.pool.acquire().await.map_err(db_err)?, customer).await
+    }
+
+    async fn cancel_booking(
+        &self,
+        customer: CustomerId,
+        order: OrderId,
+    ) -> Result<Booking, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let (booking, event) =
+            booking_sql::cancel_in_tx(&mut tx, customer, order, now(), LOCK_ROWS).await?;
+        let event = Some(event);
+
+        tx.commit().await.map_err(db_err)?;
+        if let Some(event) = event {
+            self.hub.publish(event);
+        }
+        Ok(booking)
     }
 }

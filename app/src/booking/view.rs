@@ -1,0 +1,1 @@
+//! Booking pages (filled in below).

@@ -1,0 +1,581 @@
+//! Black-box booking tests over HTTP, on SQLite and on PostgreSQL: quotes, the store
+//! picker, slots, booking and cancelling; races for the last capacity unit and the last
+//! unit of a part; idempotent confirms; and bad input that changes nothing.
+
+mod common;
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use app::booking::{Booking, QuotesView, SlotView, StoreOptionView};
+use app::error::AppError;
+use common::{call_as, new_customer, TestDb, TestServer};
+use domain::stock::Overall;
+use domain::{Error as E, Money, PartId, StoreId};
+use reqwest::{Client, StatusCode};
+use server::live::Hub;
+
+both_backends!(
+    a_customer_books_the_first_free_slot_and_cancels,
+    racing_for_the_last_capacity_unit,
+    racing_for_the_last_unit_of_a_part,
+    a_replayed_confirm_returns_the_same_booking,
+    bad_bookings_are_refused_and_change_nothing,
+);
+
+fn error(body: &str) -> AppError {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("not an AppError ({e}): {body}"))
+}
+
+fn parse<T: serde::de::DeserializeOwned>(status: StatusCode, body: &str) -> T {
+    assert_eq!(status, StatusCode::OK, "{body}");
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
+}
+
+/// A signed-in new customer with a Toyota Corolla in the garage; returns the vehicle id.
+async fn customer_with_car(server: &TestServer) -> (Client, String) {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let (client, _) = new_customer(server).await;
+    let (status, body) = call_as(&client, server, "models", &[]).await;
+    let models: Vec<app::garage::ModelInfo> = parse(status, &body);
+    let corolla = models
+        .iter()
+        .find(|m| m.code == "TOY-COROLLA")
+        .expect("the demo has a Corolla");
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let plate = format!("浙A{}{:04}", std::process::id() % 10, n % 10_000);
+    let (status, body) = call_as(
+        &client,
+        server,
+        "add_vehicle",
+        &[
+            ("plate", &plate),
+            ("model_id", &corolla.id.to_string()),
+            ("mileage", "20000"),
+        ],
+    )
+    .await;
+    let vehicle: app::garage::Vehicle = parse(status, &body);
+    (client, vehicle.id.to_string())
+}
+
+async fn quotes(client: &Client, server: &TestServer, vehicle: &str) -> QuotesView {
+    let (status, body) =
+        call_as(client, server, "service_quotes", &[("vehicle_id", vehicle)]).await;
+    parse(status, &body)
+}
+
+/// The service with this code and the total quoted for it.
+async fn service(
+    client: &Client,
+    server: &TestServer,
+    vehicle: &str,
+    code: &str,
+) -> (String, Money, Vec<(PartId, u32)>) {
+    let view = quotes(client, server, vehicle).await;
+    let q = view
+        .quotes
+        .iter()
+        .find(|q| q.service.code == code)
+        .unwrap_or_else(|| panic!("{code} is on sale"));
+    let b = q.quote.clone().expect("priced for a Corolla");
+    let parts = q
+        .parts
+        .iter()
+        .map(|p| (p.part, p.quantity.milli()))
+        .collect();
+    (q.service.id.to_string(), b.total, parts)
+}
+
+async fn options(
+    client: &Client,
+    server: &TestServer,
+    vehicle: &str,
+    service: &str,
+) -> Vec<StoreOptionView> {
+    let (status, body) = call_as(
+        client,
+        server,
+        "store_options",
+        &[("vehicle_id", vehicle), ("service_id", service)],
+    )
+    .await;
+    parse(status, &body)
+}
+
+async fn slots(
+    client: &Client,
+    server: &TestServer,
+    vehicle: &str,
+    service: &str,
+    store: StoreId,
+) -> Vec<SlotView> {
+    let (status, body) = call_as(
+        client,
+        server,
+        "store_slots",
+        &[
+            ("vehicle_id", vehicle),
+            ("service_id", service),
+            ("store_id", &store.to_string()),
+        ],
+    )
+    .await;
+    parse(status, &body)
+}
+
+fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .expect("format")
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn confirm(
+    client: &Client,
+    server: &TestServer,
+    vehicle: &str,
+    service: &str,
+    store: StoreId,
+    start: time::OffsetDateTime,
+    total: Money,
+    key: &str,
+) -> (StatusCode, String) {
+    call_as(
+        client,
+        server,
+        "confirm_booking",
+        &[
+            ("vehicle_id", vehicle),
+            ("service_id", service),
+            ("store_id", &store.to_string()),
+            ("start", &rfc3339(start)),
+            ("expected_total", &total.fen().to_string()),
+            ("idempotency_key", key),
+        ],
+    )
+    .await
+}
+
+fn key() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Stock of `part` at `store` as the database has it: (on hand, reserved).
+async fn stock(db: &TestDb, store: StoreId, part: PartId) -> (u64, u64) {
+    let net = db
+        .open(Hub::new(), false)
+        .await
+        .store()
+        .network(&[part])
+        .await
+        .expect("network");
+    let level = net.stock.get(&(store, part)).copied().unwrap_or_default();
+    (level.on_hand_milli(), level.reserved_milli())
+}
+
+async fn a_customer_books_the_first_free_slot_and_cancels(db: TestDb) {
+    let server = TestServer::start(&db).await;
+    let (client, car) = customer_with_car(&server).await;
+    let (oil, total, parts) = service(&client, &server, &car, "OIL_CHANGE").await;
+    assert_eq!(parts.len(), 2, "oil and filter that fit a Corolla");
+
+    let picker = options(&client, &server, &car, &oil).await;
+    assert_eq!(picker.len(), 6, "every store of the demo");
+    for w in picker.windows(2) {
+        let key =
+            |o: &StoreOptionView| (o.earliest_start.is_none(), o.earliest_start, o.distance_m);
+        assert!(key(&w[0]) <= key(&w[1]), "ranked");
+    }
+    let store = picker
+        .iter()
+        .find(|o| o.readiness.overall() == Overall::Now && o.earliest_start.is_some())
+        .expect("a store with the parts in stock");
+    let free = slots(&client, &server, &car, &oil, store.store).await;
+    assert_eq!(Some(free[0].start), store.earliest_start);
+
+    let (oil_part, oil_milli) = parts[0];
+    let before = stock(&db, store.store, oil_part).await;
+    let (status, body) = confirm(
+        &client,
+        &server,
+        &car,
+        &oil,
+        store.store,
+        free[0].start,
+        total,
+        &key(),
+    )
+    .await;
+    let booking: Booking = parse(status, &body);
+    assert!(
+        booking.reference.starts_with("BK-"),
+        "{}",
+        booking.reference
+    );
+    assert_eq!(booking.breakdown.total, total);
+    assert_eq!(booking.start, free[0].start);
+    assert_eq!(booking.store, store.store);
+    let held = stock(&db, store.store, oil_part).await;
+    assert_eq!(held, (before.0, before.1 + u64::from(oil_milli)));
+    let after = slots(&client, &server, &car, &oil, store.store).await;
+    let first_after = after.iter().find(|s| s.start == free[0].start);
+    assert_eq!(
+        first_after.map(|s| s.free_units),
+        (free[0].free_units > 1).then(|| free[0].free_units - 1),
+        "one unit fewer at that time"
+    );
+
+    let (status, body) = call_as(&client, &server, "my_bookings", &[]).await;
+    let mine: Vec<Booking> = parse(status, &body);
+    assert_eq!(mine, vec![booking.clone()]);
+
+    let id = booking.id.to_string();
+    let (status, body) = call_as(&client, &server, "cancel_booking", &[("order_id", &id)]).await;
+    let cancelled: Booking = parse(status, &body);
+    assert_eq!(cancelled.status, domain::OrderStatus::Cancelled);
+    assert_eq!(
+        stock(&db, store.store, oil_part).await,
+        before,
+        "parts released"
+    );
+    let again = slots(&client, &server, &car, &oil, store.store).await;
+    assert_eq!(again.first(), free.first(), "capacity released");
+    let (status, body) = call_as(&client, &server, "cancel_booking", &[("order_id", &id)]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error(&body), AppError::Invalid(E::NotCancellable));
+}
+
+async fn racing_for_the_last_capacity_unit(db: TestDb) {
+    let server = TestServer::start(&db).await;
+    // A tyre rotation needs no parts: only capacity limits it.
+    let mut customers = Vec::new();
+    for _ in 0..8 {
+        customers.push(customer_with_car(&server).await);
+    }
+    let (client, car) = &customers[0];
+    let (rotation, total, parts) = service(client, &server, car, "TYRE_ROTATION").await;
+    assert!(parts.is_empty());
+    let store = options(client, &server, car, &rotation).await[0].store;
+    let slot = slots(client, &server, car, &rotation, store).await[0].clone();
+    let capacity = slot.free_units as usize;
+    assert!(
+        capacity >= 1 && capacity < customers.len(),
+        "capacity {capacity}"
+    );
+
+    let attempts = customers.iter().map(|(client, car)| {
+        let rotation = rotation.clone();
+        let server = &server;
+        async move {
+            confirm(
+                client,
+                server,
+                car,
+                &rotation,
+                store,
+                slot.start,
+                total,
+                &key(),
+            )
+            .await
+        }
+    });
+    let results = futures::future::join_all(attempts).await;
+    let booked = results.iter().filter(|(s, _)| *s == StatusCode::OK).count();
+    assert_eq!(booked, capacity, "{results:?}");
+    for (status, body) in results.iter().filter(|(s, _)| *s != StatusCode::OK) {
+        assert_eq!(*status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(error(body), AppError::Invalid(E::SlotUnavailable));
+    }
+    let left = slots(client, &server, car, &rotation, store).await;
+    assert!(
+        left.iter().all(|s| s.start != slot.start),
+        "the slot is full now"
+    );
+}
+
+/// Sets `part` to exactly `milli` on hand at `store` and none anywhere else, with nothing
+/// on its way: the last units of the chain.
+async fn leave_only(db: &TestDb, store: StoreId, part: PartId, milli: i64) {
+    use sqlx::Connection;
+    let update = "UPDATE stock SET on_hand_milli = CASE WHEN location_id = $1 THEN $2 ELSE 0 END, reserved_milli = 0 WHERE part_id = $3";
+    let delete = "DELETE FROM inbound_shipments WHERE part_id = $1";
+    match db.backend() {
+        common::Backend::Sqlite => {
+            let mut c = sqlx::SqliteConnection::connect(&db.url)
+                .await
+                .expect("connect");
+            sqlx::query(update)
+                .bind(store.as_uuid())
+                .bind(milli)
+                .bind(part.as_uuid())
+                .execute(&mut c)
+                .await
+                .expect("update");
+            sqlx::query(delete)
+                .bind(part.as_uuid())
+                .execute(&mut c)
+                .await
+                .expect("delete");
+        }
+        common::Backend::Postgres => {
+            let mut c = sqlx::PgConnection::connect(&db.url).await.expect("connect");
+            sqlx::query(update)
+                .bind(store.as_uuid())
+                .bind(milli)
+                .bind(part.as_uuid())
+                .execute(&mut c)
+                .await
+                .expect("update");
+            sqlx::query(delete)
+                .bind(part.as_uuid())
+                .execute(&mut c)
+                .await
+                .expect("delete");
+        }
+    }
+}
+
+async fn racing_for_the_last_unit_of_a_part(db: TestDb) {
+    let server = TestServer::start(&db).await;
+    let mut customers = Vec::new();
+    for _ in 0..8 {
+        customers.push(customer_with_car(&server).await);
+    }
+    let (client, car) = &customers[0];
+    let (oil, total, parts) = service(client, &server, car, "OIL_CHANGE").await;
+    let store = options(client, &server, car, &oil).await[0].store;
+    let (filter, filter_milli) = parts[1];
+    // Enough filters for exactly two oil changes in the whole chain.
+    leave_only(&db, store, filter, 2 * i64::from(filter_milli)).await;
+    let free = slots(client, &server, car, &oil, store).await;
+    assert!(free.len() >= customers.len());
+
+    // Each customer a different slot, so that only the part can run out.
+    let attempts = customers.iter().zip(&free).map(|((client, car), slot)| {
+        let oil = oil.clone();
+        let server = &server;
+        async move { confirm(client, server, car, &oil, store, slot.start, total, &key()).await }
+    });
+    let results = futures::future::join_all(attempts).await;
+    let booked = results.iter().filter(|(s, _)| *s == StatusCode::OK).count();
+    assert_eq!(booked, 2, "{results:?}");
+    for (status, body) in results.iter().filter(|(s, _)| *s != StatusCode::OK) {
+        assert_eq!(*status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(
+            error(body),
+            AppError::Invalid(E::OutOfStock),
+            "the just-sold-out message"
+        );
+    }
+    let (on_hand, reserved) = stock(&db, store, filter).await;
+    assert_eq!(
+        (on_hand, reserved),
+        (2 * u64::from(filter_milli), 2 * u64::from(filter_milli))
+    );
+}
+
+async fn a_replayed_confirm_returns_the_same_booking(db: TestDb) {
+    let server = TestServer::start(&db).await;
+    let (client, car) = customer_with_car(&server).await;
+    let (oil, total, parts) = service(&client, &server, &car, "OIL_CHANGE").await;
+    let store = options(&client, &server, &car, &oil).await[0].store;
+    let free = slots(&client, &server, &car, &oil, store).await;
+    let (oil_part, oil_milli) = parts[0];
+    let before = stock(&db, store, oil_part).await;
+
+    let k = key();
+    let (s1, b1) = confirm(
+        &client,
+        &server,
+        &car,
+        &oil,
+        store,
+        free[0].start,
+        total,
+        &k,
+    )
+    .await;
+    let (s2, b2) = confirm(
+        &client,
+        &server,
+        &car,
+        &oil,
+        store,
+        free[0].start,
+        total,
+        &k,
+    )
+    .await;
+    let first: Booking = parse(s1, &b1);
+    let replay: Booking = parse(s2, &b2);
+    assert_eq!(first, replay);
+    assert_eq!(
+        stock(&db, store, oil_part).await.1,
+        before.1 + u64::from(oil_milli),
+        "held once"
+    );
+
+    // The same key with other details is refused and books nothing.
+    let (status, body) = confirm(
+        &client,
+        &server,
+        &car,
+        &oil,
+        store,
+        free[1].start,
+        total,
+        &k,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(error(&body), AppError::Invalid(E::IdempotencyKeyReused));
+
+    // Two requests with one new key at the same moment make one booking.
+    let k2 = key();
+    let (a, b) = tokio::join!(
+        confirm(
+            &client,
+            &server,
+            &car,
+            &oil,
+            store,
+            free[2].start,
+            total,
+            &k2
+        ),
+        confirm(
+            &client,
+            &server,
+            &car,
+            &oil,
+            store,
+            free[2].start,
+            total,
+            &k2
+        ),
+    );
+    let a: Booking = parse(a.0, &a.1);
+    let b: Booking = parse(b.0, &b.1);
+    assert_eq!(a.id, b.id);
+    let (status, body) = call_as(&client, &server, "my_bookings", &[]).await;
+    let mine: Vec<Booking> = parse(status, &body);
+    assert_eq!(mine.len(), 2);
+    assert_eq!(
+        stock(&db, store, oil_part).await.1,
+        before.1 + 2 * u64::from(oil_milli)
+    );
+}
+
+async fn bad_bookings_are_refused_and_change_nothing(db: TestDb) {
+    let server = TestServer::start(&db).await;
+    let (client, car) = customer_with_car(&server).await;
+    let (other, other_car) = customer_with_car(&server).await;
+    let (oil, total, parts) = service(&client, &server, &car, "OIL_CHANGE").await;
+    let store = options(&client, &server, &car, &oil).await[0].store;
+    let free = slots(&client, &server, &car, &oil, store).await;
+    let start = free[0].start;
+    let before = stock(&db, store, parts[0].0).await;
+
+    let cases = [
+        (
+            car.as_str(),
+            start + time::Duration::minutes(10),
+            total,
+            AppError::Invalid(E::SlotInvalid),
+        ),
+        (
+            car.as_str(),
+            start - time::Duration::days(30),
+            total,
+            AppError::Invalid(E::SlotInvalid),
+        ),
+        (
+            car.as_str(),
+            start,
+            Money::from_fen(total.fen() - 100),
+            AppError::Invalid(E::PriceChanged),
+        ),
+        (other_car.as_str(), start, total, AppError::NotFound),
+    ];
+    for (vehicle, when, expected_total, expected) in cases {
+        let (status, body) = confirm(
+            &client,
+            &server,
+            vehicle,
+            &oil,
+            store,
+            when,
+            expected_total,
+            &key(),
+        )
+        .await;
+        assert_eq!(error(&body), expected, "{status} {body}");
+    }
+    for (field, value, expected) in [
+        (
+            "start",
+            "tomorrow at ten",
+            AppError::Invalid(E::TimeInvalid),
+        ),
+        (
+            "idempotency_key",
+            "short",
+            AppError::Invalid(E::IdempotencyKeyInvalid),
+        ),
+        ("store_id", "nope", AppError::Invalid(E::IdInvalid)),
+        (
+            "expected_total",
+            "abc",
+            AppError::Invalid(E::AmountNotANumber),
+        ),
+    ] {
+        let start = rfc3339(start);
+        let total = total.fen().to_string();
+        let store = store.to_string();
+        let k = key();
+        let mut form = vec![
+            ("vehicle_id", car.as_str()),
+            ("service_id", oil.as_str()),
+            ("store_id", store.as_str()),
+            ("start", start.as_str()),
+            ("expected_total", total.as_str()),
+            ("idempotency_key", k.as_str()),
+        ];
+        for f in form.iter_mut().filter(|(k, _)| *k == field) {
+            f.1 = value;
+        }
+        let (status, body) = call_as(&client, &server, "confirm_booking", &form).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {body}");
+        assert_eq!(error(&body), expected, "{field}");
+    }
+    // Nothing was booked or held.
+    let (status, body) = call_as(&client, &server, "my_bookings", &[]).await;
+    assert!(parse::<Vec<Booking>>(status, &body).is_empty());
+    assert_eq!(stock(&db, store, parts[0].0).await, before);
+    assert_eq!(slots(&client, &server, &car, &oil, store).await, free);
+
+    // Another customer's booking is out of reach.
+    let (status, body) = confirm(&client, &server, &car, &oil, store, start, total, &key()).await;
+    let mine: Booking = parse(status, &body);
+    for endpoint in ["booking", "cancel_booking"] {
+        let (status, _) = call_as(
+            &other,
+            &server,
+            endpoint,
+            &[("order_id", &mine.id.to_string())],
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{endpoint}");
+    }
+    let (status, body) = call_as(
+        &client,
+        &server,
+        "booking",
+        &[("order_id", &mine.id.to_string())],
+    )
+    .await;
+    assert_eq!(
+        parse::<Booking>(status, &body).status,
+        domain::OrderStatus::Booked
+    );
+}
