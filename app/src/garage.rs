@@ -201,9 +201,10 @@ fn ModelSelect(models: Vec<ModelInfo>, selected: Option<ModelId>) -> impl IntoVi
                 .into_iter()
                 .map(|m| {
                     let id = m.id.to_string();
+                    let code = m.code.clone();
                     let is_selected = Some(m.id) == selected;
                     view! {
-                        <option value=id selected=is_selected>
+                        <option value=id data-code=code selected=is_selected>
                             {move || m.label(i18n.lang())}
                         </option>
                     }
@@ -303,6 +304,7 @@ fn VehicleCard(vehicle: Vehicle, remove: ServerAction<RemoveVehicle>) -> impl In
             <a class="plate" href=href>{plate.clone()}</a>
             <span class="model">{move || model.label(i18n.lang())}</span>
             <span class="mileage">{km} " km"</span>
+            <a class="book-link" href=format!("/book?vehicle={id}")>{move || i18n.t(Msg::BookThisVehicle)}</a>
             <ActionForm action=remove attr:class="remove-vehicle">
                 <input type="hidden" name="vehicle_id" value=id />
                 <button type="submit" class="secondary">{move || i18n.t(Msg::RemoveVehicle)}</button>

@@ -5,6 +5,7 @@
 //!   (`/hq`), each with its own layout and navigation;
 //! - [`account`]: sign-up, sign-in, sessions and roles;
 //! - [`garage`]: a customer's vehicles and their service history;
+//! - [`booking`]: quotes per vehicle, the store picker, slots, booking and cancelling;
 //! - [`pricing`]: the service price list (read on every surface, published from HQ);
 //! - [`i18n`]: the translation layer (Simplified Chinese and English);
 //! - [`error`]: the error type every server function returns;
@@ -14,6 +15,8 @@
 //!
 //! Built with `ssr` it is a library of the server binary; built with `hydrate` it is the
 //! browser bundle, whose entry point is [`hydrate`].
+
+#![recursion_limit = "256"]
 
 pub mod account;
 pub mod booking;
@@ -87,6 +90,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/signup") view=surfaces::customer::SignUpPage />
                 <Route path=path!("/garage") view=surfaces::customer::GarageRoute />
                 <Route path=path!("/garage/:id") view=surfaces::customer::VehicleRoute />
+                <Route path=path!("/book") view=surfaces::customer::BookRoute />
+                <Route path=path!("/bookings/:id") view=surfaces::customer::BookingRoute />
                 <Route path=path!("/kiosk") view=surfaces::kiosk::KioskHome />
                 <Route path=path!("/hq") view=surfaces::hq::HqHome />
             </Routes>

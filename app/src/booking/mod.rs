@@ -62,9 +62,23 @@ pub struct StoreOptionView {
     pub address_en: String,
     pub distance_m: u32,
     pub readiness: Readiness,
+    /// Each part as it stands at this store: name and what is available on its shelf.
+    pub stock_here: Vec<PartStock>,
     /// The first slot with free capacity once the parts can be there.
     #[serde(with = "time::serde::rfc3339::option")]
     pub earliest_start: Option<OffsetDateTime>,
+    /// Capacity units still free at that slot.
+    pub earliest_free_units: u32,
+}
+
+/// A part's stock at one store, as the picker shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartStock {
+    pub part: PartId,
+    pub sku: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub available_milli: u64,
 }
 
 /// A slot the customer may pick.
@@ -217,6 +231,21 @@ mod serve {
         })
     }
 
+    /// The parts a service needs on this vehicle, with their names.
+    pub async fn named_needs(
+        store: &dyn Store,
+        vehicle: &Vehicle,
+        service: ServiceId,
+    ) -> Result<Vec<PartNeed>, AppError> {
+        Ok(store
+            .service_parts(vehicle.model.id)
+            .await?
+            .into_iter()
+            .find(|(s, _)| *s == service)
+            .map(|(_, n)| n)
+            .unwrap_or(Ok(Vec::new()))?)
+    }
+
     /// The parts a service needs on this vehicle, and the service's duration.
     pub async fn needs(
         store: &dyn Store,
@@ -300,6 +329,7 @@ pub async fn store_options(
     let store = crate::store::use_store()?;
     let vehicle = serve::my_vehicle(&*store, customer, vehicle).await?;
     let (needs, duration) = serve::needs(&*store, &vehicle, service).await?;
+    let named = serve::named_needs(&*store, &vehicle, service).await?;
     let parts: Vec<PartId> = needs.iter().map(|(p, _)| *p).collect();
     let net = store.network(&parts).await?;
     let now = serve::now();
@@ -309,23 +339,40 @@ pub async fn store_options(
         .stores()
         .map(|l| {
             let readiness = net.readiness_at(l, &needs, &serve::schedule(), now);
-            let earliest_start = readiness.ready_at.and_then(|ready| {
+            let earliest = readiness.ready_at.and_then(|ready| {
                 slots_at(l, &serve::load_of(&loads, l.id), duration, ready.max(now))
                     .first()
-                    .map(|s| s.start)
+                    .copied()
             });
+            let stock_here = named
+                .iter()
+                .map(|n| PartStock {
+                    part: n.part,
+                    sku: n.sku.clone(),
+                    name_zh: n.name_zh.clone(),
+                    name_en: n.name_en.clone(),
+                    available_milli: net.available(l.id, n.part),
+                })
+                .collect::<Vec<_>>();
             StoreOption {
                 distance_m: domain::geo::distance_m(from, l.geo),
-                earliest_start,
-                store: (l.clone(), readiness),
+                earliest_start: earliest.map(|s| s.start),
+                store: (
+                    l.clone(),
+                    readiness,
+                    stock_here,
+                    earliest.map_or(0, |s| s.free_units),
+                ),
             }
         })
         .collect();
     Ok(rank_stores(options)
         .into_iter()
         .map(|o| {
-            let (l, readiness) = o.store;
+            let (l, readiness, stock_here, earliest_free_units) = o.store;
             StoreOptionView {
+                stock_here,
+                earliest_free_units,
                 store: l.id,
                 code: l.code,
                 name_zh: l.name_zh,

@@ -58,6 +58,11 @@ impl Network {
         self.locations.iter().filter(|l| !l.is_warehouse)
     }
 
+    /// What a new booking could take of `part` at `at`, in thousandths.
+    pub fn available(&self, at: StoreId, part: PartId) -> u64 {
+        self.level(at, part).available_milli()
+    }
+
     fn level(&self, at: StoreId, part: PartId) -> StockLevel {
         self.stock
             .get(&(at, part))

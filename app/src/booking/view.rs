@@ -1,1 +1,667 @@
-//! Booking pages (filled in below).
+//! The booking pages: `/book` (vehicle → service with its breakdown → store → slot →
+//! confirm), `/bookings/:id` (the booking, with cancel), and the breakdown and model
+//! quotes the kiosk shares.
+
+use domain::breakdown::Breakdown;
+use domain::stock::{Overall, Readiness};
+use domain::{Money, OrderStatus, Quantity, ServiceId, StoreId};
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use time::OffsetDateTime;
+
+use super::*;
+use crate::garage::{list_models, my_vehicles, status_label, CustomerGate};
+use crate::i18n::{use_i18n, Lang, Msg};
+use crate::live::use_live;
+use crate::pricing::{category_label, format_local};
+
+#[component]
+fn ErrorLine(error: AppError) -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <p class="error" role="alert">{move || error.message(i18n.lang())}</p> }
+}
+
+fn pick(lang: Lang, zh: &str, en: &str) -> String {
+    match lang {
+        Lang::Zh => zh.to_owned(),
+        Lang::En => en.to_owned(),
+    }
+}
+
+/// Quantities as a work order writes them: `4.5`, `1`.
+fn qty(q: Quantity) -> String {
+    q.to_string()
+}
+
+/// A breakdown: labour, parts, discounts, total. `names` gives part names by position.
+#[component]
+pub fn BreakdownView(breakdown: Breakdown, parts: Vec<PartNeed>) -> impl IntoView {
+    let i18n = use_i18n();
+    let Breakdown {
+        labour,
+        parts: part_lines,
+        discounts,
+        total,
+        subtotal,
+        ..
+    } = breakdown;
+    view! {
+        <table class="breakdown">
+            <tbody>
+                <tr class="labour">
+                    <td>{move || i18n.t(Msg::Labour)}</td>
+                    <td></td>
+                    <td class="num">{labour.total.to_string()}</td>
+                </tr>
+                {part_lines
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, line)| {
+                        let name = parts.get(i).cloned();
+                        view! {
+                            <tr class="part-line">
+                                <td>
+                                    {move || {
+                                        name.as_ref()
+                                            .map(|n| pick(i18n.lang(), &n.name_zh, &n.name_en))
+                                            .unwrap_or_default()
+                                    }}
+                                </td>
+                                <td class="qty">"× " {qty(line.quantity)}</td>
+                                <td class="num">{line.total.to_string()}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+                <tr class="subtotal">
+                    <td>{move || i18n.t(Msg::Subtotal)}</td>
+                    <td></td>
+                    <td class="num">{subtotal.to_string()}</td>
+                </tr>
+                {discounts
+                    .into_iter()
+                    .map(|d| {
+                        let off = Money::from_fen(-d.amount.fen());
+                        view! {
+                            <tr class="discount">
+                                <td>{move || pick(i18n.lang(), &d.name_zh, &d.name_en)}</td>
+                                <td></td>
+                                <td class="num">{off.to_string()}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+                <tr class="total-row">
+                    <th>{move || i18n.t(Msg::Total)}</th>
+                    <td></td>
+                    <th class="num total">{total.to_string()}</th>
+                </tr>
+            </tbody>
+        </table>
+    }
+}
+
+/// Every service's quote, grouped by category; `choose` (if any) makes each selectable.
+#[component]
+fn QuoteList(
+    view: QuotesView,
+    #[prop(optional)] choose: Option<RwSignal<Option<ServiceId>>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let mut categories: Vec<domain::ServiceCategory> =
+        view.quotes.iter().map(|q| q.service.category).collect();
+    categories.dedup();
+    categories.sort();
+    categories.dedup();
+    let quotes = view.quotes;
+    view! {
+        <div class="quotes" data-version=view.price_list_version>
+            {categories
+                .into_iter()
+                .map(|c| {
+                    let in_category: Vec<ServiceQuote> =
+                        quotes.iter().filter(|q| q.service.category == c).cloned().collect();
+                    view! {
+                        <section class="quote-category">
+                            <h3>{move || i18n.t(category_label(c))}</h3>
+                            <ul class="quote-cards">
+                                {in_category
+                                    .into_iter()
+                                    .map(|q| view! { <QuoteCard quote=q choose=choose /> })
+                                    .collect_view()}
+                            </ul>
+                        </section>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+}
+
+#[component]
+fn QuoteCard(quote: ServiceQuote, choose: Option<RwSignal<Option<ServiceId>>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let ServiceQuote {
+        service,
+        parts,
+        quote,
+    } = quote;
+    let id = service.id;
+    let code = service.code.clone();
+    let name = service.clone();
+    let chosen = move || choose.is_some_and(|c| c.get() == Some(id));
+    view! {
+        <li class="quote-card" data-service=code class:chosen=chosen>
+            <div class="service-head">
+                <h4 class="service-name">{move || name.name(i18n.lang()).to_owned()}</h4>
+                <span class="duration">{service.duration_min} " " {move || i18n.t(Msg::Minutes)}</span>
+            </div>
+            {match quote {
+                Ok(b) => {
+                    view! {
+                        <BreakdownView breakdown=b parts=parts />
+                        {choose
+                            .map(|c| {
+                                view! {
+                                    <button type="button" class="choose-service" on:click=move |_| c.set(Some(id))>
+                                        {move || i18n.t(Msg::ChooseService)}
+                                    </button>
+                                }
+                            })}
+                    }
+                        .into_any()
+                }
+                Err(e) => view! { <ErrorLine error=AppError::Invalid(e) /> }.into_any(),
+            }}
+        </li>
+    }
+}
+
+fn overall_label(overall: Overall) -> Msg {
+    match overall {
+        Overall::Now => Msg::AvailNow,
+        Overall::Arriving => Msg::AvailArriving,
+        Overall::Transfer => Msg::AvailTransfer,
+        Overall::Unobtainable => Msg::AvailNone,
+    }
+}
+
+fn overall_code(overall: Overall) -> &'static str {
+    match overall {
+        Overall::Now => "now",
+        Overall::Arriving => "arriving",
+        Overall::Transfer => "transfer",
+        Overall::Unobtainable => "none",
+    }
+}
+
+fn distance(m: u32) -> String {
+    format!("{:.1} km", f64::from(m) / 1000.0)
+}
+
+fn availability(readiness: &Readiness) -> (Overall, Option<OffsetDateTime>) {
+    (readiness.overall(), readiness.ready_at)
+}
+
+/// `/book`: book a service for one of my vehicles.
+#[component]
+pub fn BookPage() -> impl IntoView {
+    view! {
+        <CustomerGate next="/book">
+            <Booker />
+        </CustomerGate>
+    }
+}
+
+#[component]
+fn Booker() -> impl IntoView {
+    let i18n = use_i18n();
+    let live = use_live();
+    let query = use_query_map();
+    let vehicles = Resource::new(|| (), |_| my_vehicles());
+    let vehicle = RwSignal::new(query.with_untracked(|q| q.get("vehicle")));
+    let service = RwSignal::new(None::<ServiceId>);
+    let store = RwSignal::new(None::<StoreId>);
+    let slot = RwSignal::new(None::<OffsetDateTime>);
+    // A new choice upstream clears the choices that depended on it.
+    Effect::new(move |_| {
+        vehicle.track();
+        service.set(None);
+    });
+    Effect::new(move |_| {
+        service.track();
+        store.set(None);
+    });
+    Effect::new(move |_| {
+        store.track();
+        slot.set(None);
+    });
+
+    let quotes = Resource::new(
+        move || (vehicle.get(), live.prices.get()),
+        |(v, _)| async move {
+            match v {
+                Some(v) => service_quotes(v).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    let options = Resource::new(
+        move || (vehicle.get(), service.get(), live.availability.get()),
+        |(v, s, _)| async move {
+            match (v, s) {
+                (Some(v), Some(s)) => store_options(v, s.to_string(), None, None).await.map(Some),
+                _ => Ok(None),
+            }
+        },
+    );
+    let slot_list = Resource::new(
+        move || {
+            (
+                vehicle.get(),
+                service.get(),
+                store.get(),
+                live.availability.get(),
+            )
+        },
+        |(v, s, st, _)| async move {
+            match (v, s, st) {
+                (Some(v), Some(s), Some(st)) => store_slots(v, s.to_string(), st.to_string())
+                    .await
+                    .map(Some),
+                _ => Ok(None),
+            }
+        },
+    );
+
+    view! {
+        <section class="booker">
+            <h1>{move || i18n.t(Msg::BookService)}</h1>
+            <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match vehicles.await {
+                        Ok(list) if list.is_empty() => {
+                            view! {
+                                <p class="empty">
+                                    {move || i18n.t(Msg::AddVehicleFirst)} " "
+                                    <a href="/garage">{move || i18n.t(Msg::MyGarage)}</a>
+                                </p>
+                            }
+                                .into_any()
+                        }
+                        Ok(list) => {
+                            if vehicle.get_untracked().is_none() {
+                                vehicle.set(list.first().map(|v| v.id.to_string()));
+                            }
+                            view! {
+                                <label class="vehicle-pick">
+                                    <span>{move || i18n.t(Msg::YourVehicle)}</span>
+                                    <select
+                                        name="vehicle"
+                                        on:change=move |ev| vehicle.set(Some(event_target_value(&ev)))
+                                    >
+                                        {list
+                                            .into_iter()
+                                            .map(|v| {
+                                                let id = v.id.to_string();
+                                                let selected = vehicle.get_untracked().as_deref() == Some(id.as_str());
+                                                let label = format!("{} · ", v.plate);
+                                                view! {
+                                                    <option value=id selected=selected>
+                                                        {label} {move || v.model.label(i18n.lang())}
+                                                    </option>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </select>
+                                </label>
+                            }
+                                .into_any()
+                        }
+                        Err(e) => view! { <ErrorLine error=e /> }.into_any(),
+                    }
+                })}
+            </Transition>
+
+            <h2>{move || i18n.t(Msg::StepService)}</h2>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match quotes.await {
+                        Ok(Some(view)) => view! { <QuoteList view=view choose=service /> }.into_any(),
+                        Ok(None) => ().into_any(),
+                        Err(e) => view! { <ErrorLine error=e /> }.into_any(),
+                    }
+                })}
+            </Transition>
+
+            <Show when=move || service.get().is_some()>
+                <h2>{move || i18n.t(Msg::StepStore)}</h2>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match options.await {
+                            Ok(Some(list)) => view! { <StorePicker options=list store=store /> }.into_any(),
+                            Ok(None) => ().into_any(),
+                            Err(e) => view! { <ErrorLine error=e /> }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </Show>
+
+            <Show when=move || store.get().is_some()>
+                <h2>{move || i18n.t(Msg::StepSlot)}</h2>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match slot_list.await {
+                            Ok(Some(list)) if list.is_empty() => {
+                                view! { <p class="empty">{move || i18n.t(Msg::NoSlots)}</p> }.into_any()
+                            }
+                            Ok(Some(list)) => view! { <SlotPicker slots=list picked=slot /> }.into_any(),
+                            Ok(None) => ().into_any(),
+                            Err(e) => view! { <ErrorLine error=e /> }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </Show>
+
+            <Show when=move || slot.get().is_some()>
+                <Confirm vehicle=vehicle service=service store=store picked=slot quotes=quotes />
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn StorePicker(options: Vec<StoreOptionView>, store: RwSignal<Option<StoreId>>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <ul class="store-options">
+            {options
+                .into_iter()
+                .map(|o| {
+                    let id = o.store;
+                    let (overall, ready_at) = availability(&o.readiness);
+                    let bookable = o.earliest_start.is_some();
+                    let names = (o.name_zh.clone(), o.name_en.clone());
+                    let address = (o.address_zh.clone(), o.address_en.clone());
+                    let chosen = move || store.get() == Some(id);
+                    view! {
+                        <li class="store-option" data-store=o.code.clone() data-availability=overall_code(overall) class:chosen=chosen>
+                            <div class="store-head">
+                                <strong class="store-name">{move || pick(i18n.lang(), &names.0, &names.1)}</strong>
+                                <span class="distance">{distance(o.distance_m)}</span>
+                            </div>
+                            <p class="address">{move || pick(i18n.lang(), &address.0, &address.1)}</p>
+                            <p class="availability">
+                                <span class="tag avail">{move || i18n.t(overall_label(overall))}</span>
+                                {(overall != Overall::Now)
+                                    .then_some(ready_at)
+                                    .flatten()
+                                    .map(|t| view! { <span class="eta">{move || i18n.t(Msg::ReadyAt)} " " {format_local(t)}</span> })}
+                            </p>
+                            <ul class="part-stock">
+                                {o.stock_here
+                                    .iter()
+                                    .map(|p| {
+                                        let n = (p.name_zh.clone(), p.name_en.clone());
+                                        let available = Quantity::from_milli(u32::try_from(p.available_milli).unwrap_or(u32::MAX))
+                                            .map(qty)
+                                            .unwrap_or_else(|_| "0".into());
+                                        view! {
+                                            <li data-sku=p.sku.clone()>
+                                                {move || pick(i18n.lang(), &n.0, &n.1)} ": "
+                                                <span class="available">{available}</span>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                            <p class="earliest">
+                                {match o.earliest_start {
+                                    Some(t) => view! {
+                                        {move || i18n.t(Msg::EarliestSlot)} " "
+                                        <strong class="earliest-time">{format_local(t)}</strong>
+                                        " · " <span class="free-units">{o.earliest_free_units}</span> " "
+                                        {move || i18n.t(Msg::FreeBays)}
+                                    }
+                                        .into_any(),
+                                    None => view! { {move || i18n.t(Msg::NoSlots)} }.into_any(),
+                                }}
+                            </p>
+                            <button type="button" class="choose-store" disabled=!bookable on:click=move |_| store.set(Some(id))>
+                                {move || i18n.t(Msg::ChooseStore)}
+                            </button>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+fn SlotPicker(slots: Vec<SlotView>, picked: RwSignal<Option<OffsetDateTime>>) -> impl IntoView {
+    view! {
+        <ul class="slots">
+            {slots
+                .into_iter()
+                .take(48)
+                .map(|s| {
+                    let start = s.start;
+                    let chosen = move || picked.get() == Some(start);
+                    view! {
+                        <li>
+                            <button
+                                type="button"
+                                class="slot"
+                                class:chosen=chosen
+                                data-start=start.unix_timestamp()
+                                on:click=move |_| picked.set(Some(start))
+                            >
+                                {format_local(start)}
+                            </button>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+fn Confirm(
+    vehicle: RwSignal<Option<String>>,
+    service: RwSignal<Option<ServiceId>>,
+    store: RwSignal<Option<StoreId>>,
+    picked: RwSignal<Option<OffsetDateTime>>,
+    quotes: Resource<Result<Option<QuotesView>, AppError>>,
+) -> impl IntoView {
+    let slot = picked;
+    let i18n = use_i18n();
+    let confirm = ServerAction::<ConfirmBooking>::new();
+    // One key per attempt: a retry of the same confirm (a double tap, a resend after a
+    // dropped connection) is recognised; a new choice gets a new key.
+    let key = RwSignal::new(uuid::Uuid::now_v7().to_string());
+    Effect::new(move |_| {
+        slot.track();
+        key.set(uuid::Uuid::now_v7().to_string());
+    });
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(b)) = confirm.value().get() {
+            navigate(&format!("/bookings/{}", b.id), Default::default());
+        }
+    });
+    let chosen = move || {
+        let id = service.get()?;
+        quotes
+            .get()
+            .and_then(Result::ok)
+            .flatten()?
+            .quotes
+            .into_iter()
+            .find(|q| q.service.id == id)
+    };
+    view! {
+        <section class="confirm">
+            <h2>{move || i18n.t(Msg::StepConfirm)}</h2>
+            {move || {
+                chosen()
+                    .and_then(|q| {
+                        let total = q.quote.as_ref().ok()?.total;
+                        let b = q.quote.clone().ok()?;
+                        Some(view! {
+                            <BreakdownView breakdown=b parts=q.parts.clone() />
+                            <p class="when">
+                                {move || i18n.t(Msg::SlotAt)} " "
+                                {slot.get().map(format_local).unwrap_or_default()}
+                            </p>
+                            <ActionForm action=confirm attr:class="confirm-form">
+                                <input type="hidden" name="vehicle_id" value=move || vehicle.get().unwrap_or_default() />
+                                <input type="hidden" name="service_id" value=move || service.get().map(|s| s.to_string()).unwrap_or_default() />
+                                <input type="hidden" name="store_id" value=move || store.get().map(|s| s.to_string()).unwrap_or_default() />
+                                <input
+                                    type="hidden"
+                                    name="start"
+                                    value=move || {
+                                        slot.get()
+                                            .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+                                            .unwrap_or_default()
+                                    }
+                                />
+                                <input type="hidden" name="expected_total" value=total.fen().to_string() />
+                                <input type="hidden" name="idempotency_key" value=move || key.get() />
+                                <button type="submit" class="confirm-booking" disabled=move || confirm.pending().get()>
+                                    {move || i18n.t(Msg::ConfirmBooking)} " " {total.to_string()}
+                                </button>
+                            </ActionForm>
+                        })
+                    })
+            }}
+            {move || confirm.value().get().and_then(Result::err).map(|e| view! { <ErrorLine error=e /> })}
+        </section>
+    }
+}
+
+/// `/bookings/:id`: what was booked, and cancelling it.
+#[component]
+pub fn BookingPage() -> impl IntoView {
+    view! {
+        <CustomerGate next="/garage">
+            <BookingDetail />
+        </CustomerGate>
+    }
+}
+
+#[component]
+fn BookingDetail() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let cancel = ServerAction::<CancelBooking>::new();
+    let booking = Resource::new(
+        move || {
+            (
+                params.with(|p| p.get("id").unwrap_or_default()),
+                cancel.version().get(),
+            )
+        },
+        |(id, _)| get_booking(id),
+    );
+    view! {
+        <section class="booking-page">
+            <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match booking.await {
+                        Ok(b) => {
+                            let names = (b.store_zh.clone(), b.store_en.clone());
+                            let service = (b.service_zh.clone(), b.service_en.clone());
+                            let status = b.status;
+                            let id = b.id.to_string();
+                            view! {
+                                <h1>{move || i18n.t(Msg::BookingConfirmed)}</h1>
+                                <dl class="booking-facts" data-status=status.code()>
+                                    <dt>{move || i18n.t(Msg::Reference)}</dt>
+                                    <dd class="reference">{b.reference.clone()}</dd>
+                                    <dt>{move || i18n.t(Msg::Store)}</dt>
+                                    <dd class="store">{move || pick(i18n.lang(), &names.0, &names.1)}</dd>
+                                    <dt>{move || i18n.t(Msg::Service)}</dt>
+                                    <dd class="service">{move || pick(i18n.lang(), &service.0, &service.1)}</dd>
+                                    <dt>{move || i18n.t(Msg::Plate)}</dt>
+                                    <dd class="plate">{b.plate.clone()}</dd>
+                                    <dt>{move || i18n.t(Msg::SlotAt)}</dt>
+                                    <dd class="time">{format_local(b.start)} " – " {format_local(b.end)}</dd>
+                                    <dt>{move || i18n.t(Msg::Status)}</dt>
+                                    <dd class="status">{move || i18n.t(status_label(status))}</dd>
+                                </dl>
+                                <BreakdownView breakdown=b.breakdown.clone() parts=Vec::new() />
+                                {(status == OrderStatus::Booked)
+                                    .then(|| {
+                                        view! {
+                                            <ActionForm action=cancel attr:class="cancel-form">
+                                                <input type="hidden" name="order_id" value=id.clone() />
+                                                <button type="submit" class="secondary cancel-booking">
+                                                    {move || i18n.t(Msg::CancelBooking)}
+                                                </button>
+                                            </ActionForm>
+                                        }
+                                    })}
+                                {move || cancel.value().get().and_then(Result::err).map(|e| view! { <ErrorLine error=e /> })}
+                            }
+                                .into_any()
+                        }
+                        Err(e) => view! { <ErrorLine error=e /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// The kiosk's quote for a model: the same breakdowns a customer sees (standard tier).
+#[component]
+pub fn ModelQuotes() -> impl IntoView {
+    let i18n = use_i18n();
+    let live = use_live();
+    let models = Resource::new(|| (), |_| list_models());
+    let model = RwSignal::new(None::<String>);
+    let quotes = Resource::new(
+        move || (model.get(), live.prices.get()),
+        |(m, _)| async move {
+            match m {
+                Some(m) if !m.is_empty() => model_quotes(m).await.map(Some),
+                _ => Ok(None),
+            }
+        },
+    );
+    view! {
+        <section class="model-quotes">
+            <h2>{move || i18n.t(Msg::QuoteForModel)}</h2>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let models = models.await.unwrap_or_default();
+                    view! {
+                        <select name="model" on:change=move |ev| model.set(Some(event_target_value(&ev)))>
+                            <option value="">{move || i18n.t(Msg::ChooseModel)}</option>
+                            {models
+                                .into_iter()
+                                .map(|m| {
+                                    let id = m.id.to_string();
+                                    let code = m.code.clone();
+                                    view! { <option value=id data-code=code>{move || m.label(i18n.lang())}</option> }
+                                })
+                                .collect_view()}
+                        </select>
+                    }
+                })}
+            </Transition>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match quotes.await {
+                        Ok(Some(view)) => view! { <QuoteList view=view /> }.into_any(),
+                        Ok(None) => ().into_any(),
+                        Err(e) => view! { <ErrorLine error=e /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use super::{NavItem, SurfaceFrame};
 use crate::account::{Realm, SignInForm, SignUpForm};
+use crate::booking::{BookPage, BookingPage};
 use crate::garage::{GaragePage, VehiclePage};
 use crate::i18n::{use_i18n, Msg};
 use crate::pricing::ServicePriceList;
@@ -13,6 +14,10 @@ fn nav() -> Vec<NavItem> {
         NavItem {
             href: "/",
             label: Msg::NavServices,
+        },
+        NavItem {
+            href: "/book",
+            label: Msg::NavBook,
         },
         NavItem {
             href: "/garage",
@@ -74,6 +79,24 @@ pub fn VehicleRoute() -> impl IntoView {
     view! {
         <CustomerFrame>
             <VehiclePage />
+        </CustomerFrame>
+    }
+}
+
+#[component]
+pub fn BookRoute() -> impl IntoView {
+    view! {
+        <CustomerFrame>
+            <BookPage />
+        </CustomerFrame>
+    }
+}
+
+#[component]
+pub fn BookingRoute() -> impl IntoView {
+    view! {
+        <CustomerFrame>
+            <BookingPage />
         </CustomerFrame>
     }
 }

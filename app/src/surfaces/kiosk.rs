@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use super::{NavItem, SurfaceFrame};
 use crate::account::StaffGate;
+use crate::booking::ModelQuotes;
 use crate::i18n::Msg;
 use crate::pricing::ServicePriceList;
 
@@ -27,6 +28,7 @@ pub fn KioskHome() -> impl IntoView {
             nav=vec![NavItem { href: "/kiosk", label: Msg::NavPriceList }]
         >
             <StaffGate allowed=may_use_kiosk next="/kiosk">
+                <ModelQuotes />
                 <ServicePriceList intro=Msg::KioskPricesIntro />
             </StaffGate>
         </SurfaceFrame>
