@@ -6,6 +6,7 @@
 //! - [`account`]: sign-up, sign-in, sessions and roles;
 //! - [`garage`]: a customer's vehicles and their service history;
 //! - [`booking`]: quotes per vehicle, the store picker, slots, booking and cancelling;
+//! - [`policies`]: the discount policies HQ publishes;
 //! - [`pricing`]: the service price list (read on every surface, published from HQ);
 //! - [`i18n`]: the translation layer (Simplified Chinese and English);
 //! - [`error`]: the error type every server function returns;
@@ -24,6 +25,7 @@ pub mod error;
 pub mod garage;
 pub mod i18n;
 pub mod live;
+pub mod policies;
 pub mod pricing;
 #[cfg(feature = "ssr")]
 pub mod store;
@@ -94,6 +96,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/bookings/:id") view=surfaces::customer::BookingRoute />
                 <Route path=path!("/kiosk") view=surfaces::kiosk::KioskHome />
                 <Route path=path!("/hq") view=surfaces::hq::HqHome />
+                <Route path=path!("/hq/policies") view=surfaces::hq::HqPoliciesPage />
             </Routes>
         </Router>
     }

@@ -101,11 +101,20 @@ test("a customer books an oil change; another customer's store picker follows li
 });
 
 test.describe("in English", () => {
-  test.use({ locale: "en-US" });
+  // Standing at the Wensan Road store (HZ-XH).
+  test.use({
+    locale: "en-US",
+    geolocation: { latitude: 30.2776, longitude: 120.1357 },
+    permissions: ["geolocation"],
+  });
   test("a new customer books the first free slot and reads the booking in English", async ({ page }) => {
     const plate = `苏E${String(Date.now()).slice(-5)}`;
     await newCustomerWithCorolla(page, plate, "That is not a mainland plate, e.g. 浙A12345 or 浙AD12345.");
     const total = await pickOilChange(page, plate);
+    await expect(page.locator(".distance-from")).toContainText("Distances from the city centre");
+    await page.locator(".use-location").click();
+    await expect(page.locator(".distance-from")).toContainText("Distances from where you are");
+    await expect(page.locator('.store-option[data-store="HZ-XH"] .distance')).toHaveText("0.0 km");
     await page.locator('.store-option[data-availability="now"] .choose-store').first().click();
     await page.locator(".slots .slot").first().click();
     await page.locator(".confirm-booking").click();

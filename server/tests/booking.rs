@@ -4,11 +4,9 @@
 
 mod common;
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
 use app::booking::{Booking, QuotesView, SlotView, StoreOptionView};
 use app::error::AppError;
-use common::{call_as, new_customer, TestDb, TestServer};
+use common::{call_as, customer_with_car, signed_in, TestDb, TestServer, HQ_ADMIN};
 use domain::stock::Overall;
 use domain::{Error as E, Money, PartId, StoreId};
 use reqwest::{Client, StatusCode};
@@ -20,6 +18,7 @@ both_backends!(
     racing_for_the_last_unit_of_a_part,
     a_replayed_confirm_returns_the_same_booking,
     bad_bookings_are_refused_and_change_nothing,
+    hq_policies_apply_alike_to_everyone_who_qualifies,
 );
 
 fn error(body: &str) -> AppError {
@@ -29,33 +28,6 @@ fn error(body: &str) -> AppError {
 fn parse<T: serde::de::DeserializeOwned>(status: StatusCode, body: &str) -> T {
     assert_eq!(status, StatusCode::OK, "{body}");
     serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
-}
-
-/// A signed-in new customer with a Toyota Corolla in the garage; returns the vehicle id.
-async fn customer_with_car(server: &TestServer) -> (Client, String) {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let (client, _) = new_customer(server).await;
-    let (status, body) = call_as(&client, server, "models", &[]).await;
-    let models: Vec<app::garage::ModelInfo> = parse(status, &body);
-    let corolla = models
-        .iter()
-        .find(|m| m.code == "TOY-COROLLA")
-        .expect("the demo has a Corolla");
-    let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    let plate = format!("浙A{}{:04}", std::process::id() % 10, n % 10_000);
-    let (status, body) = call_as(
-        &client,
-        server,
-        "add_vehicle",
-        &[
-            ("plate", &plate),
-            ("model_id", &corolla.id.to_string()),
-            ("mileage", "20000"),
-        ],
-    )
-    .await;
-    let vehicle: app::garage::Vehicle = parse(status, &body);
-    (client, vehicle.id.to_string())
 }
 
 async fn quotes(client: &Client, server: &TestServer, vehicle: &str) -> QuotesView {
@@ -191,6 +163,44 @@ async fn a_customer_books_the_first_free_slot_and_cancels(db: TestDb) {
         .expect("a store with the parts in stock");
     let free = slots(&client, &server, &car, &oil, store.store).await;
     assert_eq!(Some(free[0].start), store.earliest_start);
+
+    // Standing at the Wensan Road store, it is 0 m away and the others are further.
+    let (status, body) = call_as(
+        &client,
+        &server,
+        "store_options",
+        &[
+            ("vehicle_id", &car),
+            ("service_id", &oil),
+            ("lat", "30.2776"),
+            ("lng", "120.1357"),
+        ],
+    )
+    .await;
+    let near: Vec<StoreOptionView> = parse(status, &body);
+    let here = near
+        .iter()
+        .find(|o| o.code == "HZ-XH")
+        .expect("Wensan Road");
+    assert_eq!(here.distance_m, 0);
+    assert!(near
+        .iter()
+        .filter(|o| o.code != "HZ-XH")
+        .all(|o| o.distance_m > 1_000));
+    let (status, body) = call_as(
+        &client,
+        &server,
+        "store_options",
+        &[
+            ("vehicle_id", &car),
+            ("service_id", &oil),
+            ("lat", "north"),
+            ("lng", "120"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error(&body), AppError::Invalid(E::LocationInvalid));
 
     let (oil_part, oil_milli) = parts[0];
     let before = stock(&db, store.store, oil_part).await;
@@ -578,4 +588,110 @@ async fn bad_bookings_are_refused_and_change_nothing(db: TestDb) {
         parse::<Booking>(status, &body).status,
         domain::OrderStatus::Booked
     );
+}
+
+async fn hq_policies_apply_alike_to_everyone_who_qualifies(db: TestDb) {
+    let server = TestServer::start(&db).await;
+    let (a, car_a) = customer_with_car(&server).await;
+    let (b, car_b) = customer_with_car(&server).await;
+    let (oil, before, _) = service(&a, &server, &car_a, "OIL_CHANGE").await;
+    let today = time::OffsetDateTime::now_utc()
+        .to_offset(domain::local_time::CHINA)
+        .date()
+        .to_string();
+    let campaign = |amount: &'static str, first: String, last: String, service: String| {
+        vec![
+            ("kind", "campaign_amount_off".to_owned()),
+            ("name_zh", "测试立减".to_owned()),
+            ("name_en", "Test discount".to_owned()),
+            ("service_id", service),
+            ("amount", amount.to_owned()),
+            ("first_day", first),
+            ("last_day", last),
+        ]
+    };
+    let post = |client: Client, form: Vec<(&'static str, String)>| {
+        let server = &server;
+        async move {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            call_as(&client, server, "publish_policy", &form).await
+        }
+    };
+    let count = || async {
+        let (status, body) = call_as(&reqwest::Client::new(), &server, "policies", &[]).await;
+        parse::<Vec<domain::discount::DiscountPolicy>>(status, &body).len()
+    };
+    let policies_before = count().await;
+
+    let good = campaign("20", today.clone(), today.clone(), oil.clone());
+    let (status, _) = post(reqwest::Client::new(), good.clone()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = post(a.clone(), good.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let hq = signed_in(&server, "staff", HQ_ADMIN).await;
+    let yesterday = (time::OffsetDateTime::now_utc()
+        .to_offset(domain::local_time::CHINA)
+        .date()
+        - time::Duration::days(1))
+    .to_string();
+    for (form, expected) in [
+        (
+            campaign("0", today.clone(), today.clone(), oil.clone()),
+            AppError::Invalid(E::PriceNotPositive),
+        ),
+        (
+            campaign("20", today.clone(), yesterday.clone(), oil.clone()),
+            AppError::Invalid(E::PeriodInvalid),
+        ),
+        (
+            campaign("20", "next week".into(), today.clone(), oil.clone()),
+            AppError::Invalid(E::TimeInvalid),
+        ),
+        (
+            campaign(
+                "20",
+                today.clone(),
+                today.clone(),
+                domain::ServiceId::new().to_string(),
+            ),
+            AppError::NotFound,
+        ),
+    ] {
+        let (_, body) = post(hq.clone(), form).await;
+        assert_eq!(error(&body), expected);
+    }
+    let mut tier = vec![
+        ("kind", "tier_labour_percent".to_owned()),
+        ("name_zh", "x".to_owned()),
+        ("name_en", "x".to_owned()),
+        ("tier", "gold".to_owned()),
+        ("percent", "0".to_owned()),
+    ];
+    let (_, body) = post(hq.clone(), tier.clone()).await;
+    assert_eq!(error(&body), AppError::Invalid(E::PercentInvalid));
+    tier[4].1 = "150%".into();
+    let (_, body) = post(hq.clone(), tier).await;
+    assert_eq!(error(&body), AppError::Invalid(E::PercentInvalid));
+    assert_eq!(count().await, policies_before, "nothing published");
+
+    let (status, body) = post(hq.clone(), good).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(count().await, policies_before + 1);
+    // Both customers get it, the same way: no per-person prices.
+    for (client, car) in [(&a, &car_a), (&b, &car_b)] {
+        let view = quotes(client, &server, car).await;
+        let q = view
+            .quotes
+            .iter()
+            .find(|q| q.service.code == "OIL_CHANGE")
+            .expect("oil change");
+        let b = q.quote.clone().expect("priced");
+        assert!(
+            b.discounts.iter().any(|d| d.name_en == "Test discount"),
+            "{:?}",
+            b.discounts
+        );
+        assert_eq!(b.total, Money::from_fen((before.fen() - 2_000).max(0)));
+    }
 }

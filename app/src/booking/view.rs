@@ -246,11 +246,21 @@ fn Booker() -> impl IntoView {
             }
         },
     );
+    // Distances are from the customer's location once they share it, else the city centre.
+    let location = RwSignal::new(None::<(String, String)>);
     let options = Resource::new(
-        move || (vehicle.get(), service.get(), live.availability.get()),
-        |(v, s, _)| async move {
+        move || {
+            (
+                vehicle.get(),
+                service.get(),
+                location.get(),
+                live.availability.get(),
+            )
+        },
+        |(v, s, at, _)| async move {
+            let (lat, lng) = at.unzip();
             match (v, s) {
-                (Some(v), Some(s)) => store_options(v, s.to_string(), None, None).await.map(Some),
+                (Some(v), Some(s)) => store_options(v, s.to_string(), lat, lng).await.map(Some),
                 _ => Ok(None),
             }
         },
@@ -336,6 +346,13 @@ fn Booker() -> impl IntoView {
 
             <Show when=move || service.get().is_some()>
                 <h2>{move || i18n.t(Msg::StepStore)}</h2>
+                <p class="distance-from">
+                    {move || i18n.t(if location.get().is_some() { Msg::FromYourLocation } else { Msg::FromCityCentre })}
+                    " "
+                    <button type="button" class="use-location" on:click=move |_| locate(location)>
+                        {move || i18n.t(Msg::UseMyLocation)}
+                    </button>
+                </p>
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         match options.await {
@@ -368,6 +385,26 @@ fn Booker() -> impl IntoView {
             </Show>
         </section>
     }
+}
+
+/// Asks the browser where the customer is (they may say no; then nothing changes).
+fn locate(location: RwSignal<Option<(String, String)>>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::{closure::Closure, JsCast};
+        let Ok(geo) = window().navigator().geolocation() else {
+            return;
+        };
+        let found = Closure::<dyn FnMut(web_sys::Position)>::new(move |pos: web_sys::Position| {
+            let c = pos.coords();
+            location.set(Some((c.latitude().to_string(), c.longitude().to_string())));
+        });
+        let _ = geo.get_current_position(found.as_ref().unchecked_ref());
+        // The browser calls back once, later; the closure must outlive this call.
+        found.forget();
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = location;
 }
 
 #[component]

@@ -240,6 +240,36 @@ pub async fn new_customer(server: &TestServer) -> (reqwest::Client, String) {
     (client, phone)
 }
 
+/// A signed-in new customer with a Toyota Corolla in the garage; returns the vehicle id.
+pub async fn customer_with_car(server: &TestServer) -> (reqwest::Client, String) {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let (client, _) = new_customer(server).await;
+    let (status, body) = call_as(&client, server, "models", &[]).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+    let models: Vec<app::garage::ModelInfo> = serde_json::from_str(&body).expect("models");
+    let corolla = models
+        .iter()
+        .find(|m| m.code == "TOY-COROLLA")
+        .expect("the demo has a Corolla");
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let plate = format!("浙A{}{:04}", std::process::id() % 10, n % 10_000);
+    let (status, body) = call_as(
+        &client,
+        server,
+        "add_vehicle",
+        &[
+            ("plate", &plate),
+            ("model_id", &corolla.id.to_string()),
+            ("mileage", "20000"),
+        ],
+    )
+    .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+    let vehicle: app::garage::Vehicle = serde_json::from_str(&body).expect("vehicle");
+    (client, vehicle.id.to_string())
+}
+
 impl Drop for TestServer {
     fn drop(&mut self) {
         self.handle.abort();
