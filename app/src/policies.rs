@@ -17,16 +17,6 @@ use crate::error::AppError;
 use crate::i18n::{use_i18n, Lang, Msg};
 use crate::pricing::{format_local, get_price_list};
 
-/// A policy's name: 1 to 60 characters after trimming.
-pub fn parse_policy_name(input: &str) -> Result<String, domain::Error> {
-    let name = input.split_whitespace().collect::<Vec<_>>().join(" ");
-    let n = name.chars().count();
-    if n == 0 || n > 60 {
-        return Err(domain::Error::NameInvalid);
-    }
-    Ok(name)
-}
-
 /// A local calendar date from an `<input type="date">` (`2026-11-25`).
 pub fn parse_date(input: &str) -> Result<Date, domain::Error> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
@@ -98,12 +88,12 @@ pub async fn publish_policy(
             return Err(AppError::NotFound);
         }
     }
-    let policy = DiscountPolicy {
-        id: domain::PolicyId::new(),
-        name_zh: parse_policy_name(&name_zh)?,
-        name_en: parse_policy_name(&name_en)?,
+    let policy = DiscountPolicy::new(
+        domain::PolicyId::new(),
+        domain::PolicyName::parse(&name_zh)?,
+        domain::PolicyName::parse(&name_en)?,
         rule,
-    };
+    );
     let by = match &me.principal {
         domain::Principal::Staff { id, .. } => id.to_string(),
         domain::Principal::Customer { id } => id.to_string(),
@@ -310,6 +300,5 @@ mod tests {
             parse_rule("free_car", "", "", "", "", "", ""),
             Err(AppError::BadRequest)
         );
-        assert_eq!(parse_policy_name("  "), Err(domain::Error::NameInvalid));
     }
 }

@@ -10,9 +10,10 @@
 //! - [`account`]: who is acting ([`Principal`], [`StaffRole`]) and what people type
 //!   about themselves and their car ([`Password`], [`PersonName`], [`Mileage`]), plus
 //!   the [`IdempotencyKey`] of state-changing requests.
-//! - [`breakdown`]: one service priced for one vehicle: labour, parts, discounts, total.
+//! - [`breakdown`]: one service priced for one vehicle ([`Breakdown`]): labour, parts,
+//!   the discounts that applied, total.
 //! - [`catalog`]: the catalog's vocabulary ([`ServiceCategory`]).
-//! - [`discount`]: membership tiers and the discount policies HQ publishes.
+//! - [`discount`]: membership [`Tier`]s and the [`DiscountPolicy`]s HQ publishes.
 //! - [`error`]: the single [`Error`] enum; the UI translates by variant, logs and
 //!   APIs use its stable [`Error::code`].
 //! - [`geo`]: map points and distances.
@@ -61,7 +62,9 @@ pub mod slots;
 pub mod stock;
 
 pub use account::{IdempotencyKey, Mileage, Password, PersonName, Principal, StaffRole};
+pub use breakdown::{quote_total, AppliedDiscount, Breakdown};
 pub use catalog::ServiceCategory;
+pub use discount::{DiscountPolicy, Percent, PolicyName, PolicyRule, Tier};
 pub use error::Error;
 pub use ids::*;
 pub use money::{Money, Quantity};
