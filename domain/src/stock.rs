@@ -1212,7 +1212,13 @@ mod tests {
             reserved in 0u64..6_000,
             need in 1u32..6_000,
             inbound in prop::collection::vec(any_inbound(), 0..6),
-            others in prop::collection::vec(any_other(), 0..6),
+            others in prop::collection::vec(any_other(), 0..6).prop_map(|os| {
+                // Each location appears once, as the store's network does.
+                os.into_iter()
+                    .enumerate()
+                    .map(|(i, o)| OtherLocation { location: store(100 + i as u128), ..o })
+                    .collect::<Vec<_>>()
+            }),
             now_offset in 0i64..(2 * 24 * 60),
         ) {
             let s = DeliverySchedule::default();
