@@ -91,21 +91,8 @@ impl Lang {
 pub fn lang_from_request() -> Lang {
     #[cfg(feature = "ssr")]
     {
-        let Some(parts) = use_context::<http::request::Parts>() else {
-            return Lang::default();
-        };
-        let header = |name: http::HeaderName| {
-            parts
-                .headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        header(http::header::COOKIE)
-            .and_then(|c| Lang::from_cookie_header(&c))
-            .or_else(|| {
-                header(http::header::ACCEPT_LANGUAGE).and_then(|a| Lang::from_accept_language(&a))
-            })
+        use_context::<http::request::Parts>()
+            .map(|parts| lang_from_headers(&parts.headers))
             .unwrap_or_default()
     }
     #[cfg(not(feature = "ssr"))]
@@ -116,6 +103,15 @@ pub fn lang_from_request() -> Lang {
             .and_then(|tag| Lang::from_tag(&tag))
             .unwrap_or_default()
     }
+}
+
+/// The language a request asks for: the cookie, else `Accept-Language`, else Chinese.
+pub fn lang_from_headers(headers: &http::HeaderMap) -> Lang {
+    let header = |name: http::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    header(http::header::COOKIE)
+        .and_then(Lang::from_cookie_header)
+        .or_else(|| header(http::header::ACCEPT_LANGUAGE).and_then(Lang::from_accept_language))
+        .unwrap_or_default()
 }
 
 /// The current language, shared by every component through context.
@@ -264,6 +260,12 @@ pub enum Msg {
     ErrPhoneTaken,
     ErrPlateTaken,
     ErrNotCancellable,
+    ErrSlotTooSoon,
+    ErrTooManyStreams,
+    NoServicesForCar,
+    ErrSlotBeyondHorizon,
+    ErrTooManyOpenBookings,
+    ErrVehicleAlreadyBooked,
     ErrBusy,
     LiveOff,
     PriceHistory,
@@ -310,7 +312,6 @@ pub enum Msg {
     Labour,
     Subtotal,
     Total,
-    ChooseService,
     AvailNow,
     AvailArriving,
     AvailTransfer,
@@ -481,6 +482,12 @@ impl Msg {
             Msg::ErrPhoneTaken => ("该手机号已注册，请直接登录", "This phone number already has an account; please sign in"),
             Msg::ErrPlateTaken => ("该车牌已绑定在其他账户下，请联系门店", "This plate is registered to another account; please contact a store"),
             Msg::ErrNotCancellable => ("该预约已无法在线取消", "This booking can no longer be cancelled online"),
+            Msg::ErrSlotTooSoon => ("该时段开始得太早，来不及准备，请选择稍晚的时段", "That slot starts too soon for the store to prepare: pick a later one"),
+            Msg::NoServicesForCar => ("暂无适用于这辆车的服务", "No service on sale applies to this vehicle yet"),
+            Msg::ErrTooManyStreams => ("此地址打开的实时更新页面过多，请关闭一些页面后重试", "Too many pages with live updates are open from this address; close some and try again"),
+            Msg::ErrSlotBeyondHorizon => ("该时段超出了可预约的日期范围", "That slot is further ahead than bookings are taken"),
+            Msg::ErrTooManyOpenBookings => ("您的未完成预约已达上限，请先完成或取消一个", "You already have the most open bookings allowed: finish or cancel one first"),
+            Msg::ErrVehicleAlreadyBooked => ("这辆车在该时段已有预约", "This vehicle already has a booking at that time"),
             Msg::ErrBusy => (
                 "系统繁忙，请稍后重试。",
                 "The system is busy; please try again in a moment.",
@@ -529,7 +536,6 @@ impl Msg {
             Msg::Labour => ("工时费", "Labour"),
             Msg::Subtotal => ("小计", "Subtotal"),
             Msg::Total => ("合计", "Total"),
-            Msg::ChooseService => ("选择此项目", "Choose this service"),
             Msg::AvailNow => ("现货", "In stock"),
             Msg::AvailArriving => ("在途", "On its way"),
             Msg::AvailTransfer => ("可调货", "By transfer"),
@@ -627,6 +633,10 @@ pub fn domain_error_text(e: &domain::Error, lang: Lang) -> &'static str {
         E::PhoneTaken => Msg::ErrPhoneTaken,
         E::PlateTaken => Msg::ErrPlateTaken,
         E::NotCancellable => Msg::ErrNotCancellable,
+        E::SlotTooSoon => Msg::ErrSlotTooSoon,
+        E::SlotBeyondHorizon => Msg::ErrSlotBeyondHorizon,
+        E::TooManyOpenBookings => Msg::ErrTooManyOpenBookings,
+        E::VehicleAlreadyBooked => Msg::ErrVehicleAlreadyBooked,
     };
     msg.text(lang)
 }

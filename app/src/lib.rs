@@ -9,6 +9,7 @@
 //! - [`policies`]: the discount policies HQ publishes;
 //! - [`pricing`]: the service price list (read on every surface, published from HQ);
 //! - [`i18n`]: the translation layer (Simplified Chinese and English);
+//! - [`clock`]: the one way to read the time, on the server and in the browser;
 //! - [`error`]: the error type every server function returns;
 //! - [`live`]: live updates pushed from the server over SSE;
 //! - `store` (server only): the storage trait the server crate implements for SQLite and
@@ -21,6 +22,7 @@
 
 pub mod account;
 pub mod booking;
+pub mod clock;
 pub mod error;
 pub mod garage;
 pub mod i18n;
@@ -32,7 +34,7 @@ pub mod store;
 pub mod surfaces;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path,
@@ -43,7 +45,6 @@ use crate::i18n::{provide_i18n, use_i18n, Msg};
 /// The HTML document the server renders around [`App`].
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = i18n::lang_from_request();
-    let stylesheet = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
     view! {
         <!DOCTYPE html>
         <html lang=lang.html_tag()>
@@ -51,7 +52,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
-                <link rel="stylesheet" id="leptos" href=stylesheet />
+                // The content-hashed name in a release build, so it can be cached for a year.
+                <HashedStylesheet options=options.clone() id="leptos" />
                 // The kiosk runs full screen when added to an iPad's home screen.
                 <meta name="apple-mobile-web-app-capable" content="yes" />
                 <meta name="mobile-web-app-capable" content="yes" />

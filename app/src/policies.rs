@@ -11,7 +11,7 @@
 use domain::discount::{DiscountPolicy, Percent, PolicyRule, Tier};
 use domain::ServiceId;
 use leptos::prelude::*;
-use time::{Date, OffsetDateTime};
+use time::Date;
 
 use crate::error::AppError;
 use crate::i18n::{use_i18n, Lang, Msg};
@@ -142,10 +142,7 @@ pub fn HqPolicies() -> impl IntoView {
     let policies = Resource::new(move || publish.version().get(), |_| list_policies());
     let prices = Resource::new(|| (), |_| get_price_list());
     let error = move || publish.value().get().and_then(Result::err);
-    let today = OffsetDateTime::now_utc()
-        .to_offset(domain::local_time::CHINA)
-        .date();
-    let today = format!("{today}");
+    let today = crate::clock::local_today().to_string();
     view! {
         <section class="policies">
             <h1>{move || i18n.t(Msg::DiscountPolicies)}</h1>

@@ -193,13 +193,15 @@ pub trait Store: Send + Sync + 'static {
         to: OffsetDateTime,
     ) -> Result<Vec<(StoreId, Load)>, StoreError>;
 
-    /// Books in one transaction: re-prices and checks the total, reserves every part from
-    /// where [`Network::readiness_at`] says, and takes a capacity unit in every step of
-    /// the slot; a retry with the same key returns the first booking.
+    /// Books in one transaction: re-prices and checks the total, checks the customer's
+    /// open bookings against `limits`, reserves every part from where
+    /// [`Network::readiness_at`] says, and takes a capacity unit in every step of the
+    /// slot; a retry with the same key returns the first booking.
     async fn book(
         &self,
         customer: CustomerId,
         request: &BookingRequest,
+        limits: &domain::BookingLimits,
     ) -> Result<Booking, StoreError>;
 
     /// One of the customer's bookings; [`StoreError::NotFound`] unless it is theirs.

@@ -113,6 +113,18 @@ pub enum Error {
     /// Only a booking not yet checked in can be cancelled online.
     #[error("booking can no longer be cancelled")]
     NotCancellable,
+    /// The slot starts sooner than the minimum notice a booking needs.
+    #[error("the slot starts too soon to book")]
+    SlotTooSoon,
+    /// The slot is further ahead than bookings are taken.
+    #[error("the slot is beyond the booking horizon")]
+    SlotBeyondHorizon,
+    /// The customer already holds as many open bookings as one may.
+    #[error("too many open bookings")]
+    TooManyOpenBookings,
+    /// The vehicle already has a booking at an overlapping time.
+    #[error("the vehicle is already booked at that time")]
+    VehicleAlreadyBooked,
 }
 
 impl Error {
@@ -154,6 +166,10 @@ impl Error {
             Error::PhoneTaken => "phone_taken",
             Error::PlateTaken => "plate_taken",
             Error::NotCancellable => "not_cancellable",
+            Error::SlotTooSoon => "slot_too_soon",
+            Error::SlotBeyondHorizon => "slot_beyond_horizon",
+            Error::TooManyOpenBookings => "too_many_open_bookings",
+            Error::VehicleAlreadyBooked => "vehicle_already_booked",
         }
     }
 }
@@ -163,7 +179,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const ALL: [Error; 34] = [
+    const ALL: [Error; 38] = [
         Error::AmountEmpty,
         Error::AmountNotANumber,
         Error::AmountTooPrecise,
@@ -198,6 +214,10 @@ mod tests {
         Error::PhoneTaken,
         Error::PlateTaken,
         Error::NotCancellable,
+        Error::SlotTooSoon,
+        Error::SlotBeyondHorizon,
+        Error::TooManyOpenBookings,
+        Error::VehicleAlreadyBooked,
     ];
 
     #[test]
@@ -240,6 +260,10 @@ mod tests {
                 "phone_taken",
                 "plate_taken",
                 "not_cancellable",
+                "slot_too_soon",
+                "slot_beyond_horizon",
+                "too_many_open_bookings",
+                "vehicle_already_booked",
             ]
         );
     }

@@ -10,6 +10,8 @@
 //! - [`account`]: who is acting ([`Principal`], [`StaffRole`]) and what people type
 //!   about themselves and their car ([`Password`], [`PersonName`], [`Mileage`]), plus
 //!   the [`IdempotencyKey`] of state-changing requests.
+//! - [`booking_limits`]: how far ahead, how soon and how much one customer may book
+//!   ([`BookingLimits`]).
 //! - [`breakdown`]: one service priced for one vehicle ([`Breakdown`]): labour, parts,
 //!   the discounts that applied, total.
 //! - [`catalog`]: the catalog's vocabulary ([`ServiceCategory`]).
@@ -46,6 +48,7 @@
 #![warn(missing_docs)]
 
 pub mod account;
+pub mod booking_limits;
 pub mod breakdown;
 pub mod catalog;
 pub mod discount;
@@ -62,6 +65,7 @@ pub mod slots;
 pub mod stock;
 
 pub use account::{IdempotencyKey, Mileage, Password, PersonName, Principal, StaffRole};
+pub use booking_limits::{BookingLimits, OpenBooking};
 pub use breakdown::{quote_total, AppliedDiscount, Breakdown};
 pub use catalog::ServiceCategory;
 pub use discount::{DiscountPolicy, Percent, PolicyName, PolicyRule, Tier};

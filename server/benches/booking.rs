@@ -2,13 +2,17 @@
 //! pgbench's tpcb-like run on the same PostgreSQL as the reference.
 //!
 //! For each backend: a fresh database with the demo data and a server on port 0;
-//! `CUSTOMERS` customers, each with a Corolla; the first store's shelf topped up so that
+//! one customer with a Corolla per attempt (a customer may hold only three open
+//! bookings, none overlapping for one car); the first store's shelf topped up so that
 //! parts never run out (capacity is what they fight over). Then `CONCURRENCY` clients
 //! confirm oil changes as fast as they can, `ATTEMPTS` in all, round-robin over the
 //! store's slots: in the `hot` scenario only its first 24, so most requests race for
 //! the same few rows and are refused once those are full; in `spread` every slot of the
 //! horizon, so most succeed. All contend for the same stock rows. Every attempt is a full confirm: session
 //! check, re-pricing, availability, guarded reservations, capacity upserts, the order.
+//!
+//! SQLite runs twice: with `synchronous=FULL` (the default: a confirmed booking survives
+//! a power cut) and with `NORMAL` (what durability costs).
 //!
 //! Run: `cargo bench -p server --bench booking` (PostgreSQL from `PITLANE_TEST_PG`,
 //! default `postgres://postgres@127.0.0.1:5432`; `PITLANE_SKIP_POSTGRES=1` skips it).
@@ -25,7 +29,6 @@ use tokio::sync::Mutex;
 mod common;
 use common::{call_as, customer_with_car, Backend, TestDb, TestServer};
 
-const CUSTOMERS: usize = 16;
 const CONCURRENCY: usize = 16;
 const ATTEMPTS: usize = 400;
 /// Contention: every attempt at one of the first 24 slots (most are refused once those
@@ -39,15 +42,25 @@ async fn main() -> anyhow::Result<()> {
         std::env::set_var("RUST_LOG", "warn");
     }
     println!(
-        "backend    slots   attempts  booked  refused  wall      attempts/s  booked/s  p50       p95"
+        "backend        slots   attempts  booked  refused  wall      attempts/s  booked/s  p50       p95"
     );
     let mut pg_rates = Vec::new();
-    for backend in [Backend::Sqlite, Backend::Postgres] {
+    for (backend, synchronous) in [
+        (Backend::Sqlite, "full"),
+        (Backend::Sqlite, "normal"),
+        (Backend::Postgres, "-"),
+    ] {
+        // Read when the server opens its database.
+        std::env::set_var("PITLANE_SQLITE_SYNCHRONOUS", synchronous);
         for (name, hot) in SCENARIOS {
             let Some(db) = TestDb::new(backend).await else {
                 continue;
             };
-            let (attempts, booked) = run(&db, name, hot).await?;
+            let label = match backend {
+                Backend::Sqlite => format!("sqlite/{synchronous}"),
+                Backend::Postgres => "postgres".to_owned(),
+            };
+            let (attempts, booked) = run(&db, &label, name, hot).await?;
             if backend == Backend::Postgres {
                 pg_rates.push((name, attempts, booked));
             }
@@ -70,11 +83,17 @@ async fn main() -> anyhow::Result<()> {
 }
 
 /// Returns attempts per second and bookings per second.
-async fn run(db: &TestDb, name: &str, hot_slots: usize) -> anyhow::Result<(f64, f64)> {
+async fn run(
+    db: &TestDb,
+    backend: &str,
+    name: &str,
+    hot_slots: usize,
+) -> anyhow::Result<(f64, f64)> {
     let server = TestServer::start(db).await;
     let mut clients = Vec::new();
-    for _ in 0..CUSTOMERS {
-        clients.push(customer_with_car(&server).await);
+    for _ in 0..ATTEMPTS / 8 {
+        let batch = (0..8).map(|_| customer_with_car(&server));
+        clients.extend(futures::future::join_all(batch).await);
     }
     let (client, car) = &clients[0];
     let (_, body) = call_as(client, &server, "service_quotes", &[("vehicle_id", car)]).await;
@@ -127,8 +146,9 @@ async fn run(db: &TestDb, name: &str, hot_slots: usize) -> anyhow::Result<(f64, 
     let booked = Arc::new(Mutex::new(0usize));
     let server = Arc::new(server);
     let started = Instant::now();
-    let workers = (0..CONCURRENCY).map(|w| {
-        let (client, car) = clients[w % clients.len()].clone();
+    let clients = Arc::new(clients);
+    let workers = (0..CONCURRENCY).map(|_| {
+        let clients = clients.clone();
         let (next, latencies, booked, server) = (
             next.clone(),
             latencies.clone(),
@@ -148,10 +168,11 @@ async fn run(db: &TestDb, name: &str, hot_slots: usize) -> anyhow::Result<(f64, 
                     *n
                 };
                 let start = &hot[i % hot.len()];
+                let (client, car) = &clients[i - 1];
                 let key = uuid::Uuid::now_v7().to_string();
                 let t = Instant::now();
                 let (status, _) = call_as(
-                    &client,
+                    client,
                     &server,
                     "confirm_booking",
                     &[
@@ -178,13 +199,9 @@ async fn run(db: &TestDb, name: &str, hot_slots: usize) -> anyhow::Result<(f64, 
     let mut lat = latencies.lock().await.clone();
     let booked = *booked.lock().await;
     let rate = ATTEMPTS as f64 / wall.as_secs_f64();
-    let backend = match db.backend() {
-        Backend::Sqlite => "sqlite",
-        Backend::Postgres => "postgres",
-    };
     let booked_rate = booked as f64 / wall.as_secs_f64();
     println!(
-        "{backend:<10} {name:<6}  {ATTEMPTS:>8}  {booked:>6}  {:>7}  {:>6.2} s  {rate:>10.1}  {booked_rate:>8.1}  {:>7}  {:>7}",
+        "{backend:<14} {name:<6}  {ATTEMPTS:>8}  {booked:>6}  {:>7}  {:>6.2} s  {rate:>10.1}  {booked_rate:>8.1}  {:>7}  {:>7}",
         ATTEMPTS - booked,
         wall.as_secs_f64(),
         fmt(pct(&mut lat, 50)),

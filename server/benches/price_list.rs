@@ -8,6 +8,8 @@
 //! Run: `cargo bench -p server --bench price_list` (PostgreSQL from `PITLANE_TEST_PG`,
 //! default `postgres://postgres@127.0.0.1:5432`; `PITLANE_SKIP_POSTGRES=1` skips it).
 
+#![allow(clippy::disallowed_methods)] // tests read the real clock
+
 use std::time::{Duration, Instant};
 
 use domain::{Money, PartId, PricedItem, ServiceId};

@@ -7,12 +7,17 @@
 //! - [`live`]: the live-update hub (tokio broadcast in one process, PostgreSQL
 //!   `LISTEN/NOTIFY` across processes) and its SSE endpoint;
 //! - [`http`]: the axum router: pages, server functions, `/api/events`, `/healthz`;
+//! - [`headers`]: the security headers every response carries;
 //! - [`telemetry`]: tracing set-up.
 //!
 //! The binary (`main.rs`) is a thin CLI over these: `serve`, `migrate`, `seed --demo`.
 
+// The server has a clock; only the browser side must read it through `app::clock`.
+#![allow(clippy::disallowed_methods)]
+
 pub mod config;
 pub mod demo;
+pub mod headers;
 pub mod http;
 pub mod live;
 pub mod storage;

@@ -6,12 +6,20 @@
 //! instance, this one included, forwards what it hears on [`PG_CHANNEL`] into its own
 //! hub. So a change made through any instance reaches pages connected to all of them.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use app::account::session::ClientAddr;
+use app::i18n::Msg;
 use app::live::LiveEvent;
 use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use futures::{Stream, StreamExt};
 use tokio::sync::broadcast;
 use tokio_stream::wrappers::{errors::BroadcastStreamRecvError, BroadcastStream};
@@ -58,9 +66,112 @@ impl Hub {
     }
 }
 
-/// `GET /api/events`: the server-sent event stream.
-pub async fn sse(State(hub): State<Hub>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    Sse::new(hub.sse_stream()).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+/// Caps the open event streams per client address and in all: each holds a connection
+/// and a broadcast receiver for as long as the page is open, so an unbounded number
+/// would let one client exhaust the server's sockets and memory.
+pub struct SseGate {
+    per_address: usize,
+    total: usize,
+    open: Mutex<(usize, HashMap<IpAddr, usize>)>,
+}
+
+/// One open stream's place under the caps, given back when the stream ends.
+pub struct SsePermit {
+    gate: Arc<SseGate>,
+    addr: IpAddr,
+}
+
+/// Why a stream was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SseRefusal {
+    /// This address already has its share of streams open.
+    PerAddress,
+    /// The server has as many streams open as it takes.
+    Total,
+}
+
+impl SseGate {
+    pub fn new(per_address: usize, total: usize) -> SseGate {
+        SseGate {
+            per_address,
+            total,
+            open: Mutex::new((0, HashMap::new())),
+        }
+    }
+
+    pub fn admit(self: &Arc<Self>, addr: IpAddr) -> Result<SsePermit, SseRefusal> {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let (total, by_addr) = &mut *open;
+        let mine = by_addr.get(&addr).copied().unwrap_or(0);
+        if mine >= self.per_address {
+            return Err(SseRefusal::PerAddress);
+        }
+        if *total >= self.total {
+            return Err(SseRefusal::Total);
+        }
+        *total += 1;
+        by_addr.insert(addr, mine + 1);
+        Ok(SsePermit {
+            gate: self.clone(),
+            addr,
+        })
+    }
+
+    /// Streams open now (for tests and logs).
+    pub fn open_streams(&self) -> usize {
+        self.open.lock().map_or(0, |o| o.0)
+    }
+}
+
+impl Drop for SsePermit {
+    fn drop(&mut self) {
+        let mut open = self.gate.open.lock().unwrap_or_else(|e| e.into_inner());
+        let (total, by_addr) = &mut *open;
+        *total = total.saturating_sub(1);
+        if let Some(n) = by_addr.get_mut(&self.addr) {
+            *n -= 1;
+            if *n == 0 {
+                by_addr.remove(&self.addr);
+            }
+        }
+    }
+}
+
+/// `GET /api/events`: the server-sent event stream, within the caps of [`SseGate`]. A
+/// refusal is a 429 (this address) or 503 (the server) with a translated sentence; the
+/// browser's `EventSource` gives up on it, and the page shows live updates as off.
+pub async fn sse(
+    State(hub): State<Hub>,
+    State(gate): State<Arc<SseGate>>,
+    client: Option<Extension<ClientAddr>>,
+    headers: HeaderMap,
+) -> Response {
+    let addr = client.map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0 .0);
+    let permit = match gate.admit(addr) {
+        Ok(permit) => permit,
+        Err(refusal) => {
+            tracing::warn!(%addr, ?refusal, "live-update stream refused");
+            let lang = app::i18n::lang_from_headers(&headers);
+            let (status, msg) = match refusal {
+                SseRefusal::PerAddress => (StatusCode::TOO_MANY_REQUESTS, Msg::ErrTooManyStreams),
+                SseRefusal::Total => (StatusCode::SERVICE_UNAVAILABLE, Msg::ErrBusy),
+            };
+            return (
+                status,
+                [("retry-after", "30")],
+                msg.text(lang).to_owned(),
+            )
+                .into_response();
+        }
+    };
+    // The permit lives inside the stream and is dropped with it when the client goes.
+    let stream = hub.sse_stream().map(move |event| {
+        let _held = &permit;
+        event
+    });
+    Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response()
 }
 
 /// Starts forwarding PostgreSQL notifications into the hub for as long as the process

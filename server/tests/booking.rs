@@ -2,6 +2,8 @@
 //! picker, slots, booking and cancelling; races for the last capacity unit and the last
 //! unit of a part; idempotent confirms; and bad input that changes nothing.
 
+#![allow(clippy::disallowed_methods)] // tests read the real clock
+
 mod common;
 
 use app::booking::{Booking, QuotesView, SlotView, StoreOptionView};
@@ -19,6 +21,10 @@ both_backends!(
     a_replayed_confirm_returns_the_same_booking,
     bad_bookings_are_refused_and_change_nothing,
     hq_policies_apply_alike_to_everyone_who_qualifies,
+    slots_lie_between_the_lead_time_and_the_horizon,
+    a_booking_too_soon_or_too_far_ahead_is_refused,
+    one_customer_holds_at_most_three_open_bookings,
+    racing_bookings_of_one_customer_stop_at_the_cap,
 );
 
 fn error(body: &str) -> AppError {
@@ -694,4 +700,162 @@ async fn hq_policies_apply_alike_to_everyone_who_qualifies(db: TestDb) {
         );
         assert_eq!(b.total, Money::from_fen((before.fen() - 2_000).max(0)));
     }
+}
+
+/// Asserts a refusal with this domain error, readable in both languages.
+fn assert_refused(status: StatusCode, body: &str, expected: E) {
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let e = error(body);
+    assert_eq!(e, AppError::Invalid(expected));
+    let (zh, en) = (
+        e.message(app::i18n::Lang::Zh),
+        e.message(app::i18n::Lang::En),
+    );
+    assert!(!zh.is_empty() && !en.is_empty() && zh != en, "{zh} / {en}");
+}
+
+async fn slots_lie_between_the_lead_time_and_the_horizon(db: TestDb) {
+    let server = TestServer::start(&db).await;
+    let (client, car) = customer_with_car(&server).await;
+    let (oil, _, _) = service(&client, &server, &car, "OIL_CHANGE").await;
+    let limits = domain::BookingLimits::default();
+    let now = time::OffsetDateTime::now_utc();
+    let (earliest, horizon_end) = limits.window(now);
+    for option in options(&client, &server, &car, &oil).await {
+        if let Some(first) = option.earliest_start {
+            assert!(first >= earliest - time::Duration::seconds(5), "{first}");
+        }
+        let list = slots(&client, &server, &car, &oil, option.store).await;
+        assert!(!list.is_empty(), "{} offers slots", option.code);
+        for s in list {
+            assert!(s.start >= earliest - time::Duration::seconds(5), "{}", s.start);
+            assert!(s.start < horizon_end, "{}", s.start);
+        }
+    }
+}
+
+async fn a_booking_too_soon_or_too_far_ahead_is_refused(db: TestDb) {
+    let server = TestServer::start(&db).await;
+    let (client, car) = customer_with_car(&server).await;
+    let (oil, total, parts) = service(&client, &server, &car, "OIL_CHANGE").await;
+    let store = options(&client, &server, &car, &oil).await[0].store;
+    let free = slots(&client, &server, &car, &oil, store).await;
+    let first = free[0].start;
+    let last = free.last().expect("slots").start;
+    let before = stock(&db, store, parts[0].0).await;
+
+    // Day 400, and the same time of day a day past the last offered slot: both on the
+    // grid and inside opening hours, both beyond the horizon.
+    for far in [first + time::Duration::days(400), last + time::Duration::days(1)] {
+        let (status, body) = confirm(&client, &server, &car, &oil, store, far, total, &key()).await;
+        assert_refused(status, &body, E::SlotBeyondHorizon);
+    }
+
+    // A second server on the same database that wants more notice than the first slot
+    // gives: that slot is now too soon.
+    let notice = (first - time::OffsetDateTime::now_utc()).whole_minutes() + 60;
+    let mut config = db.config();
+    config.limits.booking = domain::BookingLimits::new(
+        14,
+        u16::try_from(notice).expect("minutes"),
+        3,
+    )
+    .expect("limits");
+    let strict = TestServer::start_with(config).await;
+    // Sessions live in the database and cookies do not depend on the port: the customer
+    // is signed in on the second server too.
+    let (status, body) = confirm(&client, &strict, &car, &oil, store, first, total, &key()).await;
+    assert_refused(status, &body, E::SlotTooSoon);
+    assert_eq!(stock(&db, store, parts[0].0).await, before, "nothing was reserved");
+}
+
+async fn one_customer_holds_at_most_three_open_bookings(db: TestDb) {
+    let server = TestServer::start(&db).await;
+    let (client, car) = customer_with_car(&server).await;
+    let (oil, total, parts) = service(&client, &server, &car, "OIL_CHANGE").await;
+    let store = options(&client, &server, &car, &oil).await[0].store;
+    let free = slots(&client, &server, &car, &oil, store).await;
+    // Slots far enough apart not to overlap one another.
+    let apart: Vec<time::OffsetDateTime> = free
+        .iter()
+        .map(|s| s.start)
+        .fold(Vec::new(), |mut acc, start| {
+            if acc.last().is_none_or(|t: &time::OffsetDateTime| start - *t >= time::Duration::hours(3)) {
+                acc.push(start);
+            }
+            acc
+        });
+    assert!(apart.len() >= 5, "enough separate slots");
+
+    // The same car at an overlapping time is refused even under the cap.
+    let (status, body) = confirm(&client, &server, &car, &oil, store, apart[0], total, &key()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let overlapping = apart[0] + time::Duration::minutes(30);
+    if free.iter().any(|s| s.start == overlapping) {
+        let (status, body) =
+            confirm(&client, &server, &car, &oil, store, overlapping, total, &key()).await;
+        assert_refused(status, &body, E::VehicleAlreadyBooked);
+    }
+    for start in &apart[1..3] {
+        let (status, body) = confirm(&client, &server, &car, &oil, store, *start, total, &key()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let held = stock(&db, store, parts[0].0).await;
+    let (status, body) = confirm(&client, &server, &car, &oil, store, apart[3], total, &key()).await;
+    assert_refused(status, &body, E::TooManyOpenBookings);
+    assert_eq!(stock(&db, store, parts[0].0).await, held, "the refusal reserved nothing");
+
+    // Cancelling one frees a place.
+    let (status, body) = call_as(&client, &server, "my_bookings", &[]).await;
+    let mine: Vec<Booking> = parse(status, &body);
+    assert_eq!(mine.len(), 3);
+    let (status, body) = call_as(&client, &server, "cancel_booking", &[("order_id", &mine[0].id.to_string())]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = confirm(&client, &server, &car, &oil, store, apart[3], total, &key()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+async fn racing_bookings_of_one_customer_stop_at_the_cap(db: TestDb) {
+    let server = std::sync::Arc::new(TestServer::start(&db).await);
+    let (client, car) = customer_with_car(&server).await;
+    let (oil, total, _) = service(&client, &server, &car, "OIL_CHANGE").await;
+    let store = options(&client, &server, &car, &oil).await[0].store;
+    let free = slots(&client, &server, &car, &oil, store).await;
+    // Eight distinct, non-overlapping slots, all confirmed at once.
+    let starts: Vec<time::OffsetDateTime> = free
+        .iter()
+        .map(|s| s.start)
+        .fold(Vec::new(), |mut acc, start| {
+            if acc.last().is_none_or(|t: &time::OffsetDateTime| start - *t >= time::Duration::hours(3)) {
+                acc.push(start);
+            }
+            acc
+        })
+        .into_iter()
+        .take(8)
+        .collect();
+    assert_eq!(starts.len(), 8);
+    let attempts = starts.into_iter().map(|start| {
+        let (client, server, car, oil) = (client.clone(), server.clone(), car.clone(), oil.clone());
+        tokio::spawn(async move {
+            confirm(&client, &server, &car, &oil, store, start, total, &key()).await
+        })
+    });
+    let results: Vec<(StatusCode, String)> = futures::future::join_all(attempts)
+        .await
+        .into_iter()
+        .map(|r| r.expect("join"))
+        .collect();
+    let ok = results.iter().filter(|(s, _)| *s == StatusCode::OK).count();
+    assert_eq!(ok, 3, "{results:?}");
+    for (status, body) in results.iter().filter(|(s, _)| *s != StatusCode::OK) {
+        // Refused by the cap, or (SQLite under load) told to retry: never a fourth booking.
+        assert!(
+            error(body) == AppError::Invalid(E::TooManyOpenBookings) || error(body) == AppError::Busy,
+            "{status}: {body}"
+        );
+    }
+    let (status, body) = call_as(&client, &server, "my_bookings", &[]).await;
+    let mine: Vec<Booking> = parse(status, &body);
+    assert_eq!(mine.len(), 3);
 }

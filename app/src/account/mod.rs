@@ -99,6 +99,7 @@ pub async fn sign_up(
     let phone = domain::Phone::parse(&phone)?;
     let name = domain::PersonName::parse(&name)?;
     let password = domain::Password::parse_new(&password, &phone)?;
+    session::limiter()?.check_sign_up(session::client_addr())?;
     let store = crate::store::use_store()?;
     let hash = session::hash_password(password).await?;
     let id = store.create_customer(&phone, &name, &hash).await?;

@@ -1,13 +1,17 @@
 //! Server-side helpers of accounts: password hashing, sessions and their cookie, sign-in
 //! rate limiting, and the checks every server function starts with.
 //!
-//! - Passwords are hashed with argon2id (the `argon2` crate's defaults) on a blocking
-//!   thread, so a sign-in never stalls the async workers.
+//! - Passwords are hashed with argon2id (the `argon2` crate's defaults: 19 MiB each) on
+//!   a blocking thread, so a sign-in never stalls the async workers, and at most one per
+//!   core at a time with a short queue ([`HashingGate`]): a burst of sign-ins gets a
+//!   quick "busy, try again" instead of taking the machine's memory.
 //! - A session is a random 256-bit token in an HttpOnly, SameSite=Lax cookie (Secure
 //!   when the request came over https); the database keeps only its SHA-256, so the
 //!   token cannot be recovered from a copy of the database.
-//! - Sign-in attempts are limited per account and per client address with `governor`,
-//!   in memory: each instance limits on its own (see the README on scaling).
+//! - Sign-in attempts are limited per client address and per account *from that address*
+//!   with `governor`, in memory ([`SignInLimiter`]): someone guessing a password slows
+//!   themselves down without locking the account's owner out. Sign-ups are limited per
+//!   address. Each instance limits on its own (see the README on scaling).
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -21,14 +25,24 @@ use domain::{CustomerId, Password, Phone, Principal};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use leptos::prelude::use_context;
 use sha2::{Digest, Sha256};
-use time::OffsetDateTime;
 
 use super::{Me, Realm};
 use crate::error::AppError;
 use crate::store::Store;
 
-/// The cookie that carries the session token.
+/// The cookie that carries the session token over plain http (development, tests).
 pub const SESSION_COOKIE: &str = "pitlane_session";
+/// Its name over https: the `__Host-` prefix makes the browser refuse it unless it is
+/// `Secure`, has `Path=/` and no `Domain`, so no sibling site can plant or shadow it.
+pub const SESSION_COOKIE_HTTPS: &str = "__Host-pitlane_session";
+
+fn session_cookie_name() -> &'static str {
+    if over_https() {
+        SESSION_COOKIE_HTTPS
+    } else {
+        SESSION_COOKIE
+    }
+}
 
 /// Customers stay signed in on their own devices for a month.
 pub const CUSTOMER_SESSION: Duration = Duration::from_secs(30 * 24 * 3600);
@@ -36,9 +50,15 @@ pub const CUSTOMER_SESSION: Duration = Duration::from_secs(30 * 24 * 3600);
 pub const STAFF_SESSION: Duration = Duration::from_secs(12 * 3600);
 
 /// The address of the client that sent the request, put into the request's extensions by
-/// the server (the TCP peer: a deployment behind a proxy must pass the real address on).
+/// the server: the TCP peer, or what a configured trusted proxy says in `X-Forwarded-For`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientAddr(pub IpAddr);
+
+/// Whether the client reached us over https, put into the request's extensions by the
+/// server (configured, or said by a trusted proxy): then cookies are `Secure` and
+/// `__Host-` prefixed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OverHttps(pub bool);
 
 pub fn client_addr() -> Option<IpAddr> {
     use_context::<http::request::Parts>()
@@ -46,32 +66,79 @@ pub fn client_addr() -> Option<IpAddr> {
         .map(|c| c.0)
 }
 
+/// Runs password hashing on the blocking pool, at most `workers` at a time with at most
+/// `queue` more waiting; beyond that a request is refused at once with
+/// [`AppError::Busy`]. One argon2 hash holds 19 MiB while it runs, so this bounds the
+/// memory that a burst of sign-ins can take to a few dozen MiB.
+pub struct HashingGate {
+    admitted: Arc<tokio::sync::Semaphore>,
+    running: Arc<tokio::sync::Semaphore>,
+}
+
+impl HashingGate {
+    pub fn new(workers: usize, queue: usize) -> HashingGate {
+        let workers = workers.max(1);
+        HashingGate {
+            admitted: Arc::new(tokio::sync::Semaphore::new(workers + queue)),
+            running: Arc::new(tokio::sync::Semaphore::new(workers)),
+        }
+    }
+
+    /// One hash per core, and eight per core waiting (a fraction of a second's work).
+    pub fn for_this_machine() -> HashingGate {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        HashingGate::new(cores, 8 * cores)
+    }
+
+    pub async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        let Ok(_admitted) = self.admitted.clone().try_acquire_owned() else {
+            tracing::warn!("password hashing queue full");
+            return Err(AppError::Busy);
+        };
+        let _running = self
+            .running
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(AppError::internal)?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(AppError::internal)
+    }
+}
+
+/// The process's one gate: the bound is per machine, whatever the request.
+static HASHING: LazyLock<HashingGate> = LazyLock::new(HashingGate::for_this_machine);
+
 /// Hashes a new password (argon2id, random salt) off the async workers.
 pub async fn hash_password(password: Password) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.expose().as_bytes(), &salt)
-            .map(|hash| hash.to_string())
-            .map_err(|e| AppError::internal(format!("password hashing failed: {e}")))
-    })
-    .await
-    .map_err(AppError::internal)?
+    HASHING
+        .run(move || {
+            let salt = SaltString::generate(&mut OsRng);
+            Argon2::default()
+                .hash_password(password.expose().as_bytes(), &salt)
+                .map(|hash| hash.to_string())
+        })
+        .await?
+        .map_err(|e| AppError::internal(format!("password hashing failed: {e}")))
 }
 
 /// Whether `password` matches the stored PHC string; a malformed hash never matches.
 async fn verify_password(password: Password, hash: String) -> Result<bool, AppError> {
-    tokio::task::spawn_blocking(move || {
-        let Ok(parsed) = PasswordHash::new(&hash) else {
-            tracing::error!("a stored password hash is malformed");
-            return false;
-        };
-        Argon2::default()
-            .verify_password(password.expose().as_bytes(), &parsed)
-            .is_ok()
-    })
-    .await
-    .map_err(AppError::internal)
+    HASHING
+        .run(move || {
+            let Ok(parsed) = PasswordHash::new(&hash) else {
+                tracing::error!("a stored password hash is malformed");
+                return false;
+            };
+            Argon2::default()
+                .verify_password(password.expose().as_bytes(), &parsed)
+                .is_ok()
+        })
+        .await
 }
 
 /// A hash that no password of ours produces, verified against when the phone number has no
@@ -126,6 +193,7 @@ fn hex(bytes: &[u8]) -> String {
 /// The session token the request carries, if any.
 fn request_token() -> Option<String> {
     let parts = use_context::<http::request::Parts>()?;
+    let cookie_name = session_cookie_name();
     parts
         .headers
         .get_all(http::header::COOKIE)
@@ -134,26 +202,24 @@ fn request_token() -> Option<String> {
         .flat_map(|header| header.split(';'))
         .find_map(|pair| {
             let (name, value) = pair.trim().split_once('=')?;
-            (name == SESSION_COOKIE && !value.is_empty()).then(|| value.to_owned())
+            (name == cookie_name && !value.is_empty()).then(|| value.to_owned())
         })
 }
 
-/// Whether the request reached us over https (directly or through a proxy that says so).
+/// Whether the request reached us over https, as the server decided from its
+/// configuration and trusted proxies (never from a header anyone can send).
 fn over_https() -> bool {
     use_context::<http::request::Parts>().is_some_and(|parts| {
         parts.uri.scheme_str() == Some("https")
-            || parts
-                .headers
-                .get("x-forwarded-proto")
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|p| p.eq_ignore_ascii_case("https"))
+            || parts.extensions.get::<OverHttps>().is_some_and(|h| h.0)
     })
 }
 
 fn set_cookie(value: &str, max_age: Duration) {
     let secure = if over_https() { "; Secure" } else { "" };
+    let name = session_cookie_name();
     let cookie = format!(
-        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
         max_age.as_secs()
     );
     if let (Some(res), Ok(header)) = (
@@ -175,7 +241,7 @@ pub async fn start_session(store: &dyn Store, principal: &Principal) -> Result<(
         Principal::Staff { .. } => STAFF_SESSION,
     };
     let (token, hash) = new_token();
-    let expires = OffsetDateTime::now_utc() + lifetime;
+    let expires = crate::clock::now() + lifetime;
     store.create_session(&hash, principal, expires).await?;
     set_cookie(&token, lifetime);
     Ok(())
@@ -217,49 +283,85 @@ pub async fn require(allowed: impl Fn(&Principal) -> bool) -> Result<Me, AppErro
     }
 }
 
-/// Limits sign-in attempts per account and per client address, so that passwords cannot
-/// be guessed at speed: the first bursts pass, then one attempt per period.
+/// Limits sign-in and sign-up attempts so that passwords cannot be guessed at speed and
+/// accounts cannot be created in bulk, without letting anyone lock a person out:
+///
+/// - every sign-in attempt counts against its client address (a burst, then one every
+///   2 s), whichever account it is for;
+/// - and against the pair (account, address): 10, then one every 30 s. An address that
+///   guesses at one account is slowed on that account; the owner, from their own
+///   address, still signs in with the right password;
+/// - sign-ups count against their address: a burst, then one a minute.
 pub struct SignInLimiter {
-    per_account: DefaultKeyedRateLimiter<String>,
     per_address: DefaultKeyedRateLimiter<IpAddr>,
+    per_account_address: DefaultKeyedRateLimiter<(String, Option<IpAddr>)>,
+    sign_ups: DefaultKeyedRateLimiter<IpAddr>,
 }
 
 impl SignInLimiter {
-    /// 10 attempts per account, then one every 30 s (2,880 a day at most, each an
-    /// argon2 verification); 30 per address, then one every 2 s.
+    /// The production limits: 30 sign-ins and 5 sign-ups per address in a burst.
     pub fn new() -> SignInLimiter {
+        SignInLimiter::with_bursts(30, 5)
+    }
+
+    /// Production periods with other bursts per address (tests and benchmarks act as
+    /// many people from one address).
+    pub fn with_bursts(sign_in_per_address: u32, sign_up_per_address: u32) -> SignInLimiter {
         SignInLimiter::with_quotas(
+            quota(sign_in_per_address, Duration::from_secs(2)),
             quota(10, Duration::from_secs(30)),
-            quota(30, Duration::from_secs(2)),
+            quota(sign_up_per_address, Duration::from_secs(60)),
         )
     }
 
-    pub fn with_quotas(per_account: Quota, per_address: Quota) -> SignInLimiter {
+    pub fn with_quotas(per_address: Quota, per_account: Quota, sign_ups: Quota) -> SignInLimiter {
         SignInLimiter {
-            per_account: RateLimiter::keyed(per_account),
             per_address: RateLimiter::keyed(per_address),
+            per_account_address: RateLimiter::keyed(per_account),
+            sign_ups: RateLimiter::keyed(sign_ups),
         }
     }
 
-    /// Counts one attempt; refuses it with [`AppError::RateLimited`] when over either limit.
-    pub fn check(&self, phone: &Phone, addr: Option<IpAddr>) -> Result<(), AppError> {
-        // Forget keys that are back to a full allowance, so memory stays bounded.
-        if self.per_account.len() > 10_000 {
-            self.per_account.retain_recent();
-        }
+    /// Forgets keys that are back to a full allowance, so memory stays bounded.
+    fn tidy(&self) {
         if self.per_address.len() > 10_000 {
             self.per_address.retain_recent();
         }
+        if self.per_account_address.len() > 10_000 {
+            self.per_account_address.retain_recent();
+        }
+        if self.sign_ups.len() > 10_000 {
+            self.sign_ups.retain_recent();
+        }
+    }
+
+    /// Counts one sign-in attempt; refuses it with [`AppError::RateLimited`] when its
+    /// address, or this account from this address, is over its limit.
+    pub fn check(&self, phone: &Phone, addr: Option<IpAddr>) -> Result<(), AppError> {
+        self.tidy();
         let address_ok = addr.is_none_or(|a| self.per_address.check_key(&a).is_ok());
-        let account_ok = self
-            .per_account
-            .check_key(&phone.as_str().to_owned())
-            .is_ok();
-        if address_ok && account_ok {
+        let pair_ok = address_ok
+            && self
+                .per_account_address
+                .check_key(&(phone.as_str().to_owned(), addr))
+                .is_ok();
+        if pair_ok {
             Ok(())
         } else {
             tracing::warn!(?addr, "sign-in rate limited");
             Err(AppError::RateLimited)
+        }
+    }
+
+    /// Counts one sign-up from `addr`.
+    pub fn check_sign_up(&self, addr: Option<IpAddr>) -> Result<(), AppError> {
+        self.tidy();
+        match addr {
+            Some(a) if self.sign_ups.check_key(&a).is_err() => {
+                tracing::warn!(addr = %a, "sign-up rate limited");
+                Err(AppError::RateLimited)
+            }
+            _ => Ok(()),
         }
     }
 }
@@ -299,21 +401,50 @@ mod tests {
     }
 
     #[test]
-    fn limiter_counts_per_account_and_per_address() {
-        let limiter = SignInLimiter::with_quotas(
-            quota(2, Duration::from_secs(3600)),
-            quota(3, Duration::from_secs(3600)),
-        );
+    fn limiter_slows_the_guesser_not_the_owner() {
+        let hour = Duration::from_secs(3600);
+        let limiter = SignInLimiter::with_quotas(quota(3, hour), quota(2, hour), quota(1, hour));
         let p1 = Phone::parse("13800000001").expect("phone");
         let p2 = Phone::parse("13800000002").expect("phone");
-        let ip: IpAddr = "10.0.0.1".parse().expect("ip");
-        assert!(limiter.check(&p1, Some(ip)).is_ok());
-        assert!(limiter.check(&p1, Some(ip)).is_ok());
-        assert_eq!(limiter.check(&p1, Some(ip)), Err(AppError::RateLimited));
-        // Another account from the same address hits the address limit.
-        assert_eq!(limiter.check(&p2, Some(ip)), Err(AppError::RateLimited));
-        // From another address the second account still has its allowance.
-        let other: IpAddr = "10.0.0.2".parse().expect("ip");
-        assert!(limiter.check(&p2, Some(other)).is_ok());
+        let guesser: IpAddr = "10.0.0.1".parse().expect("ip");
+        let owner: IpAddr = "10.0.0.2".parse().expect("ip");
+        assert!(limiter.check(&p1, Some(guesser)).is_ok());
+        assert!(limiter.check(&p1, Some(guesser)).is_ok());
+        // The account from this address is spent...
+        assert_eq!(limiter.check(&p1, Some(guesser)), Err(AppError::RateLimited));
+        // ...and so, after one more, is the address for every account.
+        assert!(limiter.check(&p2, Some(guesser)).is_ok());
+        assert_eq!(limiter.check(&p2, Some(guesser)), Err(AppError::RateLimited));
+        // The owner of the first account, elsewhere, is not locked out.
+        assert!(limiter.check(&p1, Some(owner)).is_ok());
+        // Sign-ups have their own allowance per address.
+        assert!(limiter.check_sign_up(Some(owner)).is_ok());
+        assert_eq!(limiter.check_sign_up(Some(owner)), Err(AppError::RateLimited));
+        assert!(limiter.check_sign_up(Some(guesser)).is_ok());
+    }
+
+    #[tokio::test]
+    async fn hashing_gate_refuses_beyond_its_queue() {
+        let gate = Arc::new(HashingGate::new(1, 1));
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let first = {
+            let gate = gate.clone();
+            tokio::spawn(async move { gate.run(move || wait.recv().is_ok()).await })
+        };
+        // Let the first take the worker, then queue a second.
+        while gate.running.available_permits() > 0 {
+            tokio::task::yield_now().await;
+        }
+        let second = {
+            let gate = gate.clone();
+            tokio::spawn(async move { gate.run(|| true).await })
+        };
+        while gate.admitted.available_permits() > 0 {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(gate.run(|| true).await, Err(AppError::Busy));
+        release.send(()).expect("release");
+        assert_eq!(first.await.expect("join"), Ok(true));
+        assert_eq!(second.await.expect("join"), Ok(true));
     }
 }

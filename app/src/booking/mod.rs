@@ -176,7 +176,7 @@ mod serve {
 
     /// Now, on the grid's precision (whole seconds are enough for "not before").
     pub fn now() -> OffsetDateTime {
-        OffsetDateTime::now_utc()
+        crate::clock::now()
     }
 
     pub async fn my_vehicle(
@@ -282,6 +282,11 @@ mod serve {
     pub fn schedule() -> DeliverySchedule {
         DeliverySchedule::default()
     }
+
+    /// The booking limits the server was configured with (the defaults if none).
+    pub fn limits() -> domain::BookingLimits {
+        leptos::prelude::use_context::<domain::BookingLimits>().unwrap_or_default()
+    }
 }
 
 /// Every service priced for the customer's vehicle (its fitting parts, their tier).
@@ -333,14 +338,14 @@ pub async fn store_options(
     let parts: Vec<PartId> = needs.iter().map(|(p, _)| *p).collect();
     let net = store.network(&parts).await?;
     let now = serve::now();
-    let horizon = now + time::Duration::days(i64::from(BOOKING_HORIZON_DAYS) + 1);
-    let loads = store.slot_loads(now, horizon).await?;
+    let limits = serve::limits();
+    let loads = store.slot_loads(now, limits.window(now).1).await?;
     let options = net
         .stores()
         .map(|l| {
             let readiness = net.readiness_at(l, &needs, &serve::schedule(), now);
             let earliest = readiness.ready_at.and_then(|ready| {
-                slots_at(l, &serve::load_of(&loads, l.id), duration, ready.max(now))
+                slots_at(l, &serve::load_of(&loads, l.id), duration, ready, now, &limits)
                     .first()
                     .copied()
             });
@@ -412,13 +417,15 @@ pub async fn store_slots(
         .readiness_at(location, &needs, &serve::schedule(), now)
         .ready_at
         .ok_or(domain::Error::PartsUnobtainable)?;
-    let horizon = now + time::Duration::days(i64::from(BOOKING_HORIZON_DAYS) + 1);
-    let loads = store.slot_loads(now, horizon).await?;
+    let limits = serve::limits();
+    let loads = store.slot_loads(now, limits.window(now).1).await?;
     Ok(slots_at(
         location,
         &serve::load_of(&loads, at),
         duration,
-        ready.max(now),
+        ready,
+        now,
+        &limits,
     )
     .into_iter()
     .map(|s| SlotView {
@@ -450,7 +457,9 @@ pub async fn confirm_booking(
         &expected_total,
         &idempotency_key,
     )?;
-    let booking = crate::store::use_store()?.book(customer, &request).await?;
+    let booking = crate::store::use_store()?
+        .book(customer, &request, &serve::limits())
+        .await?;
     tracing::info!(%customer, reference = %booking.reference, "booked");
     Ok(booking)
 }

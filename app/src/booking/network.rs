@@ -9,12 +9,9 @@ use domain::slots::{self, Load, OpeningHours, Slot};
 use domain::stock::{
     readiness, supply_for, DeliverySchedule, Inbound, OtherLocation, Readiness, StockLevel,
 };
-use domain::{PartId, Quantity, StoreId};
+use domain::{BookingLimits, PartId, Quantity, StoreId};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-
-/// How far ahead the store picker and the slot list look.
-pub const BOOKING_HORIZON_DAYS: u16 = 14;
 
 /// A store or the warehouse.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,21 +110,33 @@ impl Network {
     }
 }
 
-/// The store's bookable slots for a job of `duration_min`, from `now` (and no earlier
-/// than the parts can be there) over the booking horizon.
+/// The store's bookable slots for a job of `duration_min` booked at `now`: inside the
+/// window the booking limits allow, and no earlier than `parts_ready`.
 pub fn slots_at(
     store: &LocationInfo,
     load: &Load,
     duration_min: u16,
-    not_before: OffsetDateTime,
+    parts_ready: OffsetDateTime,
+    now: OffsetDateTime,
+    limits: &BookingLimits,
 ) -> Vec<Slot> {
+    let (earliest, horizon_end) = limits.window(now);
+    let not_before = parts_ready.max(earliest);
+    let from = domain::local_time::local_date(not_before);
+    let days = (domain::local_time::local_date(horizon_end) - from).whole_days();
+    let Ok(days) = u16::try_from(days) else {
+        return Vec::new();
+    };
     slots::slot_grid(
         &store.hours,
-        domain::local_time::local_date(not_before),
-        BOOKING_HORIZON_DAYS,
+        from,
+        days,
         duration_min,
         store.capacity(),
         load,
         not_before,
     )
+    .into_iter()
+    .filter(|s| s.start < horizon_end)
+    .collect()
 }

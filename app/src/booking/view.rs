@@ -101,12 +101,91 @@ pub fn BreakdownView(breakdown: Breakdown, parts: Vec<PartNeed>) -> impl IntoVie
     }
 }
 
-/// Every service's quote, grouped by category; `choose` (if any) makes each selectable.
+/// The services that apply to the customer's car, one compact line each (name, time,
+/// total) grouped by category, and the full breakdown of the one chosen. Services the
+/// car cannot have (an oil change for an electric car) are not listed.
 #[component]
-fn QuoteList(
-    view: QuotesView,
-    #[prop(optional)] choose: Option<RwSignal<Option<ServiceId>>>,
-) -> impl IntoView {
+fn ServiceChooser(view: QuotesView, choose: RwSignal<Option<ServiceId>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let applicable: Vec<(ServiceQuote, Breakdown)> = view
+        .quotes
+        .into_iter()
+        .filter_map(|q| {
+            let b = q.quote.clone().ok()?;
+            Some((q, b))
+        })
+        .collect();
+    if applicable.is_empty() {
+        return view! { <p class="empty">{move || i18n.t(Msg::NoServicesForCar)}</p> }.into_any();
+    }
+    let mut categories: Vec<domain::ServiceCategory> =
+        applicable.iter().map(|(q, _)| q.service.category).collect();
+    categories.sort();
+    categories.dedup();
+    let chosen = StoredValue::new(applicable.clone());
+    view! {
+        <div class="service-chooser" data-version=view.price_list_version>
+            {categories
+                .into_iter()
+                .map(|c| {
+                    let rows: Vec<(ServiceQuote, Breakdown)> = applicable
+                        .iter()
+                        .filter(|(q, _)| q.service.category == c)
+                        .cloned()
+                        .collect();
+                    view! {
+                        <section class="quote-category">
+                            <h3>{move || i18n.t(category_label(c))}</h3>
+                            <ul class="service-rows">
+                                {rows
+                                    .into_iter()
+                                    .map(|(q, b)| {
+                                        let id = q.service.id;
+                                        let info = q.service.clone();
+                                        let is_chosen = move || choose.get() == Some(id);
+                                        view! {
+                                            <li class="service-row" data-service=q.service.code.clone() class:chosen=is_chosen>
+                                                <button
+                                                    type="button"
+                                                    class="choose-service"
+                                                    aria-pressed=move || if is_chosen() { "true" } else { "false" }
+                                                    on:click=move |_| choose.set(Some(id))
+                                                >
+                                                    <span class="service-name">{move || info.name(i18n.lang()).to_owned()}</span>
+                                                    <span class="duration">{q.service.duration_min} " " {move || i18n.t(Msg::Minutes)}</span>
+                                                    <span class="total">{b.total.to_string()}</span>
+                                                </button>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        </section>
+                    }
+                })
+                .collect_view()}
+            {move || {
+                let id = choose.get()?;
+                chosen.with_value(|all| {
+                    all.iter().find(|(q, _)| q.service.id == id).map(|(q, b)| {
+                        let info = q.service.clone();
+                        view! {
+                            <div class="chosen-breakdown" data-service=q.service.code.clone()>
+                                <h3>{move || info.name(i18n.lang()).to_owned()}</h3>
+                                <BreakdownView breakdown=b.clone() parts=q.parts.clone() />
+                            </div>
+                        }
+                    })
+                })
+            }}
+        </div>
+    }
+    .into_any()
+}
+
+/// Every service's quote with its breakdown, grouped by category (the counter's view).
+#[component]
+fn QuoteList(view: QuotesView) -> impl IntoView {
     let i18n = use_i18n();
     let mut categories: Vec<domain::ServiceCategory> =
         view.quotes.iter().map(|q| q.service.category).collect();
@@ -127,7 +206,7 @@ fn QuoteList(
                             <ul class="quote-cards">
                                 {in_category
                                     .into_iter()
-                                    .map(|q| view! { <QuoteCard quote=q choose=choose /> })
+                                    .map(|q| view! { <QuoteCard quote=q /> })
                                     .collect_view()}
                             </ul>
                         </section>
@@ -139,38 +218,23 @@ fn QuoteList(
 }
 
 #[component]
-fn QuoteCard(quote: ServiceQuote, choose: Option<RwSignal<Option<ServiceId>>>) -> impl IntoView {
+fn QuoteCard(quote: ServiceQuote) -> impl IntoView {
     let i18n = use_i18n();
     let ServiceQuote {
         service,
         parts,
         quote,
     } = quote;
-    let id = service.id;
     let code = service.code.clone();
     let name = service.clone();
-    let chosen = move || choose.is_some_and(|c| c.get() == Some(id));
     view! {
-        <li class="quote-card" data-service=code class:chosen=chosen>
+        <li class="quote-card" data-service=code>
             <div class="service-head">
                 <h4 class="service-name">{move || name.name(i18n.lang()).to_owned()}</h4>
                 <span class="duration">{service.duration_min} " " {move || i18n.t(Msg::Minutes)}</span>
             </div>
             {match quote {
-                Ok(b) => {
-                    view! {
-                        <BreakdownView breakdown=b parts=parts />
-                        {choose
-                            .map(|c| {
-                                view! {
-                                    <button type="button" class="choose-service" on:click=move |_| c.set(Some(id))>
-                                        {move || i18n.t(Msg::ChooseService)}
-                                    </button>
-                                }
-                            })}
-                    }
-                        .into_any()
-                }
+                Ok(b) => view! { <BreakdownView breakdown=b parts=parts /> }.into_any(),
                 Err(e) => view! { <ErrorLine error=AppError::Invalid(e) /> }.into_any(),
             }}
         </li>
@@ -219,7 +283,18 @@ fn Booker() -> impl IntoView {
     let live = use_live();
     let query = use_query_map();
     let vehicles = Resource::new(|| (), |_| my_vehicles());
-    let vehicle = RwSignal::new(query.with_untracked(|q| q.get("vehicle")));
+    // The vehicle the customer picked (or came with in the link); until they pick one,
+    // their first. Derived, never set while rendering: the server and the browser must
+    // render the same page from the same data.
+    let picked_vehicle = RwSignal::new(query.with_untracked(|q| q.get("vehicle")));
+    let vehicle = Memo::new(move |_| {
+        picked_vehicle.get().or_else(|| {
+            vehicles
+                .get()
+                .and_then(Result::ok)
+                .and_then(|list| list.first().map(|v| v.id.to_string()))
+        })
+    });
     let service = RwSignal::new(None::<ServiceId>);
     let store = RwSignal::new(None::<StoreId>);
     let slot = RwSignal::new(None::<OffsetDateTime>);
@@ -238,8 +313,15 @@ fn Booker() -> impl IntoView {
     });
 
     let quotes = Resource::new(
-        move || (vehicle.get(), live.prices.get()),
-        |(v, _)| async move {
+        move || (picked_vehicle.get(), live.prices.get()),
+        move |(picked, _)| async move {
+            let v = match picked {
+                Some(v) => Some(v),
+                None => vehicles
+                    .await
+                    .ok()
+                    .and_then(|list| list.first().map(|v| v.id.to_string())),
+            };
             match v {
                 Some(v) => service_quotes(v).await.map(Some),
                 None => Ok(None),
@@ -300,21 +382,21 @@ fn Booker() -> impl IntoView {
                                 .into_any()
                         }
                         Ok(list) => {
-                            if vehicle.get_untracked().is_none() {
-                                vehicle.set(list.first().map(|v| v.id.to_string()));
-                            }
+                            let current = picked_vehicle
+                                .get_untracked()
+                                .or_else(|| list.first().map(|v| v.id.to_string()));
                             view! {
                                 <label class="vehicle-pick">
                                     <span>{move || i18n.t(Msg::YourVehicle)}</span>
                                     <select
                                         name="vehicle"
-                                        on:change=move |ev| vehicle.set(Some(event_target_value(&ev)))
+                                        on:change=move |ev| picked_vehicle.set(Some(event_target_value(&ev)))
                                     >
                                         {list
                                             .into_iter()
                                             .map(|v| {
                                                 let id = v.id.to_string();
-                                                let selected = vehicle.get_untracked().as_deref() == Some(id.as_str());
+                                                let selected = current.as_deref() == Some(id.as_str());
                                                 let label = format!("{} · ", v.plate);
                                                 view! {
                                                     <option value=id selected=selected>
@@ -337,7 +419,7 @@ fn Booker() -> impl IntoView {
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match quotes.await {
-                        Ok(Some(view)) => view! { <QuoteList view=view choose=service /> }.into_any(),
+                        Ok(Some(view)) => view! { <ServiceChooser view=view choose=service /> }.into_any(),
                         Ok(None) => ().into_any(),
                         Err(e) => view! { <ErrorLine error=e /> }.into_any(),
                     }
@@ -381,7 +463,7 @@ fn Booker() -> impl IntoView {
             </Show>
 
             <Show when=move || slot.get().is_some()>
-                <Confirm vehicle=vehicle service=service store=store picked=slot quotes=quotes />
+                <Confirm vehicle=vehicle.into() service=service store=store picked=slot quotes=quotes />
             </Show>
         </section>
     }
@@ -506,7 +588,7 @@ fn SlotPicker(slots: Vec<SlotView>, picked: RwSignal<Option<OffsetDateTime>>) ->
 
 #[component]
 fn Confirm(
-    vehicle: RwSignal<Option<String>>,
+    vehicle: Signal<Option<String>>,
     service: RwSignal<Option<ServiceId>>,
     store: RwSignal<Option<StoreId>>,
     picked: RwSignal<Option<OffsetDateTime>>,

@@ -25,7 +25,7 @@ use domain::slots::{self, Load, OpeningHours};
 use domain::stock::{DeliverySchedule, Inbound, StockLevel, Supply};
 use domain::{
     CustomerId, ModelId, Money, OrderId, OrderStatus, PartId, PolicyId, Quantity, ServiceId,
-    ShipmentId, StoreId,
+    ShipmentId, StoreId, VehicleId,
 };
 use sqlx::Row;
 use time::OffsetDateTime;
@@ -379,7 +379,9 @@ pub async fn book_in_tx(
     conn: &mut Conn,
     customer: CustomerId,
     req: &BookingRequest,
+    limits: &domain::BookingLimits,
     now: OffsetDateTime,
+    lock_rows: &str,
 ) -> Result<(Booking, Option<LiveEvent>), StoreError> {
     // A retry of a request already done gets its first result.
     let earlier = sqlx::query(
@@ -432,6 +434,12 @@ pub async fn book_in_tx(
     let ready_at = ready.ready_at.ok_or(domain::Error::OutOfStock)?;
     let duration = u16::try_from(service.duration_min).unwrap_or(u16::MAX);
     slots::check_start(&store.hours, req.start, duration, ready_at.max(now))?;
+    let end = slots::steps(req.start, duration)
+        .last()
+        .map(|s| *s + time::Duration::minutes(i64::from(slots::STEP_MIN)))
+        .unwrap_or(req.start);
+    let open = open_bookings(conn, customer, now, lock_rows).await?;
+    limits.check(now, req.vehicle, req.start, end, &open)?;
     let capacity = store.capacity();
     if capacity == 0 {
         return Err(domain::Error::SlotUnavailable.into());
@@ -503,10 +511,6 @@ pub async fn book_in_tx(
     }
 
     let id = OrderId::new();
-    let end = slots::steps(req.start, duration)
-        .last()
-        .map(|s| *s + time::Duration::minutes(i64::from(slots::STEP_MIN)))
-        .unwrap_or(req.start);
     sqlx::query(
         "INSERT INTO orders (id, reference, customer_id, vehicle_id, store_id, channel, status,
             price_list_version, total_fen, mileage_km, created_at, scheduled_start, scheduled_end,
@@ -586,6 +590,44 @@ pub async fn book_in_tx(
     let event = LiveEvent::AvailabilityChanged { stores };
     announce(conn, &event, now).await?;
     Ok((booking(conn, customer, id).await?, Some(event)))
+}
+
+/// The customer's bookings that are not over, for [`domain::BookingLimits::check`]. On
+/// PostgreSQL the customer's row is locked first, so two bookings of one customer are
+/// checked one after the other and cannot both take the last place under the cap.
+async fn open_bookings(
+    conn: &mut Conn,
+    customer: CustomerId,
+    now: OffsetDateTime,
+    lock_rows: &str,
+) -> Result<Vec<domain::OpenBooking>, StoreError> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT id FROM customers WHERE id = $1{lock_rows}"
+    )))
+    .bind(customer.as_uuid())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db_err)?
+    .ok_or(StoreError::NotFound)?;
+    let rows = sqlx::query(
+        "SELECT vehicle_id, scheduled_start, scheduled_end FROM orders
+         WHERE customer_id = $1 AND status NOT IN ('handed_over', 'cancelled')
+           AND scheduled_start IS NOT NULL AND scheduled_end > $2",
+    )
+    .bind(customer.as_uuid())
+    .bind(DbTime(now))
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    rows.iter()
+        .map(|r| {
+            Ok(domain::OpenBooking {
+                vehicle: VehicleId::from(get::<Uuid>(r, "vehicle_id")?),
+                start: get::<DbTime>(r, "scheduled_start")?.0,
+                end: get::<DbTime>(r, "scheduled_end")?.0,
+            })
+        })
+        .collect()
 }
 
 async fn announce(

@@ -303,6 +303,7 @@ impl Store for PgStore {
         &self,
         customer: CustomerId,
         request: &BookingRequest,
+        limits: &domain::BookingLimits,
     ) -> Result<Booking, StoreError> {
         // A concurrent request with the same idempotency key may commit first; the unique
         // key then refuses this one, and the second try replays (or refuses) against it.
@@ -310,7 +311,7 @@ impl Store for PgStore {
         loop {
             tries += 1;
             let mut tx = self.begin_write().await?;
-            match booking_sql::book_in_tx(&mut tx, customer, request, now()).await {
+            match booking_sql::book_in_tx(&mut tx, customer, request, limits, now(), LOCK_ROWS).await {
                 Ok((booking, event)) => {
                     if let Some(event) = &event {
                         notify(&mut tx, event).await?;

@@ -41,6 +41,15 @@ mod shared;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
+/// `FULL` unless `PITLANE_SQLITE_SYNCHRONOUS=normal` (only the booking benchmark sets
+/// it, to show what durability costs).
+fn synchronous() -> SqliteSynchronous {
+    match std::env::var("PITLANE_SQLITE_SYNCHRONOUS").as_deref() {
+        Ok("normal") => SqliteSynchronous::Normal,
+        _ => SqliteSynchronous::Full,
+    }
+}
+
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -53,7 +62,10 @@ impl SqliteStore {
             .map_err(OpenError::Connect)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            // FULL: a commit is on disk before it is reported, so a confirmed booking
+            // survives a power cut (NORMAL in WAL mode may lose the last commits).
+            // Its cost is in the booking benchmark.
+            .synchronous(synchronous())
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         if let Some(dir) = options.get_filename().parent() {
@@ -282,6 +294,7 @@ impl Store for SqliteStore {
         &self,
         customer: CustomerId,
         request: &BookingRequest,
+        limits: &domain::BookingLimits,
     ) -> Result<Booking, StoreError> {
         // A concurrent request with the same idempotency key may commit first; the unique
         // key then refuses this one, and the second try replays (or refuses) against it.
@@ -289,7 +302,7 @@ impl Store for SqliteStore {
         loop {
             tries += 1;
             let mut tx = self.begin_write().await?;
-            match booking_sql::book_in_tx(&mut tx, customer, request, now()).await {
+            match booking_sql::book_in_tx(&mut tx, customer, request, limits, now(), LOCK_ROWS).await {
                 Ok((booking, event)) => {
                     tx.commit().await.map_err(db_err)?;
                     if let Some(event) = event {

@@ -100,6 +100,14 @@ impl TestDb {
             addr: "127.0.0.1:0".parse().expect("addr"),
             site_root: "target/site".into(),
             demo: true,
+            trusted_proxies: Vec::new(),
+            https: false,
+            limits: server::config::Limits {
+                // The tests act as many customers from one address.
+                sign_in_burst: 1_000,
+                sign_up_burst: 1_000,
+                ..Default::default()
+            },
         }
     }
 }
