@@ -219,7 +219,17 @@ pub trait Store: Send + Sync + 'static {
 }
 
 pub fn use_store() -> Result<Arc<dyn Store>, AppError> {
-    use_context::<Arc<dyn Store>>().ok_or_else(|| AppError::internal("no Store in context"))
+    if let Some(store) = use_context::<Arc<dyn Store>>() {
+        return Ok(store);
+    }
+    if use_context::<http::request::Parts>().is_none() {
+        // The page's render is over and its reactive owner is gone: a resource of a view
+        // that server rendering built and then dropped (Leptos renders suspended children
+        // more than once) resumed after an await. Nobody will read this answer.
+        tracing::debug!("storage asked for after the request ended");
+        return Err(AppError::Network);
+    }
+    Err(AppError::internal("no Store in context"))
 }
 
 /// Refuses a state-changing call that a page of another site made the browser send.

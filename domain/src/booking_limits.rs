@@ -155,7 +155,10 @@ mod tests {
             check(datetime!(2026-12-17 09:00 +8)),
             Err(Error::SlotBeyondHorizon)
         );
-        assert_eq!(check(NOW + Duration::days(400)), Err(Error::SlotBeyondHorizon));
+        assert_eq!(
+            check(NOW + Duration::days(400)),
+            Err(Error::SlotBeyondHorizon)
+        );
     }
 
     #[test]
@@ -167,7 +170,13 @@ mod tests {
         // Another car at the same time is fine; the same car is not.
         assert_eq!(limits.check(NOW, b, start, start + hours(1), &held), Ok(()));
         assert_eq!(
-            limits.check(NOW, a, start + Duration::minutes(30), start + hours(2), &held),
+            limits.check(
+                NOW,
+                a,
+                start + Duration::minutes(30),
+                start + hours(2),
+                &held
+            ),
             Err(Error::VehicleAlreadyBooked)
         );
         // Back to back is not an overlap.

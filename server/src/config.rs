@@ -82,7 +82,10 @@ pub enum ConfigError {
 /// A numeric setting, or its default when unset.
 fn number<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, ConfigError> {
     match std::env::var(name) {
-        Ok(v) => v.trim().parse().map_err(|_| ConfigError::BadNumber { name, value: v }),
+        Ok(v) => v
+            .trim()
+            .parse()
+            .map_err(|_| ConfigError::BadNumber { name, value: v }),
         Err(_) => Ok(default),
     }
 }

@@ -129,8 +129,12 @@ mod tests {
 
     #[test]
     fn recognises_content_hashed_names() {
-        assert!(is_content_hashed("/pkg/pitlane.Xr8NWk1p0XqDk3pCIKv9yA.wasm"));
-        assert!(is_content_hashed("/pkg/pitlane.Xr8NWk1p0XqDk3pCIKv9yA.wasm.br"));
+        assert!(is_content_hashed(
+            "/pkg/pitlane.Xr8NWk1p0XqDk3pCIKv9yA.wasm"
+        ));
+        assert!(is_content_hashed(
+            "/pkg/pitlane.Xr8NWk1p0XqDk3pCIKv9yA.wasm.br"
+        ));
         assert!(!is_content_hashed("/pkg/pitlane.wasm"));
         assert!(!is_content_hashed("/pkg/pitlane.css"));
         assert!(!is_content_hashed("/pkg/snippets/x/inline0.js"));

@@ -22,10 +22,10 @@ use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use ipnet::IpNet;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
-use ipnet::IpNet;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -77,7 +77,11 @@ impl Edge {
     /// The client's address: the peer, unless the peer is a trusted proxy; then the
     /// right-most address in `X-Forwarded-For` that is not itself a trusted proxy (the
     /// left part of the header is whatever the client chose to send).
-    pub fn client_addr(&self, peer: std::net::IpAddr, headers: &http::HeaderMap) -> std::net::IpAddr {
+    pub fn client_addr(
+        &self,
+        peer: std::net::IpAddr,
+        headers: &http::HeaderMap,
+    ) -> std::net::IpAddr {
         if !self.trusts(peer) {
             return peer;
         }
@@ -184,7 +188,10 @@ pub fn router(state: AppState) -> Router {
     let router = crate::headers::with_security_headers(router)
         .layer(axum::middleware::from_fn(crate::headers::static_cache))
         // Outside the span above, so the id exists before the span is made.
-        .layer(axum::middleware::from_fn_with_state(state.edge.clone(), edge));
+        .layer(axum::middleware::from_fn_with_state(
+            state.edge.clone(),
+            edge,
+        ));
     crate::headers::with_hsts(router).with_state(state)
 }
 

@@ -156,12 +156,7 @@ pub async fn sse(
                 SseRefusal::PerAddress => (StatusCode::TOO_MANY_REQUESTS, Msg::ErrTooManyStreams),
                 SseRefusal::Total => (StatusCode::SERVICE_UNAVAILABLE, Msg::ErrBusy),
             };
-            return (
-                status,
-                [("retry-after", "30")],
-                msg.text(lang).to_owned(),
-            )
-                .into_response();
+            return (status, [("retry-after", "30")], msg.text(lang).to_owned()).into_response();
         }
     };
     // The permit lives inside the stream and is dropped with it when the client goes.

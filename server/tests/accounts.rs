@@ -43,7 +43,7 @@ fn session_cookie(res: &reqwest::Response) -> Option<String> {
         .get_all("set-cookie")
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("pitlane_session="))
+        .find(|c| c.starts_with("pitlane_session=") || c.starts_with("__Host-pitlane_session="))
         .map(str::to_owned)
 }
 
@@ -278,8 +278,12 @@ async fn the_session_cookie_is_http_only_and_lax(db: TestDb) {
     }
     assert!(!cookie.contains("Secure"), "plain http: {cookie}");
 
+    // Behind a trusted proxy that terminated TLS: Secure, and the `__Host-` name.
+    let mut config = db.config();
+    config.trusted_proxies = server::config::parse_proxies("127.0.0.1").expect("proxies");
+    let proxied = TestServer::start_with(config).await;
     let res = reqwest::Client::new()
-        .post(server.url("/api/sign_in"))
+        .post(proxied.url("/api/sign_in"))
         .header("x-forwarded-proto", "https")
         .form(&[
             ("realm", "customer"),
@@ -291,6 +295,7 @@ async fn the_session_cookie_is_http_only_and_lax(db: TestDb) {
         .expect("request");
     let cookie = session_cookie(&res).expect("cookie");
     assert!(cookie.contains("; Secure"), "behind https: {cookie}");
+    assert!(cookie.starts_with("__Host-pitlane_session="), "{cookie}");
 }
 
 async fn first_model(server: &TestServer) -> String {

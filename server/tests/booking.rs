@@ -446,29 +446,17 @@ async fn a_replayed_confirm_returns_the_same_booking(db: TestDb) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(error(&body), AppError::Invalid(E::IdempotencyKeyReused));
 
-    // Two requests with one new key at the same moment make one booking.
+    // Two requests with one new key at the same moment make one booking (at a time that
+    // does not overlap the first: one car cannot be in two bookings at once).
+    let later = free
+        .iter()
+        .find(|s| s.start >= free[0].end)
+        .expect("a later slot")
+        .start;
     let k2 = key();
     let (a, b) = tokio::join!(
-        confirm(
-            &client,
-            &server,
-            &car,
-            &oil,
-            store,
-            free[2].start,
-            total,
-            &k2
-        ),
-        confirm(
-            &client,
-            &server,
-            &car,
-            &oil,
-            store,
-            free[2].start,
-            total,
-            &k2
-        ),
+        confirm(&client, &server, &car, &oil, store, later, total, &k2),
+        confirm(&client, &server, &car, &oil, store, later, total, &k2),
     );
     let a: Booking = parse(a.0, &a.1);
     let b: Booking = parse(b.0, &b.1);
@@ -503,7 +491,7 @@ async fn bad_bookings_are_refused_and_change_nothing(db: TestDb) {
             car.as_str(),
             start - time::Duration::days(30),
             total,
-            AppError::Invalid(E::SlotInvalid),
+            AppError::Invalid(E::SlotTooSoon),
         ),
         (
             car.as_str(),
@@ -728,7 +716,11 @@ async fn slots_lie_between_the_lead_time_and_the_horizon(db: TestDb) {
         let list = slots(&client, &server, &car, &oil, option.store).await;
         assert!(!list.is_empty(), "{} offers slots", option.code);
         for s in list {
-            assert!(s.start >= earliest - time::Duration::seconds(5), "{}", s.start);
+            assert!(
+                s.start >= earliest - time::Duration::seconds(5),
+                "{}",
+                s.start
+            );
             assert!(s.start < horizon_end, "{}", s.start);
         }
     }
@@ -746,7 +738,10 @@ async fn a_booking_too_soon_or_too_far_ahead_is_refused(db: TestDb) {
 
     // Day 400, and the same time of day a day past the last offered slot: both on the
     // grid and inside opening hours, both beyond the horizon.
-    for far in [first + time::Duration::days(400), last + time::Duration::days(1)] {
+    for far in [
+        first + time::Duration::days(400),
+        last + time::Duration::days(1),
+    ] {
         let (status, body) = confirm(&client, &server, &car, &oil, store, far, total, &key()).await;
         assert_refused(status, &body, E::SlotBeyondHorizon);
     }
@@ -755,18 +750,18 @@ async fn a_booking_too_soon_or_too_far_ahead_is_refused(db: TestDb) {
     // gives: that slot is now too soon.
     let notice = (first - time::OffsetDateTime::now_utc()).whole_minutes() + 60;
     let mut config = db.config();
-    config.limits.booking = domain::BookingLimits::new(
-        14,
-        u16::try_from(notice).expect("minutes"),
-        3,
-    )
-    .expect("limits");
+    config.limits.booking =
+        domain::BookingLimits::new(14, u16::try_from(notice).expect("minutes"), 3).expect("limits");
     let strict = TestServer::start_with(config).await;
     // Sessions live in the database and cookies do not depend on the port: the customer
     // is signed in on the second server too.
     let (status, body) = confirm(&client, &strict, &car, &oil, store, first, total, &key()).await;
     assert_refused(status, &body, E::SlotTooSoon);
-    assert_eq!(stock(&db, store, parts[0].0).await, before, "nothing was reserved");
+    assert_eq!(
+        stock(&db, store, parts[0].0).await,
+        before,
+        "nothing was reserved"
+    );
 }
 
 async fn one_customer_holds_at_most_three_open_bookings(db: TestDb) {
@@ -776,42 +771,68 @@ async fn one_customer_holds_at_most_three_open_bookings(db: TestDb) {
     let store = options(&client, &server, &car, &oil).await[0].store;
     let free = slots(&client, &server, &car, &oil, store).await;
     // Slots far enough apart not to overlap one another.
-    let apart: Vec<time::OffsetDateTime> = free
-        .iter()
-        .map(|s| s.start)
-        .fold(Vec::new(), |mut acc, start| {
-            if acc.last().is_none_or(|t: &time::OffsetDateTime| start - *t >= time::Duration::hours(3)) {
-                acc.push(start);
-            }
-            acc
-        });
+    let apart: Vec<time::OffsetDateTime> =
+        free.iter()
+            .map(|s| s.start)
+            .fold(Vec::new(), |mut acc, start| {
+                if acc
+                    .last()
+                    .is_none_or(|t: &time::OffsetDateTime| start - *t >= time::Duration::hours(3))
+                {
+                    acc.push(start);
+                }
+                acc
+            });
     assert!(apart.len() >= 5, "enough separate slots");
 
     // The same car at an overlapping time is refused even under the cap.
-    let (status, body) = confirm(&client, &server, &car, &oil, store, apart[0], total, &key()).await;
+    let (status, body) =
+        confirm(&client, &server, &car, &oil, store, apart[0], total, &key()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let overlapping = apart[0] + time::Duration::minutes(30);
     if free.iter().any(|s| s.start == overlapping) {
-        let (status, body) =
-            confirm(&client, &server, &car, &oil, store, overlapping, total, &key()).await;
+        let (status, body) = confirm(
+            &client,
+            &server,
+            &car,
+            &oil,
+            store,
+            overlapping,
+            total,
+            &key(),
+        )
+        .await;
         assert_refused(status, &body, E::VehicleAlreadyBooked);
     }
     for start in &apart[1..3] {
-        let (status, body) = confirm(&client, &server, &car, &oil, store, *start, total, &key()).await;
+        let (status, body) =
+            confirm(&client, &server, &car, &oil, store, *start, total, &key()).await;
         assert_eq!(status, StatusCode::OK, "{body}");
     }
     let held = stock(&db, store, parts[0].0).await;
-    let (status, body) = confirm(&client, &server, &car, &oil, store, apart[3], total, &key()).await;
+    let (status, body) =
+        confirm(&client, &server, &car, &oil, store, apart[3], total, &key()).await;
     assert_refused(status, &body, E::TooManyOpenBookings);
-    assert_eq!(stock(&db, store, parts[0].0).await, held, "the refusal reserved nothing");
+    assert_eq!(
+        stock(&db, store, parts[0].0).await,
+        held,
+        "the refusal reserved nothing"
+    );
 
     // Cancelling one frees a place.
     let (status, body) = call_as(&client, &server, "my_bookings", &[]).await;
     let mine: Vec<Booking> = parse(status, &body);
     assert_eq!(mine.len(), 3);
-    let (status, body) = call_as(&client, &server, "cancel_booking", &[("order_id", &mine[0].id.to_string())]).await;
+    let (status, body) = call_as(
+        &client,
+        &server,
+        "cancel_booking",
+        &[("order_id", &mine[0].id.to_string())],
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, body) = confirm(&client, &server, &car, &oil, store, apart[3], total, &key()).await;
+    let (status, body) =
+        confirm(&client, &server, &car, &oil, store, apart[3], total, &key()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
@@ -826,7 +847,10 @@ async fn racing_bookings_of_one_customer_stop_at_the_cap(db: TestDb) {
         .iter()
         .map(|s| s.start)
         .fold(Vec::new(), |mut acc, start| {
-            if acc.last().is_none_or(|t: &time::OffsetDateTime| start - *t >= time::Duration::hours(3)) {
+            if acc
+                .last()
+                .is_none_or(|t: &time::OffsetDateTime| start - *t >= time::Duration::hours(3))
+            {
                 acc.push(start);
             }
             acc
@@ -851,7 +875,8 @@ async fn racing_bookings_of_one_customer_stop_at_the_cap(db: TestDb) {
     for (status, body) in results.iter().filter(|(s, _)| *s != StatusCode::OK) {
         // Refused by the cap, or (SQLite under load) told to retry: never a fourth booking.
         assert!(
-            error(body) == AppError::Invalid(E::TooManyOpenBookings) || error(body) == AppError::Busy,
+            error(body) == AppError::Invalid(E::TooManyOpenBookings)
+                || error(body) == AppError::Busy,
             "{status}: {body}"
         );
     }

@@ -79,8 +79,13 @@ async fn a_guesser_is_slowed_but_the_owner_still_signs_in(db: TestDb) {
         sign_in_from(&server, guesser, DEMO_CUSTOMER, server::demo::DEMO_PASSWORD).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     // ...but the owner, from their own address, is not locked out.
-    let (status, body) =
-        sign_in_from(&server, "198.51.100.20", DEMO_CUSTOMER, server::demo::DEMO_PASSWORD).await;
+    let (status, body) = sign_in_from(
+        &server,
+        "198.51.100.20",
+        DEMO_CUSTOMER,
+        server::demo::DEMO_PASSWORD,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
@@ -123,7 +128,13 @@ async fn forwarded_addresses_count_only_from_trusted_proxies(db: TestDb) {
     config.limits.sign_in_burst = 3;
     let server = TestServer::start_with(config).await;
     for i in 0..3 {
-        let (status, _) = sign_in_from(&server, &format!("203.0.113.{i}"), "13800000099", "nope-nope-1").await;
+        let (status, _) = sign_in_from(
+            &server,
+            &format!("203.0.113.{i}"),
+            "13800000099",
+            "nope-nope-1",
+        )
+        .await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
     let (status, _) = sign_in_from(&server, "203.0.113.200", "13800000098", "nope-nope-1").await;
@@ -132,7 +143,8 @@ async fn forwarded_addresses_count_only_from_trusted_proxies(db: TestDb) {
     // A trusted proxy: the right-most untrusted address is the client; what the client
     // put further left cannot move it to someone else's allowance.
     let mut config = db.config();
-    config.trusted_proxies = server::config::parse_proxies("127.0.0.1, 10.0.0.0/8").expect("proxies");
+    config.trusted_proxies =
+        server::config::parse_proxies("127.0.0.1, 10.0.0.0/8").expect("proxies");
     config.limits.sign_in_burst = 3;
     let server = TestServer::start_with(config).await;
     for i in 0..3 {
@@ -140,16 +152,31 @@ async fn forwarded_addresses_count_only_from_trusted_proxies(db: TestDb) {
         let (status, _) = sign_in_from(&server, &forged, "13800000097", "nope-nope-1").await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
-    let (status, _) =
-        sign_in_from(&server, "192.0.2.99, 203.0.113.50", "13800000096", "nope-nope-1").await;
-    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "203.0.113.50 is over its limit");
+    let (status, _) = sign_in_from(
+        &server,
+        "192.0.2.99, 203.0.113.50",
+        "13800000096",
+        "nope-nope-1",
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "203.0.113.50 is over its limit"
+    );
     let (status, _) = sign_in_from(&server, "203.0.113.51", "13800000096", "nope-nope-1").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "another client is not");
 }
 
 async fn cross_site_sign_in_is_refused(db: TestDb) {
     let server = TestServer::start(&db).await;
-    for endpoint in ["sign_in", "sign_up", "sign_out", "confirm_booking", "cancel_booking"] {
+    for endpoint in [
+        "sign_in",
+        "sign_up",
+        "sign_out",
+        "confirm_booking",
+        "cancel_booking",
+    ] {
         let res = common::browser()
             .post(server.url(&format!("/api/{endpoint}")))
             .header(header::ORIGIN, "https://evil.example")
@@ -158,6 +185,14 @@ async fn cross_site_sign_in_is_refused(db: TestDb) {
                 ("phone", DEMO_CUSTOMER),
                 ("name", "x"),
                 ("password", server::demo::DEMO_PASSWORD),
+                // Every argument any of them takes, so none is refused as malformed.
+                ("vehicle_id", &uuid::Uuid::now_v7().to_string()),
+                ("service_id", &uuid::Uuid::now_v7().to_string()),
+                ("store_id", &uuid::Uuid::now_v7().to_string()),
+                ("order_id", &uuid::Uuid::now_v7().to_string()),
+                ("start", "2026-12-04T02:00:00Z"),
+                ("expected_total", "100"),
+                ("idempotency_key", &uuid::Uuid::now_v7().to_string()),
             ])
             .send()
             .await
@@ -172,7 +207,14 @@ async fn cross_site_sign_in_is_refused(db: TestDb) {
 async fn pages_and_api_answers_carry_security_headers(db: TestDb) {
     let server = TestServer::start(&db).await;
     let client = signed_in(&server, "customer", DEMO_CUSTOMER).await;
-    for path in ["/", "/book", "/kiosk", "/hq", "/hq/policies", "/no-such-page"] {
+    for path in [
+        "/",
+        "/book",
+        "/kiosk",
+        "/hq",
+        "/hq/policies",
+        "/no-such-page",
+    ] {
         let res = client.get(server.url(path)).send().await.expect("page");
         let headers = res.headers().clone();
         let html = res.text().await.expect("html");
@@ -192,11 +234,20 @@ async fn pages_and_api_answers_carry_security_headers(db: TestDb) {
         let scripts = html.matches("<script").count();
         assert!(scripts > 0, "{path} hydrates");
         let with_nonce = html.matches(&format!("nonce=\"{nonce}\"")).count();
-        assert!(with_nonce >= scripts, "{path}: {with_nonce} of {scripts} scripts have the nonce");
+        assert!(
+            with_nonce >= scripts,
+            "{path}: {with_nonce} of {scripts} scripts have the nonce"
+        );
         assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{path}");
         assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY", "{path}");
-        assert_eq!(headers[header::REFERRER_POLICY], "strict-origin-when-cross-origin");
-        assert!(headers.get(header::STRICT_TRANSPORT_SECURITY).is_none(), "not over http");
+        assert_eq!(
+            headers[header::REFERRER_POLICY],
+            "strict-origin-when-cross-origin"
+        );
+        assert!(
+            headers.get(header::STRICT_TRANSPORT_SECURITY).is_none(),
+            "not over http"
+        );
     }
     // Two loads, two nonces.
     let nonce_of = |res: &reqwest::Response| {
@@ -262,7 +313,10 @@ async fn over_https_cookies_are_host_only_and_hsts_is_sent(db: TestDb) {
         .send()
         .await
         .expect("sign in");
-    assert!(res.headers().get(header::STRICT_TRANSPORT_SECURITY).is_none());
+    assert!(res
+        .headers()
+        .get(header::STRICT_TRANSPORT_SECURITY)
+        .is_none());
     let cookie = res.headers()[header::SET_COOKIE].to_str().expect("cookie");
     assert!(cookie.starts_with("pitlane_session="), "{cookie}");
 }

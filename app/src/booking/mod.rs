@@ -345,9 +345,16 @@ pub async fn store_options(
         .map(|l| {
             let readiness = net.readiness_at(l, &needs, &serve::schedule(), now);
             let earliest = readiness.ready_at.and_then(|ready| {
-                slots_at(l, &serve::load_of(&loads, l.id), duration, ready, now, &limits)
-                    .first()
-                    .copied()
+                slots_at(
+                    l,
+                    &serve::load_of(&loads, l.id),
+                    duration,
+                    ready,
+                    now,
+                    &limits,
+                )
+                .first()
+                .copied()
             });
             let stock_here = named
                 .iter()

@@ -280,21 +280,44 @@ pub fn BookPage() -> impl IntoView {
 #[component]
 fn Booker() -> impl IntoView {
     let i18n = use_i18n();
+    let vehicles = Resource::new(|| (), |_| my_vehicles());
+    view! {
+        <section class="booker">
+            <h1>{move || i18n.t(Msg::BookService)}</h1>
+            <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match vehicles.await {
+                        Ok(list) if list.is_empty() => {
+                            view! {
+                                <p class="empty">
+                                    {move || i18n.t(Msg::AddVehicleFirst)} " "
+                                    <a href="/garage">{move || i18n.t(Msg::MyGarage)}</a>
+                                </p>
+                            }
+                                .into_any()
+                        }
+                        Ok(list) => view! { <BookFor vehicles=list /> }.into_any(),
+                        Err(e) => view! { <ErrorLine error=e /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// The booking steps once the customer's vehicles are known: the vehicle (from the link,
+/// else their first), its services, the stores, the slots, confirm. Everything shown is
+/// derived from the vehicles passed in, so the server and the browser render the same.
+#[component]
+fn BookFor(vehicles: Vec<crate::garage::Vehicle>) -> impl IntoView {
+    let i18n = use_i18n();
     let live = use_live();
     let query = use_query_map();
-    let vehicles = Resource::new(|| (), |_| my_vehicles());
-    // The vehicle the customer picked (or came with in the link); until they pick one,
-    // their first. Derived, never set while rendering: the server and the browser must
-    // render the same page from the same data.
-    let picked_vehicle = RwSignal::new(query.with_untracked(|q| q.get("vehicle")));
-    let vehicle = Memo::new(move |_| {
-        picked_vehicle.get().or_else(|| {
-            vehicles
-                .get()
-                .and_then(Result::ok)
-                .and_then(|list| list.first().map(|v| v.id.to_string()))
-        })
-    });
+    let first = vehicles.first().map(|v| v.id.to_string());
+    let linked = query
+        .with_untracked(|q| q.get("vehicle"))
+        .filter(|id| vehicles.iter().any(|v| v.id.to_string() == *id));
+    let vehicle = RwSignal::new(linked.or(first));
     let service = RwSignal::new(None::<ServiceId>);
     let store = RwSignal::new(None::<StoreId>);
     let slot = RwSignal::new(None::<OffsetDateTime>);
@@ -313,15 +336,8 @@ fn Booker() -> impl IntoView {
     });
 
     let quotes = Resource::new(
-        move || (picked_vehicle.get(), live.prices.get()),
-        move |(picked, _)| async move {
-            let v = match picked {
-                Some(v) => Some(v),
-                None => vehicles
-                    .await
-                    .ok()
-                    .and_then(|list| list.first().map(|v| v.id.to_string())),
-            };
+        move || (vehicle.get(), live.prices.get()),
+        |(v, _)| async move {
             match v {
                 Some(v) => service_quotes(v).await.map(Some),
                 None => Ok(None),
@@ -365,55 +381,27 @@ fn Booker() -> impl IntoView {
             }
         },
     );
+    let current = vehicle.get_untracked();
 
     view! {
-        <section class="booker">
-            <h1>{move || i18n.t(Msg::BookService)}</h1>
-            <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match vehicles.await {
-                        Ok(list) if list.is_empty() => {
-                            view! {
-                                <p class="empty">
-                                    {move || i18n.t(Msg::AddVehicleFirst)} " "
-                                    <a href="/garage">{move || i18n.t(Msg::MyGarage)}</a>
-                                </p>
-                            }
-                                .into_any()
+        <label class="vehicle-pick">
+            <span>{move || i18n.t(Msg::YourVehicle)}</span>
+            <select name="vehicle" on:change=move |ev| vehicle.set(Some(event_target_value(&ev)))>
+                {vehicles
+                    .into_iter()
+                    .map(|v| {
+                        let id = v.id.to_string();
+                        let selected = current.as_deref() == Some(id.as_str());
+                        let label = format!("{} · ", v.plate);
+                        view! {
+                            <option value=id selected=selected>
+                                {label} {move || v.model.label(i18n.lang())}
+                            </option>
                         }
-                        Ok(list) => {
-                            let current = picked_vehicle
-                                .get_untracked()
-                                .or_else(|| list.first().map(|v| v.id.to_string()));
-                            view! {
-                                <label class="vehicle-pick">
-                                    <span>{move || i18n.t(Msg::YourVehicle)}</span>
-                                    <select
-                                        name="vehicle"
-                                        on:change=move |ev| picked_vehicle.set(Some(event_target_value(&ev)))
-                                    >
-                                        {list
-                                            .into_iter()
-                                            .map(|v| {
-                                                let id = v.id.to_string();
-                                                let selected = current.as_deref() == Some(id.as_str());
-                                                let label = format!("{} · ", v.plate);
-                                                view! {
-                                                    <option value=id selected=selected>
-                                                        {label} {move || v.model.label(i18n.lang())}
-                                                    </option>
-                                                }
-                                            })
-                                            .collect_view()}
-                                    </select>
-                                </label>
-                            }
-                                .into_any()
-                        }
-                        Err(e) => view! { <ErrorLine error=e /> }.into_any(),
-                    }
-                })}
-            </Transition>
+                    })
+                    .collect_view()}
+            </select>
+        </label>
 
             <h2>{move || i18n.t(Msg::StepService)}</h2>
             <Transition fallback=|| ()>
@@ -465,7 +453,6 @@ fn Booker() -> impl IntoView {
             <Show when=move || slot.get().is_some()>
                 <Confirm vehicle=vehicle.into() service=service store=store picked=slot quotes=quotes />
             </Show>
-        </section>
     }
 }
 

@@ -383,6 +383,11 @@ pub async fn book_in_tx(
     now: OffsetDateTime,
     lock_rows: &str,
 ) -> Result<(Booking, Option<LiveEvent>), StoreError> {
+    // One customer's bookings are decided one after the other (on PostgreSQL by the lock
+    // on their row; on SQLite every write transaction is): a retry then finds the
+    // first attempt's booking, and two bookings cannot both take the last place under
+    // the cap.
+    lock_customer(conn, customer, lock_rows).await?;
     // A retry of a request already done gets its first result.
     let earlier = sqlx::query(
         "SELECT id, request_fingerprint FROM orders WHERE customer_id = $1 AND idempotency_key = $2",
@@ -433,13 +438,15 @@ pub async fn book_in_tx(
     // any more, someone else just took them.
     let ready_at = ready.ready_at.ok_or(domain::Error::OutOfStock)?;
     let duration = u16::try_from(service.duration_min).unwrap_or(u16::MAX);
-    slots::check_start(&store.hours, req.start, duration, ready_at.max(now))?;
     let end = slots::steps(req.start, duration)
         .last()
         .map(|s| *s + time::Duration::minutes(i64::from(slots::STEP_MIN)))
         .unwrap_or(req.start);
-    let open = open_bookings(conn, customer, now, lock_rows).await?;
+    // The customer's limits first: "too far ahead" is the answer for day 400, whatever
+    // the store's hours that day.
+    let open = open_bookings(conn, customer, now).await?;
     limits.check(now, req.vehicle, req.start, end, &open)?;
+    slots::check_start(&store.hours, req.start, duration, ready_at.max(now))?;
     let capacity = store.capacity();
     if capacity == 0 {
         return Err(domain::Error::SlotUnavailable.into());
@@ -592,15 +599,13 @@ pub async fn book_in_tx(
     Ok((booking(conn, customer, id).await?, Some(event)))
 }
 
-/// The customer's bookings that are not over, for [`domain::BookingLimits::check`]. On
-/// PostgreSQL the customer's row is locked first, so two bookings of one customer are
-/// checked one after the other and cannot both take the last place under the cap.
-async fn open_bookings(
+/// Locks the customer's row until the transaction ends (a no-op on SQLite, where
+/// `lock_rows` is empty and the write transaction already excludes every other).
+async fn lock_customer(
     conn: &mut Conn,
     customer: CustomerId,
-    now: OffsetDateTime,
     lock_rows: &str,
-) -> Result<Vec<domain::OpenBooking>, StoreError> {
+) -> Result<(), StoreError> {
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT id FROM customers WHERE id = $1{lock_rows}"
     )))
@@ -609,6 +614,15 @@ async fn open_bookings(
     .await
     .map_err(db_err)?
     .ok_or(StoreError::NotFound)?;
+    Ok(())
+}
+
+/// The customer's bookings that are not over, for [`domain::BookingLimits::check`].
+async fn open_bookings(
+    conn: &mut Conn,
+    customer: CustomerId,
+    now: OffsetDateTime,
+) -> Result<Vec<domain::OpenBooking>, StoreError> {
     let rows = sqlx::query(
         "SELECT vehicle_id, scheduled_start, scheduled_end FROM orders
          WHERE customer_id = $1 AND status NOT IN ('handed_over', 'cancelled')

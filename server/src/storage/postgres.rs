@@ -311,7 +311,9 @@ impl Store for PgStore {
         loop {
             tries += 1;
             let mut tx = self.begin_write().await?;
-            match booking_sql::book_in_tx(&mut tx, customer, request, limits, now(), LOCK_ROWS).await {
+            match booking_sql::book_in_tx(&mut tx, customer, request, limits, now(), LOCK_ROWS)
+                .await
+            {
                 Ok((booking, event)) => {
                     if let Some(event) = &event {
                         notify(&mut tx, event).await?;

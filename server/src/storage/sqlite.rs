@@ -302,7 +302,9 @@ impl Store for SqliteStore {
         loop {
             tries += 1;
             let mut tx = self.begin_write().await?;
-            match booking_sql::book_in_tx(&mut tx, customer, request, limits, now(), LOCK_ROWS).await {
+            match booking_sql::book_in_tx(&mut tx, customer, request, limits, now(), LOCK_ROWS)
+                .await
+            {
                 Ok((booking, event)) => {
                     tx.commit().await.map_err(db_err)?;
                     if let Some(event) = event {
