@@ -37,12 +37,19 @@ export default defineConfig({
     trace: "retain-on-failure",
     launchOptions: chromium,
   },
+  // Every journey at a desktop size; the kiosk's at an iPad's, by touch; and every
+  // route (routes.spec) at all three, a phone included.
   projects: [
     { name: "desktop", use: { ...devices["Desktop Chrome"], launchOptions: chromium }, testIgnore: /kiosk/ },
     {
       name: "ipad",
       use: { ...devices["iPad (gen 7) landscape"], browserName: "chromium", launchOptions: chromium },
-      testMatch: /kiosk/,
+      testMatch: /kiosk|routes/,
+    },
+    {
+      name: "phone",
+      use: { ...devices["iPhone 13"], browserName: "chromium", launchOptions: chromium },
+      testMatch: /routes/,
     },
   ],
   webServer: {
@@ -60,7 +67,12 @@ export default defineConfig({
       PITLANE_DEMO: "1",
       LEPTOS_SITE_ROOT: "target/site",
       LEPTOS_OUTPUT_NAME: "pitlane",
+      // A release build made with hashed names links them (scripts/test.sh sets it).
+      LEPTOS_HASH_FILES: process.env.LEPTOS_HASH_FILES ?? "false",
       RUST_LOG: "warn",
+      // The browser tests act as many people from one address.
+      PITLANE_SIGN_IN_BURST: "1000",
+      PITLANE_SIGN_UP_BURST: "1000",
     },
   },
 });

@@ -45,14 +45,18 @@ cargo clippy -p app --lib --no-default-features --features hydrate --target wasm
 say "Rust tests (domain, storage on SQLite and PostgreSQL, API)"
 cargo test --workspace --locked
 
-say "building the site"
-rm -rf target/e2e
-cargo leptos build
+say "building the release site (content-hashed names, brotli and gzip beside each file)"
+rm -rf target/e2e target/site/pkg
+LEPTOS_HASH_FILES=true cargo leptos build --release --precompress
 
-say "browser tests (Chromium)"
+say "the customer bundle against its budget"
+"$ROOT/scripts/bundle-size.sh"
+
+say "browser tests (Chromium) against the release build"
 # A free port, so a server left running by an earlier run cannot get in the way.
 PITLANE_E2E_PORT="$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
 export PITLANE_E2E_PORT
+export PITLANE_E2E_SERVER=target/release/server LEPTOS_HASH_FILES=true
 (cd end2end && npx playwright test)
 
 say "all green in $(( $(date +%s) - start ))s"

@@ -1,4 +1,4 @@
-import { test, expect, Page, Browser } from "@playwright/test";
+import { test, expect, Page, Browser } from "./fixtures";
 import { ADVISOR, freshPhone, open, signIn } from "./helpers";
 
 /** Signs a new customer up and puts a Toyota Corolla in the garage; returns its plate. */
@@ -29,7 +29,7 @@ async function newCustomerWithCorolla(page: Page, plate: string, badPlateMessage
 async function pickOilChange(page: Page, plate: string): Promise<string> {
   await page.locator(`.vehicle-card[data-plate="${plate}"] .book-link`).click();
   await expect(page).toHaveURL(/\/book\?vehicle=/);
-  const oil = page.locator('.quote-card[data-service="OIL_CHANGE"]');
+  const oil = page.locator('.service-row[data-service="OIL_CHANGE"]');
   const total = (await oil.locator(".total").textContent())!.trim();
   expect(total).toMatch(/^¥[\d,]+\.\d{2}$/);
   await oil.locator(".choose-service").click();

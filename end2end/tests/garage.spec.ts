@@ -1,4 +1,4 @@
-import { test, expect, Page } from "@playwright/test";
+import { test, expect, Page } from "./fixtures";
 import { DEMO_CUSTOMER, freshPhone, open, signIn } from "./helpers";
 
 async function signUp(page: Page, phone: string, name: string, password: string) {

@@ -1,4 +1,4 @@
-import { test, expect } from "@playwright/test";
+import { test, expect } from "./fixtures";
 import { ADVISOR, DEMO_PASSWORD, firstServiceCode, open, priceOf } from "./helpers";
 
 // Runs in the "ipad" project: iPad viewport, touch events, as at the reception counter.

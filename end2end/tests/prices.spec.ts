@@ -1,4 +1,4 @@
-import { test, expect, Browser } from "@playwright/test";
+import { test, expect, Browser } from "./fixtures";
 import { fen, firstServiceCode, open, openAsStaff, priceOf, signIn, yuan } from "./helpers";
 
 test("one service shows the same price on all three surfaces", async ({ page }) => {

@@ -1,4 +1,4 @@
-import { test, expect } from "@playwright/test";
+import { test, expect } from "./fixtures";
 import { HQ_ADMIN, open, signIn } from "./helpers";
 
 const surfaces = [

@@ -280,7 +280,100 @@ pub fn BookPage() -> impl IntoView {
 #[component]
 fn Booker() -> impl IntoView {
     let i18n = use_i18n();
+    let live = use_live();
+    let query = use_query_map();
+    // Every resource of the page is made here, once, in the same order on the server and
+    // in the browser (a resource made inside a suspended view can be made twice while the
+    // server renders, and then the browser reads another resource's data).
     let vehicles = Resource::new(|| (), |_| my_vehicles());
+    // The vehicle the customer picked (or came with in the link); until they pick one,
+    // their first. Never set while rendering: each fetcher resolves it from the vehicles
+    // resource, so the server and the browser render the same page from the same data.
+    let picked_vehicle = RwSignal::new(query.with_untracked(|q| q.get("vehicle")));
+    let first_vehicle = move || {
+        vehicles
+            .get()
+            .and_then(Result::ok)
+            .and_then(|list| list.first().map(|v| v.id.to_string()))
+    };
+    let vehicle = Signal::derive(move || picked_vehicle.get().or_else(first_vehicle));
+    let resolve = move |picked: Option<String>| async move {
+        match picked {
+            Some(v) => Some(v),
+            None => vehicles
+                .await
+                .ok()
+                .and_then(|list| list.first().map(|v| v.id.to_string())),
+        }
+    };
+    let service = RwSignal::new(None::<ServiceId>);
+    let store = RwSignal::new(None::<StoreId>);
+    let slot = RwSignal::new(None::<OffsetDateTime>);
+    // A new choice upstream clears the choices that depended on it.
+    Effect::new(move |_| {
+        picked_vehicle.track();
+        service.set(None);
+    });
+    Effect::new(move |_| {
+        service.track();
+        store.set(None);
+    });
+    Effect::new(move |_| {
+        store.track();
+        slot.set(None);
+    });
+
+    let quotes = Resource::new(
+        move || (picked_vehicle.get(), live.prices.get()),
+        move |(picked, _)| async move {
+            match resolve(picked).await {
+                Some(v) => service_quotes(v).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    // Distances are from the customer's location once they share it, else the city centre.
+    let location = RwSignal::new(None::<(String, String)>);
+    let options = Resource::new(
+        move || {
+            (
+                picked_vehicle.get(),
+                service.get(),
+                location.get(),
+                live.availability.get(),
+            )
+        },
+        move |(picked, s, at, _)| async move {
+            let (lat, lng) = at.unzip();
+            let Some(s) = s else { return Ok(None) };
+            match resolve(picked).await {
+                Some(v) => store_options(v, s.to_string(), lat, lng).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    let slot_list = Resource::new(
+        move || {
+            (
+                picked_vehicle.get(),
+                service.get(),
+                store.get(),
+                live.availability.get(),
+            )
+        },
+        move |(picked, s, st, _)| async move {
+            let (Some(s), Some(st)) = (s, st) else {
+                return Ok(None);
+            };
+            match resolve(picked).await {
+                Some(v) => store_slots(v, s.to_string(), st.to_string())
+                    .await
+                    .map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+
     view! {
         <section class="booker">
             <h1>{move || i18n.t(Msg::BookService)}</h1>
@@ -296,163 +389,91 @@ fn Booker() -> impl IntoView {
                             }
                                 .into_any()
                         }
-                        Ok(list) => view! { <BookFor vehicles=list /> }.into_any(),
+                        Ok(list) => {
+                            let current = picked_vehicle
+                                .get_untracked()
+                                .or_else(|| list.first().map(|v| v.id.to_string()));
+                            view! {
+                                <label class="vehicle-pick">
+                                    <span>{move || i18n.t(Msg::YourVehicle)}</span>
+                                    <select
+                                        name="vehicle"
+                                        on:change=move |ev| picked_vehicle.set(Some(event_target_value(&ev)))
+                                    >
+                                        {list
+                                            .into_iter()
+                                            .map(|v| {
+                                                let id = v.id.to_string();
+                                                let selected = current.as_deref() == Some(id.as_str());
+                                                let label = format!("{} · ", v.plate);
+                                                view! {
+                                                    <option value=id selected=selected>
+                                                        {label} {move || v.model.label(i18n.lang())}
+                                                    </option>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </select>
+                                </label>
+                            }
+                                .into_any()
+                        }
                         Err(e) => view! { <ErrorLine error=e /> }.into_any(),
                     }
                 })}
             </Transition>
-        </section>
-    }
-}
-
-/// The booking steps once the customer's vehicles are known: the vehicle (from the link,
-/// else their first), its services, the stores, the slots, confirm. Everything shown is
-/// derived from the vehicles passed in, so the server and the browser render the same.
-#[component]
-fn BookFor(vehicles: Vec<crate::garage::Vehicle>) -> impl IntoView {
-    let i18n = use_i18n();
-    let live = use_live();
-    let query = use_query_map();
-    let first = vehicles.first().map(|v| v.id.to_string());
-    let linked = query
-        .with_untracked(|q| q.get("vehicle"))
-        .filter(|id| vehicles.iter().any(|v| v.id.to_string() == *id));
-    let vehicle = RwSignal::new(linked.or(first));
-    let service = RwSignal::new(None::<ServiceId>);
-    let store = RwSignal::new(None::<StoreId>);
-    let slot = RwSignal::new(None::<OffsetDateTime>);
-    // A new choice upstream clears the choices that depended on it.
-    Effect::new(move |_| {
-        vehicle.track();
-        service.set(None);
-    });
-    Effect::new(move |_| {
-        service.track();
-        store.set(None);
-    });
-    Effect::new(move |_| {
-        store.track();
-        slot.set(None);
-    });
-
-    let quotes = Resource::new(
-        move || (vehicle.get(), live.prices.get()),
-        |(v, _)| async move {
-            match v {
-                Some(v) => service_quotes(v).await.map(Some),
-                None => Ok(None),
-            }
-        },
-    );
-    // Distances are from the customer's location once they share it, else the city centre.
-    let location = RwSignal::new(None::<(String, String)>);
-    let options = Resource::new(
-        move || {
-            (
-                vehicle.get(),
-                service.get(),
-                location.get(),
-                live.availability.get(),
-            )
-        },
-        |(v, s, at, _)| async move {
-            let (lat, lng) = at.unzip();
-            match (v, s) {
-                (Some(v), Some(s)) => store_options(v, s.to_string(), lat, lng).await.map(Some),
-                _ => Ok(None),
-            }
-        },
-    );
-    let slot_list = Resource::new(
-        move || {
-            (
-                vehicle.get(),
-                service.get(),
-                store.get(),
-                live.availability.get(),
-            )
-        },
-        |(v, s, st, _)| async move {
-            match (v, s, st) {
-                (Some(v), Some(s), Some(st)) => store_slots(v, s.to_string(), st.to_string())
-                    .await
-                    .map(Some),
-                _ => Ok(None),
-            }
-        },
-    );
-    let current = vehicle.get_untracked();
-
-    view! {
-        <label class="vehicle-pick">
-            <span>{move || i18n.t(Msg::YourVehicle)}</span>
-            <select name="vehicle" on:change=move |ev| vehicle.set(Some(event_target_value(&ev)))>
-                {vehicles
-                    .into_iter()
-                    .map(|v| {
-                        let id = v.id.to_string();
-                        let selected = current.as_deref() == Some(id.as_str());
-                        let label = format!("{} · ", v.plate);
-                        view! {
-                            <option value=id selected=selected>
-                                {label} {move || v.model.label(i18n.lang())}
-                            </option>
-                        }
-                    })
-                    .collect_view()}
-            </select>
-        </label>
 
             <h2>{move || i18n.t(Msg::StepService)}</h2>
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match quotes.await {
-                        Ok(Some(view)) => view! { <ServiceChooser view=view choose=service /> }.into_any(),
-                        Ok(None) => ().into_any(),
-                        Err(e) => view! { <ErrorLine error=e /> }.into_any(),
-                    }
-                })}
-            </Transition>
-
-            <Show when=move || service.get().is_some()>
-                <h2>{move || i18n.t(Msg::StepStore)}</h2>
-                <p class="distance-from">
-                    {move || i18n.t(if location.get().is_some() { Msg::FromYourLocation } else { Msg::FromCityCentre })}
-                    " "
-                    <button type="button" class="use-location" on:click=move |_| locate(location)>
-                        {move || i18n.t(Msg::UseMyLocation)}
-                    </button>
-                </p>
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
-                        match options.await {
-                            Ok(Some(list)) => view! { <StorePicker options=list store=store /> }.into_any(),
+                        match quotes.await {
+                            Ok(Some(view)) => view! { <ServiceChooser view=view choose=service /> }.into_any(),
                             Ok(None) => ().into_any(),
                             Err(e) => view! { <ErrorLine error=e /> }.into_any(),
                         }
                     })}
                 </Transition>
-            </Show>
 
-            <Show when=move || store.get().is_some()>
-                <h2>{move || i18n.t(Msg::StepSlot)}</h2>
-                <Transition fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        match slot_list.await {
-                            Ok(Some(list)) if list.is_empty() => {
-                                view! { <p class="empty">{move || i18n.t(Msg::NoSlots)}</p> }.into_any()
+                <Show when=move || service.get().is_some()>
+                    <h2>{move || i18n.t(Msg::StepStore)}</h2>
+                    <p class="distance-from">
+                        {move || i18n.t(if location.get().is_some() { Msg::FromYourLocation } else { Msg::FromCityCentre })}
+                        " "
+                        <button type="button" class="use-location" on:click=move |_| locate(location)>
+                            {move || i18n.t(Msg::UseMyLocation)}
+                        </button>
+                    </p>
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            match options.await {
+                                Ok(Some(list)) => view! { <StorePicker options=list store=store /> }.into_any(),
+                                Ok(None) => ().into_any(),
+                                Err(e) => view! { <ErrorLine error=e /> }.into_any(),
                             }
-                            Ok(Some(list)) => view! { <SlotPicker slots=list picked=slot /> }.into_any(),
-                            Ok(None) => ().into_any(),
-                            Err(e) => view! { <ErrorLine error=e /> }.into_any(),
-                        }
-                    })}
-                </Transition>
-            </Show>
+                        })}
+                    </Transition>
+                </Show>
 
-            <Show when=move || slot.get().is_some()>
-                <Confirm vehicle=vehicle.into() service=service store=store picked=slot quotes=quotes />
-            </Show>
+                <Show when=move || store.get().is_some()>
+                    <h2>{move || i18n.t(Msg::StepSlot)}</h2>
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            match slot_list.await {
+                                Ok(Some(list)) if list.is_empty() => {
+                                    view! { <p class="empty">{move || i18n.t(Msg::NoSlots)}</p> }.into_any()
+                                }
+                                Ok(Some(list)) => view! { <SlotPicker slots=list picked=slot /> }.into_any(),
+                                Ok(None) => ().into_any(),
+                                Err(e) => view! { <ErrorLine error=e /> }.into_any(),
+                            }
+                        })}
+                    </Transition>
+                </Show>
+
+                <Show when=move || slot.get().is_some()>
+                    <Confirm vehicle=vehicle service=service store=store picked=slot quotes=quotes />
+                </Show>
+        </section>
     }
 }
 

@@ -1,0 +1,136 @@
+import { test, expect, expectAccessible, Page, APIRequestContext } from "./fixtures";
+import { ADVISOR, HQ_ADMIN, freshPhone, open, signIn } from "./helpers";
+
+// Runs in every project: desktop, iPad (touch) and phone. Every route, signed in as the
+// person it is for, in both languages: no page error or console error (the fixture),
+// no serious or critical axe-core violation, nothing wider than the screen.
+
+async function call(request: APIRequestContext, fn: string, form: Record<string, string>) {
+  const res = await request.post(`/api/${fn}`, { form });
+  expect(res.status(), `${fn}: ${await res.text()}`).toBe(200);
+  return res.json();
+}
+
+/** A new customer (signed in in this page's context) with a Corolla and one booking. */
+async function customerWithBooking(page: Page): Promise<{ vehicle: string; booking: string }> {
+  const request = page.context().request;
+  await call(request, "sign_up", { phone: freshPhone(), name: "路由 测试", password: "oil-change-2026" });
+  const models = await call(request, "models", {});
+  const corolla = models.find((m: { code: string }) => m.code === "TOY-COROLLA");
+  const plate = `浙C${String(Date.now()).slice(-5)}`;
+  const vehicle = await call(request, "add_vehicle", { plate, model_id: corolla.id, mileage: "42000" });
+  const quotes = await call(request, "service_quotes", { vehicle_id: vehicle.id });
+  const oil = quotes.quotes.find((q: { service: { code: string } }) => q.service.code === "OIL_CHANGE");
+  const options = await call(request, "store_options", { vehicle_id: vehicle.id, service_id: oil.service.id });
+  const store = options.find((o: { earliest_start: string | null }) => o.earliest_start);
+  const slots = await call(request, "store_slots", {
+    vehicle_id: vehicle.id,
+    service_id: oil.service.id,
+    store_id: store.store,
+  });
+  const booking = await call(request, "confirm_booking", {
+    vehicle_id: vehicle.id,
+    service_id: oil.service.id,
+    store_id: store.store,
+    start: slots[0].start,
+    expected_total: String(oil.quote.Ok.total),
+    idempotency_key: crypto.randomUUID(),
+  });
+  return { vehicle: vehicle.id, booking: booking.id };
+}
+
+/** Loads `path`, waits for hydration, checks the layout fits and axe passes. */
+async function visit(page: Page, path: string, ready: string) {
+  await open(page, path);
+  await expect(page.locator(ready).first()).toBeVisible();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow, `${path} fits the screen`).toBeLessThanOrEqual(0);
+  await expectAccessible(page, path);
+}
+
+for (const lang of ["zh", "en"]) {
+  test.describe(`every route, in ${lang === "zh" ? "Chinese" : "English"}`, () => {
+    test.use({ locale: lang === "zh" ? "zh-CN" : "en-US" });
+
+    test("as a car owner", async ({ page }) => {
+      for (const [path, ready] of [
+        ["/", "[data-service]"],
+        ["/signin", ".auth-form"],
+        ["/signup", ".auth-form"],
+        ["/no-such-page", ".not-found"],
+      ]) {
+        await visit(page, path, ready);
+      }
+      const { vehicle, booking } = await customerWithBooking(page);
+      for (const [path, ready] of [
+        ["/", "[data-service]"],
+        ["/garage", ".vehicle-card"],
+        [`/garage/${vehicle}`, ".history, .vehicle-page, h1"],
+        ["/book", ".service-row"],
+        [`/book?vehicle=${vehicle}`, ".service-row"],
+        [`/bookings/${booking}`, ".booking-facts"],
+      ]) {
+        await visit(page, path, ready);
+      }
+      // The header keeps the language switch and the sign-out on one line.
+      const lang = await page.locator(".lang-switch").boundingBox();
+      const signOut = await page.locator(".sign-out button").boundingBox();
+      expect(Math.abs((lang?.y ?? 0) - (signOut?.y ?? 100)), "one line").toBeLessThan(20);
+    });
+
+    test("as store staff and HQ", async ({ page }) => {
+      await visit(page, "/kiosk", ".auth-form");
+      await visit(page, "/hq", ".auth-form");
+      await signIn(page, ADVISOR);
+      await visit(page, "/kiosk", ".model-quotes");
+      await visit(page, "/hq", "[role=alert]");
+      await page.context().clearCookies();
+      await open(page, "/hq");
+      await signIn(page, HQ_ADMIN);
+      await visit(page, "/hq", "[data-service]");
+      await visit(page, "/hq/policies", ".policy-form");
+      await visit(page, "/kiosk", ".model-quotes");
+    });
+  });
+}
+
+test("pages with live data load cleanly again and again", async ({ page }) => {
+  // A hydration mismatch that shows once in a dozen loads shows here: the fixture fails
+  // the test on the first page error or console error.
+  await customerWithBooking(page);
+  for (let i = 0; i < 15; i++) {
+    await open(page, "/book");
+    await expect(page.locator(".service-row").first()).toBeVisible();
+    await page.locator('.service-row[data-service="OIL_CHANGE"] .choose-service').click();
+    await expect(page.locator(".chosen-breakdown")).toBeVisible();
+  }
+  for (let i = 0; i < 5; i++) {
+    await open(page, "/");
+    await expect(page.locator("[data-live]")).toHaveAttribute("data-live", "on");
+  }
+  await page.context().clearCookies();
+  await open(page, "/hq/policies");
+  await signIn(page, HQ_ADMIN);
+  for (let i = 0; i < 5; i++) {
+    await open(page, "/hq/policies");
+    await expect(page.locator('.policy-form input[name="first_day"]')).toHaveValue(/^\d{4}-\d{2}-\d{2}$/);
+    await open(page, "/hq");
+    await expect(page.locator("[data-service]").first()).toBeVisible();
+  }
+});
+
+test("an electric car is offered only the services it can have", async ({ page }) => {
+  const request = page.context().request;
+  await call(request, "sign_up", { phone: freshPhone(), name: "电车 车主", password: "volts-and-amps-9" });
+  const models = await call(request, "models", {});
+  const tesla = models.find((m: { code: string }) => m.code === "TSL-MODEL3");
+  const plate = `浙AD${String(Date.now()).slice(-5)}`;
+  const car = await call(request, "add_vehicle", { plate, model_id: tesla.id, mileage: "12000" });
+  await open(page, `/book?vehicle=${car.id}`);
+  await expect(page.locator(".service-row").first()).toBeVisible();
+  await expect(page.locator('.service-row[data-service="OIL_CHANGE"]')).toHaveCount(0);
+  // Compact: one line per service, the breakdown only for the one chosen.
+  await expect(page.locator(".breakdown")).toHaveCount(0);
+  await page.locator(".service-row .choose-service").first().click();
+  await expect(page.locator(".chosen-breakdown .breakdown")).toHaveCount(1);
+});
