@@ -215,18 +215,13 @@ fn ModelSelect(models: Vec<ModelInfo>, selected: Option<ModelId>) -> impl IntoVi
 }
 
 /// `/garage`: the customer's vehicles and a form to add one.
+///
+/// Its resources are made here, outside the gate: a view inside the gate is built in a
+/// reactive closure, which server rendering may run more than once, and a resource made
+/// there twice on the server but once in the browser hands the browser another
+/// resource's data (a hydration error). Every gated page follows this shape.
 #[component]
 pub fn GaragePage() -> impl IntoView {
-    view! {
-        <CustomerGate next="/garage">
-            <Garage />
-        </CustomerGate>
-    }
-}
-
-#[component]
-fn Garage() -> impl IntoView {
-    let i18n = use_i18n();
     let add = ServerAction::<AddVehicle>::new();
     let remove = ServerAction::<RemoveVehicle>::new();
     let vehicles = Resource::new(
@@ -234,6 +229,21 @@ fn Garage() -> impl IntoView {
         |_| my_vehicles(),
     );
     let models = Resource::new(|| (), |_| list_models());
+    view! {
+        <CustomerGate next="/garage">
+            <Garage add=add remove=remove vehicles=vehicles models=models />
+        </CustomerGate>
+    }
+}
+
+#[component]
+fn Garage(
+    add: ServerAction<AddVehicle>,
+    remove: ServerAction<RemoveVehicle>,
+    vehicles: Resource<Result<Vec<Vehicle>, AppError>>,
+    models: Resource<Result<Vec<ModelInfo>, AppError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
     let add_error = move || add.value().get().and_then(Result::err);
     let remove_error = move || remove.value().get().and_then(Result::err);
     view! {
@@ -314,18 +324,9 @@ fn VehicleCard(vehicle: Vehicle, remove: ServerAction<RemoveVehicle>) -> impl In
 }
 
 /// `/garage/:id`: one vehicle, a form to correct its model and mileage, and its history.
+/// Its resources are made outside the gate (see [`GaragePage`]).
 #[component]
 pub fn VehiclePage() -> impl IntoView {
-    view! {
-        <CustomerGate next="/garage">
-            <VehicleDetailView />
-        </CustomerGate>
-    }
-}
-
-#[component]
-fn VehicleDetailView() -> impl IntoView {
-    let i18n = use_i18n();
     let params = use_params_map();
     let update = ServerAction::<UpdateVehicle>::new();
     let detail = Resource::new(
@@ -338,6 +339,20 @@ fn VehicleDetailView() -> impl IntoView {
         |(id, _)| vehicle_history(id),
     );
     let models = Resource::new(|| (), |_| list_models());
+    view! {
+        <CustomerGate next="/garage">
+            <VehicleDetailView update=update detail=detail models=models />
+        </CustomerGate>
+    }
+}
+
+#[component]
+fn VehicleDetailView(
+    update: ServerAction<UpdateVehicle>,
+    detail: Resource<Result<VehicleDetail, AppError>>,
+    models: Resource<Result<Vec<ModelInfo>, AppError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
     let update_error = move || update.value().get().and_then(Result::err);
     view! {
         <section class="vehicle-page">

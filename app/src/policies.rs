@@ -15,7 +15,7 @@ use time::Date;
 
 use crate::error::AppError;
 use crate::i18n::{use_i18n, Lang, Msg};
-use crate::pricing::{format_local, get_price_list};
+use crate::pricing::format_local;
 
 /// A local calendar date from an `<input type="date">` (`2026-11-25`).
 pub fn parse_date(input: &str) -> Result<Date, domain::Error> {
@@ -134,13 +134,33 @@ fn describe(rule: &PolicyRule, i18n: crate::i18n::I18n) -> String {
     }
 }
 
+/// The resources of [`HqPolicies`], made by the page outside its sign-in gate.
+#[derive(Clone, Copy)]
+pub struct PoliciesState {
+    publish: ServerAction<PublishPolicy>,
+    policies: Resource<Result<Vec<DiscountPolicy>, AppError>>,
+}
+
+impl PoliciesState {
+    pub fn new() -> PoliciesState {
+        let publish = ServerAction::<PublishPolicy>::new();
+        let policies = Resource::new(move || publish.version().get(), |_| list_policies());
+        PoliciesState { publish, policies }
+    }
+}
+
+impl Default for PoliciesState {
+    fn default() -> Self {
+        PoliciesState::new()
+    }
+}
+
 /// `/hq/policies`: the policies in force and forms to publish new ones.
 #[component]
-pub fn HqPolicies() -> impl IntoView {
+pub fn HqPolicies(state: PoliciesState) -> impl IntoView {
     let i18n = use_i18n();
-    let publish = ServerAction::<PublishPolicy>::new();
-    let policies = Resource::new(move || publish.version().get(), |_| list_policies());
-    let prices = Resource::new(|| (), |_| get_price_list());
+    let PoliciesState { publish, policies } = state;
+    let prices = crate::pricing::use_price_list();
     let error = move || publish.value().get().and_then(Result::err);
     let today = crate::clock::local_today().to_string();
     view! {

@@ -160,9 +160,22 @@ pub async fn get_service_price_history(service_id: String) -> Result<Vec<PricePo
     Ok(history)
 }
 
-fn price_list_resource() -> Resource<Result<PriceListView, AppError>> {
+/// The price list in force, refetched whenever a price is published: one resource per
+/// page, made by the route's component outside every sign-in gate (a resource made
+/// inside a gate's view could be made twice while the server renders, and the browser
+/// would then read another resource's data).
+#[derive(Clone, Copy)]
+pub struct PriceListContext(pub Resource<Result<PriceListView, AppError>>);
+
+/// Called by each route that shows a price list, before its gate.
+pub fn provide_price_list() {
     let live = use_live();
-    Resource::new(move || live.prices.get(), |_| get_price_list())
+    let list = Resource::new(move || live.prices.get(), |_| get_price_list());
+    provide_context(PriceListContext(list));
+}
+
+pub fn use_price_list() -> Resource<Result<PriceListView, AppError>> {
+    expect_context::<PriceListContext>().0
 }
 
 #[component]
@@ -196,7 +209,7 @@ where
     F: Fn(Vec<ServicePrice>) -> AnyView + Copy + Send + Sync + 'static,
 {
     let i18n = use_i18n();
-    let prices = price_list_resource();
+    let prices = use_price_list();
     view! {
         <section class=class>
             <h1>{move || i18n.t(Msg::ServicePrices)}</h1>
@@ -379,22 +392,9 @@ fn HqPriceRow(row: ServicePrice, publishing: PublishState) -> impl IntoView {
 #[component]
 fn PriceHistory(service_id: String) -> impl IntoView {
     let i18n = use_i18n();
-    let live = use_live();
     let open = RwSignal::new(false);
     let details = NodeRef::<leptos::html::Details>::new();
-    let history = Resource::new(
-        move || (open.get(), live.prices.get()),
-        move |(open, _)| {
-            let id = service_id.clone();
-            async move {
-                if open {
-                    get_service_price_history(id).await.map(Some)
-                } else {
-                    Ok(None)
-                }
-            }
-        },
-    );
+    let service_id = StoredValue::new(service_id);
     view! {
         <details
             class="price-history"
@@ -406,33 +406,49 @@ fn PriceHistory(service_id: String) -> impl IntoView {
             }
         >
             <summary>{move || i18n.t(Msg::PriceHistory)}</summary>
-            <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match history.await {
-                        Ok(Some(points)) => {
-                            view! {
-                                <ol class="history">
-                                    {points
-                                        .into_iter()
-                                        .map(|p| {
-                                            view! {
-                                                <li data-version=p.version>
-                                                    <span class="v">"v" {p.version}</span>
-                                                    <span class="when">{format_local(p.effective_from)}</span>
-                                                    <span class="price">{p.price.to_string()}</span>
-                                                </li>
-                                            }
-                                        })
-                                        .collect_view()}
-                                </ol>
-                            }
-                                .into_any()
-                        }
-                        Ok(None) => ().into_any(),
-                        Err(e) => view! { <ErrorLine error=e /> }.into_any(),
-                    }
-                })}
-            </Transition>
+            // Made only once opened, in the browser: no resource is made while the server
+            // renders the rows, so none can be made twice there.
+            {move || {
+                open.get().then(|| view! { <PriceHistoryList service_id=service_id.get_value() /> })
+            }}
         </details>
+    }
+}
+
+#[component]
+fn PriceHistoryList(service_id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let live = use_live();
+    let history = Resource::new(
+        move || live.prices.get(),
+        move |_| get_service_price_history(service_id.clone()),
+    );
+    view! {
+        <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
+            {move || Suspend::new(async move {
+                match history.await {
+                    Ok(points) => {
+                        view! {
+                            <ol class="history">
+                                {points
+                                    .into_iter()
+                                    .map(|p| {
+                                        view! {
+                                            <li data-version=p.version>
+                                                <span class="v">"v" {p.version}</span>
+                                                <span class="when">{format_local(p.effective_from)}</span>
+                                                <span class="price">{p.price.to_string()}</span>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ol>
+                        }
+                            .into_any()
+                    }
+                    Err(e) => view! { <ErrorLine error=e /> }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }

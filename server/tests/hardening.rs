@@ -224,7 +224,7 @@ async fn pages_and_api_answers_carry_security_headers(db: TestDb) {
             .unwrap_or_else(|| panic!("{path} has a CSP"))
             .to_owned();
         let nonce = csp
-            .split(|c| c == ' ' || c == ';')
+            .split([' ', ';'])
             .find_map(|t| t.strip_prefix("'nonce-")?.strip_suffix('\''))
             .unwrap_or_else(|| panic!("{path}: a nonce in {csp}"));
         assert!(csp.contains("frame-ancestors 'none'"), "{csp}");

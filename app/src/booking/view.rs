@@ -270,110 +270,155 @@ fn availability(readiness: &Readiness) -> (Overall, Option<OffsetDateTime>) {
 /// `/book`: book a service for one of my vehicles.
 #[component]
 pub fn BookPage() -> impl IntoView {
+    let state = BookerState::new();
     view! {
         <CustomerGate next="/book">
-            <Booker />
+            <Booker state=state />
         </CustomerGate>
     }
 }
 
-#[component]
-fn Booker() -> impl IntoView {
-    let i18n = use_i18n();
-    let live = use_live();
-    let query = use_query_map();
-    // Every resource of the page is made here, once, in the same order on the server and
-    // in the browser (a resource made inside a suspended view can be made twice while the
-    // server renders, and then the browser reads another resource's data).
-    let vehicles = Resource::new(|| (), |_| my_vehicles());
-    // The vehicle the customer picked (or came with in the link); until they pick one,
-    // their first. Never set while rendering: each fetcher resolves it from the vehicles
-    // resource, so the server and the browser render the same page from the same data.
-    let picked_vehicle = RwSignal::new(query.with_untracked(|q| q.get("vehicle")));
-    let first_vehicle = move || {
-        vehicles
-            .get()
-            .and_then(Result::ok)
-            .and_then(|list| list.first().map(|v| v.id.to_string()))
-    };
-    let vehicle = Signal::derive(move || picked_vehicle.get().or_else(first_vehicle));
-    let resolve = move |picked: Option<String>| async move {
-        match picked {
-            Some(v) => Some(v),
-            None => vehicles
-                .await
-                .ok()
-                .and_then(|list| list.first().map(|v| v.id.to_string())),
-        }
-    };
-    let service = RwSignal::new(None::<ServiceId>);
-    let store = RwSignal::new(None::<StoreId>);
-    let slot = RwSignal::new(None::<OffsetDateTime>);
-    // A new choice upstream clears the choices that depended on it.
-    Effect::new(move |_| {
-        picked_vehicle.track();
-        service.set(None);
-    });
-    Effect::new(move |_| {
-        service.track();
-        store.set(None);
-    });
-    Effect::new(move |_| {
-        store.track();
-        slot.set(None);
-    });
+/// The booking page's state: every resource and choice, made once by [`BookPage`]
+/// outside the sign-in gate (see [`crate::garage::GaragePage`]).
+#[derive(Clone, Copy)]
+struct BookerState {
+    vehicles: Resource<Result<Vec<crate::garage::Vehicle>, AppError>>,
+    picked_vehicle: RwSignal<Option<String>>,
+    vehicle: Signal<Option<String>>,
+    service: RwSignal<Option<ServiceId>>,
+    store: RwSignal<Option<StoreId>>,
+    slot: RwSignal<Option<OffsetDateTime>>,
+    location: RwSignal<Option<(String, String)>>,
+    quotes: Resource<Result<Option<QuotesView>, AppError>>,
+    options: Resource<Result<Option<Vec<StoreOptionView>>, AppError>>,
+    slot_list: Resource<Result<Option<Vec<SlotView>>, AppError>>,
+}
 
-    let quotes = Resource::new(
-        move || (picked_vehicle.get(), live.prices.get()),
-        move |(picked, _)| async move {
-            match resolve(picked).await {
-                Some(v) => service_quotes(v).await.map(Some),
-                None => Ok(None),
-            }
-        },
-    );
-    // Distances are from the customer's location once they share it, else the city centre.
-    let location = RwSignal::new(None::<(String, String)>);
-    let options = Resource::new(
-        move || {
-            (
-                picked_vehicle.get(),
-                service.get(),
-                location.get(),
-                live.availability.get(),
-            )
-        },
-        move |(picked, s, at, _)| async move {
-            let (lat, lng) = at.unzip();
-            let Some(s) = s else { return Ok(None) };
-            match resolve(picked).await {
-                Some(v) => store_options(v, s.to_string(), lat, lng).await.map(Some),
-                None => Ok(None),
-            }
-        },
-    );
-    let slot_list = Resource::new(
-        move || {
-            (
-                picked_vehicle.get(),
-                service.get(),
-                store.get(),
-                live.availability.get(),
-            )
-        },
-        move |(picked, s, st, _)| async move {
-            let (Some(s), Some(st)) = (s, st) else {
-                return Ok(None);
-            };
-            match resolve(picked).await {
-                Some(v) => store_slots(v, s.to_string(), st.to_string())
+impl BookerState {
+    fn new() -> BookerState {
+        let live = use_live();
+        let query = use_query_map();
+        // Every resource of the page is made here, once, in the same order on the server and
+        // in the browser (a resource made inside a suspended view can be made twice while the
+        // server renders, and then the browser reads another resource's data).
+        let vehicles = Resource::new(|| (), |_| my_vehicles());
+        // The vehicle the customer picked (or came with in the link); until they pick one,
+        // their first. Never set while rendering: each fetcher resolves it from the vehicles
+        // resource, so the server and the browser render the same page from the same data.
+        let picked_vehicle = RwSignal::new(query.with_untracked(|q| q.get("vehicle")));
+        let first_vehicle = move || {
+            vehicles
+                .get()
+                .and_then(Result::ok)
+                .and_then(|list| list.first().map(|v| v.id.to_string()))
+        };
+        let vehicle = Signal::derive(move || picked_vehicle.get().or_else(first_vehicle));
+        let resolve = move |picked: Option<String>| async move {
+            match picked {
+                Some(v) => Some(v),
+                None => vehicles
                     .await
-                    .map(Some),
-                None => Ok(None),
+                    .ok()
+                    .and_then(|list| list.first().map(|v| v.id.to_string())),
             }
-        },
-    );
+        };
+        let service = RwSignal::new(None::<ServiceId>);
+        let store = RwSignal::new(None::<StoreId>);
+        let slot = RwSignal::new(None::<OffsetDateTime>);
+        // A new choice upstream clears the choices that depended on it.
+        Effect::new(move |_| {
+            picked_vehicle.track();
+            service.set(None);
+        });
+        Effect::new(move |_| {
+            service.track();
+            store.set(None);
+        });
+        Effect::new(move |_| {
+            store.track();
+            slot.set(None);
+        });
 
+        let quotes = Resource::new(
+            move || (picked_vehicle.get(), live.prices.get()),
+            move |(picked, _)| async move {
+                match resolve(picked).await {
+                    Some(v) => service_quotes(v).await.map(Some),
+                    None => Ok(None),
+                }
+            },
+        );
+        // Distances are from the customer's location once they share it, else the city centre.
+        let location = RwSignal::new(None::<(String, String)>);
+        let options = Resource::new(
+            move || {
+                (
+                    picked_vehicle.get(),
+                    service.get(),
+                    location.get(),
+                    live.availability.get(),
+                )
+            },
+            move |(picked, s, at, _)| async move {
+                let (lat, lng) = at.unzip();
+                let Some(s) = s else { return Ok(None) };
+                match resolve(picked).await {
+                    Some(v) => store_options(v, s.to_string(), lat, lng).await.map(Some),
+                    None => Ok(None),
+                }
+            },
+        );
+        let slot_list = Resource::new(
+            move || {
+                (
+                    picked_vehicle.get(),
+                    service.get(),
+                    store.get(),
+                    live.availability.get(),
+                )
+            },
+            move |(picked, s, st, _)| async move {
+                let (Some(s), Some(st)) = (s, st) else {
+                    return Ok(None);
+                };
+                match resolve(picked).await {
+                    Some(v) => store_slots(v, s.to_string(), st.to_string())
+                        .await
+                        .map(Some),
+                    None => Ok(None),
+                }
+            },
+        );
+        BookerState {
+            vehicles,
+            picked_vehicle,
+            vehicle,
+            service,
+            store,
+            slot,
+            location,
+            quotes,
+            options,
+            slot_list,
+        }
+    }
+}
+
+#[component]
+fn Booker(state: BookerState) -> impl IntoView {
+    let i18n = use_i18n();
+    let BookerState {
+        vehicles,
+        picked_vehicle,
+        vehicle,
+        service,
+        store,
+        slot,
+        location,
+        quotes,
+        options,
+        slot_list,
+    } = state;
     view! {
         <section class="booker">
             <h1>{move || i18n.t(Msg::BookService)}</h1>
@@ -670,18 +715,9 @@ fn Confirm(
 }
 
 /// `/bookings/:id`: what was booked, and cancelling it.
+/// Its resources are made outside the gate (see [`crate::garage::GaragePage`]).
 #[component]
 pub fn BookingPage() -> impl IntoView {
-    view! {
-        <CustomerGate next="/garage">
-            <BookingDetail />
-        </CustomerGate>
-    }
-}
-
-#[component]
-fn BookingDetail() -> impl IntoView {
-    let i18n = use_i18n();
     let params = use_params_map();
     let cancel = ServerAction::<CancelBooking>::new();
     let booking = Resource::new(
@@ -693,6 +729,19 @@ fn BookingDetail() -> impl IntoView {
         },
         |(id, _)| get_booking(id),
     );
+    view! {
+        <CustomerGate next="/garage">
+            <BookingDetail cancel=cancel booking=booking />
+        </CustomerGate>
+    }
+}
+
+#[component]
+fn BookingDetail(
+    cancel: ServerAction<CancelBooking>,
+    booking: Resource<Result<Booking, AppError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <section class="booking-page">
             <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
@@ -743,22 +792,51 @@ fn BookingDetail() -> impl IntoView {
     }
 }
 
+/// The resources of [`ModelQuotes`], made by the page outside its sign-in gate.
+#[derive(Clone, Copy)]
+pub struct ModelQuotesState {
+    models: Resource<Result<Vec<crate::garage::ModelInfo>, AppError>>,
+    model: RwSignal<Option<String>>,
+    quotes: Resource<Result<Option<QuotesView>, AppError>>,
+}
+
+impl ModelQuotesState {
+    pub fn new() -> ModelQuotesState {
+        let live = use_live();
+        let models = Resource::new(|| (), |_| list_models());
+        let model = RwSignal::new(None::<String>);
+        let quotes = Resource::new(
+            move || (model.get(), live.prices.get()),
+            |(m, _)| async move {
+                match m {
+                    Some(m) if !m.is_empty() => model_quotes(m).await.map(Some),
+                    _ => Ok(None),
+                }
+            },
+        );
+        ModelQuotesState {
+            models,
+            model,
+            quotes,
+        }
+    }
+}
+
+impl Default for ModelQuotesState {
+    fn default() -> Self {
+        ModelQuotesState::new()
+    }
+}
+
 /// The kiosk's quote for a model: the same breakdowns a customer sees (standard tier).
 #[component]
-pub fn ModelQuotes() -> impl IntoView {
+pub fn ModelQuotes(state: ModelQuotesState) -> impl IntoView {
     let i18n = use_i18n();
-    let live = use_live();
-    let models = Resource::new(|| (), |_| list_models());
-    let model = RwSignal::new(None::<String>);
-    let quotes = Resource::new(
-        move || (model.get(), live.prices.get()),
-        |(m, _)| async move {
-            match m {
-                Some(m) if !m.is_empty() => model_quotes(m).await.map(Some),
-                _ => Ok(None),
-            }
-        },
-    );
+    let ModelQuotesState {
+        models,
+        model,
+        quotes,
+    } = state;
     view! {
         <section class="model-quotes">
             <h2>{move || i18n.t(Msg::QuoteForModel)}</h2>

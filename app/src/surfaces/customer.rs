@@ -39,6 +39,7 @@ fn CustomerFrame(children: Children) -> impl IntoView {
 #[component]
 pub fn CustomerHome() -> impl IntoView {
     let i18n = use_i18n();
+    crate::pricing::provide_price_list();
     view! {
         <CustomerFrame>
             <p class="tagline">{move || i18n.t(Msg::Tagline)}</p>

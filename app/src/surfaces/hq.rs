@@ -5,13 +5,15 @@ use leptos::prelude::*;
 
 use super::{NavItem, SurfaceFrame};
 use crate::account::StaffGate;
-use crate::booking::ModelQuotes;
+use crate::booking::{ModelQuotes, ModelQuotesState};
 use crate::i18n::Msg;
-use crate::policies::HqPolicies;
+use crate::policies::{HqPolicies, PoliciesState};
 use crate::pricing::HqPriceList;
 
 #[component]
 pub fn HqHome() -> impl IntoView {
+    // The gate's view is built in a reactive closure; resources are made out here.
+    crate::pricing::provide_price_list();
     view! {
         <SurfaceFrame
             kind="hq"
@@ -42,11 +44,15 @@ fn nav() -> Vec<NavItem> {
 
 #[component]
 pub fn HqPoliciesPage() -> impl IntoView {
+    // The gate's view is built in a reactive closure; resources are made out here.
+    crate::pricing::provide_price_list();
+    let quotes = ModelQuotesState::new();
+    let policies = PoliciesState::new();
     view! {
         <SurfaceFrame kind="hq" title=Msg::SurfaceHq home="/hq" sign_in="/hq/policies" nav=nav()>
             <StaffGate allowed=Principal::may_publish_prices next="/hq/policies">
-                <HqPolicies />
-                <ModelQuotes />
+                <HqPolicies state=policies />
+                <ModelQuotes state=quotes />
             </StaffGate>
         </SurfaceFrame>
     }

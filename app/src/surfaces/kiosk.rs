@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::{NavItem, SurfaceFrame};
 use crate::account::StaffGate;
-use crate::booking::ModelQuotes;
+use crate::booking::{ModelQuotes, ModelQuotesState};
 use crate::i18n::Msg;
 use crate::pricing::ServicePriceList;
 
@@ -17,6 +17,9 @@ fn may_use_kiosk(principal: &Principal) -> bool {
 
 #[component]
 pub fn KioskHome() -> impl IntoView {
+    // The gate's view is built in a reactive closure; resources are made out here.
+    crate::pricing::provide_price_list();
+    let quotes = ModelQuotesState::new();
     view! {
         // Installed to the iPad's home screen, the kiosk opens full screen in landscape.
         <leptos_meta::Link rel="manifest" href="/kiosk.webmanifest" />
@@ -28,7 +31,7 @@ pub fn KioskHome() -> impl IntoView {
             nav=vec![NavItem { href: "/kiosk", label: Msg::NavPriceList }]
         >
             <StaffGate allowed=may_use_kiosk next="/kiosk">
-                <ModelQuotes />
+                <ModelQuotes state=quotes />
                 <ServicePriceList intro=Msg::KioskPricesIntro />
             </StaffGate>
         </SurfaceFrame>
