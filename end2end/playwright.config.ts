@@ -72,6 +72,7 @@ export default defineConfig({
       RUST_LOG: "warn",
       // The browser tests act as many people from one address.
       PITLANE_SIGN_IN_BURST: "1000",
+      PITLANE_SIGN_IN_ACCOUNT_BURST: "1000",
       PITLANE_SIGN_UP_BURST: "1000",
       PITLANE_SSE_PER_ADDRESS: "100",
     },

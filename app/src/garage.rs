@@ -224,8 +224,9 @@ fn ModelSelect(models: Vec<ModelInfo>, selected: Option<ModelId>) -> impl IntoVi
 pub fn GaragePage() -> impl IntoView {
     let add = ServerAction::<AddVehicle>::new();
     let remove = ServerAction::<RemoveVehicle>::new();
+    let me = crate::account::use_me_context();
     let vehicles = Resource::new(
-        move || (add.version().get(), remove.version().get()),
+        move || (me.session(), add.version().get(), remove.version().get()),
         |_| my_vehicles(),
     );
     let models = Resource::new(|| (), |_| list_models());
@@ -329,14 +330,16 @@ fn VehicleCard(vehicle: Vehicle, remove: ServerAction<RemoveVehicle>) -> impl In
 pub fn VehiclePage() -> impl IntoView {
     let params = use_params_map();
     let update = ServerAction::<UpdateVehicle>::new();
+    let me = crate::account::use_me_context();
     let detail = Resource::new(
         move || {
             (
                 params.with(|p| p.get("id").unwrap_or_default()),
                 update.version().get(),
+                me.session(),
             )
         },
-        |(id, _)| vehicle_history(id),
+        |(id, _, _)| vehicle_history(id),
     );
     let models = Resource::new(|| (), |_| list_models());
     view! {

@@ -42,6 +42,9 @@ pub struct Limits {
     /// Sign-in attempts per client address before it is slowed to one every 2 s
     /// (`PITLANE_SIGN_IN_BURST`, default 30).
     pub sign_in_burst: u32,
+    /// Sign-in attempts on one account from one address before they are slowed to one
+    /// every 30 s (`PITLANE_SIGN_IN_ACCOUNT_BURST`, default 10).
+    pub sign_in_account_burst: u32,
     /// Sign-ups per client address before it is slowed to one a minute
     /// (`PITLANE_SIGN_UP_BURST`, default 5).
     pub sign_up_burst: u32,
@@ -59,6 +62,7 @@ impl Default for Limits {
         Limits {
             booking: BookingLimits::default(),
             sign_in_burst: 30,
+            sign_in_account_burst: 10,
             sign_up_burst: 5,
             sse_per_address: 8,
             sse_total: 2_000,
@@ -115,6 +119,10 @@ impl Limits {
         Ok(Limits {
             booking,
             sign_in_burst: number("PITLANE_SIGN_IN_BURST", d.sign_in_burst)?,
+            sign_in_account_burst: number(
+                "PITLANE_SIGN_IN_ACCOUNT_BURST",
+                d.sign_in_account_burst,
+            )?,
             sign_up_burst: number("PITLANE_SIGN_UP_BURST", d.sign_up_burst)?,
             sse_per_address: number("PITLANE_SSE_PER_ADDRESS", d.sse_per_address)?,
             sse_total: number("PITLANE_SSE_TOTAL", d.sse_total)?,

@@ -256,6 +256,7 @@ pub async fn start(
         hub,
         limiter: Arc::new(SignInLimiter::with_bursts(
             limits.sign_in_burst,
+            limits.sign_in_account_burst,
             limits.sign_up_burst,
         )),
         sse: Arc::new(SseGate::new(limits.sse_per_address, limits.sse_total)),

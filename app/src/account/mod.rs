@@ -164,6 +164,18 @@ impl MeContext {
     pub fn refresh(&self) {
         self.version.update(|v| *v += 1);
     }
+
+    /// Changes whenever someone signs in or out through the page's forms (tracked):
+    /// resources of a signed-in person's data read it, so that a page opened before
+    /// signing in fetches that person's data after.
+    pub fn session(&self) -> u64 {
+        self.version.get()
+    }
+}
+
+/// The page's [`MeContext`].
+pub fn use_me_context() -> MeContext {
+    expect_context::<MeContext>()
 }
 
 /// Called once by [`App`](crate::App).

@@ -301,7 +301,8 @@ impl BookerState {
         // Every resource of the page is made here, once, in the same order on the server and
         // in the browser (a resource made inside a suspended view can be made twice while the
         // server renders, and then the browser reads another resource's data).
-        let vehicles = Resource::new(|| (), |_| my_vehicles());
+        let me = crate::account::use_me_context();
+        let vehicles = Resource::new(move || me.session(), |_| my_vehicles());
         // The vehicle the customer picked (or came with in the link); until they pick one,
         // their first. Never set while rendering: each fetcher resolves it from the vehicles
         // resource, so the server and the browser render the same page from the same data.
@@ -340,8 +341,8 @@ impl BookerState {
         });
 
         let quotes = Resource::new(
-            move || (picked_vehicle.get(), live.prices.get()),
-            move |(picked, _)| async move {
+            move || (picked_vehicle.get(), live.prices.get(), me.session()),
+            move |(picked, _, _)| async move {
                 match resolve(picked).await {
                     Some(v) => service_quotes(v).await.map(Some),
                     None => Ok(None),
@@ -357,9 +358,10 @@ impl BookerState {
                     service.get(),
                     location.get(),
                     live.availability.get(),
+                    me.session(),
                 )
             },
-            move |(picked, s, at, _)| async move {
+            move |(picked, s, at, _, _)| async move {
                 let (lat, lng) = at.unzip();
                 let Some(s) = s else { return Ok(None) };
                 match resolve(picked).await {
@@ -375,9 +377,10 @@ impl BookerState {
                     service.get(),
                     store.get(),
                     live.availability.get(),
+                    me.session(),
                 )
             },
-            move |(picked, s, st, _)| async move {
+            move |(picked, s, st, _, _)| async move {
                 let (Some(s), Some(st)) = (s, st) else {
                     return Ok(None);
                 };
@@ -720,14 +723,16 @@ fn Confirm(
 pub fn BookingPage() -> impl IntoView {
     let params = use_params_map();
     let cancel = ServerAction::<CancelBooking>::new();
+    let me = crate::account::use_me_context();
     let booking = Resource::new(
         move || {
             (
                 params.with(|p| p.get("id").unwrap_or_default()),
                 cancel.version().get(),
+                me.session(),
             )
         },
-        |(id, _)| get_booking(id),
+        |(id, _, _)| get_booking(id),
     );
     view! {
         <CustomerGate next="/garage">
@@ -844,7 +849,11 @@ pub fn ModelQuotes(state: ModelQuotesState) -> impl IntoView {
                 {move || Suspend::new(async move {
                     let models = models.await.unwrap_or_default();
                     view! {
-                        <select name="model" on:change=move |ev| model.set(Some(event_target_value(&ev)))>
+                        <select
+                            name="model"
+                            aria-label=move || i18n.t(Msg::QuoteForModel)
+                            on:change=move |ev| model.set(Some(event_target_value(&ev)))
+                        >
                             <option value="">{move || i18n.t(Msg::ChooseModel)}</option>
                             {models
                                 .into_iter()
