@@ -66,21 +66,34 @@ pub fn client_addr() -> Option<IpAddr> {
         .map(|c| c.0)
 }
 
-/// Runs password hashing on the blocking pool, at most `workers` at a time with at most
-/// `queue` more waiting; beyond that a request is refused at once with
-/// [`AppError::Busy`]. One argon2 hash holds 19 MiB while it runs, so this bounds the
-/// memory that a burst of sign-ins can take to a few dozen MiB.
+/// Runs password hashing on its own pool of `workers` threads (one per core), with at
+/// most `queue` more waiting; beyond that a request is refused at once with
+/// [`AppError::Busy`]. One argon2 hash holds 19 MiB while it runs, so this bounds what a
+/// burst of sign-ins can take to a few dozen MiB. A fixed pool, rather than tokio's
+/// blocking pool (which grows a thread per waiting task), also keeps the allocator from
+/// holding on to 19 MiB in each of many threads after the burst.
 pub struct HashingGate {
     admitted: Arc<tokio::sync::Semaphore>,
-    running: Arc<tokio::sync::Semaphore>,
+    pool: rayon::ThreadPool,
 }
 
 impl HashingGate {
     pub fn new(workers: usize, queue: usize) -> HashingGate {
         let workers = workers.max(1);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(workers)
+            .thread_name(|i| format!("password-hashing-{i}"))
+            .build()
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "cannot start the password-hashing threads; using one");
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(1)
+                    .build()
+                    .unwrap_or_else(|e| panic!("no thread for password hashing: {e}"))
+            });
         HashingGate {
             admitted: Arc::new(tokio::sync::Semaphore::new(workers + queue)),
-            running: Arc::new(tokio::sync::Semaphore::new(workers)),
+            pool,
         }
     }
 
@@ -98,15 +111,13 @@ impl HashingGate {
             tracing::warn!("password hashing queue full");
             return Err(AppError::Busy);
         };
-        let _running = self
-            .running
-            .clone()
-            .acquire_owned()
+        let (done, result) = tokio::sync::oneshot::channel();
+        self.pool.spawn(move || {
+            let _ = done.send(work());
+        });
+        result
             .await
-            .map_err(AppError::internal)?;
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(AppError::internal)
+            .map_err(|_| AppError::internal("a password-hashing thread stopped"))
     }
 }
 
@@ -446,7 +457,7 @@ mod tests {
             tokio::spawn(async move { gate.run(move || wait.recv().is_ok()).await })
         };
         // Let the first take the worker, then queue a second.
-        while gate.running.available_permits() > 0 {
+        while gate.admitted.available_permits() > 1 {
             tokio::task::yield_now().await;
         }
         let second = {
