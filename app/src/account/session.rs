@@ -18,9 +18,11 @@ use std::num::NonZeroU32;
 use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
+use std::cell::RefCell;
+
 use argon2::password_hash::rand_core::{OsRng, RngCore};
-use argon2::password_hash::{PasswordHash, SaltString};
-use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use argon2::password_hash::{Output, ParamsString, PasswordHash, Salt, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, PasswordHasher, Version};
 use domain::{CustomerId, Password, Phone, Principal};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use leptos::prelude::use_context;
@@ -124,15 +126,73 @@ impl HashingGate {
 /// The process's one gate: the bound is per machine, whatever the request.
 static HASHING: LazyLock<HashingGate> = LazyLock::new(HashingGate::for_this_machine);
 
+/// One argon2 work area (19 MiB) per hashing thread, reused by every hash on it: the
+/// memory a burst of sign-ins takes is the pool's threads' work areas, allocated once,
+/// not 19 MiB per request that the allocator then keeps.
+fn argon2_output(
+    argon: &Argon2<'_>,
+    password: &[u8],
+    salt: Salt<'_>,
+    output_len: usize,
+) -> argon2::password_hash::Result<Output> {
+    thread_local! {
+        static BLOCKS: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+    }
+    let mut salt_buf = [0u8; 64];
+    let salt = salt.decode_b64(&mut salt_buf)?;
+    BLOCKS.with_borrow_mut(|blocks| {
+        let needed = argon.params().block_count();
+        if blocks.len() != needed {
+            blocks.resize(needed, Block::default());
+        }
+        Output::init_with(output_len, |out| {
+            Ok(argon.hash_password_into_with_memory(password, salt, out, &mut blocks[..])?)
+        })
+    })
+}
+
+/// A new PHC hash string (argon2id with the crate's default parameters, random salt),
+/// exactly what `Argon2::default().hash_password` makes.
+fn new_hash(password: &[u8]) -> argon2::password_hash::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    let argon = Argon2::default();
+    let output_len = argon
+        .params()
+        .output_len()
+        .unwrap_or(Params::DEFAULT_OUTPUT_LEN);
+    let output = argon2_output(&argon, password, salt.as_salt(), output_len)?;
+    Ok(PasswordHash {
+        algorithm: Algorithm::default().ident(),
+        version: Some(Version::default().into()),
+        params: ParamsString::try_from(argon.params())?,
+        salt: Some(salt.as_salt()),
+        hash: Some(output),
+    }
+    .to_string())
+}
+
+/// Whether `password` produces the stored PHC string's hash with its parameters (the
+/// comparison of the outputs takes constant time).
+fn matches_hash(password: &[u8], stored: &str) -> argon2::password_hash::Result<bool> {
+    let parsed = PasswordHash::new(stored)?;
+    let algorithm = Algorithm::try_from(parsed.algorithm)?;
+    let version = parsed
+        .version
+        .map(Version::try_from)
+        .transpose()?
+        .unwrap_or_default();
+    let params = Params::try_from(&parsed)?;
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return Ok(false);
+    };
+    let argon = Argon2::new(algorithm, version, params);
+    Ok(argon2_output(&argon, password, salt, expected.len())? == expected)
+}
+
 /// Hashes a new password (argon2id, random salt) off the async workers.
 pub async fn hash_password(password: Password) -> Result<String, AppError> {
     HASHING
-        .run(move || {
-            let salt = SaltString::generate(&mut OsRng);
-            Argon2::default()
-                .hash_password(password.expose().as_bytes(), &salt)
-                .map(|hash| hash.to_string())
-        })
+        .run(move || new_hash(password.expose().as_bytes()))
         .await?
         .map_err(|e| AppError::internal(format!("password hashing failed: {e}")))
 }
@@ -141,13 +201,10 @@ pub async fn hash_password(password: Password) -> Result<String, AppError> {
 async fn verify_password(password: Password, hash: String) -> Result<bool, AppError> {
     HASHING
         .run(move || {
-            let Ok(parsed) = PasswordHash::new(&hash) else {
-                tracing::error!("a stored password hash is malformed");
-                return false;
-            };
-            Argon2::default()
-                .verify_password(password.expose().as_bytes(), &parsed)
-                .is_ok()
+            matches_hash(password.expose().as_bytes(), &hash).unwrap_or_else(|e| {
+                tracing::error!(error = %e, "a stored password hash is malformed");
+                false
+            })
         })
         .await
 }
@@ -446,6 +503,23 @@ mod tests {
             Err(AppError::RateLimited)
         );
         assert!(limiter.check_sign_up(Some(guesser)).is_ok());
+    }
+
+    #[test]
+    fn hashes_agree_with_the_argon2_crate_both_ways() {
+        use argon2::PasswordVerifier;
+        let ours = new_hash(b"brake-pads-7").expect("hash");
+        let parsed = PasswordHash::new(&ours).expect("phc");
+        assert!(Argon2::default()
+            .verify_password(b"brake-pads-7", &parsed)
+            .is_ok());
+        let theirs = Argon2::default()
+            .hash_password(b"oil-change-9", &SaltString::generate(&mut OsRng))
+            .expect("hash")
+            .to_string();
+        assert_eq!(matches_hash(b"oil-change-9", &theirs), Ok(true));
+        assert_eq!(matches_hash(b"oil-change-8", &theirs), Ok(false));
+        assert!(matches_hash(b"x", "not a hash").is_err());
     }
 
     #[tokio::test]
