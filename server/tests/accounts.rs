@@ -282,17 +282,7 @@ async fn the_session_cookie_is_http_only_and_lax(db: TestDb) {
     let mut config = db.config();
     config.trusted_proxies = server::config::parse_proxies("127.0.0.1").expect("proxies");
     let proxied = TestServer::start_with(config).await;
-    let res = reqwest::Client::new()
-        .post(proxied.url("/api/sign_in"))
-        .header("x-forwarded-proto", "https")
-        .form(&[
-            ("realm", "customer"),
-            ("phone", DEMO_CUSTOMER),
-            ("password", server::demo::DEMO_PASSWORD),
-        ])
-        .send()
-        .await
-        .expect("request");
+    let res = common::demo_customer_sign_in(&proxied, &[("x-forwarded-proto", "https")]).await;
     let cookie = session_cookie(&res).expect("cookie");
     assert!(cookie.contains("; Secure"), "behind https: {cookie}");
     assert!(cookie.starts_with("__Host-pitlane_session="), "{cookie}");

@@ -690,6 +690,21 @@ async fn hq_policies_apply_alike_to_everyone_who_qualifies(db: TestDb) {
     }
 }
 
+/// Starts of offered slots at least three hours after one another, so that no two
+/// bookings of one car at them overlap.
+fn three_hours_apart(free: &[SlotView]) -> Vec<time::OffsetDateTime> {
+    let mut apart: Vec<time::OffsetDateTime> = Vec::new();
+    for s in free {
+        if apart
+            .last()
+            .is_none_or(|t| s.start - *t >= time::Duration::hours(3))
+        {
+            apart.push(s.start);
+        }
+    }
+    apart
+}
+
 /// Asserts a refusal with this domain error, readable in both languages.
 fn assert_refused(status: StatusCode, body: &str, expected: E) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
@@ -771,18 +786,7 @@ async fn one_customer_holds_at_most_three_open_bookings(db: TestDb) {
     let store = options(&client, &server, &car, &oil).await[0].store;
     let free = slots(&client, &server, &car, &oil, store).await;
     // Slots far enough apart not to overlap one another.
-    let apart: Vec<time::OffsetDateTime> =
-        free.iter()
-            .map(|s| s.start)
-            .fold(Vec::new(), |mut acc, start| {
-                if acc
-                    .last()
-                    .is_none_or(|t: &time::OffsetDateTime| start - *t >= time::Duration::hours(3))
-                {
-                    acc.push(start);
-                }
-                acc
-            });
+    let apart = three_hours_apart(&free);
     assert!(apart.len() >= 5, "enough separate slots");
 
     // The same car at an overlapping time is refused even under the cap.
@@ -843,21 +847,7 @@ async fn racing_bookings_of_one_customer_stop_at_the_cap(db: TestDb) {
     let store = options(&client, &server, &car, &oil).await[0].store;
     let free = slots(&client, &server, &car, &oil, store).await;
     // Eight distinct, non-overlapping slots, all confirmed at once.
-    let starts: Vec<time::OffsetDateTime> = free
-        .iter()
-        .map(|s| s.start)
-        .fold(Vec::new(), |mut acc, start| {
-            if acc
-                .last()
-                .is_none_or(|t: &time::OffsetDateTime| start - *t >= time::Duration::hours(3))
-            {
-                acc.push(start);
-            }
-            acc
-        })
-        .into_iter()
-        .take(8)
-        .collect();
+    let starts: Vec<time::OffsetDateTime> = three_hours_apart(&free).into_iter().take(8).collect();
     assert_eq!(starts.len(), 8);
     let attempts = starts.into_iter().map(|start| {
         let (client, server, car, oil) = (client.clone(), server.clone(), car.clone(), oil.clone());

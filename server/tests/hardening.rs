@@ -278,16 +278,7 @@ async fn over_https_cookies_are_host_only_and_hsts_is_sent(db: TestDb) {
     let mut config = db.config();
     config.https = true;
     let server = TestServer::start_with(config).await;
-    let res = common::browser()
-        .post(server.url("/api/sign_in"))
-        .form(&[
-            ("realm", "customer"),
-            ("phone", DEMO_CUSTOMER),
-            ("password", server::demo::DEMO_PASSWORD),
-        ])
-        .send()
-        .await
-        .expect("sign in");
+    let res = common::demo_customer_sign_in(&server, &[]).await;
     assert_eq!(res.status(), StatusCode::OK);
     let hsts = res.headers()[header::STRICT_TRANSPORT_SECURITY]
         .to_str()
@@ -302,17 +293,7 @@ async fn over_https_cookies_are_host_only_and_hsts_is_sent(db: TestDb) {
 
     // Over plain http, a client cannot claim https with a header.
     let server = TestServer::start(&db).await;
-    let res = common::browser()
-        .post(server.url("/api/sign_in"))
-        .header("x-forwarded-proto", "https")
-        .form(&[
-            ("realm", "customer"),
-            ("phone", DEMO_CUSTOMER),
-            ("password", server::demo::DEMO_PASSWORD),
-        ])
-        .send()
-        .await
-        .expect("sign in");
+    let res = common::demo_customer_sign_in(&server, &[("x-forwarded-proto", "https")]).await;
     assert!(res
         .headers()
         .get(header::STRICT_TRANSPORT_SECURITY)

@@ -200,6 +200,28 @@ pub async fn call_as(
     (status, res.text().await.expect("body"))
 }
 
+/// The demo customer's sign-in request with the right password, with `headers` added
+/// (a forwarded address, a claimed scheme); returns the raw response.
+pub async fn demo_customer_sign_in(
+    server: &TestServer,
+    headers: &[(&str, &str)],
+) -> reqwest::Response {
+    headers
+        .iter()
+        .fold(
+            browser().post(server.url("/api/sign_in")),
+            |req, (name, value)| req.header(*name, *value),
+        )
+        .form(&[
+            ("realm", "customer"),
+            ("phone", DEMO_CUSTOMER),
+            ("password", server::demo::DEMO_PASSWORD),
+        ])
+        .send()
+        .await
+        .expect("sign in")
+}
+
 /// A browser signed in with the demo password as `phone` (`realm` is `customer` or `staff`).
 pub async fn signed_in(server: &TestServer, realm: &str, phone: &str) -> reqwest::Client {
     let client = browser();
