@@ -67,12 +67,15 @@ pub fn page_csp() {
     ) else {
         return;
     };
-    // cargo-leptos's live reload (`cargo leptos watch`) talks over a websocket.
-    let dev_reload = if std::env::var_os("LEPTOS_WATCH").is_some() {
-        " ws:"
-    } else {
-        ""
-    };
+    // cargo-leptos's live reload (`cargo leptos watch`) talks over a websocket; read once.
+    static DEV_RELOAD: std::sync::LazyLock<&str> = std::sync::LazyLock::new(|| {
+        if std::env::var_os("LEPTOS_WATCH").is_some() {
+            " ws:"
+        } else {
+            ""
+        }
+    });
+    let dev_reload = *DEV_RELOAD;
     let csp = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
          style-src 'self'; connect-src 'self'{dev_reload}; img-src 'self' data:; \

@@ -27,9 +27,7 @@ both_backends!(
     the_demo_customer_sees_their_service_history,
 );
 
-fn error(body: &str) -> AppError {
-    serde_json::from_str(body).unwrap_or_else(|e| panic!("not an AppError ({e}): {body}"))
-}
+use common::error;
 
 async fn me(client: &reqwest::Client, server: &TestServer) -> Option<Me> {
     let (status, body) = call_as(client, server, "me", &[]).await;

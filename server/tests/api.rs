@@ -40,9 +40,7 @@ async fn price_list(server: &TestServer) -> PriceListView {
     serde_json::from_str(&body).expect("price list JSON")
 }
 
-fn error(body: &str) -> AppError {
-    serde_json::from_str(body).unwrap_or_else(|e| panic!("not an AppError ({e}): {body}"))
-}
+use common::error;
 
 async fn health_check_reports_the_database(db: TestDb) {
     let server = TestServer::start(&db).await;

@@ -27,9 +27,7 @@ both_backends!(
     racing_bookings_of_one_customer_stop_at_the_cap,
 );
 
-fn error(body: &str) -> AppError {
-    serde_json::from_str(body).unwrap_or_else(|e| panic!("not an AppError ({e}): {body}"))
-}
+use common::error;
 
 fn parse<T: serde::de::DeserializeOwned>(status: StatusCode, body: &str) -> T {
     assert_eq!(status, StatusCode::OK, "{body}");

@@ -21,9 +21,7 @@ both_backends!(
     live_update_streams_are_capped_per_address_and_in_all,
 );
 
-fn error(body: &str) -> AppError {
-    serde_json::from_str(body).unwrap_or_else(|e| panic!("not an AppError ({e}): {body}"))
-}
+use common::error;
 
 /// A server that believes `X-Forwarded-For` from 127.0.0.1 (as behind a local proxy),
 /// with the production limits on sign-in and sign-up.

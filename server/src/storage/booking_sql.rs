@@ -624,24 +624,29 @@ async fn open_bookings(
     now: OffsetDateTime,
 ) -> Result<Vec<domain::OpenBooking>, StoreError> {
     let rows = sqlx::query(
-        "SELECT vehicle_id, scheduled_start, scheduled_end FROM orders
-         WHERE customer_id = $1 AND status NOT IN ('handed_over', 'cancelled')
-           AND scheduled_start IS NOT NULL AND scheduled_end > $2",
+        "SELECT vehicle_id, status, scheduled_start, scheduled_end FROM orders
+         WHERE customer_id = $1 AND scheduled_start IS NOT NULL AND scheduled_end > $2",
     )
     .bind(customer.as_uuid())
     .bind(DbTime(now))
     .fetch_all(&mut *conn)
     .await
     .map_err(db_err)?;
-    rows.iter()
-        .map(|r| {
-            Ok(domain::OpenBooking {
+    let mut open = Vec::new();
+    for r in &rows {
+        let status: String = get(r, "status")?;
+        let status = OrderStatus::parse(&status)
+            .ok_or_else(|| StoreError::Backend(format!("unknown order status {status:?}")))?;
+        // Which orders still hold a place is the domain's rule, not the query's.
+        if status.is_open() {
+            open.push(domain::OpenBooking {
                 vehicle: VehicleId::from(get::<Uuid>(r, "vehicle_id")?),
                 start: get::<DbTime>(r, "scheduled_start")?.0,
                 end: get::<DbTime>(r, "scheduled_end")?.0,
-            })
-        })
-        .collect()
+            });
+        }
+    }
+    Ok(open)
 }
 
 async fn announce(

@@ -140,6 +140,11 @@ impl Drop for TestDb {
     }
 }
 
+/// The error a server function answered with.
+pub fn error(body: &str) -> app::error::AppError {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("not an AppError ({e}): {body}"))
+}
+
 /// A running server on a free port; stops when dropped.
 pub struct TestServer {
     pub base: String,
