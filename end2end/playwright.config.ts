@@ -37,10 +37,10 @@ export default defineConfig({
     trace: "retain-on-failure",
     launchOptions: chromium,
   },
-  // Every journey at a desktop size; the kiosk's at an iPad's, by touch; and every
-  // route (routes.spec) at all three, a phone included.
+  // Every journey at a desktop size; the kiosk's at an iPad's, by touch; every route
+  // (routes.spec) at all three, a phone included; a phone's first download (bundle.spec).
   projects: [
-    { name: "desktop", use: { ...devices["Desktop Chrome"], launchOptions: chromium }, testIgnore: /kiosk/ },
+    { name: "desktop", use: { ...devices["Desktop Chrome"], launchOptions: chromium }, testIgnore: /kiosk|bundle/ },
     {
       name: "ipad",
       use: { ...devices["iPad (gen 7) landscape"], browserName: "chromium", launchOptions: chromium },
@@ -49,7 +49,7 @@ export default defineConfig({
     {
       name: "phone",
       use: { ...devices["iPhone 13"], browserName: "chromium", launchOptions: chromium },
-      testMatch: /routes/,
+      testMatch: /routes|bundle/,
     },
   ],
   webServer: {

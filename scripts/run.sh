@@ -9,4 +9,5 @@ mkdir -p data
 export DATABASE_URL="${DATABASE_URL:-sqlite://data/pitlane.db}"
 export PITLANE_DEMO="${PITLANE_DEMO:-1}"
 say "building and serving on http://127.0.0.1:3000 (database: $DATABASE_URL)"
-exec cargo leptos serve "$@"
+# --split: every page is a lazy route, whose code the build splits into its own chunk.
+exec cargo leptos serve --split "$@"

@@ -37,10 +37,11 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, Lazy,
 };
 
 use crate::i18n::{provide_i18n, use_i18n, Msg};
+use crate::surfaces::{customer, hq, kiosk};
 
 /// The HTML document the server renders around [`App`].
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -77,28 +78,22 @@ pub fn App() -> impl IntoView {
     live::provide_live_updates();
     let i18n = use_i18n();
 
-    // Browser tests wait for this flag before they click: an Effect only runs once the
-    // page has hydrated, so clicks before that would be lost.
-    Effect::new(move |_| {
-        if let Some(root) = document().document_element() {
-            let _ = root.set_attribute("data-hydrated", "true");
-        }
-    });
-
     view! {
         <Title text=move || i18n.t(Msg::AppName) />
         <Router>
             <Routes fallback=move || view! { <NotFound /> }>
-                <Route path=path!("/") view=surfaces::customer::CustomerHome />
-                <Route path=path!("/signin") view=surfaces::customer::SignInPage />
-                <Route path=path!("/signup") view=surfaces::customer::SignUpPage />
-                <Route path=path!("/garage") view=surfaces::customer::GarageRoute />
-                <Route path=path!("/garage/:id") view=surfaces::customer::VehicleRoute />
-                <Route path=path!("/book") view=surfaces::customer::BookRoute />
-                <Route path=path!("/bookings/:id") view=surfaces::customer::BookingRoute />
-                <Route path=path!("/kiosk") view=surfaces::kiosk::KioskHome />
-                <Route path=path!("/hq") view=surfaces::hq::HqHome />
-                <Route path=path!("/hq/policies") view=surfaces::hq::HqPoliciesPage />
+                // Every page is a lazy route: its code is a separate wasm chunk, loaded when
+                // the page is first shown, so a first visit downloads only that page's code.
+                <Route path=path!("/") view={Lazy::<customer::HomeRoute>::new()} />
+                <Route path=path!("/signin") view={Lazy::<customer::SignInRoute>::new()} />
+                <Route path=path!("/signup") view={Lazy::<customer::SignUpRoute>::new()} />
+                <Route path=path!("/garage") view={Lazy::<customer::GarageRoute>::new()} />
+                <Route path=path!("/garage/:id") view={Lazy::<customer::VehicleRoute>::new()} />
+                <Route path=path!("/book") view={Lazy::<customer::BookRoute>::new()} />
+                <Route path=path!("/bookings/:id") view={Lazy::<customer::BookingRoute>::new()} />
+                <Route path=path!("/kiosk") view={Lazy::<kiosk::KioskRoute>::new()} />
+                <Route path=path!("/hq") view={Lazy::<hq::HqRoute>::new()} />
+                <Route path=path!("/hq/policies") view={Lazy::<hq::PoliciesRoute>::new()} />
             </Routes>
         </Router>
     }
@@ -124,5 +119,16 @@ fn NotFound() -> impl IntoView {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    let Some(body) = document().body() else {
+        return;
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        // Every page is a lazy route, so hydration waits for the page's chunk.
+        leptos::mount::hydrate_from_async(body, App).await.forget();
+        // Browser tests wait for this flag before they click: clicks before hydration
+        // would be lost.
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
 }

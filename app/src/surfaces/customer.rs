@@ -1,4 +1,6 @@
-//! The customer web: services and prices at `/`, sign-in and sign-up, and the garage.
+//! The customer web: services and prices at `/`, sign-in and sign-up, the garage and
+//! booking. Each page is a lazy route (`…Route`), so a phone downloads a page's code only
+//! when it first shows that page.
 
 use leptos::prelude::*;
 
@@ -37,7 +39,7 @@ fn CustomerFrame(children: Children) -> impl IntoView {
 }
 
 #[component]
-pub fn CustomerHome() -> impl IntoView {
+fn CustomerHome() -> impl IntoView {
     let i18n = use_i18n();
     crate::pricing::provide_price_list();
     view! {
@@ -49,7 +51,7 @@ pub fn CustomerHome() -> impl IntoView {
 }
 
 #[component]
-pub fn SignInPage() -> impl IntoView {
+fn SignInPage() -> impl IntoView {
     view! {
         <CustomerFrame>
             <SignInForm realm=Realm::Customer next="/garage" />
@@ -58,7 +60,7 @@ pub fn SignInPage() -> impl IntoView {
 }
 
 #[component]
-pub fn SignUpPage() -> impl IntoView {
+fn SignUpPage() -> impl IntoView {
     view! {
         <CustomerFrame>
             <SignUpForm />
@@ -67,7 +69,7 @@ pub fn SignUpPage() -> impl IntoView {
 }
 
 #[component]
-pub fn GarageRoute() -> impl IntoView {
+fn GarageView() -> impl IntoView {
     view! {
         <CustomerFrame>
             <GaragePage />
@@ -76,7 +78,7 @@ pub fn GarageRoute() -> impl IntoView {
 }
 
 #[component]
-pub fn VehicleRoute() -> impl IntoView {
+fn VehicleView() -> impl IntoView {
     view! {
         <CustomerFrame>
             <VehiclePage />
@@ -85,7 +87,7 @@ pub fn VehicleRoute() -> impl IntoView {
 }
 
 #[component]
-pub fn BookRoute() -> impl IntoView {
+fn BookView() -> impl IntoView {
     view! {
         <CustomerFrame>
             <BookPage />
@@ -94,10 +96,27 @@ pub fn BookRoute() -> impl IntoView {
 }
 
 #[component]
-pub fn BookingRoute() -> impl IntoView {
+fn BookingView() -> impl IntoView {
     view! {
         <CustomerFrame>
             <BookingPage />
         </CustomerFrame>
     }
+}
+
+super::lazy_pages! {
+    /// `/`: services and prices.
+    HomeRoute => CustomerHome;
+    /// `/signin`.
+    SignInRoute => SignInPage;
+    /// `/signup`.
+    SignUpRoute => SignUpPage;
+    /// `/garage`: my vehicles.
+    GarageRoute => GarageView;
+    /// `/garage/:id`: one vehicle and its history.
+    VehicleRoute => VehicleView;
+    /// `/book`: choose services, a store and a slot.
+    BookRoute => BookView;
+    /// `/bookings/:id`: one booking.
+    BookingRoute => BookingView;
 }

@@ -1,4 +1,5 @@
 //! The HQ console at `/hq`: a desktop layout for operations staff, behind staff sign-in.
+//! Its pages are lazy routes (`HqRoute`, `PoliciesRoute`).
 
 use domain::Principal;
 use leptos::prelude::*;
@@ -11,7 +12,7 @@ use crate::policies::{HqPolicies, PoliciesState};
 use crate::pricing::HqPriceList;
 
 #[component]
-pub fn HqHome() -> impl IntoView {
+fn HqHome() -> impl IntoView {
     // The gate's view is built in a reactive closure; resources are made out here.
     crate::pricing::provide_price_list();
     view! {
@@ -43,7 +44,7 @@ fn nav() -> Vec<NavItem> {
 }
 
 #[component]
-pub fn HqPoliciesPage() -> impl IntoView {
+fn HqPoliciesPage() -> impl IntoView {
     // The gate's view is built in a reactive closure; resources are made out here.
     crate::pricing::provide_price_list();
     let quotes = ModelQuotesState::new();
@@ -56,4 +57,11 @@ pub fn HqPoliciesPage() -> impl IntoView {
             </StaffGate>
         </SurfaceFrame>
     }
+}
+
+super::lazy_pages! {
+    /// `/hq`, a lazy route: the customer web never downloads its code.
+    HqRoute => HqHome;
+    /// `/hq/policies`, a lazy route.
+    PoliciesRoute => HqPoliciesPage;
 }

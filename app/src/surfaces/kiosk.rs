@@ -1,5 +1,5 @@
 //! The store kiosk at `/kiosk`: a full-screen, touch-first layout for the reception iPad,
-//! used by store staff once signed in.
+//! used by store staff once signed in. Its page is a lazy route (`KioskRoute`).
 
 use domain::Principal;
 use leptos::prelude::*;
@@ -16,7 +16,7 @@ fn may_use_kiosk(principal: &Principal) -> bool {
 }
 
 #[component]
-pub fn KioskHome() -> impl IntoView {
+fn KioskHome() -> impl IntoView {
     // The gate's view is built in a reactive closure; resources are made out here.
     crate::pricing::provide_price_list();
     let quotes = ModelQuotesState::new();
@@ -36,4 +36,9 @@ pub fn KioskHome() -> impl IntoView {
             </StaffGate>
         </SurfaceFrame>
     }
+}
+
+super::lazy_pages! {
+    /// `/kiosk`, a lazy route: the customer web never downloads its code.
+    KioskRoute => KioskHome;
 }
