@@ -6,7 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 use server_fn::error::ServerFnErrorErr;
-use server_fn::{codec::JsonEncoding, error::FromServerFnError, Bytes, Encodes, ServerFnError};
+use server_fn::{error::FromServerFnError, Bytes, Encodes, ServerFnError};
+
+use crate::codec::JsonTextEncoding;
 
 use crate::i18n::{Lang, Msg};
 
@@ -114,7 +116,7 @@ impl From<domain::Error> for AppError {
 }
 
 impl FromServerFnError for AppError {
-    type Encoder = JsonEncoding;
+    type Encoder = JsonTextEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
@@ -139,7 +141,7 @@ impl FromServerFnError for AppError {
         self.record_status();
         // Serialising this plain enum to JSON cannot fail; an empty body would reach the
         // browser as a network error.
-        <JsonEncoding as Encodes<Self>>::encode(self).unwrap_or_default()
+        <JsonTextEncoding as Encodes<Self>>::encode(self).unwrap_or_default()
     }
 }
 

@@ -83,12 +83,12 @@ pub fn status_label(status: OrderStatus) -> Msg {
     }
 }
 
-#[server(prefix = "/api", endpoint = "models")]
+#[server(prefix = "/api", endpoint = "models", output = crate::codec::JsonText)]
 pub async fn list_models() -> Result<Vec<ModelInfo>, AppError> {
     Ok(crate::store::use_store()?.vehicle_models().await?)
 }
 
-#[server(prefix = "/api", endpoint = "my_vehicles")]
+#[server(prefix = "/api", endpoint = "my_vehicles", output = crate::codec::JsonText)]
 pub async fn my_vehicles() -> Result<Vec<Vehicle>, AppError> {
     let customer = crate::account::session::require_customer().await?;
     Ok(crate::store::use_store()?.vehicles(customer).await?)
@@ -105,7 +105,7 @@ async fn known_model(store: &dyn crate::store::Store, input: &str) -> Result<Mod
     }
 }
 
-#[server(prefix = "/api", endpoint = "add_vehicle")]
+#[server(prefix = "/api", endpoint = "add_vehicle", output = crate::codec::JsonText)]
 pub async fn add_vehicle(
     plate: String,
     model_id: String,
@@ -122,7 +122,7 @@ pub async fn add_vehicle(
     Ok(vehicle)
 }
 
-#[server(prefix = "/api", endpoint = "update_vehicle")]
+#[server(prefix = "/api", endpoint = "update_vehicle", output = crate::codec::JsonText)]
 pub async fn update_vehicle(
     vehicle_id: String,
     model_id: String,
@@ -139,7 +139,7 @@ pub async fn update_vehicle(
         .await?)
 }
 
-#[server(prefix = "/api", endpoint = "remove_vehicle")]
+#[server(prefix = "/api", endpoint = "remove_vehicle", output = crate::codec::JsonText)]
 pub async fn remove_vehicle(vehicle_id: String) -> Result<(), AppError> {
     crate::store::require_same_origin()?;
     let customer = crate::account::session::require_customer().await?;
@@ -151,7 +151,7 @@ pub async fn remove_vehicle(vehicle_id: String) -> Result<(), AppError> {
     Ok(())
 }
 
-#[server(prefix = "/api", endpoint = "vehicle_history")]
+#[server(prefix = "/api", endpoint = "vehicle_history", output = crate::codec::JsonText)]
 pub async fn vehicle_history(vehicle_id: String) -> Result<VehicleDetail, AppError> {
     let customer = crate::account::session::require_customer().await?;
     let vehicle = VehicleId::parse(&vehicle_id)?;

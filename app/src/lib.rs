@@ -10,6 +10,7 @@
 //! - [`pricing`]: the service price list (read on every surface, published from HQ);
 //! - [`i18n`]: the translation layer (Simplified Chinese and English);
 //! - [`clock`]: the one way to read the time, on the server and in the browser;
+//! - [`codec`]: how server functions send their results (JSON, read as text);
 //! - [`error`]: the error type every server function returns;
 //! - [`live`]: live updates pushed from the server over SSE;
 //! - `store` (server only): the storage trait the server crate implements for SQLite and
@@ -23,6 +24,7 @@
 pub mod account;
 pub mod booking;
 pub mod clock;
+pub mod codec;
 pub mod error;
 pub mod garage;
 pub mod i18n;

@@ -52,13 +52,13 @@ pub fn parse_rule(
     }
 }
 
-#[server(prefix = "/api", endpoint = "policies")]
+#[server(prefix = "/api", endpoint = "policies", output = crate::codec::JsonText)]
 pub async fn list_policies() -> Result<Vec<DiscountPolicy>, AppError> {
     Ok(crate::store::use_store()?.discount_policies().await?)
 }
 
 /// Publishes a policy; it applies at once to everyone who qualifies.
-#[server(prefix = "/api", endpoint = "publish_policy")]
+#[server(prefix = "/api", endpoint = "publish_policy", output = crate::codec::JsonText)]
 pub async fn publish_policy(
     kind: String,
     name_zh: String,

@@ -109,7 +109,7 @@ pub fn format_local(t: OffsetDateTime) -> String {
     )
 }
 
-#[server(prefix = "/api", endpoint = "price_list")]
+#[server(prefix = "/api", endpoint = "price_list", output = crate::codec::JsonText)]
 pub async fn get_price_list() -> Result<PriceListView, AppError> {
     let store = crate::store::use_store()?;
     let services = store.services().await?;
@@ -119,7 +119,7 @@ pub async fn get_price_list() -> Result<PriceListView, AppError> {
 
 /// Publishes a new price for one service. Arguments arrive as the strings a person
 /// typed and are parsed here, at the edge.
-#[server(prefix = "/api", endpoint = "publish_service_price")]
+#[server(prefix = "/api", endpoint = "publish_service_price", output = crate::codec::JsonText)]
 pub async fn publish_service_price(service_id: String, price: String) -> Result<u32, AppError> {
     crate::store::require_same_origin()?;
     let me = crate::account::session::require(domain::Principal::may_publish_prices).await?;
@@ -146,7 +146,7 @@ fn publisher(me: &crate::account::Me) -> String {
 }
 
 /// Every published price of one service, newest first (HQ only).
-#[server(prefix = "/api", endpoint = "service_price_history")]
+#[server(prefix = "/api", endpoint = "service_price_history", output = crate::codec::JsonText)]
 pub async fn get_service_price_history(service_id: String) -> Result<Vec<PricePoint>, AppError> {
     crate::account::session::require(domain::Principal::may_publish_prices).await?;
     let service = ServiceId::parse(&service_id)?;

@@ -21,7 +21,7 @@ const FIRST_VISITS: [string, string, number][] = [
   ["the services page", "/", 300_000],
   ["sign-in", "/signin", 300_000],
   ["sign-up", "/signup", 300_000],
-  ["booking", "/book", 415_000],
+  ["booking", "/book", 410_000],
 ];
 
 for (const [what, route, budget] of FIRST_VISITS) {

@@ -88,7 +88,7 @@ pub fn safe_next(next: &str, fallback: &'static str) -> String {
 }
 
 /// Creates a customer account and signs it in.
-#[server(prefix = "/api", endpoint = "sign_up")]
+#[server(prefix = "/api", endpoint = "sign_up", output = crate::codec::JsonText)]
 pub async fn sign_up(
     phone: String,
     name: String,
@@ -110,7 +110,7 @@ pub async fn sign_up(
 }
 
 /// Signs in with a phone number and password; a new session id every time.
-#[server(prefix = "/api", endpoint = "sign_in")]
+#[server(prefix = "/api", endpoint = "sign_in", output = crate::codec::JsonText)]
 pub async fn sign_in(
     realm: String,
     phone: String,
@@ -136,7 +136,7 @@ pub async fn sign_in(
 }
 
 /// Ends the session: the row is deleted, so the old cookie is worthless even if kept.
-#[server(prefix = "/api", endpoint = "sign_out")]
+#[server(prefix = "/api", endpoint = "sign_out", output = crate::codec::JsonText)]
 pub async fn sign_out(next: Option<String>) -> Result<(), AppError> {
     crate::store::require_same_origin()?;
     let store = crate::store::use_store()?;
@@ -146,7 +146,7 @@ pub async fn sign_out(next: Option<String>) -> Result<(), AppError> {
 }
 
 /// Who is signed in, if anyone.
-#[server(prefix = "/api", endpoint = "me")]
+#[server(prefix = "/api", endpoint = "me", output = crate::codec::JsonText)]
 pub async fn current_user() -> Result<Option<Me>, AppError> {
     session::current_user().await
 }

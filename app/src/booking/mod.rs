@@ -290,7 +290,7 @@ mod serve {
 }
 
 /// Every service priced for the customer's vehicle (its fitting parts, their tier).
-#[server(prefix = "/api", endpoint = "service_quotes")]
+#[server(prefix = "/api", endpoint = "service_quotes", output = crate::codec::JsonText)]
 pub async fn service_quotes(vehicle_id: String) -> Result<QuotesView, AppError> {
     let customer = crate::account::session::require_customer().await?;
     let vehicle = VehicleId::parse(&vehicle_id)?;
@@ -301,7 +301,7 @@ pub async fn service_quotes(vehicle_id: String) -> Result<QuotesView, AppError> 
 }
 
 /// The same quotes at the counter, for a model and the standard tier (staff only).
-#[server(prefix = "/api", endpoint = "model_quotes")]
+#[server(prefix = "/api", endpoint = "model_quotes", output = crate::codec::JsonText)]
 pub async fn model_quotes(model_id: String) -> Result<QuotesView, AppError> {
     crate::account::session::require(|p| matches!(p, domain::Principal::Staff { .. })).await?;
     let model = domain::ModelId::parse(&model_id)?;
@@ -314,7 +314,7 @@ pub async fn model_quotes(model_id: String) -> Result<QuotesView, AppError> {
 
 /// Every store for this vehicle and service: parts availability, earliest slot, distance
 /// from the customer (or the city centre), ranked.
-#[server(prefix = "/api", endpoint = "store_options")]
+#[server(prefix = "/api", endpoint = "store_options", output = crate::codec::JsonText)]
 pub async fn store_options(
     vehicle_id: String,
     service_id: String,
@@ -400,7 +400,7 @@ pub async fn store_options(
 }
 
 /// The bookable slots of one store for this vehicle and service.
-#[server(prefix = "/api", endpoint = "store_slots")]
+#[server(prefix = "/api", endpoint = "store_slots", output = crate::codec::JsonText)]
 pub async fn store_slots(
     vehicle_id: String,
     service_id: String,
@@ -445,7 +445,7 @@ pub async fn store_slots(
 
 /// Books: the arguments are what the customer chose and the total they saw, with an
 /// idempotency key the page made once; a retry returns the same booking.
-#[server(prefix = "/api", endpoint = "confirm_booking")]
+#[server(prefix = "/api", endpoint = "confirm_booking", output = crate::codec::JsonText)]
 pub async fn confirm_booking(
     vehicle_id: String,
     service_id: String,
@@ -471,20 +471,20 @@ pub async fn confirm_booking(
     Ok(booking)
 }
 
-#[server(prefix = "/api", endpoint = "booking")]
+#[server(prefix = "/api", endpoint = "booking", output = crate::codec::JsonText)]
 pub async fn get_booking(order_id: String) -> Result<Booking, AppError> {
     let customer = crate::account::session::require_customer().await?;
     let order = OrderId::parse(&order_id)?;
     Ok(crate::store::use_store()?.booking(customer, order).await?)
 }
 
-#[server(prefix = "/api", endpoint = "my_bookings")]
+#[server(prefix = "/api", endpoint = "my_bookings", output = crate::codec::JsonText)]
 pub async fn my_bookings() -> Result<Vec<Booking>, AppError> {
     let customer = crate::account::session::require_customer().await?;
     Ok(crate::store::use_store()?.bookings(customer).await?)
 }
 
-#[server(prefix = "/api", endpoint = "cancel_booking")]
+#[server(prefix = "/api", endpoint = "cancel_booking", output = crate::codec::JsonText)]
 pub async fn cancel_booking(order_id: String) -> Result<Booking, AppError> {
     crate::store::require_same_origin()?;
     let customer = crate::account::session::require_customer().await?;
