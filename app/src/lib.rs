@@ -9,6 +9,7 @@
 //! - [`policies`]: the discount policies HQ publishes;
 //! - [`pricing`]: the service price list (read on every surface, published from HQ);
 //! - [`i18n`]: the translation layer (Simplified Chinese and English);
+//! - [`lazy`]: every page as a lazy route, its code a wasm chunk of its own;
 //! - [`clock`]: the one way to read the time, on the server and in the browser;
 //! - [`codec`]: how server functions send their results (JSON, read as text);
 //! - [`error`]: the error type every server function returns;
@@ -28,6 +29,7 @@ pub mod codec;
 pub mod error;
 pub mod garage;
 pub mod i18n;
+pub mod lazy;
 pub mod live;
 pub mod policies;
 pub mod pricing;
@@ -121,6 +123,7 @@ fn NotFound() -> impl IntoView {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
+    lazy::reload_when_a_chunk_is_gone();
     let Some(body) = document().body() else {
         return;
     };

@@ -74,3 +74,22 @@ test("going on from the services page to booking downloads only the booking page
   console.log(`from / to /book: ${added.length} more files, ${brotli} bytes brotli`);
   expect(added.filter((f) => /^\/pkg\/pitlane\./.test(f)), "the main bundle is not fetched again").toEqual([]);
 });
+
+test.describe("a page whose code was replaced by a new release", () => {
+  // The panic of the failed chunk load is what this test provokes.
+  test.use({ allowedProblem: /load callback should succeed|unreachable|status of 404.*split___book_route_view|HTTP status code is not ok/ });
+
+  test("loads afresh instead of dying", async ({ page }) => {
+    await open(page, "/");
+    // The booking page's chunk is gone once, as if a release replaced it after this page loaded.
+    await page.route(/split___book_route_view/, (route) => route.fulfill({ status: 404 }), { times: 1 });
+    await page.evaluate(() => document.documentElement.removeAttribute("data-hydrated"));
+    await page.locator('a[href="/book"]').first().click();
+    // The page reloads and hydrates again, with the chunk fetched afresh.
+    await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+    await expect(page).toHaveURL(/\/book$/);
+    await page.locator('a[href="/"]').first().click();
+    await expect(page).toHaveURL(/\/$/);
+    await expect(page.locator("[data-service]").first()).toBeVisible();
+  });
+});

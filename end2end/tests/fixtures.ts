@@ -10,9 +10,11 @@ import AxeBuilder from "@axe-core/playwright";
  * designed (a refused sign-in, a bad plate): those alone are let through. 5xx answers,
  * failed scripts or styles and every other console error fail the test.
  */
-export const test = base.extend<{ pageProblems: string[] }>({
+export const test = base.extend<{ pageProblems: string[]; allowedProblem: RegExp | undefined }>({
+  /** Problems a spec causes on purpose (`test.use({ allowedProblem: /…/ })`). */
+  allowedProblem: [undefined, { option: true }],
   pageProblems: [
-    async ({ context, browser }, use) => {
+    async ({ context, browser, allowedProblem }, use) => {
       const problems: string[] = [];
       const watch = (page: Page) => {
         page.on("pageerror", (e) => problems.push(`page error on ${page.url()}: ${e.message}`));
@@ -40,7 +42,8 @@ export const test = base.extend<{ pageProblems: string[] }>({
       };
       await use(problems);
       browser.newContext = newContext;
-      expect(problems, "no page error or console error").toEqual([]);
+      const unexpected = problems.filter((p) => !allowedProblem?.test(p));
+      expect(unexpected, "no page error or console error").toEqual([]);
     },
     { auto: true },
   ],

@@ -104,7 +104,7 @@ fn BookingView() -> impl IntoView {
     }
 }
 
-super::lazy_pages! {
+crate::lazy::lazy_pages! {
     /// `/`: services and prices.
     HomeRoute => CustomerHome;
     /// `/signin`.

@@ -59,7 +59,7 @@ fn HqPoliciesPage() -> impl IntoView {
     }
 }
 
-super::lazy_pages! {
+crate::lazy::lazy_pages! {
     /// `/hq`, a lazy route: the customer web never downloads its code.
     HqRoute => HqHome;
     /// `/hq/policies`, a lazy route.

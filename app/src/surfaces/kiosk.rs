@@ -38,7 +38,7 @@ fn KioskHome() -> impl IntoView {
     }
 }
 
-super::lazy_pages! {
+crate::lazy::lazy_pages! {
     /// `/kiosk`, a lazy route: the customer web never downloads its code.
     KioskRoute => KioskHome;
 }

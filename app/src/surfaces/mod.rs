@@ -8,29 +8,6 @@ pub mod kiosk;
 
 use leptos::prelude::*;
 
-/// Declares each page as a lazy route: `Route => View;` makes a `Route` whose view is the
-/// component `View`, compiled into a wasm chunk of its own that the browser fetches when
-/// the page is first shown (`cargo leptos build --split`). The router uses the routes;
-/// the components stay ordinary components, rendered on the server as before.
-macro_rules! lazy_pages {
-    ($($(#[$doc:meta])* $route:ident => $view:ident;)+) => {$(
-        $(#[$doc])*
-        pub struct $route;
-
-        #[leptos_router::lazy_route]
-        impl leptos_router::LazyRoute for $route {
-            fn data() -> Self {
-                Self
-            }
-
-            fn view(_this: Self) -> AnyView {
-                view! { <$view /> }.into_any()
-            }
-        }
-    )+};
-}
-pub(crate) use lazy_pages;
-
 use crate::account::UserMenu;
 use crate::i18n::{use_i18n, LanguageSwitch, Msg};
 use crate::live::LiveIndicator;
