@@ -14,15 +14,15 @@ macro_rules! lazy_pages {
         $(#[$doc])*
         pub struct $route;
 
-        #[leptos_router::lazy_route]
-        impl leptos_router::LazyRoute for $route {
+        #[::leptos_router::lazy_route]
+        impl ::leptos_router::LazyRoute for $route {
             fn data() -> Self {
                 $crate::lazy::opening();
                 Self
             }
 
-            fn view(_this: Self) -> AnyView {
-                view! { <$view /> }.into_any()
+            fn view(_this: Self) -> ::leptos::prelude::AnyView {
+                ::leptos::prelude::IntoAny::into_any(::leptos::view! { <$view /> })
             }
         }
     )+};
@@ -34,9 +34,10 @@ thread_local! {
     static OPENING: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
 }
 
-/// Notes the address of the page being opened. The router has set it but not yet shown
-/// it in the address bar: that happens once the page's chunk has arrived.
-pub fn opening() {
+/// Notes the address of the page being opened. `data()` runs in the main bundle, before
+/// the page's chunk is fetched; the router has set the new address by then but shows it
+/// in the address bar only once the chunk has arrived.
+pub(crate) fn opening() {
     #[cfg(feature = "hydrate")]
     {
         use leptos::prelude::GetUntracked;
@@ -47,35 +48,59 @@ pub fn opening() {
             path.push('?');
             path.push_str(&search);
         }
+        let hash = location.hash.get_untracked();
+        if !hash.is_empty() && !hash.starts_with('#') {
+            path.push('#');
+        }
+        path.push_str(&hash);
         OPENING.with(|o| *o.borrow_mut() = Some(path));
     }
 }
 
 /// A page's chunk is fetched when the page is first shown. If a new release replaced the
-/// files while this page was open, the chunk is gone: wasm-split then panics and the app
-/// would stop answering. Open the page being opened afresh instead, which brings the new
-/// release; at most once a minute, so a release that is itself missing a chunk cannot
-/// loop.
+/// files while this page was open, the chunk is gone: the loader panics and, with
+/// `panic = "abort"`, the app would stop answering. Open the page being opened afresh
+/// instead, which brings the new release; at most once a minute, so a release that is
+/// itself missing a chunk cannot loop.
 #[cfg(feature = "hydrate")]
 pub(crate) fn reload_when_a_chunk_is_gone() {
-    use gloo_storage::{SessionStorage, Storage};
+    // web-sys rather than gloo-storage: gloo throws when the browser blocks storage, and
+    // this runs inside a panic hook.
     const KEY: &str = "pitlane.reloaded_for_chunk_at";
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         previous(info);
-        // The message of wasm_split_helpers' loader when a chunk cannot be fetched.
+        // The message of the loader that wasm_split_macros generates for a lazy function
+        // (`bundle.spec.ts` fails a chunk to keep this match honest).
         let chunk_failed = info
             .payload_as_str()
             .is_some_and(|m| m.contains("load callback should succeed"));
-        let now = js_sys::Date::now();
-        let recently = SessionStorage::get::<f64>(KEY).is_ok_and(|at| now - at < 60_000.0);
-        if chunk_failed && !recently {
-            let _ = SessionStorage::set(KEY, now);
-            let location = leptos::prelude::window().location();
-            let _ = match OPENING.with(|o| o.borrow().clone()) {
-                Some(path) => location.assign(&path),
-                None => location.reload(),
-            };
+        if !chunk_failed {
+            return;
         }
+        let window = leptos::prelude::window();
+        let now = crate::clock::now().unix_timestamp_nanos() / 1_000_000;
+        let storage = window.session_storage().ok().flatten();
+        let recently = storage
+            .as_ref()
+            .and_then(|s| s.get_item(KEY).ok().flatten())
+            .and_then(|at| at.parse::<i128>().ok())
+            .is_some_and(|at| (0..60_000).contains(&(now - at)));
+        if recently {
+            return;
+        }
+        if let Some(storage) = storage {
+            let _ = storage.set_item(KEY, &now.to_string());
+        }
+        let location = window.location();
+        let here = location.pathname().unwrap_or_default()
+            + &location.search().unwrap_or_default()
+            + &location.hash().unwrap_or_default();
+        let _ = match OPENING.with(|o| o.borrow().clone()) {
+            // Replace, not push: the address bar may already show the page (hydration).
+            Some(path) if path == here => location.replace(&path),
+            Some(path) => location.assign(&path),
+            None => location.reload(),
+        };
     }));
 }

@@ -7,8 +7,9 @@ import AxeBuilder from "@axe-core/playwright";
  * panic, a hydration error) and console errors. A test fails if any page had one.
  *
  * Console lines that report a 4xx answer of a server function are the app working as
- * designed (a refused sign-in, a bad plate): those alone are let through. 5xx answers,
- * failed scripts or styles and every other console error fail the test.
+ * designed (a refused sign-in, a bad plate): those are let through, and so is what a spec
+ * provokes on purpose and names in `allowedProblem`. 5xx answers, failed scripts or
+ * styles and every other console error fail the test.
  */
 export const test = base.extend<{ pageProblems: string[]; allowedProblem: RegExp | undefined }>({
   /** Problems a spec causes on purpose (`test.use({ allowedProblem: /…/ })`). */
