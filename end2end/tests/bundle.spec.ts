@@ -79,7 +79,7 @@ test.describe("a page whose code was replaced by a new release", () => {
   // The panic of the failed chunk load is what this test provokes.
   test.use({
     allowedProblem:
-      /load callback should succeed|RuntimeError: unreachable|status of 404.*split___book_route_view|HTTP status code is not ok.*__wasm_split/,
+      /load callback should succeed|^page error on \S+: unreachable$|status of 404.*split___book_route_view|HTTP status code is not ok.*__wasm_split/,
   });
 
   test("loads afresh instead of dying", async ({ page }) => {
