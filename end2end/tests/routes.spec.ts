@@ -11,14 +11,20 @@ async function call(request: APIRequestContext, fn: string, form: Record<string,
   return res.json();
 }
 
-/** A new customer (signed in in this page's context) with a Corolla and one booking. */
-async function customerWithBooking(page: Page): Promise<{ vehicle: string; booking: string }> {
+/** Signs up a new customer in this page's context and adds a car of `model` (a catalog code). */
+async function newCustomerWithCar(page: Page, model: string, platePrefix: string, mileage: string) {
   const request = page.context().request;
   await call(request, "sign_up", { phone: freshPhone(), name: "路由 测试", password: "oil-change-2026" });
   const models = await call(request, "models", {});
-  const corolla = models.find((m: { code: string }) => m.code === "TOY-COROLLA");
-  const plate = `浙C${String(Date.now()).slice(-5)}`;
-  const vehicle = await call(request, "add_vehicle", { plate, model_id: corolla.id, mileage: "42000" });
+  const found = models.find((m: { code: string }) => m.code === model);
+  const plate = `${platePrefix}${String(Date.now()).slice(-5)}`;
+  return call(request, "add_vehicle", { plate, model_id: found.id, mileage });
+}
+
+/** A new customer (signed in in this page's context) with a Corolla and one booking. */
+async function customerWithBooking(page: Page): Promise<{ vehicle: string; booking: string }> {
+  const request = page.context().request;
+  const vehicle = await newCustomerWithCar(page, "TOY-COROLLA", "浙C", "42000");
   const quotes = await call(request, "service_quotes", { vehicle_id: vehicle.id });
   const oil = quotes.quotes.find((q: { service: { code: string } }) => q.service.code === "OIL_CHANGE");
   const options = await call(request, "store_options", { vehicle_id: vehicle.id, service_id: oil.service.id });
@@ -120,12 +126,7 @@ test("pages with live data load cleanly again and again", async ({ page }) => {
 });
 
 test("an electric car is offered only the services it can have", async ({ page }) => {
-  const request = page.context().request;
-  await call(request, "sign_up", { phone: freshPhone(), name: "电车 车主", password: "volts-and-amps-9" });
-  const models = await call(request, "models", {});
-  const tesla = models.find((m: { code: string }) => m.code === "TSL-MODEL3");
-  const plate = `浙AD${String(Date.now()).slice(-5)}`;
-  const car = await call(request, "add_vehicle", { plate, model_id: tesla.id, mileage: "12000" });
+  const car = await newCustomerWithCar(page, "TSL-MODEL3", "浙AD", "12000");
   await open(page, `/book?vehicle=${car.id}`);
   await expect(page.locator(".service-row").first()).toBeVisible();
   await expect(page.locator('.service-row[data-service="OIL_CHANGE"]')).toHaveCount(0);

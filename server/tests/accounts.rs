@@ -8,7 +8,8 @@ use app::account::Me;
 use app::error::AppError;
 use app::garage::{Vehicle, VehicleDetail};
 use common::{
-    browser, call_as, new_customer, signed_in, TestDb, TestServer, DEMO_CUSTOMER, HQ_ADMIN,
+    browser, call_as, new_customer, sign_in_request, signed_in, TestDb, TestServer, DEMO_CUSTOMER,
+    HQ_ADMIN,
 };
 use domain::{Error as E, Principal};
 use reqwest::StatusCode;
@@ -229,23 +230,11 @@ async fn sign_in_is_rate_limited_per_account(db: TestDb) {
 async fn every_sign_in_gets_a_new_session(db: TestDb) {
     let server = TestServer::start(&db).await;
     let client = signed_in(&server, "customer", DEMO_CUSTOMER).await;
-    let first = client
-        .post(server.url("/api/sign_in"))
-        .form(&[
-            ("realm", "customer"),
-            ("phone", DEMO_CUSTOMER),
-            ("password", server::demo::DEMO_PASSWORD),
-        ])
+    let first = sign_in_request(&client, &server, "customer", DEMO_CUSTOMER)
         .send()
         .await
         .expect("sign in");
-    let second = client
-        .post(server.url("/api/sign_in"))
-        .form(&[
-            ("realm", "customer"),
-            ("phone", DEMO_CUSTOMER),
-            ("password", server::demo::DEMO_PASSWORD),
-        ])
+    let second = sign_in_request(&client, &server, "customer", DEMO_CUSTOMER)
         .send()
         .await
         .expect("sign in");

@@ -214,17 +214,26 @@ pub async fn demo_customer_sign_in(
     headers
         .iter()
         .fold(
-            browser().post(server.url("/api/sign_in")),
+            sign_in_request(&browser(), server, "customer", DEMO_CUSTOMER),
             |req, (name, value)| req.header(*name, *value),
         )
-        .form(&[
-            ("realm", "customer"),
-            ("phone", DEMO_CUSTOMER),
-            ("password", server::demo::DEMO_PASSWORD),
-        ])
         .send()
         .await
         .expect("sign in")
+}
+
+/// The sign-in form as a browser posts it, with the demo password, from `client`.
+pub fn sign_in_request(
+    client: &reqwest::Client,
+    server: &TestServer,
+    realm: &str,
+    phone: &str,
+) -> reqwest::RequestBuilder {
+    client.post(server.url("/api/sign_in")).form(&[
+        ("realm", realm),
+        ("phone", phone),
+        ("password", server::demo::DEMO_PASSWORD),
+    ])
 }
 
 /// A browser signed in with the demo password as `phone` (`realm` is `customer` or `staff`).
