@@ -125,6 +125,9 @@ pub enum Error {
     /// The vehicle already has a booking at an overlapping time.
     #[error("the vehicle is already booked at that time")]
     VehicleAlreadyBooked,
+    /// The store does not exist or takes no bookings (the warehouse).
+    #[error("this store takes no bookings")]
+    StoreUnknown,
 }
 
 impl Error {
@@ -170,6 +173,7 @@ impl Error {
             Error::SlotBeyondHorizon => "slot_beyond_horizon",
             Error::TooManyOpenBookings => "too_many_open_bookings",
             Error::VehicleAlreadyBooked => "vehicle_already_booked",
+            Error::StoreUnknown => "store_unknown",
         }
     }
 }
@@ -179,7 +183,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const ALL: [Error; 38] = [
+    const ALL: [Error; 39] = [
         Error::AmountEmpty,
         Error::AmountNotANumber,
         Error::AmountTooPrecise,
@@ -218,6 +222,7 @@ mod tests {
         Error::SlotBeyondHorizon,
         Error::TooManyOpenBookings,
         Error::VehicleAlreadyBooked,
+        Error::StoreUnknown,
     ];
 
     #[test]
@@ -264,6 +269,7 @@ mod tests {
                 "slot_beyond_horizon",
                 "too_many_open_bookings",
                 "vehicle_already_booked",
+                "store_unknown",
             ]
         );
     }

@@ -10,6 +10,8 @@
 //! - [`account`]: who is acting ([`Principal`], [`StaffRole`]) and what people type
 //!   about themselves and their car ([`Password`], [`PersonName`], [`Mileage`]), plus
 //!   the [`IdempotencyKey`] of state-changing requests.
+//! - [`booking`]: the booking plan decided once: the store picker's [`booking::offers`],
+//!   a store's [`booking::slots`] and the [`booking::plan`] a booking transaction applies.
 //! - [`booking_limits`]: how far ahead, how soon and how much one customer may book
 //!   ([`BookingLimits`]).
 //! - [`breakdown`]: one service priced for one vehicle ([`Breakdown`]): labour, parts,
@@ -24,6 +26,8 @@
 //! - [`local_time`]: the stores' wall clock (UTC+8 all year) and conversions.
 //! - [`money`]: [`Money`] in integer fen and [`Quantity`] in thousandths, with
 //!   parsing of what people actually type into a price box.
+//! - [`network`]: the chain's locations, shelves (with safety stock) and shipments, as a
+//!   booking decision reads them.
 //! - [`order`]: a work order's [`OrderStatus`] and which step may follow which.
 //! - [`phone`]: [`Phone`], a mainland-China mobile number.
 //! - [`plate`]: [`Plate`], a mainland-China licence plate (ordinary and new-energy).
@@ -48,6 +52,7 @@
 #![warn(missing_docs)]
 
 pub mod account;
+pub mod booking;
 pub mod booking_limits;
 pub mod breakdown;
 pub mod catalog;
@@ -57,6 +62,7 @@ pub mod geo;
 pub mod ids;
 pub mod local_time;
 pub mod money;
+pub mod network;
 pub mod order;
 pub mod phone;
 pub mod plate;

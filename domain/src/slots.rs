@@ -10,8 +10,8 @@
 //! update, all in one transaction. That guard is what makes double booking impossible
 //! under any concurrency; this module is the same arithmetic written once, so that the
 //! grid a customer is offered ([`slot_grid`]), the check before booking
-//! ([`check_start`]), the in-memory model ([`book`], [`release`]) and the rows storage
-//! touches ([`steps`]) can never disagree.
+//! ([`check_start`], [`is_free`]) and the rows storage touches ([`steps`]) can never
+//! disagree. [`crate::booking`] puts them together.
 //!
 //! A job holds its units in whole steps, so it must have given them back by closing
 //! time: a start is bookable only if the *end of its last step* is no later than
@@ -151,7 +151,7 @@ pub fn steps(start: OffsetDateTime, duration_min: u16) -> Vec<OffsetDateTime> {
 /// local weekday have `opens <= start` and the end of the job's last step `<= closes`,
 /// so the job finishes on the same local day, before closing.
 ///
-/// This says nothing about load: see [`is_free`] and [`book`].
+/// This says nothing about load: see [`is_free`].
 pub fn check_start(
     hours: &[OpeningHours],
     start: OffsetDateTime,
@@ -198,43 +198,6 @@ pub fn free_units(load: &Load, capacity: u32, start: OffsetDateTime, duration_mi
 /// guarded update checks on each row. Never true with zero capacity.
 pub fn is_free(load: &Load, capacity: u32, start: OffsetDateTime, duration_min: u16) -> bool {
     free_units(load, capacity, start, duration_min) > 0
-}
-
-/// Books one unit in every step of the job, or refuses with [`Error::SlotUnavailable`]
-/// (someone else took the capacity) and leaves `load` exactly as it was: all or nothing,
-/// like storage's transaction. Does not check opening hours; call [`check_start`] first.
-pub fn book(
-    load: &mut Load,
-    capacity: u32,
-    start: OffsetDateTime,
-    duration_min: u16,
-) -> Result<(), Error> {
-    if !is_free(load, capacity, start, duration_min) {
-        return Err(Error::SlotUnavailable);
-    }
-    for step in steps(start, duration_min) {
-        // Cannot overflow: the step was below `capacity`, itself at most `u32::MAX`.
-        let n = load.entry(step).or_insert(0);
-        *n = n.saturating_add(1);
-    }
-    Ok(())
-}
-
-/// Gives back what [`book`] took for the same `start` and `duration_min`.
-///
-/// Saturating: a step never goes below zero (storage's `booked > 0` guard), because
-/// releasing twice is a bug elsewhere and a negative count would offer capacity that does
-/// not exist. A step that drops to zero is removed (storage only hands out steps with
-/// `booked > 0`), so booking then releasing restores the map exactly.
-pub fn release(load: &mut Load, start: OffsetDateTime, duration_min: u16) {
-    for step in steps(start, duration_min) {
-        if let Some(n) = load.get_mut(&step) {
-            *n = n.saturating_sub(1);
-            if *n == 0 {
-                load.remove(&step);
-            }
-        }
-    }
 }
 
 /// A start the customer may pick.
@@ -313,29 +276,6 @@ pub fn slot_grid(
     .collect()
 }
 
-/// The first slot of [`slot_grid`] with the same arguments, if any, without building
-/// the rest of the grid.
-pub fn earliest_slot(
-    hours: &[OpeningHours],
-    from_date: Date,
-    days: u16,
-    duration_min: u16,
-    capacity: u32,
-    load: &Load,
-    not_before: OffsetDateTime,
-) -> Option<Slot> {
-    grid(
-        hours,
-        from_date,
-        days,
-        duration_min,
-        capacity,
-        load,
-        not_before,
-    )
-    .next()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -367,14 +307,12 @@ mod tests {
         let hours = mon_to_sat(9 * 60, 18 * 60);
         let grid = slot_grid(&hours, MONDAY, 1, 60, capacity(2, 3), &Load::new(), EARLY);
         assert!(grid.iter().all(|s| s.free_units == 2));
-        let mut load = Load::new();
         let ten = datetime!(2026-11-23 10:00 +8);
-        assert_eq!(book(&mut load, capacity(2, 3), ten, 60), Ok(()));
-        assert_eq!(book(&mut load, capacity(2, 3), ten, 60), Ok(()));
-        assert_eq!(
-            book(&mut load, capacity(2, 3), ten, 60),
-            Err(Error::SlotUnavailable)
-        );
+        let mut load = Load::new();
+        load.insert(ten, 1);
+        assert!(is_free(&load, capacity(2, 3), ten, 60));
+        load.insert(ten, 2);
+        assert!(!is_free(&load, capacity(2, 3), ten, 60));
     }
 
     #[test]
@@ -488,9 +426,9 @@ mod tests {
             .iter()
             .all(|s| local_date(s.start).weekday() != Weekday::Sunday));
         assert_eq!(weekend.len(), 2 * 18);
-        let earliest = earliest_slot(&hours, date!(2026 - 11 - 29), 7, 30, 2, &Load::new(), EARLY);
+        let week = slot_grid(&hours, date!(2026 - 11 - 29), 7, 30, 2, &Load::new(), EARLY);
         assert_eq!(
-            earliest.map(|s| s.start),
+            week.first().map(|s| s.start),
             Some(datetime!(2026-11-30 09:00 +8))
         );
     }
@@ -500,8 +438,10 @@ mod tests {
         let hours = mon_to_sat(9 * 60, 12 * 60);
         let mut load = Load::new();
         let ten = datetime!(2026-11-23 10:00 +8);
-        book(&mut load, 1, ten, 30).expect("free");
-        assert_eq!(book(&mut load, 1, ten, 30), Err(Error::SlotUnavailable));
+        assert!(is_free(&load, 1, ten, 30));
+        load.insert(ten.to_offset(UtcOffset::UTC), 1);
+        assert!(!is_free(&load, 1, ten, 30));
+        assert_eq!(free_units(&load, 2, ten, 30), 1);
         for minutes in [1, 30, 31, 60, 90, 120] {
             for slot in slot_grid(&hours, MONDAY, 1, minutes, 1, &load, EARLY) {
                 assert!(!steps(slot.start, minutes).contains(&ten), "{slot:?}");
@@ -513,11 +453,6 @@ mod tests {
         // A 30-minute job at 09:30 does not.
         assert!(is_free(&load, 1, datetime!(2026-11-23 09:30 +8), 30));
         assert!(!is_free(&load, 1, datetime!(2026-11-23 09:30 +8), 31));
-        release(&mut load, ten, 30);
-        assert!(load.is_empty());
-        // Releasing again never goes below zero.
-        release(&mut load, ten, 30);
-        assert!(load.is_empty());
     }
 
     #[test]
@@ -530,7 +465,7 @@ mod tests {
         // Exactly on a boundary, that boundary is still offered.
         let on = datetime!(2026-11-23 10:30 +8);
         assert_eq!(check_start(&hours, on, 30, on), Ok(()));
-        let first = earliest_slot(
+        let week = slot_grid(
             &hours,
             MONDAY,
             7,
@@ -539,7 +474,10 @@ mod tests {
             &Load::new(),
             datetime!(2026-11-23 12:00 +8),
         );
-        assert_eq!(first.map(|s| s.start), Some(datetime!(2026-11-24 09:00 +8)));
+        assert_eq!(
+            week.first().map(|s| s.start),
+            Some(datetime!(2026-11-24 09:00 +8))
+        );
     }
 
     #[test]
@@ -579,7 +517,8 @@ mod tests {
         let utc = datetime!(2026-11-23 02:00 UTC);
         load.insert(local, 1);
         assert_eq!(booked(&load, utc), 1);
-        book(&mut load, 2, utc, 30).expect("free");
+        assert_eq!(free_units(&load, 2, utc, 30), 1);
+        load.insert(utc, 2);
         assert_eq!(load.len(), 1);
         assert_eq!(booked(&load, local), 2);
         assert!(!is_free(&load, 2, local, 30));
@@ -629,16 +568,13 @@ mod tests {
         for date in [first, last] {
             let grid = slot_grid(&hours, date, 3, 600, 1, &Load::new(), EARLY);
             for slot in grid {
-                assert!(book(&mut Load::new(), 1, slot.start, 600).is_ok());
+                assert!(is_free(&Load::new(), 1, slot.start, 600));
+                assert!(!steps(slot.start, 600).is_empty());
             }
         }
         let far = PrimitiveDateTime::new(Date::MIN, Time::MIDNIGHT).assume_offset(CHINA);
         assert!(steps(far, 30).is_empty());
         assert!(!is_free(&Load::new(), 1, far, 30));
-        assert_eq!(
-            book(&mut Load::new(), 1, far, 30),
-            Err(Error::SlotUnavailable)
-        );
         let end = PrimitiveDateTime::new(Date::MAX, Time::MIDNIGHT).assume_offset(CHINA);
         assert!(steps(end, u16::MAX).is_empty());
     }
@@ -699,36 +635,6 @@ mod tests {
         })
     }
 
-    /// The load a set of accepted bookings adds up to, counted from scratch.
-    fn recount(accepted: &[(OffsetDateTime, u16)]) -> Load {
-        let mut load = Load::new();
-        for &(start, minutes) in accepted {
-            for step in steps(start, minutes) {
-                *load.entry(step).or_insert(0) += 1;
-            }
-        }
-        load
-    }
-
-    /// Storage's booking, row by row: raise each step's counter only while it is below
-    /// capacity, and roll the whole transaction back at the first refusal.
-    fn storage_book(load: &mut Load, cap: u32, start: OffsetDateTime, minutes: u16) -> bool {
-        let mut tx = load.clone();
-        for step in steps(start, minutes) {
-            let n = tx.entry(step).or_insert(0);
-            if *n < cap {
-                *n += 1;
-            } else {
-                return false;
-            }
-        }
-        let ok = !steps(start, minutes).is_empty();
-        if ok {
-            *load = tx;
-        }
-        ok
-    }
-
     proptest! {
         #[test]
         fn steps_are_consecutive_from_the_start(start in any_instant(), minutes in any_duration()) {
@@ -760,40 +666,6 @@ mod tests {
         }
 
         #[test]
-        fn booked_capacity_never_exceeds_the_bays(
-            bays in 0u32..4,
-            techs in 0u32..4,
-            attempts in prop::collection::vec((any_instant(), any_duration()), 0..60),
-        ) {
-            let cap = capacity(bays, techs);
-            let mut load = Load::new();
-            let mut accepted = Vec::new();
-            for (start, minutes) in attempts {
-                let before = load.clone();
-                let mut storage = load.clone();
-                let stored = storage_book(&mut storage, cap, start, minutes);
-                match book(&mut load, cap, start, minutes) {
-                    Ok(()) => {
-                        prop_assert!(stored);
-                        accepted.push((start, minutes));
-                        for step in steps(start, minutes) {
-                            prop_assert_eq!(booked(&load, step), booked(&before, step) + 1);
-                        }
-                    }
-                    Err(e) => {
-                        prop_assert!(!stored);
-                        prop_assert_eq!(e, Error::SlotUnavailable);
-                        prop_assert_eq!(&load, &before);
-                    }
-                }
-                // Same arithmetic as storage's guarded update, and no step over capacity.
-                prop_assert_eq!(&load, &storage);
-                prop_assert!(load.values().all(|&n| n <= cap));
-            }
-            prop_assert_eq!(&load, &recount(&accepted));
-        }
-
-        #[test]
         fn every_offered_slot_can_be_booked(
             hours in any_hours(),
             cap in 1u32..4,
@@ -807,10 +679,8 @@ mod tests {
                 prop_assert!(slot.free_units >= 1);
                 prop_assert_eq!(slot.free_units, free_units(&load, cap, slot.start, minutes));
                 prop_assert_eq!(slot.end, slot.start + held(minutes));
-                let mut after = load.clone();
-                prop_assert_eq!(book(&mut after, cap, slot.start, minutes), Ok(()));
                 for step in steps(slot.start, minutes) {
-                    prop_assert!(booked(&after, step) <= cap);
+                    prop_assert!(booked(&load, step) < cap);
                 }
             }
         }
@@ -858,39 +728,6 @@ mod tests {
                 .collect();
             let starts: Vec<OffsetDateTime> = grid.iter().map(|s| s.start).collect();
             prop_assert_eq!(starts, expected);
-            prop_assert_eq!(
-                earliest_slot(&hours, MONDAY, days, minutes, cap, &load, not_before),
-                grid.first().copied()
-            );
-        }
-
-        #[test]
-        fn release_undoes_book(
-            cap in 1u32..4,
-            start in any_instant(),
-            minutes in any_duration(),
-            prebooked in prop::collection::vec((any_instant(), any_duration()), 0..20),
-            stored in any_load(3),
-        ) {
-            // A load built by bookings is restored exactly.
-            let mut load = Load::new();
-            for (s, m) in prebooked {
-                let _ = book(&mut load, cap, s, m);
-            }
-            let before = load.clone();
-            if book(&mut load, cap, start, minutes).is_ok() {
-                release(&mut load, start, minutes);
-            }
-            prop_assert_eq!(&load, &before);
-
-            // A load from storage (any offsets, maybe zero rows) keeps every step's count.
-            let mut load = stored.clone();
-            if book(&mut load, cap, start, minutes).is_ok() {
-                release(&mut load, start, minutes);
-            }
-            for step in stored.keys().chain(load.keys()) {
-                prop_assert_eq!(booked(&load, *step), booked(&stored, *step));
-            }
         }
     }
 }

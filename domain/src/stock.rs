@@ -3,7 +3,7 @@
 //! same functions, so they can never see two different answers.
 //!
 //! Available stock is on hand minus reserved, and a reservation never takes more than is
-//! available ([`StockLevel::reserve`]); storage applies the same rule as a conditional
+//! available ([`StockLevel::covers`]); storage applies the same rule as a conditional
 //! update on the latest level, so it holds under any concurrency. A part a store lacks
 //! may be *arriving* (a shipment already on its way covers it) or obtainable by
 //! *transfer* from the warehouse or another store, riding the next delivery wave
@@ -92,49 +92,6 @@ impl StockLevel {
     /// Whether `quantity` could be reserved now.
     pub fn covers(self, quantity: Quantity) -> bool {
         self.available_milli() >= u64::from(quantity.milli())
-    }
-
-    /// Holds `q` for a booking, or [`Error::OutOfStock`] if less is available (someone
-    /// else just took it).
-    pub fn reserve(self, q: Quantity) -> Result<StockLevel, Error> {
-        let q = u64::from(q.milli());
-        if q > self.available_milli() {
-            return Err(Error::OutOfStock);
-        }
-        Ok(StockLevel {
-            // Cannot overflow: the sum is at most `on_hand_milli`.
-            reserved_milli: self.reserved_milli + q,
-            ..self
-        })
-    }
-
-    /// Gives back a hold (a cancelled booking), or [`Error::ReservationInvalid`] if less
-    /// than `q` is reserved.
-    pub fn release(self, q: Quantity) -> Result<StockLevel, Error> {
-        let reserved_milli = self
-            .reserved_milli
-            .checked_sub(u64::from(q.milli()))
-            .ok_or(Error::ReservationInvalid)?;
-        Ok(StockLevel {
-            reserved_milli,
-            ..self
-        })
-    }
-
-    /// A held quantity leaves the shelf (fitted to the car): on hand and reserved both
-    /// drop by `q`, available is unchanged. [`Error::ReservationInvalid`] if less than
-    /// `q` is reserved: stock is only ever used through a reservation.
-    pub fn consume(self, q: Quantity) -> Result<StockLevel, Error> {
-        let q = u64::from(q.milli());
-        let reserved_milli = self
-            .reserved_milli
-            .checked_sub(q)
-            .ok_or(Error::ReservationInvalid)?;
-        Ok(StockLevel {
-            // Cannot underflow: q ≤ reserved ≤ on hand.
-            on_hand_milli: self.on_hand_milli - q,
-            reserved_milli,
-        })
     }
 }
 
@@ -517,24 +474,6 @@ mod tests {
     // ---- StockLevel ----
 
     #[test]
-    fn reserve_release_consume() {
-        let l = level(5000, 1000);
-        assert_eq!(l.available_milli(), 4000);
-        assert!(l.covers(q(4000)));
-        assert!(!l.covers(q(4001)));
-        assert_eq!(l.reserve(q(4001)), Err(Error::OutOfStock));
-        let l = l.reserve(q(4000)).expect("fits");
-        assert_eq!(l.available_milli(), 0);
-        assert_eq!(l.reserve(q(1)), Err(Error::OutOfStock));
-        assert_eq!(l.release(q(5001)), Err(Error::ReservationInvalid));
-        assert_eq!(l.consume(q(5001)), Err(Error::ReservationInvalid));
-        let l = l.consume(q(1000)).expect("consume");
-        assert_eq!((l.on_hand_milli(), l.reserved_milli()), (4000, 4000));
-        let l = l.release(q(4000)).expect("release");
-        assert_eq!((l.on_hand_milli(), l.available_milli()), (4000, 4000));
-    }
-
-    #[test]
     fn levels_must_be_consistent() {
         assert_eq!(StockLevel::new(1, 2), Err(Error::ReservationInvalid));
         assert_eq!(StockLevel::new(0, 0), Ok(StockLevel::EMPTY));
@@ -543,11 +482,11 @@ mod tests {
             StockLevel::new(u64::MAX, u64::MAX).map(StockLevel::available_milli),
             Ok(0)
         );
-        assert_eq!(StockLevel::EMPTY.reserve(q(1)), Err(Error::OutOfStock));
-        assert_eq!(
-            StockLevel::EMPTY.release(q(1)),
-            Err(Error::ReservationInvalid)
-        );
+        assert!(!StockLevel::EMPTY.covers(q(1)));
+        let l = level(5000, 1000);
+        assert_eq!(l.available_milli(), 4000);
+        assert!(l.covers(q(4000)));
+        assert!(!l.covers(q(4001)));
     }
 
     #[test]
@@ -1003,21 +942,6 @@ mod tests {
 
     // ---- properties ----
 
-    #[derive(Debug, Clone)]
-    enum Op {
-        Reserve(u32),
-        Release(u32),
-        Consume(u32),
-    }
-
-    fn any_op() -> impl Strategy<Value = Op> {
-        prop_oneof![
-            (1u32..6_000).prop_map(Op::Reserve),
-            (1u32..6_000).prop_map(Op::Release),
-            (1u32..6_000).prop_map(Op::Consume),
-        ]
-    }
-
     /// Any instant from 2020 to 2040, with or without a fraction of a second.
     fn any_now() -> impl Strategy<Value = OffsetDateTime> {
         (
@@ -1079,70 +1003,6 @@ mod tests {
     }
 
     proptest! {
-        #[test]
-        fn a_reservation_never_makes_available_stock_negative(
-            on_hand in 0u64..20_000,
-            ops in prop::collection::vec(any_op(), 0..50),
-        ) {
-            let mut level = StockLevel::new(on_hand, 0).map_err(|e| TestCaseError::fail(e.to_string()))?;
-            // Successful reserves minus successful releases and consumes.
-            let mut held: u64 = 0;
-            let mut consumed: u64 = 0;
-            for op in ops {
-                let before = level;
-                let (result, m) = match op {
-                    Op::Reserve(m) => (level.reserve(q(m)), m),
-                    Op::Release(m) => (level.release(q(m)), m),
-                    Op::Consume(m) => (level.consume(q(m)), m),
-                };
-                let m = u64::from(m);
-                match (&op, result) {
-                    (Op::Reserve(_), Ok(next)) => {
-                        prop_assert!(m <= before.available_milli());
-                        held += m;
-                        level = next;
-                    }
-                    (Op::Reserve(_), Err(e)) => {
-                        prop_assert_eq!(e, Error::OutOfStock);
-                        prop_assert!(m > before.available_milli());
-                    }
-                    (Op::Release(_) | Op::Consume(_), Ok(next)) => {
-                        prop_assert!(m <= before.reserved_milli());
-                        held -= m;
-                        if matches!(op, Op::Consume(_)) {
-                            consumed += m;
-                            prop_assert_eq!(next.available_milli(), before.available_milli());
-                        }
-                        level = next;
-                    }
-                    (Op::Release(_) | Op::Consume(_), Err(e)) => {
-                        prop_assert_eq!(e, Error::ReservationInvalid);
-                        prop_assert!(m > before.reserved_milli());
-                    }
-                }
-                // A refused operation changed nothing (the level is only replaced on Ok,
-                // and `before` is a copy, so also check the operation's own output).
-                prop_assert!(level.reserved_milli() <= level.on_hand_milli());
-                prop_assert_eq!(level.available_milli(), level.on_hand_milli() - level.reserved_milli());
-                prop_assert_eq!(level.reserved_milli(), held);
-                prop_assert_eq!(level.on_hand_milli(), on_hand - consumed);
-                prop_assert_eq!(StockLevel::new(level.on_hand_milli(), level.reserved_milli()), Ok(level));
-            }
-        }
-
-        #[test]
-        fn a_refused_operation_changes_nothing(on_hand in 0u64..10_000, reserved in 0u64..10_000, m in 1u32..20_000) {
-            let (on_hand, reserved) = (on_hand.max(reserved), on_hand.min(reserved));
-            let l = level(on_hand, reserved);
-            for result in [l.reserve(q(m)), l.release(q(m)), l.consume(q(m))] {
-                match result {
-                    Ok(next) => prop_assert!(next.reserved_milli() <= next.on_hand_milli()),
-                    Err(_) => prop_assert_eq!(l, level(on_hand, reserved)),
-                }
-            }
-            prop_assert_eq!(l.reserve(q(m)).is_ok(), l.covers(q(m)));
-        }
-
         #[test]
         fn level_serde_accepts_exactly_what_new_accepts(on_hand in any::<u64>(), reserved in any::<u64>()) {
             let json = format!(r#"{{"on_hand_milli":{on_hand},"reserved_milli":{reserved}}}"#);
