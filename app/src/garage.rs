@@ -6,62 +6,83 @@
 //! customer's vehicle is "not found", whether or not it exists.
 //! Components: [`GaragePage`] (`/garage`) and [`VehiclePage`] (`/garage/:id`).
 
-use domain::{Mileage, ModelId, Money, OrderId, OrderStatus, Plate, VehicleId};
+use domain::{ModelId, OrderStatus};
+#[cfg(feature = "ssr")]
+use domain::{CustomerId, Mileage, Plate, VehicleId};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 
 use crate::account::{use_me, Realm, SignInForm};
 use crate::error::AppError;
 use crate::i18n::{use_i18n, Lang, Msg};
 use crate::pricing::format_local;
+#[cfg(feature = "ssr")]
+use crate::storage::{use_storage, StorageError};
 
-/// A vehicle model of the catalog.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ModelInfo {
-    pub id: ModelId,
-    pub code: String,
-    pub brand_zh: String,
-    pub brand_en: String,
-    pub name_zh: String,
-    pub name_en: String,
-    pub powertrain: String,
-}
+pub use domain::catalog::VehicleModel;
+pub use domain::garage::{HistoryEntry, Vehicle};
 
-impl ModelInfo {
-    /// Brand and model, e.g. "丰田 卡罗拉" / "Toyota Corolla".
-    pub fn label(&self, lang: Lang) -> String {
-        match lang {
-            Lang::Zh => format!("{} {}", self.brand_zh, self.name_zh),
-            Lang::En => format!("{} {}", self.brand_en, self.name_en),
-        }
+/// Brand and model, e.g. "丰田 卡罗拉" / "Toyota Corolla".
+pub fn model_label(model: &VehicleModel, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("{} {}", model.brand_zh, model.name_zh),
+        Lang::En => format!("{} {}", model.brand_en, model.name_en),
     }
 }
 
-/// A vehicle in a customer's garage.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Vehicle {
-    pub id: VehicleId,
-    pub plate: Plate,
-    pub model: ModelInfo,
-    pub mileage: Mileage,
-}
+/// What the garage needs from storage. Every method that names a vehicle takes the
+/// customer too: another customer's vehicle is [`StorageError::NotFound`].
+#[cfg(feature = "ssr")]
+#[async_trait::async_trait]
+pub trait GarageStorage: Send + Sync + 'static {
+    /// Every vehicle model in the catalog, by brand and name.
+    async fn vehicle_models(&self) -> Result<Vec<VehicleModel>, StorageError>;
 
-/// One order in a vehicle's service history.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HistoryEntry {
-    pub order: OrderId,
-    pub reference: String,
-    pub store_zh: String,
-    pub store_en: String,
-    pub status: OrderStatus,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
-    pub mileage_km: u32,
-    pub total: Money,
-    /// The services done, by name (zh, en).
-    pub services: Vec<(String, String)>,
+    /// The customer's vehicles (not the removed ones), oldest first.
+    async fn vehicles(&self, customer: CustomerId) -> Result<Vec<Vehicle>, StorageError>;
+
+    /// One vehicle of the customer's garage, without its history.
+    async fn vehicle(
+        &self,
+        customer: CustomerId,
+        vehicle: VehicleId,
+    ) -> Result<Vehicle, StorageError>;
+
+    /// Adds a vehicle to the customer's garage. A plate they removed earlier comes back
+    /// with its history; a plate in someone else's garage is [`domain::Error::PlateTaken`];
+    /// a plate someone else removed moves to this customer (the car was sold).
+    async fn add_vehicle(
+        &self,
+        customer: CustomerId,
+        plate: &Plate,
+        model: ModelId,
+        mileage: Mileage,
+    ) -> Result<Vehicle, StorageError>;
+
+    /// Changes a vehicle's model and mileage.
+    async fn update_vehicle(
+        &self,
+        customer: CustomerId,
+        vehicle: VehicleId,
+        model: ModelId,
+        mileage: Mileage,
+    ) -> Result<Vehicle, StorageError>;
+
+    /// Removes a vehicle from the garage, keeping its history.
+    async fn remove_vehicle(
+        &self,
+        customer: CustomerId,
+        vehicle: VehicleId,
+    ) -> Result<(), StorageError>;
+
+    /// The vehicle's service history with this customer (their orders for it), newest
+    /// first.
+    async fn vehicle_history(
+        &self,
+        customer: CustomerId,
+        vehicle: VehicleId,
+    ) -> Result<Vec<HistoryEntry>, StorageError>;
 }
 
 /// A vehicle with its history, for the vehicle page.
@@ -84,21 +105,23 @@ pub fn status_label(status: OrderStatus) -> Msg {
 }
 
 #[server(prefix = "/api", endpoint = "models", output = crate::codec::JsonText)]
-pub async fn list_models() -> Result<Vec<ModelInfo>, AppError> {
-    Ok(crate::store::use_store()?.vehicle_models().await?)
+pub async fn list_models() -> Result<Vec<VehicleModel>, AppError> {
+    Ok(use_storage::<dyn GarageStorage>()?.vehicle_models().await?)
 }
 
 #[server(prefix = "/api", endpoint = "my_vehicles", output = crate::codec::JsonText)]
 pub async fn my_vehicles() -> Result<Vec<Vehicle>, AppError> {
     let customer = crate::account::session::require_customer().await?;
-    Ok(crate::store::use_store()?.vehicles(customer).await?)
+    Ok(use_storage::<dyn GarageStorage>()?
+        .vehicles(customer)
+        .await?)
 }
 
 /// A model id from a form, which must name a model of the catalog.
 #[cfg(feature = "ssr")]
-async fn known_model(store: &dyn crate::store::Store, input: &str) -> Result<ModelId, AppError> {
+async fn known_model(garage: &dyn GarageStorage, input: &str) -> Result<ModelId, AppError> {
     let id = ModelId::parse(input)?;
-    if store.vehicle_models().await?.iter().any(|m| m.id == id) {
+    if garage.vehicle_models().await?.iter().any(|m| m.id == id) {
         Ok(id)
     } else {
         Err(AppError::NotFound)
@@ -111,13 +134,13 @@ pub async fn add_vehicle(
     model_id: String,
     mileage: String,
 ) -> Result<Vehicle, AppError> {
-    crate::store::require_same_origin()?;
+    crate::account::session::require_same_origin()?;
     let customer = crate::account::session::require_customer().await?;
     let plate = Plate::parse(&plate)?;
     let mileage = Mileage::parse(&mileage)?;
-    let store = crate::store::use_store()?;
-    let model = known_model(&*store, &model_id).await?;
-    let vehicle = store.add_vehicle(customer, &plate, model, mileage).await?;
+    let garage = use_storage::<dyn GarageStorage>()?;
+    let model = known_model(&*garage, &model_id).await?;
+    let vehicle = garage.add_vehicle(customer, &plate, model, mileage).await?;
     tracing::info!(%customer, vehicle = %vehicle.id, "vehicle added");
     Ok(vehicle)
 }
@@ -128,23 +151,23 @@ pub async fn update_vehicle(
     model_id: String,
     mileage: String,
 ) -> Result<Vehicle, AppError> {
-    crate::store::require_same_origin()?;
+    crate::account::session::require_same_origin()?;
     let customer = crate::account::session::require_customer().await?;
     let vehicle = VehicleId::parse(&vehicle_id)?;
     let mileage = Mileage::parse(&mileage)?;
-    let store = crate::store::use_store()?;
-    let model = known_model(&*store, &model_id).await?;
-    Ok(store
+    let garage = use_storage::<dyn GarageStorage>()?;
+    let model = known_model(&*garage, &model_id).await?;
+    Ok(garage
         .update_vehicle(customer, vehicle, model, mileage)
         .await?)
 }
 
 #[server(prefix = "/api", endpoint = "remove_vehicle", output = crate::codec::JsonText)]
 pub async fn remove_vehicle(vehicle_id: String) -> Result<(), AppError> {
-    crate::store::require_same_origin()?;
+    crate::account::session::require_same_origin()?;
     let customer = crate::account::session::require_customer().await?;
     let vehicle = VehicleId::parse(&vehicle_id)?;
-    crate::store::use_store()?
+    use_storage::<dyn GarageStorage>()?
         .remove_vehicle(customer, vehicle)
         .await?;
     tracing::info!(%customer, %vehicle, "vehicle removed");
@@ -155,9 +178,9 @@ pub async fn remove_vehicle(vehicle_id: String) -> Result<(), AppError> {
 pub async fn vehicle_history(vehicle_id: String) -> Result<VehicleDetail, AppError> {
     let customer = crate::account::session::require_customer().await?;
     let vehicle = VehicleId::parse(&vehicle_id)?;
-    let (vehicle, history) = crate::store::use_store()?
-        .vehicle_history(customer, vehicle)
-        .await?;
+    let garage = use_storage::<dyn GarageStorage>()?;
+    let vehicle = garage.vehicle(customer, vehicle).await?;
+    let history = garage.vehicle_history(customer, vehicle.id).await?;
     Ok(VehicleDetail { vehicle, history })
 }
 
@@ -190,7 +213,7 @@ pub fn CustomerGate(next: &'static str, children: ChildrenFn) -> impl IntoView {
 
 /// A `<select>` of every model, with `selected` chosen.
 #[component]
-fn ModelSelect(models: Vec<ModelInfo>, selected: Option<ModelId>) -> impl IntoView {
+fn ModelSelect(models: Vec<VehicleModel>, selected: Option<ModelId>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <select name="model_id" required>
@@ -205,7 +228,7 @@ fn ModelSelect(models: Vec<ModelInfo>, selected: Option<ModelId>) -> impl IntoVi
                     let is_selected = Some(m.id) == selected;
                     view! {
                         <option value=id data-code=code selected=is_selected>
-                            {move || m.label(i18n.lang())}
+                            {move || model_label(&m, i18n.lang())}
                         </option>
                     }
                 })
@@ -242,7 +265,7 @@ fn Garage(
     add: ServerAction<AddVehicle>,
     remove: ServerAction<RemoveVehicle>,
     vehicles: Resource<Result<Vec<Vehicle>, AppError>>,
-    models: Resource<Result<Vec<ModelInfo>, AppError>>,
+    models: Resource<Result<Vec<VehicleModel>, AppError>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let add_error = move || add.value().get().and_then(Result::err);
@@ -313,7 +336,7 @@ fn VehicleCard(vehicle: Vehicle, remove: ServerAction<RemoveVehicle>) -> impl In
     view! {
         <li class="vehicle-card" data-plate=plate.clone()>
             <a class="plate" href=href>{plate.clone()}</a>
-            <span class="model">{move || model.label(i18n.lang())}</span>
+            <span class="model">{move || model_label(&model, i18n.lang())}</span>
             <span class="mileage">{km} " km"</span>
             <a class="book-link" href=format!("/book?vehicle={id}")>{move || i18n.t(Msg::BookThisVehicle)}</a>
             <ActionForm action=remove attr:class="remove-vehicle">
@@ -353,7 +376,7 @@ pub fn VehiclePage() -> impl IntoView {
 fn VehicleDetailView(
     update: ServerAction<UpdateVehicle>,
     detail: Resource<Result<VehicleDetail, AppError>>,
-    models: Resource<Result<Vec<ModelInfo>, AppError>>,
+    models: Resource<Result<Vec<VehicleModel>, AppError>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let update_error = move || update.value().get().and_then(Result::err);
@@ -368,7 +391,7 @@ fn VehicleDetailView(
                             let label = vehicle.model.clone();
                             view! {
                                 <h1 class="plate">{vehicle.plate.to_string()}</h1>
-                                <p class="model">{move || label.label(i18n.lang())}</p>
+                                <p class="model">{move || model_label(&label, i18n.lang())}</p>
                                 <ActionForm action=update attr:class="vehicle-form edit-vehicle">
                                     <input type="hidden" name="vehicle_id" value=vehicle.id.to_string() />
                                     <label>
@@ -424,7 +447,7 @@ fn History(entries: Vec<HistoryEntry>) -> impl IntoView {
                                         .join(" · ")
                                 }}
                             </span>
-                            <span class="km">{e.mileage_km} " km"</span>
+                            <span class="km">{e.mileage.km()} " km"</span>
                             <span class="tag status">{move || i18n.t(status_label(e.status))}</span>
                             <span class="price">{e.total.to_string()}</span>
                         </li>

@@ -266,6 +266,7 @@ pub enum Msg {
     ErrSlotBeyondHorizon,
     ErrTooManyOpenBookings,
     ErrVehicleAlreadyBooked,
+    ErrStoreUnknown,
     ErrBusy,
     LiveOff,
     PriceHistory,
@@ -488,6 +489,7 @@ impl Msg {
             Msg::ErrSlotBeyondHorizon => ("该时段超出了可预约的日期范围", "That slot is further ahead than bookings are taken"),
             Msg::ErrTooManyOpenBookings => ("您的未完成预约已达上限，请先完成或取消一个", "You already have the most open bookings allowed: finish or cancel one first"),
             Msg::ErrVehicleAlreadyBooked => ("这辆车在该时段已有预约", "This vehicle already has a booking at that time"),
+            Msg::ErrStoreUnknown => ("该门店不接受预约", "This store does not take bookings"),
             Msg::ErrBusy => (
                 "系统繁忙，请稍后重试。",
                 "The system is busy; please try again in a moment.",
@@ -637,6 +639,7 @@ pub fn domain_error_text(e: &domain::Error, lang: Lang) -> &'static str {
         E::SlotBeyondHorizon => Msg::ErrSlotBeyondHorizon,
         E::TooManyOpenBookings => Msg::ErrTooManyOpenBookings,
         E::VehicleAlreadyBooked => Msg::ErrVehicleAlreadyBooked,
+        E::StoreUnknown => Msg::ErrStoreUnknown,
     };
     msg.text(lang)
 }

@@ -14,8 +14,9 @@
 //! - [`codec`]: how server functions send their results (JSON, read as text);
 //! - [`error`]: the error type every server function returns;
 //! - [`live`]: live updates pushed from the server over SSE;
-//! - `store` (server only): the storage trait the server crate implements for SQLite and
-//!   PostgreSQL and hands to server functions as context.
+//! - `storage` (server only): the error and context plumbing of the storage traits that
+//!   each feature declares (`PriceStorage`, `BookingStorage`, ...) and the server crate
+//!   implements for SQLite and PostgreSQL.
 //!
 //! Built with `ssr` it is a library of the server binary; built with `hydrate` it is the
 //! browser bundle, whose entry point is [`hydrate`].
@@ -34,7 +35,7 @@ pub mod live;
 pub mod policies;
 pub mod pricing;
 #[cfg(feature = "ssr")]
-pub mod store;
+pub mod storage;
 pub mod surfaces;
 
 use leptos::prelude::*;

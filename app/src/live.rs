@@ -22,6 +22,8 @@ pub enum LiveEvent {
         item: PricedItem,
         price: Money,
     },
+    /// HQ published a discount policy: every quote may have changed.
+    PolicyPublished { policy: domain::PolicyId },
     /// Stock or capacity changed at these stores (a booking or a cancellation).
     AvailabilityChanged { stores: Vec<domain::StoreId> },
     /// The stream skipped events: refetch everything shown.
@@ -33,6 +35,8 @@ pub enum LiveEvent {
 pub struct LiveUpdates {
     /// Bumped whenever a price list is published.
     pub prices: RwSignal<u64>,
+    /// Bumped whenever a discount policy is published.
+    pub policies: RwSignal<u64>,
     /// Bumped whenever stock or capacity changes anywhere.
     pub availability: RwSignal<u64>,
     /// True while the event stream is open.
@@ -43,9 +47,11 @@ impl LiveUpdates {
     pub fn apply(&self, event: &LiveEvent) {
         match event {
             LiveEvent::PriceListPublished { .. } => self.prices.update(|n| *n += 1),
+            LiveEvent::PolicyPublished { .. } => self.policies.update(|n| *n += 1),
             LiveEvent::AvailabilityChanged { .. } => self.availability.update(|n| *n += 1),
             LiveEvent::Resync => {
                 self.prices.update(|n| *n += 1);
+                self.policies.update(|n| *n += 1);
                 self.availability.update(|n| *n += 1);
             }
         }
@@ -55,6 +61,7 @@ impl LiveUpdates {
 pub fn provide_live_updates() {
     let live = LiveUpdates {
         prices: RwSignal::new(0),
+        policies: RwSignal::new(0),
         availability: RwSignal::new(0),
         connected: RwSignal::new(false),
     };

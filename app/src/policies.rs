@@ -16,6 +16,8 @@ use time::Date;
 use crate::error::AppError;
 use crate::i18n::{use_i18n, Lang, Msg};
 use crate::pricing::format_local;
+#[cfg(feature = "ssr")]
+use crate::storage::{use_storage, StorageError};
 
 /// A local calendar date from an `<input type="date">` (`2026-11-25`).
 pub fn parse_date(input: &str) -> Result<Date, domain::Error> {
@@ -52,9 +54,28 @@ pub fn parse_rule(
     }
 }
 
+/// What discount policies need from storage.
+#[cfg(feature = "ssr")]
+#[async_trait::async_trait]
+pub trait PolicyStorage: Send + Sync + 'static {
+    /// The discount policies in force (published, not withdrawn).
+    async fn discount_policies(&self) -> Result<Vec<DiscountPolicy>, StorageError>;
+
+    /// Publishes a discount policy (HQ), effective at once for everyone who qualifies,
+    /// and announces it ([`crate::live::LiveEvent::PolicyPublished`]), so open quotes
+    /// are priced again.
+    async fn publish_policy(
+        &self,
+        policy: &DiscountPolicy,
+        published_by: &str,
+    ) -> Result<(), StorageError>;
+}
+
 #[server(prefix = "/api", endpoint = "policies", output = crate::codec::JsonText)]
 pub async fn list_policies() -> Result<Vec<DiscountPolicy>, AppError> {
-    Ok(crate::store::use_store()?.discount_policies().await?)
+    Ok(use_storage::<dyn PolicyStorage>()?
+        .discount_policies()
+        .await?)
 }
 
 /// Publishes a policy; it applies at once to everyone who qualifies.
@@ -70,7 +91,7 @@ pub async fn publish_policy(
     first_day: Option<String>,
     last_day: Option<String>,
 ) -> Result<(), AppError> {
-    crate::store::require_same_origin()?;
+    crate::account::session::require_same_origin()?;
     let me = crate::account::session::require(domain::Principal::may_publish_prices).await?;
     let o = |v: &Option<String>| v.clone().unwrap_or_default();
     let rule = parse_rule(
@@ -82,9 +103,9 @@ pub async fn publish_policy(
         &o(&first_day),
         &o(&last_day),
     )?;
-    let store = crate::store::use_store()?;
     if let PolicyRule::CampaignAmountOff { service, .. } = &rule {
-        if !store.services().await?.iter().any(|s| s.id == *service) {
+        let prices = use_storage::<dyn crate::pricing::PriceStorage>()?;
+        if !prices.services().await?.iter().any(|s| s.id == *service) {
             return Err(AppError::NotFound);
         }
     }
@@ -98,7 +119,9 @@ pub async fn publish_policy(
         domain::Principal::Staff { id, .. } => id.to_string(),
         domain::Principal::Customer { id } => id.to_string(),
     };
-    store.publish_policy(&policy, &by).await?;
+    use_storage::<dyn PolicyStorage>()?
+        .publish_policy(&policy, &by)
+        .await?;
     tracing::info!(policy = %policy.id, %by, "discount policy published");
     Ok(())
 }
@@ -228,7 +251,7 @@ pub fn HqPolicies(state: PoliciesState) -> impl IntoView {
                                             .map(|s| {
                                                 let id = s.service.id.to_string();
                                                 let service = s.service.clone();
-                                                view! { <option value=id>{move || service.name(i18n.lang()).to_owned()}</option> }
+                                                view! { <option value=id>{move || crate::pricing::service_name(&service, i18n.lang()).to_owned()}</option> }
                                             })
                                             .collect_view()}
                                     </select>

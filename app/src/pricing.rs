@@ -6,7 +6,9 @@
 //! [`HqPriceList`] with a publish form per service. Prices are looked up and formatted by
 //! `domain` (`PriceList::price_of`, `Money`'s `Display`), never here.
 
-use domain::{Money, PriceList, ServiceCategory, ServiceId};
+use domain::{Money, PriceList, ServiceCategory};
+#[cfg(feature = "ssr")]
+use domain::ServiceId;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -14,6 +16,8 @@ use time::OffsetDateTime;
 use crate::error::AppError;
 use crate::i18n::{use_i18n, I18n, Lang, Msg};
 use crate::live::use_live;
+#[cfg(feature = "ssr")]
+use crate::storage::{use_storage, StorageError};
 
 /// How a category is named to people.
 pub fn category_label(category: ServiceCategory) -> Msg {
@@ -26,47 +30,53 @@ pub fn category_label(category: ServiceCategory) -> Msg {
     }
 }
 
-/// A service as the catalog describes it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ServiceInfo {
-    pub id: ServiceId,
-    pub code: String,
-    pub category: ServiceCategory,
-    pub name_zh: String,
-    pub name_en: String,
-    pub description_zh: String,
-    pub description_en: String,
-    pub duration_min: u32,
-}
+pub use domain::catalog::Service;
+pub use domain::pricing::PricePoint;
 
-impl ServiceInfo {
-    pub fn name(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::Zh => &self.name_zh,
-            Lang::En => &self.name_en,
-        }
-    }
-
-    pub fn description(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::Zh => &self.description_zh,
-            Lang::En => &self.description_en,
-        }
+/// A service's name and description in the page's language.
+pub fn service_name(service: &Service, lang: Lang) -> &str {
+    match lang {
+        Lang::Zh => &service.name_zh,
+        Lang::En => &service.name_en,
     }
 }
 
-/// One version's price of an item.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PricePoint {
-    pub version: u32,
-    #[serde(with = "time::serde::rfc3339")]
-    pub effective_from: OffsetDateTime,
-    pub price: Money,
+pub fn service_description(service: &Service, lang: Lang) -> &str {
+    match lang {
+        Lang::Zh => &service.description_zh,
+        Lang::En => &service.description_en,
+    }
+}
+
+/// What the price list needs from storage.
+#[cfg(feature = "ssr")]
+#[async_trait::async_trait]
+pub trait PriceStorage: Send + Sync + 'static {
+    /// The service catalog, in display order.
+    async fn services(&self) -> Result<Vec<Service>, StorageError>;
+
+    /// The price list in force now.
+    async fn current_price_list(&self) -> Result<PriceList, StorageError>;
+
+    /// Publishes a new price for one item as a new price-list version, effective now, and
+    /// announces it. Concurrent publishes are serialised; each builds on the previous.
+    async fn publish_price(
+        &self,
+        item: domain::PricedItem,
+        price: Money,
+        published_by: &str,
+    ) -> Result<PriceList, StorageError>;
+
+    /// Every version's price for one item, newest first.
+    async fn price_history(
+        &self,
+        item: domain::PricedItem,
+    ) -> Result<Vec<PricePoint>, StorageError>;
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServicePrice {
-    pub service: ServiceInfo,
+    pub service: Service,
     pub price: Money,
 }
 
@@ -81,7 +91,7 @@ pub struct PriceListView {
 
 impl PriceListView {
     /// Joins the catalog with a price list: the services it puts on sale.
-    pub fn build(list: &PriceList, services: Vec<ServiceInfo>) -> Self {
+    pub fn build(list: &PriceList, services: Vec<Service>) -> Self {
         let services = list
             .on_sale(services, |s| s.id)
             .into_iter()
@@ -111,9 +121,9 @@ pub fn format_local(t: OffsetDateTime) -> String {
 
 #[server(prefix = "/api", endpoint = "price_list", output = crate::codec::JsonText)]
 pub async fn get_price_list() -> Result<PriceListView, AppError> {
-    let store = crate::store::use_store()?;
-    let services = store.services().await?;
-    let list = store.current_price_list().await?;
+    let prices = use_storage::<dyn PriceStorage>()?;
+    let services = prices.services().await?;
+    let list = prices.current_price_list().await?;
     Ok(PriceListView::build(&list, services))
 }
 
@@ -121,15 +131,15 @@ pub async fn get_price_list() -> Result<PriceListView, AppError> {
 /// typed and are parsed here, at the edge.
 #[server(prefix = "/api", endpoint = "publish_service_price", output = crate::codec::JsonText)]
 pub async fn publish_service_price(service_id: String, price: String) -> Result<u32, AppError> {
-    crate::store::require_same_origin()?;
+    crate::account::session::require_same_origin()?;
     let me = crate::account::session::require(domain::Principal::may_publish_prices).await?;
     let service = ServiceId::parse(&service_id)?;
     let price = domain::money::parse_price(&price)?;
-    let store = crate::store::use_store()?;
-    if !store.services().await?.iter().any(|s| s.id == service) {
+    let prices = use_storage::<dyn PriceStorage>()?;
+    if !prices.services().await?.iter().any(|s| s.id == service) {
         return Err(AppError::NotFound);
     }
-    let list = store
+    let list = prices
         .publish_price(domain::PricedItem::Service(service), price, &publisher(&me))
         .await?;
     tracing::info!(version = list.version, %service, %price, by = %publisher(&me), "price published");
@@ -138,7 +148,7 @@ pub async fn publish_service_price(service_id: String, price: String) -> Result<
 
 /// Who published, as the price list's history records it: the staff member's id.
 #[cfg(feature = "ssr")]
-fn publisher(me: &crate::account::Me) -> String {
+fn publisher(me: &domain::Me) -> String {
     match &me.principal {
         domain::Principal::Staff { id, .. } => id.to_string(),
         domain::Principal::Customer { id } => id.to_string(),
@@ -150,8 +160,7 @@ fn publisher(me: &crate::account::Me) -> String {
 pub async fn get_service_price_history(service_id: String) -> Result<Vec<PricePoint>, AppError> {
     crate::account::session::require(domain::Principal::may_publish_prices).await?;
     let service = ServiceId::parse(&service_id)?;
-    let store = crate::store::use_store()?;
-    let history = store
+    let history = use_storage::<dyn PriceStorage>()?
         .price_history(domain::PricedItem::Service(service))
         .await?;
     if history.is_empty() {
@@ -259,10 +268,10 @@ fn service_card(i18n: I18n, row: ServicePrice) -> impl IntoView {
     view! {
         <li class="service-card" data-service=code>
             <div class="service-head">
-                <h2 class="service-name">{move || for_name.name(i18n.lang()).to_owned()}</h2>
+                <h2 class="service-name">{move || service_name(&for_name, i18n.lang()).to_owned()}</h2>
                 <span class="price">{price.to_string()}</span>
             </div>
-            <p class="service-desc">{move || for_description.description(i18n.lang()).to_owned()}</p>
+            <p class="service-desc">{move || service_description(&for_description, i18n.lang()).to_owned()}</p>
             <p class="service-meta">
                 <span class="tag">{move || i18n.t(category_label(category))}</span>
                 <span class="duration">{minutes} " " {move || i18n.t(Msg::Minutes)}</span>
@@ -349,7 +358,7 @@ fn HqPriceRow(row: ServicePrice, publishing: PublishState) -> impl IntoView {
 
     view! {
         <tr data-service=code>
-            <td class="service-name">{move || service.name(i18n.lang()).to_owned()}</td>
+            <td class="service-name">{move || service_name(&service, i18n.lang()).to_owned()}</td>
             <td>{move || i18n.t(category_label(category))}</td>
             <td>{minutes} " " {move || i18n.t(Msg::Minutes)}</td>
             <td class="num price">{price.to_string()}</td>

@@ -305,6 +305,47 @@ impl Principal {
     }
 }
 
+/// Which accounts a sign-in is for: customers on the customer web, staff on the kiosk
+/// and the HQ console.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Realm {
+    /// Car owners.
+    Customer,
+    /// Store and HQ staff.
+    Staff,
+}
+
+impl Realm {
+    /// The code forms send.
+    pub fn code(self) -> &'static str {
+        match self {
+            Realm::Customer => "customer",
+            Realm::Staff => "staff",
+        }
+    }
+
+    /// The realm with this code, if any.
+    pub fn parse(code: &str) -> Option<Realm> {
+        match code.trim() {
+            "customer" => Some(Realm::Customer),
+            "staff" => Some(Realm::Staff),
+            _ => None,
+        }
+    }
+}
+
+/// The signed-in person, as a session finds them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    /// Who they are and what they may do.
+    pub principal: Principal,
+    /// Their name as written in Chinese.
+    pub name_zh: String,
+    /// Their name as written in English.
+    pub name_en: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -39,8 +39,8 @@ use crate::stock::{
     StoreOption, Supply,
 };
 use crate::{
-    BookingLimits, Error, IdempotencyKey, Money, OpenBooking, PartId, Quantity, ServiceId,
-    ShipmentId, StoreId, VehicleId,
+    BookingLimits, Error, IdempotencyKey, Money, OpenBooking, OrderId, OrderStatus, PartId,
+    Quantity, ServiceId, ShipmentId, StoreId, VehicleId,
 };
 
 /// One service for one vehicle model: what it takes.
@@ -71,6 +71,78 @@ impl Job {
         }
         merged
     }
+}
+
+/// A part a service needs on one vehicle model, resolved through fitment, with the
+/// names the customer is shown.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartNeed {
+    /// The part that fits.
+    pub part: PartId,
+    /// Its SKU.
+    pub sku: String,
+    /// Name in Chinese.
+    pub name_zh: String,
+    /// Name in English.
+    pub name_en: String,
+    /// How much the service takes.
+    pub quantity: Quantity,
+}
+
+impl Job {
+    /// The job of `service` (taking `duration_min`) with these parts.
+    pub fn new(service: ServiceId, duration_min: u16, needs: &[PartNeed]) -> Job {
+        Job {
+            service,
+            duration_min,
+            needs: needs.iter().map(|n| (n.part, n.quantity)).collect(),
+        }
+    }
+}
+
+/// A booking as it was made: the customer's own view of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Booking {
+    /// The order.
+    pub id: OrderId,
+    /// What the customer reads out at the counter ([`reference`]).
+    pub reference: String,
+    /// Where it stands.
+    pub status: OrderStatus,
+    /// The store.
+    pub store: StoreId,
+    /// The store's name in Chinese.
+    pub store_zh: String,
+    /// The store's name in English.
+    pub store_en: String,
+    /// The vehicle's plate.
+    pub plate: String,
+    /// The service's name in Chinese.
+    pub service_zh: String,
+    /// The service's name in English.
+    pub service_en: String,
+    /// When it starts.
+    #[serde(with = "time::serde::rfc3339")]
+    pub start: OffsetDateTime,
+    /// When its capacity is free again.
+    #[serde(with = "time::serde::rfc3339")]
+    pub end: OffsetDateTime,
+    /// The prices it locked.
+    pub breakdown: Breakdown,
+}
+
+/// A short reference a person can read out at the counter, e.g. `BK-7Q4M2X9C`: eight
+/// characters of the order id in an alphabet without look-alikes (no 0/O, 1/I/L).
+pub fn reference(id: OrderId) -> String {
+    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+    let base = ALPHABET.len() as u128;
+    let mut n = id.as_uuid().as_u128();
+    let mut s = String::from("BK-");
+    for _ in 0..8 {
+        s.push(char::from(ALPHABET[(n % base) as usize]));
+        n /= base;
+    }
+    s
 }
 
 /// Everything a booking decision reads.
@@ -360,7 +432,8 @@ pub fn slots(s: &Situation, store: StoreId) -> Result<Vec<Slot>, Error> {
 ///    ([`Error::SlotTooSoon`], [`Error::SlotBeyondHorizon`],
 ///    [`Error::VehicleAlreadyBooked`], [`Error::TooManyOpenBookings`]): "too far ahead"
 ///    is the answer for day 400, whatever the store's hours that day;
-/// 4. every part can be had ([`Error::PartsUnobtainable`]);
+/// 4. every part can be had ([`Error::OutOfStock`]: the picker and the slot list never
+///    offer a store whose parts cannot be had, so someone else just took them);
 /// 5. the start is on the grid, inside the store's hours, not before the parts can be
 ///    there ([`Error::SlotInvalid`]);
 /// 6. every step has capacity left ([`Error::SlotUnavailable`]).
@@ -388,7 +461,7 @@ pub fn plan(
     s.limits.check(s.now, request.vehicle, start, end, open)?;
 
     let ready = readiness_at(&s.network, store, &s.job, &s.schedule, s.now);
-    let ready_at = ready.ready_at.ok_or(Error::PartsUnobtainable)?;
+    let ready_at = ready.ready_at.ok_or(Error::OutOfStock)?;
     slots::check_start(&store.hours, start, duration, ready_at.max(s.now))?;
 
     let capacity = store.capacity();
@@ -407,7 +480,7 @@ pub fn plan(
                 Supply::Arriving { shipment, .. } => Source::Shipment { shipment },
                 Supply::Transfer { from, eta } => Source::Transfer { from, eta },
                 // `ready_at` is `None` when any part is unobtainable.
-                Supply::Unobtainable => return Err(Error::PartsUnobtainable),
+                Supply::Unobtainable => return Err(Error::OutOfStock),
             };
             Ok(Hold {
                 part: p.part,
@@ -568,6 +641,17 @@ mod tests {
 
     fn plan_at(s: &Situation, start: OffsetDateTime) -> Result<BookingPlan, Error> {
         plan(s, &request(s, store(1), start), &[])
+    }
+
+    #[test]
+    fn references_are_eight_unambiguous_characters() {
+        let r = reference(OrderId::from(uuid(0x0123_4567_89ab_cdef)));
+        assert_eq!(r.len(), 11);
+        assert!(r.starts_with("BK-"));
+        assert!(r[3..]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() && !"01OIL".contains(c)));
+        assert_ne!(r, reference(OrderId::from(uuid(0x0123_4567_89ab_cdee))));
     }
 
     #[test]
@@ -753,7 +837,7 @@ mod tests {
         }
         assert_eq!(
             plan_at(&s, datetime!(2026-11-24 10:00 +8)),
-            Err(Error::PartsUnobtainable)
+            Err(Error::OutOfStock)
         );
         assert_eq!(slots(&s, store(1)), Err(Error::PartsUnobtainable));
     }

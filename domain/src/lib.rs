@@ -16,10 +16,11 @@
 //!   ([`BookingLimits`]).
 //! - [`breakdown`]: one service priced for one vehicle ([`Breakdown`]): labour, parts,
 //!   the discounts that applied, total.
-//! - [`catalog`]: the catalog's vocabulary ([`ServiceCategory`]).
+//! - [`catalog`]: services, their [`ServiceCategory`], and vehicle models.
 //! - [`discount`]: membership [`Tier`]s and the [`DiscountPolicy`]s HQ publishes.
 //! - [`error`]: the single [`Error`] enum; the UI translates by variant, logs and
 //!   APIs use its stable [`Error::code`].
+//! - [`garage`]: a customer's vehicles and their service history.
 //! - [`geo`]: map points and distances.
 //! - [`ids`]: UUID v7 newtypes for every entity, so a `StoreId` can never be
 //!   passed where a `CustomerId` is expected.
@@ -58,6 +59,7 @@ pub mod breakdown;
 pub mod catalog;
 pub mod discount;
 pub mod error;
+pub mod garage;
 pub mod geo;
 pub mod ids;
 pub mod local_time;
@@ -70,7 +72,7 @@ pub mod pricing;
 pub mod slots;
 pub mod stock;
 
-pub use account::{IdempotencyKey, Mileage, Password, PersonName, Principal, StaffRole};
+pub use account::{IdempotencyKey, Me, Mileage, Password, PersonName, Principal, Realm, StaffRole};
 pub use booking_limits::{BookingLimits, OpenBooking};
 pub use breakdown::{quote_total, AppliedDiscount, Breakdown};
 pub use catalog::ServiceCategory;

@@ -179,6 +179,18 @@ pub fn price_line(list: &PriceList, item: PricedItem, quantity: Quantity) -> Res
     })
 }
 
+/// One price-list version's price of an item, for its history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PricePoint {
+    /// The version.
+    pub version: u32,
+    /// When it took effect.
+    #[serde(with = "time::serde::rfc3339")]
+    pub effective_from: OffsetDateTime,
+    /// The item's price in it.
+    pub price: Money,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,10 +14,9 @@
 
 #![allow(clippy::disallowed_methods)] // a benchmark reads the real clock
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use app::store::Store;
+use app::storage::Storages;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Html;
@@ -40,7 +39,7 @@ async fn main() -> anyhow::Result<()> {
         return Ok(());
     };
     let server = TestServer::start(&db).await;
-    let store = db.open(server::live::Hub::new(), false).await.store();
+    let store = db.open(server::live::Hub::new(), false).await.storages();
     let reference = start_reference(store).await?;
 
     println!(
@@ -153,7 +152,7 @@ fn fmt(d: Duration) -> String {
 
 // ---- the reference: same data, same storage calls, a plain template ----
 
-type Db = Arc<dyn Store>;
+type Db = Storages;
 
 async fn start_reference(store: Db) -> anyhow::Result<String> {
     let app = axum::Router::new()
@@ -185,6 +184,7 @@ async fn who(store: &Db, headers: &HeaderMap) -> Option<Principal> {
         (name == app::account::session::SESSION_COOKIE).then_some(value)
     })?;
     let me = store
+        .accounts
         .session(&app::account::session::token_hash(token))
         .await
         .ok()??;
@@ -192,8 +192,10 @@ async fn who(store: &Db, headers: &HeaderMap) -> Option<Principal> {
 }
 
 async fn price_list(store: &Db) -> String {
-    let (Ok(list), Ok(services)) = (store.current_price_list().await, store.services().await)
-    else {
+    let (Ok(list), Ok(services)) = (
+        store.prices.current_price_list().await,
+        store.prices.services().await,
+    ) else {
         return String::new();
     };
     let rows: String = list
@@ -217,16 +219,16 @@ async fn book(State(store): State<Db>, headers: HeaderMap) -> Html<String> {
     let Some(Principal::Customer { id }) = who(&store, &headers).await else {
         return page("<p>请先登录</p>".into());
     };
-    let vehicles = store.vehicles(id).await.unwrap_or_default();
+    let vehicles = store.garage.vehicles(id).await.unwrap_or_default();
     let Some(first) = vehicles.first() else {
         return page("<p>请先添加车辆</p>".into());
     };
     let (Ok(list), Ok(services), Ok(policies), Ok(parts), Ok(tier)) = (
-        store.current_price_list().await,
-        store.services().await,
-        store.discount_policies().await,
-        store.service_parts(first.model.id).await,
-        store.customer_tier(id).await,
+        store.prices.current_price_list().await,
+        store.prices.services().await,
+        store.policies.discount_policies().await,
+        store.booking.service_parts(first.model.id).await,
+        store.accounts.tier(id).await,
     ) else {
         return page(String::new());
     };
@@ -258,6 +260,7 @@ async fn kiosk(State(store): State<Db>, headers: HeaderMap) -> Html<String> {
         return page("<p>员工登录</p>".into());
     }
     let models: String = store
+        .garage
         .vehicle_models()
         .await
         .unwrap_or_default()

@@ -46,7 +46,7 @@ async fn run(db: &TestDb, size: usize) -> anyhow::Result<()> {
     let database = db.open(Hub::new(), false).await;
     let service = ServiceId::new();
     load_version(&db.url, service, size).await?;
-    let store = database.store();
+    let store = database.storages().prices;
     let item = PricedItem::Service(service);
 
     let mut publishes = Vec::with_capacity(PUBLISHES);
@@ -69,7 +69,7 @@ async fn run(db: &TestDb, size: usize) -> anyhow::Result<()> {
     }
     println!(
         "{:<9} {size:>6}   {:>11}   {:>11}   {:>9}   {:>9}",
-        store.backend(),
+        database.storages().health.backend(),
         fmt(pct(&mut publishes, 50)),
         fmt(pct(&mut publishes, 95)),
         fmt(pct(&mut reads, 50)),

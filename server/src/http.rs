@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use app::account::session::{ClientAddr, OverHttps, SignInLimiter};
 use app::error::RequestId;
-use app::store::Store;
+use app::storage::Storages;
 use app::{shell, App};
 use axum::body::Body;
 use std::net::SocketAddr;
@@ -36,7 +36,7 @@ use crate::live::{Hub, SseGate};
 #[derive(Clone)]
 pub struct AppState {
     pub leptos: LeptosOptions,
-    pub store: Arc<dyn Store>,
+    pub storages: Storages,
     pub hub: Hub,
     pub limiter: Arc<SignInLimiter>,
     pub sse: Arc<SseGate>,
@@ -47,7 +47,7 @@ pub struct AppState {
 impl AppState {
     /// What pages and server functions find in their Leptos context.
     fn provide_context(&self) {
-        provide_context(self.store.clone());
+        self.storages.provide();
         provide_context(self.limiter.clone());
         provide_context(self.limits.booking);
         crate::headers::page_csp();
@@ -222,8 +222,8 @@ async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> impl In
 
 /// `GET /healthz`: 200 when the database answers, 503 when it does not.
 async fn healthz(State(state): State<AppState>) -> Response {
-    let backend = state.store.backend();
-    match state.store.ping().await {
+    let backend = state.storages.health.backend();
+    match state.storages.health.ping().await {
         Ok(()) => Json(serde_json::json!({ "status": "ok", "database": backend })).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
@@ -252,7 +252,7 @@ pub async fn start(
     let limits = config.limits.clone();
     let state = AppState {
         leptos: leptos_options(&config.site_root, addr),
-        store: db.store(),
+        storages: db.storages(),
         hub,
         limiter: Arc::new(SignInLimiter::with_bursts(
             limits.sign_in_burst,
@@ -267,7 +267,7 @@ pub async fn start(
         limits,
     };
     let app = router(state);
-    tracing::info!(%addr, database = db.store().backend(), "serving");
+    tracing::info!(%addr, database = db.storages().health.backend(), "serving");
     // Without TCP_NODELAY the last segment of a streamed page waits for the client's
     // delayed ACK: about 40 ms added to every request on a kept-alive connection.
     let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {

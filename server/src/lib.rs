@@ -1,8 +1,9 @@
 //! The Pitlane server: everything that touches the outside world.
 //!
 //! - [`config`]: settings from environment variables, with defaults;
-//! - [`storage`]: the [`app::store::Store`] trait implemented for SQLite (embedded default)
-//!   and PostgreSQL (several instances), migrations per dialect, demo data loading;
+//! - [`storage`]: every feature's storage trait (`app::storage`) implemented once over
+//!   SQLite (embedded default) and PostgreSQL (several instances), migrations per
+//!   dialect, demo data loading;
 //! - [`demo`]: the deterministic demo data set;
 //! - [`live`]: the live-update hub (tokio broadcast in one process, PostgreSQL
 //!   `LISTEN/NOTIFY` across processes) and its SSE endpoint;

@@ -1,7 +1,7 @@
 //! The live-update hub and its SSE endpoint.
 //!
 //! Within one process a tokio broadcast channel fans events out to every open SSE
-//! stream. With PostgreSQL the store does not publish to the hub directly: it sends
+//! stream. With PostgreSQL storage does not publish to the hub directly: it sends
 //! `pg_notify` inside the writing transaction (delivered only on commit), and every
 //! instance, this one included, forwards what it hears on [`PG_CHANNEL`] into its own
 //! hub. So a change made through any instance reaches pages connected to all of them.

@@ -277,7 +277,7 @@ async fn the_session_cookie_is_http_only_and_lax(db: TestDb) {
 
 async fn first_model(server: &TestServer) -> String {
     let (_, body) = call_as(&browser(), server, "models", &[]).await;
-    let models: Vec<app::garage::ModelInfo> = serde_json::from_str(&body).expect("models");
+    let models: Vec<app::garage::VehicleModel> = serde_json::from_str(&body).expect("models");
     assert!(models.len() >= 10);
     models[0].id.to_string()
 }

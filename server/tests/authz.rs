@@ -121,7 +121,7 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
     let booking: app::booking::Booking = serde_json::from_str(&body).expect("booking");
     let order = booking.id.to_string();
     let (_, body) = call_as(&owner, &server, "models", &[]).await;
-    let models: Vec<app::garage::ModelInfo> = serde_json::from_str(&body).expect("models");
+    let models: Vec<app::garage::VehicleModel> = serde_json::from_str(&body).expect("models");
     let model = models[0].id.to_string();
 
     let customer_only = [U, A, A, F, F, F, F];

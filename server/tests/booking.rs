@@ -12,7 +12,6 @@ use common::{call_as, customer_with_car, signed_in, TestDb, TestServer, HQ_ADMIN
 use domain::stock::Overall;
 use domain::{Error as E, Money, PartId, StoreId};
 use reqwest::{Client, StatusCode};
-use server::live::Hub;
 
 both_backends!(
     a_customer_books_the_first_free_slot_and_cancels,
@@ -137,15 +136,7 @@ fn key() -> String {
 
 /// Stock of `part` at `store` as the database has it: (on hand, reserved).
 async fn stock(db: &TestDb, store: StoreId, part: PartId) -> (u64, u64) {
-    let net = db
-        .open(Hub::new(), false)
-        .await
-        .store()
-        .network(&[part])
-        .await
-        .expect("network");
-    let level = net.stock.get(&(store, part)).copied().unwrap_or_default();
-    (level.on_hand_milli(), level.reserved_milli())
+    db.shelf(store, part).await
 }
 
 async fn a_customer_books_the_first_free_slot_and_cancels(db: TestDb) {

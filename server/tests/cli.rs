@@ -42,10 +42,14 @@ async fn migrate_and_seed_are_safe_to_repeat(db: TestDb) {
     assert!(!ok, "seed without a data set is refused");
     assert!(out.contains("--demo"), "{out}");
 
-    let store = db.open(server::live::Hub::new(), false).await.store();
+    let prices = db
+        .open(server::live::Hub::new(), false)
+        .await
+        .storages()
+        .prices;
     let demo = server::demo::demo_data();
     assert_eq!(
-        store.services().await.expect("services").len(),
+        prices.services().await.expect("services").len(),
         demo.services.len()
     );
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use app::live::LiveEvent;
-use app::store::StoreError;
+use app::storage::StorageError;
 use common::TestDb;
 use domain::{Money, PricedItem};
 use server::live::Hub;
@@ -25,7 +25,7 @@ async fn demo_data_loads_once_and_prices_every_service(db: TestDb) {
     assert!(database.seed_demo(&demo).await.expect("first seed"));
     assert!(!database.seed_demo(&demo).await.expect("second seed"));
 
-    let store = database.store();
+    let store = database.storages().prices;
     let services = store.services().await.expect("services");
     assert_eq!(services.len(), demo.services.len());
     let list = store.current_price_list().await.expect("price list");
@@ -40,7 +40,7 @@ async fn demo_data_loads_once_and_prices_every_service(db: TestDb) {
 }
 
 async fn publish_writes_a_new_version_and_keeps_history(db: TestDb) {
-    let store = db.open(Hub::new(), true).await.store();
+    let store = db.open(Hub::new(), true).await.storages().prices;
     let service = store.services().await.expect("services")[0].id;
     let item = PricedItem::Service(service);
     let before = store.current_price_list().await.expect("list");
@@ -66,7 +66,7 @@ async fn publish_writes_a_new_version_and_keeps_history(db: TestDb) {
 }
 
 async fn publish_refusals_change_nothing(db: TestDb) {
-    let store = db.open(Hub::new(), true).await.store();
+    let store = db.open(Hub::new(), true).await.storages().prices;
     let service = store.services().await.expect("services")[0].id;
     let item = PricedItem::Service(service);
     let before = store.current_price_list().await.expect("list");
@@ -84,7 +84,7 @@ async fn publish_refusals_change_nothing(db: TestDb) {
     ];
     for (item, price, expected) in refusals {
         match store.publish_price(item, price, "test").await {
-            Err(StoreError::Rule(e)) => assert_eq!(e, expected),
+            Err(StorageError::Rule(e)) => assert_eq!(e, expected),
             other => panic!("expected {expected:?}, got {other:?}"),
         }
     }
@@ -93,7 +93,7 @@ async fn publish_refusals_change_nothing(db: TestDb) {
 }
 
 async fn concurrent_publishes_each_get_their_own_version(db: TestDb) {
-    let store = db.open(Hub::new(), true).await.store();
+    let store = db.open(Hub::new(), true).await.storages().prices;
     let service = store.services().await.expect("services")[0].id;
     let item = PricedItem::Service(service);
     let base = store
@@ -132,7 +132,7 @@ async fn concurrent_publishes_each_get_their_own_version(db: TestDb) {
 
 async fn publish_is_announced_live_after_commit(db: TestDb) {
     let hub = Hub::new();
-    let store = db.open(hub.clone(), true).await.store();
+    let store = db.open(hub.clone(), true).await.storages().prices;
     let mut events = hub.subscribe();
     // With PostgreSQL the hub hears of it through LISTEN, which `connect` set up.
 

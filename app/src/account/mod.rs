@@ -13,54 +13,69 @@ pub mod session;
 
 use domain::{Principal, StaffRole};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 use crate::i18n::{use_i18n, Lang, Msg};
+#[cfg(feature = "ssr")]
+use crate::storage::{use_storage, StorageError};
 
-/// Which accounts a sign-in form is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Realm {
-    Customer,
-    Staff,
-}
+pub use domain::{Me, Realm};
 
-impl Realm {
-    pub fn code(self) -> &'static str {
-        match self {
-            Realm::Customer => "customer",
-            Realm::Staff => "staff",
-        }
-    }
-
-    pub fn parse(code: &str) -> Result<Realm, AppError> {
-        match code.trim() {
-            "customer" => Ok(Realm::Customer),
-            "staff" => Ok(Realm::Staff),
-            _ => Err(AppError::BadRequest),
-        }
+/// A person's name in the page's language.
+pub fn person_name(me: &Me, lang: Lang) -> &str {
+    match lang {
+        Lang::Zh => &me.name_zh,
+        Lang::En => &me.name_en,
     }
 }
 
-/// The signed-in person as pages show them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Me {
-    pub principal: Principal,
-    pub name_zh: String,
-    pub name_en: String,
+/// A realm from a form, or [`AppError::BadRequest`] (the forms only send known ones).
+pub fn parse_realm(code: &str) -> Result<Realm, AppError> {
+    Realm::parse(code).ok_or(AppError::BadRequest)
 }
 
-impl Me {
-    pub fn name(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::Zh => &self.name_zh,
-            Lang::En => &self.name_en,
-        }
-    }
+/// What accounts and sessions need from storage.
+#[cfg(feature = "ssr")]
+#[async_trait::async_trait]
+pub trait AccountStorage: Send + Sync + 'static {
+    /// A new customer with a password; [`domain::Error::PhoneTaken`] if the number is
+    /// already a customer's (whether or not that customer has a password yet).
+    async fn create_customer(
+        &self,
+        phone: &domain::Phone,
+        name: &domain::PersonName,
+        password_hash: &str,
+    ) -> Result<domain::CustomerId, StorageError>;
+
+    /// Who has this phone number in `realm`, with their password hash (`None` when they
+    /// have no password and so cannot sign in).
+    async fn credentials(
+        &self,
+        realm: Realm,
+        phone: &domain::Phone,
+    ) -> Result<Option<(Principal, Option<String>)>, StorageError>;
+
+    /// Stores a session under the hash of its token.
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        principal: &Principal,
+        expires_at: time::OffsetDateTime,
+    ) -> Result<(), StorageError>;
+
+    /// The person whose unexpired session has this token hash.
+    async fn session(&self, token_hash: &str) -> Result<Option<Me>, StorageError>;
+
+    /// Deletes a session (and, in passing, every expired one). Deleting none is fine.
+    async fn end_session(&self, token_hash: &str) -> Result<(), StorageError>;
+
+    /// The customer's membership tier, which decides the tier discounts they get.
+    async fn tier(
+        &self,
+        customer: domain::CustomerId,
+    ) -> Result<domain::discount::Tier, StorageError>;
 }
 
-/// How a staff role is named to people.
 pub fn role_label(role: StaffRole) -> Msg {
     match role {
         StaffRole::HqAdmin => Msg::RoleHqAdmin,
@@ -95,16 +110,16 @@ pub async fn sign_up(
     password: String,
     next: Option<String>,
 ) -> Result<(), AppError> {
-    crate::store::require_same_origin()?;
+    session::require_same_origin()?;
     let phone = domain::Phone::parse(&phone)?;
     let name = domain::PersonName::parse(&name)?;
     let password = domain::Password::parse_new(&password, &phone)?;
     session::limiter()?.check_sign_up(session::client_addr())?;
-    let store = crate::store::use_store()?;
+    let accounts = use_storage::<dyn AccountStorage>()?;
     let hash = session::hash_password(password).await?;
-    let id = store.create_customer(&phone, &name, &hash).await?;
+    let id = accounts.create_customer(&phone, &name, &hash).await?;
     tracing::info!(customer = %id, "customer signed up");
-    session::start_session(&*store, &Principal::Customer { id }).await?;
+    session::start_session(&*accounts, &Principal::Customer { id }).await?;
     leptos_axum::redirect(&safe_next(next.as_deref().unwrap_or(""), "/garage"));
     Ok(())
 }
@@ -117,15 +132,15 @@ pub async fn sign_in(
     password: String,
     next: Option<String>,
 ) -> Result<(), AppError> {
-    crate::store::require_same_origin()?;
-    let realm = Realm::parse(&realm)?;
+    session::require_same_origin()?;
+    let realm = parse_realm(&realm)?;
     // A malformed phone number cannot name an account: the same answer as a wrong one.
     let phone = domain::Phone::parse(&phone).map_err(|_| AppError::BadCredentials)?;
     let password = domain::Password::parse_attempt(&password)?;
     session::limiter()?.check(&phone, session::client_addr())?;
-    let store = crate::store::use_store()?;
-    let principal = session::authenticate(&*store, realm, &phone, password).await?;
-    session::start_session(&*store, &principal).await?;
+    let accounts = use_storage::<dyn AccountStorage>()?;
+    let principal = session::authenticate(&*accounts, realm, &phone, password).await?;
+    session::start_session(&*accounts, &principal).await?;
     let fallback = match &principal {
         Principal::Customer { .. } => "/garage",
         Principal::Staff { role, .. } if role.is_hq() => "/hq",
@@ -138,9 +153,8 @@ pub async fn sign_in(
 /// Ends the session: the row is deleted, so the old cookie is worthless even if kept.
 #[server(prefix = "/api", endpoint = "sign_out", output = crate::codec::JsonText)]
 pub async fn sign_out(next: Option<String>) -> Result<(), AppError> {
-    crate::store::require_same_origin()?;
-    let store = crate::store::use_store()?;
-    session::end_session(&*store).await?;
+    session::require_same_origin()?;
+    session::end_session(&*use_storage::<dyn AccountStorage>()?).await?;
     leptos_axum::redirect(&safe_next(next.as_deref().unwrap_or(""), "/"));
     Ok(())
 }
@@ -311,7 +325,7 @@ pub fn UserMenu(sign_in_href: &'static str, after_sign_out: &'static str) -> imp
                         };
                         view! {
                             <span class="user-menu" data-signed-in="true">
-                                <span class="user-name">{move || me.name(i18n.lang()).to_owned()}</span>
+                                <span class="user-name">{move || person_name(&me, i18n.lang()).to_owned()}</span>
                                 {role
                                     .map(|r| {
                                         view! { <span class="tag role">{move || i18n.t(role_label(r))}</span> }
@@ -397,8 +411,8 @@ mod tests {
     #[test]
     fn realms_round_trip() {
         for r in [Realm::Customer, Realm::Staff] {
-            assert_eq!(Realm::parse(r.code()), Ok(r));
+            assert_eq!(parse_realm(r.code()), Ok(r));
         }
-        assert_eq!(Realm::parse("admin"), Err(AppError::BadRequest));
+        assert_eq!(parse_realm("admin"), Err(AppError::BadRequest));
     }
 }

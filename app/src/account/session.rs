@@ -28,9 +28,9 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use leptos::prelude::use_context;
 use sha2::{Digest, Sha256};
 
-use super::{Me, Realm};
+use super::{AccountStorage, Me, Realm};
 use crate::error::AppError;
-use crate::store::Store;
+use crate::storage::use_storage;
 
 /// The cookie that carries the session token over plain http (development, tests).
 pub const SESSION_COOKIE: &str = "pitlane_session";
@@ -221,12 +221,12 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
 
 /// Checks a phone number and password against the accounts of `realm`.
 pub async fn authenticate(
-    store: &dyn Store,
+    accounts: &dyn AccountStorage,
     realm: Realm,
     phone: &Phone,
     password: Password,
 ) -> Result<Principal, AppError> {
-    let found = store.credentials(realm, phone).await?;
+    let found = accounts.credentials(realm, phone).await?;
     let (principal, hash) = match found {
         Some((principal, Some(hash))) => (Some(principal), hash),
         _ => (None, DUMMY_HASH.clone()),
@@ -300,9 +300,12 @@ fn set_cookie(value: &str, max_age: Duration) {
 
 /// Starts a new session for `principal`: any session the request carried is ended first,
 /// so a token planted before sign-in is never promoted to a signed-in one.
-pub async fn start_session(store: &dyn Store, principal: &Principal) -> Result<(), AppError> {
+pub async fn start_session(
+    accounts: &dyn AccountStorage,
+    principal: &Principal,
+) -> Result<(), AppError> {
     if let Some(old) = request_token() {
-        store.end_session(&token_hash(&old)).await?;
+        accounts.end_session(&token_hash(&old)).await?;
     }
     let lifetime = match principal {
         Principal::Customer { .. } => CUSTOMER_SESSION,
@@ -310,15 +313,15 @@ pub async fn start_session(store: &dyn Store, principal: &Principal) -> Result<(
     };
     let (token, hash) = new_token();
     let expires = crate::clock::now() + lifetime;
-    store.create_session(&hash, principal, expires).await?;
+    accounts.create_session(&hash, principal, expires).await?;
     set_cookie(&token, lifetime);
     Ok(())
 }
 
 /// Ends the request's session (if any) and clears the cookie.
-pub async fn end_session(store: &dyn Store) -> Result<(), AppError> {
+pub async fn end_session(accounts: &dyn AccountStorage) -> Result<(), AppError> {
     if let Some(token) = request_token() {
-        store.end_session(&token_hash(&token)).await?;
+        accounts.end_session(&token_hash(&token)).await?;
     }
     set_cookie("", Duration::ZERO);
     Ok(())
@@ -329,8 +332,8 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
     let Some(token) = request_token() else {
         return Ok(None);
     };
-    let store = crate::store::use_store()?;
-    Ok(store.session(&token_hash(&token)).await?)
+    let accounts = use_storage::<dyn AccountStorage>()?;
+    Ok(accounts.session(&token_hash(&token)).await?)
 }
 
 /// The signed-in customer, or [`AppError::Unauthenticated`].
@@ -456,6 +459,29 @@ pub fn quota(burst: u32, period: Duration) -> Quota {
 /// The limiter the server provides as context.
 pub fn limiter() -> Result<Arc<SignInLimiter>, AppError> {
     use_context::<Arc<SignInLimiter>>().ok_or_else(|| AppError::internal("no SignInLimiter"))
+}
+
+/// Refuses a state-changing call that a page of another site made the browser send.
+///
+/// Browsers send `Origin` with every cross-site POST; when it is there it must name this
+/// server (the `Host` it was asked for). Clients that send no `Origin` (API clients,
+/// `curl`) are not browsers carrying someone else's cookies, so they pass.
+pub fn require_same_origin() -> Result<(), AppError> {
+    let Some(parts) = use_context::<http::request::Parts>() else {
+        return Ok(());
+    };
+    let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    let Some(origin) = header(http::header::ORIGIN) else {
+        return Ok(());
+    };
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
+    match header(http::header::HOST) {
+        Some(host) if host.eq_ignore_ascii_case(origin_host) => Ok(()),
+        _ => {
+            tracing::warn!(%origin, "cross-origin request refused");
+            Err(AppError::Forbidden)
+        }
+    }
 }
 
 #[cfg(test)]

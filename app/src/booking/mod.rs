@@ -1,45 +1,96 @@
 //! Booking: for a vehicle and a service, the price breakdown, every store's availability
 //! of the parts that fit, its slots, and the booking that holds capacity and parts.
 //!
-//! The numbers come from `domain` (breakdown, supply, slot grid, ranking); this module
-//! gathers their inputs ([`Network`]) and shows the results. The same [`Network`]
-//! functions decide the store picker's answer and, inside the booking transaction, what a
-//! booking reserves, so what a customer is shown is what they get (or a "just taken").
+//! Every decision is [`domain::booking`]'s: the picker's [`domain::booking::offers`], a
+//! store's [`domain::booking::slots`] and, inside the booking transaction,
+//! [`domain::booking::plan`], all over the [`domain::booking::Situation`] that
+//! [`BookingStorage`] reads. What a customer is shown is what they get (or a "just
+//! taken"). This module parses, authorises and shows.
 //!
-//! Server functions: [`service_quotes`], [`store_options`], [`store_slots`],
-//! [`confirm_booking`], [`get_booking`], [`cancel_booking`], [`my_bookings`].
+//! Server functions: [`service_quotes`], [`model_quotes`], [`store_options`],
+//! [`store_slots`], [`confirm_booking`], [`get_booking`], [`cancel_booking`],
+//! [`my_bookings`]. Storage: [`BookingStorage`].
 //! Components: [`BookPage`] (`/book`) and [`BookingPage`] (`/bookings/:id`).
 
-mod network;
 mod view;
 
-pub use network::*;
+pub use domain::booking::{Booking, BookingRequest, PartNeed};
 pub use view::*;
 
 use domain::breakdown::Breakdown;
 use domain::stock::Readiness;
-use domain::{Money, OrderId, OrderStatus, PartId, Quantity, ServiceId, StoreId, VehicleId};
+use domain::{Money, PartId, ServiceId, StoreId, VehicleId};
+#[cfg(feature = "ssr")]
+use domain::OrderId;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::storage::{use_storage, StorageError};
 
-/// A part a service needs for one vehicle model, resolved through fitment.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PartNeed {
-    pub part: PartId,
-    pub sku: String,
-    pub name_zh: String,
-    pub name_en: String,
-    pub quantity: Quantity,
+/// What booking needs from storage. Reads return what [`domain::booking`] decides from;
+/// [`BookingStorage::book`] reads the same inside its transaction, asks
+/// [`domain::booking::plan`] and applies the plan with guarded writes.
+#[cfg(feature = "ssr")]
+#[async_trait::async_trait]
+pub trait BookingStorage: Send + Sync + 'static {
+    /// For every service, the parts it needs on `model` through fitment, or
+    /// [`domain::Error::NoFitment`] when a category it needs has no fitting part.
+    async fn service_parts(
+        &self,
+        model: domain::ModelId,
+    ) -> Result<Vec<(ServiceId, Result<Vec<PartNeed>, domain::Error>)>, StorageError>;
+
+    /// What the store picker (`at` is `None`: every store) or one store's slot list
+    /// (`at` is that store) decides from, for the customer's vehicle and one service,
+    /// with the parts it needs named; loads cover the window `limits` allow at `now`.
+    async fn situation(
+        &self,
+        customer: domain::CustomerId,
+        vehicle: VehicleId,
+        service: ServiceId,
+        at: Option<StoreId>,
+        limits: &domain::BookingLimits,
+        now: OffsetDateTime,
+    ) -> Result<(domain::booking::Situation, Vec<PartNeed>), StorageError>;
+
+    /// Books in one transaction: reads the situation, asks [`domain::booking::plan`],
+    /// then holds every part where the plan says and a capacity unit in every step, with
+    /// guards that refuse what a concurrent booking took meanwhile. A retry with the same
+    /// idempotency key returns the first booking.
+    async fn book(
+        &self,
+        customer: domain::CustomerId,
+        request: &BookingRequest,
+        limits: &domain::BookingLimits,
+    ) -> Result<Booking, StorageError>;
+
+    /// One of the customer's bookings; [`StorageError::NotFound`] unless it is theirs.
+    async fn booking(
+        &self,
+        customer: domain::CustomerId,
+        order: OrderId,
+    ) -> Result<Booking, StorageError>;
+
+    /// The customer's bookings, newest first.
+    async fn bookings(&self, customer: domain::CustomerId) -> Result<Vec<Booking>, StorageError>;
+
+    /// Cancels a booking not yet checked in, releasing its parts (transfers included) and
+    /// capacity.
+    async fn cancel_booking(
+        &self,
+        customer: domain::CustomerId,
+        order: OrderId,
+    ) -> Result<Booking, StorageError>;
 }
 
 /// One service priced for one vehicle: its parts and its breakdown, or why it cannot be
 /// done for this car.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceQuote {
-    pub service: crate::pricing::ServiceInfo,
+    pub service: crate::pricing::Service,
     pub parts: Vec<PartNeed>,
     pub quote: Result<Breakdown, domain::Error>,
 }
@@ -91,51 +142,6 @@ pub struct SlotView {
     pub free_units: u32,
 }
 
-/// What a customer asks to book, parsed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BookingRequest {
-    pub vehicle: VehicleId,
-    pub service: ServiceId,
-    pub store: StoreId,
-    pub start: OffsetDateTime,
-    /// The total the customer saw; a booking at any other total is refused.
-    pub expected_total: Money,
-    pub idempotency_key: domain::IdempotencyKey,
-}
-
-impl BookingRequest {
-    /// What must match for a retry with the same key to be the same request.
-    pub fn fingerprint(&self) -> String {
-        format!(
-            "{}|{}|{}|{}|{}",
-            self.vehicle,
-            self.service,
-            self.store,
-            self.start.unix_timestamp(),
-            self.expected_total.fen()
-        )
-    }
-}
-
-/// A booking as its page shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Booking {
-    pub id: OrderId,
-    pub reference: String,
-    pub status: OrderStatus,
-    pub store: StoreId,
-    pub store_zh: String,
-    pub store_en: String,
-    pub plate: String,
-    pub service_zh: String,
-    pub service_en: String,
-    #[serde(with = "time::serde::rfc3339")]
-    pub start: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    pub end: OffsetDateTime,
-    pub breakdown: Breakdown,
-}
-
 /// Parses the arguments of [`confirm_booking`] into a request.
 pub fn parse_request(
     vehicle_id: &str,
@@ -163,41 +169,27 @@ pub fn parse_request(
 
 #[cfg(feature = "ssr")]
 mod serve {
-    //! What the server functions share: the vehicle and its needs, priced and located.
+    //! What the server functions share.
 
-    use domain::slots::Load;
-    use domain::stock::DeliverySchedule;
-    use domain::{CustomerId, PartId, Quantity, ServiceId, VehicleId};
-    use time::OffsetDateTime;
+    use domain::discount::Tier;
+    use domain::{ModelId, PartId, Quantity};
 
     use super::*;
-    use crate::garage::Vehicle;
-    use crate::store::Store;
-
-    /// Now, on the grid's precision (whole seconds are enough for "not before").
-    pub fn now() -> OffsetDateTime {
-        crate::clock::now()
-    }
-
-    pub async fn my_vehicle(
-        store: &dyn Store,
-        customer: CustomerId,
-        id: VehicleId,
-    ) -> Result<Vehicle, AppError> {
-        Ok(store.vehicle_history(customer, id).await?.0)
-    }
+    use crate::policies::PolicyStorage;
+    use crate::pricing::PriceStorage;
 
     /// Every service on sale priced for a model and tier, with its parts.
-    pub async fn quotes(
-        store: &dyn Store,
-        model: domain::ModelId,
-        tier: domain::discount::Tier,
-    ) -> Result<QuotesView, AppError> {
-        let list = store.current_price_list().await?;
-        let services = store.services().await?;
-        let policies = store.discount_policies().await?;
-        let mut parts = store.service_parts(model).await?;
-        let at = now();
+    pub async fn quotes(model: ModelId, tier: Tier) -> Result<QuotesView, AppError> {
+        let prices = use_storage::<dyn PriceStorage>()?;
+        let list = prices.current_price_list().await?;
+        let services = prices.services().await?;
+        let policies = use_storage::<dyn PolicyStorage>()?
+            .discount_policies()
+            .await?;
+        let mut parts = use_storage::<dyn BookingStorage>()?
+            .service_parts(model)
+            .await?;
+        let at = crate::clock::now();
         let quotes = list
             .on_sale(services, |s| s.id)
             .into_iter()
@@ -231,58 +223,6 @@ mod serve {
         })
     }
 
-    /// The parts a service needs on this vehicle, with their names.
-    pub async fn named_needs(
-        store: &dyn Store,
-        vehicle: &Vehicle,
-        service: ServiceId,
-    ) -> Result<Vec<PartNeed>, AppError> {
-        Ok(store
-            .service_parts(vehicle.model.id)
-            .await?
-            .into_iter()
-            .find(|(s, _)| *s == service)
-            .map(|(_, n)| n)
-            .unwrap_or(Ok(Vec::new()))?)
-    }
-
-    /// The parts a service needs on this vehicle, and the service's duration.
-    pub async fn needs(
-        store: &dyn Store,
-        vehicle: &Vehicle,
-        service: ServiceId,
-    ) -> Result<(Vec<(PartId, Quantity)>, u16), AppError> {
-        let info = store
-            .services()
-            .await?
-            .into_iter()
-            .find(|s| s.id == service)
-            .ok_or(AppError::NotFound)?;
-        let needs = store
-            .service_parts(vehicle.model.id)
-            .await?
-            .into_iter()
-            .find(|(s, _)| *s == service)
-            .map(|(_, n)| n)
-            .unwrap_or(Ok(Vec::new()))?;
-        Ok((
-            needs.iter().map(|n| (n.part, n.quantity)).collect(),
-            u16::try_from(info.duration_min).unwrap_or(u16::MAX),
-        ))
-    }
-
-    pub fn load_of(loads: &[(domain::StoreId, Load)], store: domain::StoreId) -> Load {
-        loads
-            .iter()
-            .find(|(s, _)| *s == store)
-            .map(|(_, l)| l.clone())
-            .unwrap_or_default()
-    }
-
-    pub fn schedule() -> DeliverySchedule {
-        DeliverySchedule::default()
-    }
-
     /// The booking limits the server was configured with (the defaults if none).
     pub fn limits() -> domain::BookingLimits {
         leptos::prelude::use_context::<domain::BookingLimits>().unwrap_or_default()
@@ -294,10 +234,13 @@ mod serve {
 pub async fn service_quotes(vehicle_id: String) -> Result<QuotesView, AppError> {
     let customer = crate::account::session::require_customer().await?;
     let vehicle = VehicleId::parse(&vehicle_id)?;
-    let store = crate::store::use_store()?;
-    let vehicle = serve::my_vehicle(&*store, customer, vehicle).await?;
-    let tier = store.customer_tier(customer).await?;
-    serve::quotes(&*store, vehicle.model.id, tier).await
+    let vehicle = use_storage::<dyn crate::garage::GarageStorage>()?
+        .vehicle(customer, vehicle)
+        .await?;
+    let tier = use_storage::<dyn crate::account::AccountStorage>()?
+        .tier(customer)
+        .await?;
+    serve::quotes(vehicle.model.id, tier).await
 }
 
 /// The same quotes at the counter, for a model and the standard tier (staff only).
@@ -305,15 +248,15 @@ pub async fn service_quotes(vehicle_id: String) -> Result<QuotesView, AppError> 
 pub async fn model_quotes(model_id: String) -> Result<QuotesView, AppError> {
     crate::account::session::require(|p| matches!(p, domain::Principal::Staff { .. })).await?;
     let model = domain::ModelId::parse(&model_id)?;
-    let store = crate::store::use_store()?;
-    if !store.vehicle_models().await?.iter().any(|m| m.id == model) {
+    let garage = use_storage::<dyn crate::garage::GarageStorage>()?;
+    if !garage.vehicle_models().await?.iter().any(|m| m.id == model) {
         return Err(AppError::NotFound);
     }
-    serve::quotes(&*store, model, domain::discount::Tier::Standard).await
+    serve::quotes(model, domain::discount::Tier::Standard).await
 }
 
 /// Every store for this vehicle and service: parts availability, earliest slot, distance
-/// from the customer (or the city centre), ranked.
+/// from the customer (or the city centre), ranked by [`domain::booking::offers`].
 #[server(prefix = "/api", endpoint = "store_options", output = crate::codec::JsonText)]
 pub async fn store_options(
     vehicle_id: String,
@@ -321,7 +264,6 @@ pub async fn store_options(
     lat: Option<String>,
     lng: Option<String>,
 ) -> Result<Vec<StoreOptionView>, AppError> {
-    use domain::stock::{rank_stores, StoreOption};
     let customer = crate::account::session::require_customer().await?;
     let vehicle = VehicleId::parse(&vehicle_id)?;
     let service = ServiceId::parse(&service_id)?;
@@ -331,75 +273,48 @@ pub async fn store_options(
         }
         _ => domain::geo::HANGZHOU_CENTRE,
     };
-    let store = crate::store::use_store()?;
-    let vehicle = serve::my_vehicle(&*store, customer, vehicle).await?;
-    let (needs, duration) = serve::needs(&*store, &vehicle, service).await?;
-    let named = serve::named_needs(&*store, &vehicle, service).await?;
-    let parts: Vec<PartId> = needs.iter().map(|(p, _)| *p).collect();
-    let net = store.network(&parts).await?;
-    let now = serve::now();
-    let limits = serve::limits();
-    let loads = store.slot_loads(now, limits.window(now).1).await?;
-    let options = net
-        .stores()
-        .map(|l| {
-            let readiness = net.readiness_at(l, &needs, &serve::schedule(), now);
-            let earliest = readiness.ready_at.and_then(|ready| {
-                slots_at(
-                    l,
-                    &serve::load_of(&loads, l.id),
-                    duration,
-                    ready,
-                    now,
-                    &limits,
-                )
-                .first()
-                .copied()
-            });
-            let stock_here = named
-                .iter()
-                .map(|n| PartStock {
-                    part: n.part,
-                    sku: n.sku.clone(),
-                    name_zh: n.name_zh.clone(),
-                    name_en: n.name_en.clone(),
-                    available_milli: net.available(l.id, n.part),
-                })
-                .collect::<Vec<_>>();
-            StoreOption {
-                distance_m: domain::geo::distance_m(from, l.geo),
-                earliest_start: earliest.map(|s| s.start),
-                store: (
-                    l.clone(),
-                    readiness,
-                    stock_here,
-                    earliest.map_or(0, |s| s.free_units),
-                ),
-            }
-        })
-        .collect();
-    Ok(rank_stores(options)
+    let (situation, named) = use_storage::<dyn BookingStorage>()?
+        .situation(
+            customer,
+            vehicle,
+            service,
+            None,
+            &serve::limits(),
+            crate::clock::now(),
+        )
+        .await?;
+    Ok(domain::booking::offers(&situation, from)
         .into_iter()
         .map(|o| {
-            let (l, readiness, stock_here, earliest_free_units) = o.store;
+            let l = o.location;
             StoreOptionView {
-                stock_here,
-                earliest_free_units,
+                stock_here: named
+                    .iter()
+                    .map(|n| PartStock {
+                        part: n.part,
+                        sku: n.sku.clone(),
+                        name_zh: n.name_zh.clone(),
+                        name_en: n.name_en.clone(),
+                        available_milli: situation.network.available(l.id, n.part),
+                    })
+                    .collect(),
+                earliest_free_units: o.earliest.map_or(0, |s| s.free_units),
                 store: l.id,
-                code: l.code,
-                name_zh: l.name_zh,
-                name_en: l.name_en,
-                address_zh: l.address_zh,
-                address_en: l.address_en,
+                code: l.code.clone(),
+                name_zh: l.name_zh.clone(),
+                name_en: l.name_en.clone(),
+                address_zh: l.address_zh.clone(),
+                address_en: l.address_en.clone(),
                 distance_m: o.distance_m,
-                readiness,
-                earliest_start: o.earliest_start,
+                readiness: o.readiness,
+                earliest_start: o.earliest.map(|s| s.start),
             }
         })
         .collect())
 }
 
-/// The bookable slots of one store for this vehicle and service.
+/// The bookable slots of one store for this vehicle and service
+/// ([`domain::booking::slots`]).
 #[server(prefix = "/api", endpoint = "store_slots", output = crate::codec::JsonText)]
 pub async fn store_slots(
     vehicle_id: String,
@@ -410,37 +325,28 @@ pub async fn store_slots(
     let vehicle = VehicleId::parse(&vehicle_id)?;
     let service = ServiceId::parse(&service_id)?;
     let at = StoreId::parse(&store_id)?;
-    let store = crate::store::use_store()?;
-    let vehicle = serve::my_vehicle(&*store, customer, vehicle).await?;
-    let (needs, duration) = serve::needs(&*store, &vehicle, service).await?;
-    let parts: Vec<PartId> = needs.iter().map(|(p, _)| *p).collect();
-    let net = store.network(&parts).await?;
-    let location = net
-        .stores()
-        .find(|l| l.id == at)
-        .ok_or(AppError::NotFound)?;
-    let now = serve::now();
-    let ready = net
-        .readiness_at(location, &needs, &serve::schedule(), now)
-        .ready_at
-        .ok_or(domain::Error::PartsUnobtainable)?;
-    let limits = serve::limits();
-    let loads = store.slot_loads(now, limits.window(now).1).await?;
-    Ok(slots_at(
-        location,
-        &serve::load_of(&loads, at),
-        duration,
-        ready,
-        now,
-        &limits,
-    )
-    .into_iter()
-    .map(|s| SlotView {
-        start: s.start,
-        end: s.end,
-        free_units: s.free_units,
-    })
-    .collect())
+    let (situation, _) = use_storage::<dyn BookingStorage>()?
+        .situation(
+            customer,
+            vehicle,
+            service,
+            Some(at),
+            &serve::limits(),
+            crate::clock::now(),
+        )
+        .await?;
+    let slots = domain::booking::slots(&situation, at).map_err(|e| match e {
+        domain::Error::StoreUnknown => AppError::NotFound,
+        other => AppError::Invalid(other),
+    })?;
+    Ok(slots
+        .into_iter()
+        .map(|s| SlotView {
+            start: s.start,
+            end: s.end,
+            free_units: s.free_units,
+        })
+        .collect())
 }
 
 /// Books: the arguments are what the customer chose and the total they saw, with an
@@ -454,7 +360,7 @@ pub async fn confirm_booking(
     expected_total: String,
     idempotency_key: String,
 ) -> Result<Booking, AppError> {
-    crate::store::require_same_origin()?;
+    crate::account::session::require_same_origin()?;
     let customer = crate::account::session::require_customer().await?;
     let request = parse_request(
         &vehicle_id,
@@ -464,7 +370,7 @@ pub async fn confirm_booking(
         &expected_total,
         &idempotency_key,
     )?;
-    let booking = crate::store::use_store()?
+    let booking = use_storage::<dyn BookingStorage>()?
         .book(customer, &request, &serve::limits())
         .await?;
     tracing::info!(%customer, reference = %booking.reference, "booked");
@@ -475,21 +381,25 @@ pub async fn confirm_booking(
 pub async fn get_booking(order_id: String) -> Result<Booking, AppError> {
     let customer = crate::account::session::require_customer().await?;
     let order = OrderId::parse(&order_id)?;
-    Ok(crate::store::use_store()?.booking(customer, order).await?)
+    Ok(use_storage::<dyn BookingStorage>()?
+        .booking(customer, order)
+        .await?)
 }
 
 #[server(prefix = "/api", endpoint = "my_bookings", output = crate::codec::JsonText)]
 pub async fn my_bookings() -> Result<Vec<Booking>, AppError> {
     let customer = crate::account::session::require_customer().await?;
-    Ok(crate::store::use_store()?.bookings(customer).await?)
+    Ok(use_storage::<dyn BookingStorage>()?
+        .bookings(customer)
+        .await?)
 }
 
 #[server(prefix = "/api", endpoint = "cancel_booking", output = crate::codec::JsonText)]
 pub async fn cancel_booking(order_id: String) -> Result<Booking, AppError> {
-    crate::store::require_same_origin()?;
+    crate::account::session::require_same_origin()?;
     let customer = crate::account::session::require_customer().await?;
     let order = OrderId::parse(&order_id)?;
-    let booking = crate::store::use_store()?
+    let booking = use_storage::<dyn BookingStorage>()?
         .cancel_booking(customer, order)
         .await?;
     tracing::info!(%customer, reference = %booking.reference, "booking cancelled");

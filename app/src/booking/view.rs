@@ -151,7 +151,7 @@ fn ServiceChooser(view: QuotesView, choose: RwSignal<Option<ServiceId>>) -> impl
                                                     aria-pressed=move || if is_chosen() { "true" } else { "false" }
                                                     on:click=move |_| choose.set(Some(id))
                                                 >
-                                                    <span class="service-name">{move || info.name(i18n.lang()).to_owned()}</span>
+                                                    <span class="service-name">{move || crate::pricing::service_name(&info, i18n.lang()).to_owned()}</span>
                                                     <span class="duration">{q.service.duration_min} " " {move || i18n.t(Msg::Minutes)}</span>
                                                     <span class="total">{b.total.to_string()}</span>
                                                 </button>
@@ -171,7 +171,7 @@ fn ServiceChooser(view: QuotesView, choose: RwSignal<Option<ServiceId>>) -> impl
                         let info = q.service.clone();
                         view! {
                             <div class="chosen-breakdown" data-service=q.service.code.clone()>
-                                <h3>{move || info.name(i18n.lang()).to_owned()}</h3>
+                                <h3>{move || crate::pricing::service_name(&info, i18n.lang()).to_owned()}</h3>
                                 <BreakdownView breakdown=b.clone() parts=q.parts.clone() />
                             </div>
                         }
@@ -230,7 +230,7 @@ fn QuoteCard(quote: ServiceQuote) -> impl IntoView {
     view! {
         <li class="quote-card" data-service=code>
             <div class="service-head">
-                <h4 class="service-name">{move || name.name(i18n.lang()).to_owned()}</h4>
+                <h4 class="service-name">{move || crate::pricing::service_name(&name, i18n.lang()).to_owned()}</h4>
                 <span class="duration">{service.duration_min} " " {move || i18n.t(Msg::Minutes)}</span>
             </div>
             {match quote {
@@ -341,8 +341,15 @@ impl BookerState {
         });
 
         let quotes = Resource::new(
-            move || (picked_vehicle.get(), live.prices.get(), me.session()),
-            move |(picked, _, _)| async move {
+            move || {
+                (
+                    picked_vehicle.get(),
+                    live.prices.get(),
+                    live.policies.get(),
+                    me.session(),
+                )
+            },
+            move |(picked, _, _, _)| async move {
                 match resolve(picked).await {
                     Some(v) => service_quotes(v).await.map(Some),
                     None => Ok(None),
@@ -456,7 +463,7 @@ fn Booker(state: BookerState) -> impl IntoView {
                                                 let label = format!("{} · ", v.plate);
                                                 view! {
                                                     <option value=id selected=selected>
-                                                        {label} {move || v.model.label(i18n.lang())}
+                                                        {label} {move || crate::garage::model_label(&v.model, i18n.lang())}
                                                     </option>
                                                 }
                                             })
@@ -800,7 +807,7 @@ fn BookingDetail(
 /// The resources of [`ModelQuotes`], made by the page outside its sign-in gate.
 #[derive(Clone, Copy)]
 pub struct ModelQuotesState {
-    models: Resource<Result<Vec<crate::garage::ModelInfo>, AppError>>,
+    models: Resource<Result<Vec<crate::garage::VehicleModel>, AppError>>,
     model: RwSignal<Option<String>>,
     quotes: Resource<Result<Option<QuotesView>, AppError>>,
 }
@@ -811,8 +818,8 @@ impl ModelQuotesState {
         let models = Resource::new(|| (), |_| list_models());
         let model = RwSignal::new(None::<String>);
         let quotes = Resource::new(
-            move || (model.get(), live.prices.get()),
-            |(m, _)| async move {
+            move || (model.get(), live.prices.get(), live.policies.get()),
+            |(m, _, _)| async move {
                 match m {
                     Some(m) if !m.is_empty() => model_quotes(m).await.map(Some),
                     _ => Ok(None),
@@ -860,7 +867,7 @@ pub fn ModelQuotes(state: ModelQuotesState) -> impl IntoView {
                                 .map(|m| {
                                     let id = m.id.to_string();
                                     let code = m.code.clone();
-                                    view! { <option value=id data-code=code>{move || m.label(i18n.lang())}</option> }
+                                    view! { <option value=id data-code=code>{move || crate::garage::model_label(&m, i18n.lang())}</option> }
                                 })
                                 .collect_view()}
                         </select>

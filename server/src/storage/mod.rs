@@ -1,13 +1,29 @@
-//! Storage: one [`Store`] trait, two implementations.
+//! Storage: every feature's storage trait (declared beside its server functions in
+//! `app`), implemented once over SQLite and PostgreSQL.
 //!
-//! - [`sqlite`]: the embedded default (WAL, `busy_timeout`, foreign keys, `BEGIN
-//!   IMMEDIATE` for writes, so two writers queue instead of failing with SQLITE_BUSY);
-//! - [`postgres`]: for several server instances on one database (writes serialised with
-//!   transaction-scoped advisory locks, events sent with `pg_notify` on commit).
+//! # Layout
 //!
-//! Queries that read the same in both dialects live once in `shared.rs`, which each
-//! backend compiles against its own `Db` type; what differs (transactions, locking,
-//! event delivery) stays in the backend. Migrations are in `migrations/{sqlite,postgres}`.
+//! - `sqlite.rs`, `postgres.rs`: a backend each: connecting, migrating, and the few
+//!   things that differ between the two, by name: [`Serial`] writes (SQLite's
+//!   `BEGIN IMMEDIATE` already excludes every other writer; PostgreSQL takes an advisory
+//!   lock), `LOCK_ROWS` (`""` or `" FOR UPDATE"`), the clock of price versions, and
+//!   how events leave after commit (the hub directly, or `pg_notify`).
+//! - The feature files, written once and compiled into both backends (each includes them
+//!   beside its own `type Db`, so every query is type-checked for both dialects):
+//!   - `rows.rs`: reading typed values out of rows, the outbox, `/healthz`'s ping;
+//!   - `prices.rs`: [`app::pricing::PriceStorage`];
+//!   - `accounts.rs`: [`app::account::AccountStorage`];
+//!   - `garage.rs`: [`app::garage::GarageStorage`];
+//!   - `policies.rs`: [`app::policies::PolicyStorage`];
+//!   - `booking.rs`: [`app::booking::BookingStorage`], which reads a
+//!     [`domain::booking::Situation`], lets [`domain::booking::plan`] decide and applies
+//!     the plan with guarded updates;
+//!   - `seed_sql.rs`, `seed.rs`: the demo data.
+//! - `dbtime.rs`: how instants are stored on SQLite.
+//! - Migrations: `migrations/{sqlite,postgres}`, one folder per dialect, kept in step (a
+//!   test compares their schemas).
+//!
+//! A new feature adds a trait in `app`, a file here and a line in each backend.
 
 pub mod dbtime;
 pub mod postgres;
@@ -17,7 +33,7 @@ pub use self::dbtime::DbTime;
 
 use std::sync::Arc;
 
-use app::store::{Store, StoreError};
+use app::storage::{StorageError, Storages};
 
 use crate::demo::DemoData;
 use crate::live::Hub;
@@ -25,19 +41,19 @@ use crate::live::Hub;
 /// The database the server runs on, chosen once from `DATABASE_URL`.
 #[derive(Clone)]
 pub enum Database {
-    Sqlite(sqlite::SqliteStore),
-    Postgres(postgres::PgStore),
+    Sqlite(Arc<sqlite::SqliteStorage>),
+    Postgres(Arc<postgres::PgStorage>),
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
     #[error("DATABASE_URL must start with sqlite:// or postgres:// (got {0:?})")]
     UnknownScheme(String),
-    #[error("cannot create the directory for the SQLite file: {0}")]
+    #[error("cannot create the directory for the SQLite file")]
     Directory(#[from] std::io::Error),
-    #[error("cannot connect to the database: {0}")]
+    #[error("cannot connect to the database")]
     Connect(#[source] sqlx::Error),
-    #[error("cannot migrate the database: {0}")]
+    #[error("cannot migrate the database")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
@@ -45,13 +61,13 @@ impl Database {
     /// Connects; with PostgreSQL also starts forwarding notifications into `hub`.
     pub async fn connect(url: &str, hub: Hub) -> Result<Database, OpenError> {
         if url.starts_with("sqlite:") {
-            Ok(Database::Sqlite(
-                sqlite::SqliteStore::connect(url, hub).await?,
-            ))
+            Ok(Database::Sqlite(Arc::new(
+                sqlite::SqliteStorage::connect(url, hub).await?,
+            )))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            Ok(Database::Postgres(
-                postgres::PgStore::connect(url, hub).await?,
-            ))
+            Ok(Database::Postgres(Arc::new(
+                postgres::PgStorage::connect(url, hub).await?,
+            )))
         } else {
             Err(OpenError::UnknownScheme(url.to_owned()))
         }
@@ -65,45 +81,100 @@ impl Database {
     }
 
     /// Loads the demo data if the database holds no price list yet; returns whether it did.
-    pub async fn seed_demo(&self, demo: &DemoData) -> Result<bool, StoreError> {
+    pub async fn seed_demo(&self, demo: &DemoData) -> Result<bool, StorageError> {
         match self {
             Database::Sqlite(s) => s.seed_demo(demo).await,
             Database::Postgres(p) => p.seed_demo(demo).await,
         }
     }
 
-    pub fn store(&self) -> Arc<dyn Store> {
+    /// Every feature's storage, as server functions find them in their context.
+    pub fn storages(&self) -> Storages {
         match self {
-            Database::Sqlite(s) => Arc::new(s.clone()),
-            Database::Postgres(p) => Arc::new(p.clone()),
+            Database::Sqlite(s) => Storages::new(s.clone()),
+            Database::Postgres(p) => Storages::new(p.clone()),
         }
     }
 }
 
-/// Maps a database error to what the layers above can act on; the raw text only goes to
-/// the log (through `StoreError::Backend`).
-pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
+/// How often a write that lost a race the database could not order (a deadlock or a
+/// serialization failure, which roll back everything it did) is tried in all.
+pub(crate) const WRITE_ATTEMPTS: u32 = 5;
+
+/// Runs `$body` (statements using `$tx`, a `&mut` connection inside a write transaction,
+/// ending in a `Result<(T, Vec<LiveEvent>), StorageError>`) and commits it with the
+/// events, which leave only after the commit. A body that lost a race
+/// ([`StorageError::Contended`]) changed nothing and runs again, up to
+/// [`WRITE_ATTEMPTS`] times in all; then the caller hears "busy". `?` in the body ends
+/// the attempt, not the caller.
+///
+/// A macro rather than a function taking an async closure: the closure's future borrows
+/// the transaction for a lifetime that trait methods' `Send` bounds cannot name yet.
+macro_rules! transaction {
+    ($storage:expr, $serial:expr, |$tx:ident| $body:block) => {{
+        let mut attempt = 1u32;
+        loop {
+            let mut tx = $storage.begin($serial).await?;
+            let outcome = async {
+                let $tx = &mut *tx;
+                $body
+            }
+            .await;
+            let done = match outcome {
+                Ok((value, events)) => $storage.commit(tx, events).await.map(|()| value),
+                Err(e) => Err(e),
+            };
+            match done {
+                Err(::app::storage::StorageError::Contended(cause))
+                    if attempt < $crate::storage::WRITE_ATTEMPTS =>
+                {
+                    tracing::debug!(attempt, %cause, "transaction lost a race; running it again");
+                    attempt += 1;
+                }
+                other => break other,
+            }
+        }
+    }};
+}
+pub(crate) use transaction;
+
+/// Writes that must not interleave with another of their kind on any instance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Serial {
+    /// None beyond row locks and guards.
+    Rows,
+    /// Publishing a price-list version (each builds on the one before).
+    PriceList,
+    /// Loading the demo data.
+    Seed,
+}
+
+/// Maps a database error to what the layers above can act on, keeping it as the source.
+pub(crate) fn db_err(e: sqlx::Error) -> StorageError {
     match &e {
-        sqlx::Error::RowNotFound => StoreError::NotFound,
-        sqlx::Error::PoolTimedOut => StoreError::Busy(e.to_string()),
-        // SQLITE_BUSY and SQLITE_LOCKED (with their extended codes): the write lock was
-        // held past `busy_timeout`.
-        sqlx::Error::Database(d)
-            if d.code()
-                .and_then(|c| c.parse::<i32>().ok())
-                .is_some_and(|c| matches!(c & 0xff, 5 | 6))
-                && d.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() =>
-        {
-            StoreError::Busy(d.message().to_owned())
+        sqlx::Error::RowNotFound => StorageError::NotFound,
+        sqlx::Error::PoolTimedOut => StorageError::Busy(Box::new(e)),
+        sqlx::Error::Database(d) => {
+            let code = d.code();
+            let code = code.as_deref().unwrap_or("");
+            if d.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                // SQLITE_BUSY and SQLITE_LOCKED (with their extended codes): the write
+                // lock was held past `busy_timeout`.
+                if code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6)) {
+                    return StorageError::Busy(Box::new(e));
+                }
+            } else if matches!(code, "40P01" | "40001") {
+                // PostgreSQL's deadlock_detected and serialization_failure: the
+                // transaction was rolled back and may simply run again.
+                return StorageError::Contended(Box::new(e));
+            }
+            if d.is_unique_violation() || d.is_foreign_key_violation() || d.is_check_violation() {
+                StorageError::Conflict(Box::new(e))
+            } else {
+                StorageError::Backend(Box::new(e))
+            }
         }
-        sqlx::Error::Database(d)
-            if d.is_unique_violation()
-                || d.is_foreign_key_violation()
-                || d.is_check_violation() =>
-        {
-            StoreError::Conflict(d.message().to_owned())
-        }
-        _ => StoreError::Backend(e.to_string()),
+        _ => StorageError::Backend(Box::new(e)),
     }
 }
 
@@ -115,21 +186,24 @@ pub fn item_key(item: domain::PricedItem) -> (&'static str, uuid::Uuid) {
     }
 }
 
-pub(crate) fn item_from_key(kind: &str, id: uuid::Uuid) -> Result<domain::PricedItem, StoreError> {
+pub(crate) fn item_from_key(
+    kind: &str,
+    id: uuid::Uuid,
+) -> Result<domain::PricedItem, StorageError> {
     match kind {
         "service" => Ok(domain::PricedItem::Service(id.into())),
         "part" => Ok(domain::PricedItem::Part(id.into())),
-        other => Err(StoreError::Backend(format!("unknown item kind {other:?}"))),
+        other => Err(StorageError::corrupt(format!("item kind {other:?}"))),
     }
 }
 
 /// The hash every demo account's password gets (computed once per seed: argon2 is slow
 /// on purpose).
-pub(crate) async fn demo_password_hash() -> Result<String, StoreError> {
+pub(crate) async fn demo_password_hash() -> Result<String, StorageError> {
     let password = domain::Password::parse_attempt(crate::demo::DEMO_PASSWORD)?;
     app::account::session::hash_password(password)
         .await
-        .map_err(|e| StoreError::Backend(format!("hashing the demo password: {e}")))
+        .map_err(|e| StorageError::Backend(format!("hashing the demo password: {e}").into()))
 }
 
 /// Now, truncated to microseconds so it survives a round trip through either database.

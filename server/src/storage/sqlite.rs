@@ -1,43 +1,54 @@
-//! The SQLite implementation of [`Store`]: the embedded default.
+//! The SQLite backend: the embedded default (WAL, `busy_timeout`, foreign keys, and
+//! `BEGIN IMMEDIATE` for writes, so two writers queue instead of failing with
+//! SQLITE_BUSY).
 
 use std::str::FromStr;
 use std::time::Duration;
 
-use app::account::{Me, Realm};
-use app::booking::{Booking, BookingRequest, Network, PartNeed};
-use app::garage::{HistoryEntry, ModelInfo, Vehicle};
-use app::pricing::{PricePoint, ServiceInfo};
-use app::store::{Store, StoreError};
-use async_trait::async_trait;
-use domain::discount::{DiscountPolicy, Tier};
-use domain::slots::Load;
-use domain::{
-    CustomerId, Mileage, ModelId, Money, OrderId, PartId, PersonName, Phone, Plate, PriceList,
-    PricedItem, Principal, ServiceId, StoreId, VehicleId,
-};
+use app::live::LiveEvent;
+use app::storage::StorageError;
+use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 use time::OffsetDateTime;
 
-use super::{db_err, now, OpenError};
-use crate::demo::DemoData;
+use super::{db_err, now, OpenError, Serial};
 use crate::live::Hub;
+
+type Db = sqlx::Sqlite;
+
+/// What the feature files implement their traits for.
+type Backend = SqliteStorage;
 
 /// Row locking for read-then-write transactions: none needed, a `BEGIN IMMEDIATE`
 /// transaction already excludes every other writer.
 const LOCK_ROWS: &str = "";
 
-type Db = sqlx::Sqlite;
-
+// The feature files, compiled for this backend (see the module docs of `storage`).
 #[allow(clippy::duplicate_mod)]
-#[path = "booking_sql.rs"]
-mod booking_sql;
+#[path = "accounts.rs"]
+mod accounts;
+#[allow(clippy::duplicate_mod)]
+#[path = "booking.rs"]
+mod booking;
+#[allow(clippy::duplicate_mod)]
+#[path = "garage.rs"]
+mod garage;
+#[allow(clippy::duplicate_mod)]
+#[path = "policies.rs"]
+mod policies;
+#[allow(clippy::duplicate_mod)]
+#[path = "prices.rs"]
+mod prices;
+#[allow(clippy::duplicate_mod)]
+#[path = "rows.rs"]
+mod rows;
+#[allow(clippy::duplicate_mod)]
+#[path = "seed.rs"]
+mod seed;
 #[allow(clippy::duplicate_mod)]
 #[path = "seed_sql.rs"]
 mod seed_sql;
-#[allow(clippy::duplicate_mod)]
-#[path = "shared.rs"]
-mod shared;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -50,14 +61,13 @@ fn synchronous() -> SqliteSynchronous {
     }
 }
 
-#[derive(Clone)]
-pub struct SqliteStore {
+pub struct SqliteStorage {
     pool: SqlitePool,
     hub: Hub,
 }
 
-impl SqliteStore {
-    pub async fn connect(url: &str, hub: Hub) -> Result<SqliteStore, OpenError> {
+impl SqliteStorage {
+    pub async fn connect(url: &str, hub: Hub) -> Result<SqliteStorage, OpenError> {
         let options = SqliteConnectOptions::from_str(url)
             .map_err(OpenError::Connect)?
             .create_if_missing(true)
@@ -78,7 +88,7 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(OpenError::Connect)?;
-        Ok(SqliteStore { pool, hub })
+        Ok(SqliteStorage { pool, hub })
     }
 
     pub async fn migrate(&self) -> Result<(), OpenError> {
@@ -86,265 +96,42 @@ impl SqliteStore {
         Ok(())
     }
 
+    fn name(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn conn(&self) -> Result<PoolConnection<Db>, StorageError> {
+        self.pool.acquire().await.map_err(db_err)
+    }
+
     /// A write transaction that takes SQLite's write lock up front: a deferred one that
-    /// upgrades later fails at once with SQLITE_BUSY instead of waiting.
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Db>, StoreError> {
+    /// upgrades later fails at once with SQLITE_BUSY instead of waiting. It excludes
+    /// every other writer, so every [`Serial`] kind is the same here.
+    async fn begin(&self, _serial: Serial) -> Result<sqlx::Transaction<'static, Db>, StorageError> {
         self.pool
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(db_err)
     }
 
-    pub async fn seed_demo(&self, demo: &DemoData) -> Result<bool, StoreError> {
-        let mut tx = self.begin_write().await?;
-        if shared::has_price_list(&mut tx).await? {
-            return Ok(false);
+    /// Commits, then tells this process's pages (there are no other instances).
+    async fn commit(
+        &self,
+        tx: sqlx::Transaction<'static, Db>,
+        events: Vec<LiveEvent>,
+    ) -> Result<(), StorageError> {
+        tx.commit().await.map_err(db_err)?;
+        for event in events {
+            self.hub.publish(event);
         }
-        seed_sql::insert_demo(&mut tx, demo).await.map_err(db_err)?;
-        shared::set_demo_passwords(&mut tx, &super::demo_password_hash().await?).await?;
-        booking_sql::seed_demo_extras(&mut tx, now()).await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(true)
-    }
-}
-
-#[async_trait]
-impl Store for SqliteStore {
-    fn backend(&self) -> &'static str {
-        "sqlite"
-    }
-
-    async fn ping(&self) -> Result<(), StoreError> {
-        shared::ping(&mut *self.pool.acquire().await.map_err(db_err)?).await
-    }
-
-    async fn services(&self) -> Result<Vec<ServiceInfo>, StoreError> {
-        shared::services(&mut *self.pool.acquire().await.map_err(db_err)?).await
-    }
-
-    async fn current_price_list(&self) -> Result<PriceList, StoreError> {
-        let mut conn = self.pool.acquire().await.map_err(db_err)?;
-        Ok(shared::load_list(&mut conn, now(), false).await?.list)
-    }
-
-    async fn publish_price(
-        &self,
-        item: PricedItem,
-        price: Money,
-        published_by: &str,
-    ) -> Result<PriceList, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let (list, event) =
-            shared::publish_in_tx(&mut tx, item, price, published_by, now()).await?;
-        tx.commit().await.map_err(db_err)?;
-        self.hub.publish(event);
-        Ok(list)
-    }
-
-    async fn price_history(&self, item: PricedItem) -> Result<Vec<PricePoint>, StoreError> {
-        shared::price_history(&mut *self.pool.acquire().await.map_err(db_err)?, item).await
-    }
-
-    async fn create_customer(
-        &self,
-        phone: &Phone,
-        name: &PersonName,
-        password_hash: &str,
-    ) -> Result<CustomerId, StoreError> {
-        let mut conn = self.pool.acquire().await.map_err(db_err)?;
-        shared::create_customer(&mut conn, phone, name, password_hash, now()).await
-    }
-
-    async fn credentials(
-        &self,
-        realm: Realm,
-        phone: &Phone,
-    ) -> Result<Option<(Principal, Option<String>)>, StoreError> {
-        shared::credentials(
-            &mut *self.pool.acquire().await.map_err(db_err)?,
-            realm,
-            phone,
-        )
-        .await
-    }
-
-    async fn create_session(
-        &self,
-        token_hash: &str,
-        principal: &Principal,
-        expires_at: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        let mut conn = self.pool.acquire().await.map_err(db_err)?;
-        shared::create_session(&mut conn, token_hash, principal, now(), expires_at).await
-    }
-
-    async fn session(&self, token_hash: &str) -> Result<Option<Me>, StoreError> {
-        shared::session(
-            &mut *self.pool.acquire().await.map_err(db_err)?,
-            token_hash,
-            now(),
-        )
-        .await
-    }
-
-    async fn end_session(&self, token_hash: &str) -> Result<(), StoreError> {
-        shared::end_session(
-            &mut *self.pool.acquire().await.map_err(db_err)?,
-            token_hash,
-            now(),
-        )
-        .await
-    }
-
-    async fn vehicle_models(&self) -> Result<Vec<ModelInfo>, StoreError> {
-        shared::vehicle_models(&mut *self.pool.acquire().await.map_err(db_err)?).await
-    }
-
-    async fn vehicles(&self, customer: CustomerId) -> Result<Vec<Vehicle>, StoreError> {
-        shared::vehicles(&mut *self.pool.acquire().await.map_err(db_err)?, customer).await
-    }
-
-    async fn add_vehicle(
-        &self,
-        customer: CustomerId,
-        plate: &Plate,
-        model: ModelId,
-        mileage: Mileage,
-    ) -> Result<Vehicle, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let vehicle =
-            shared::add_vehicle(&mut tx, customer, plate, model, mileage, now(), LOCK_ROWS).await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(vehicle)
-    }
-
-    async fn update_vehicle(
-        &self,
-        customer: CustomerId,
-        vehicle: VehicleId,
-        model: ModelId,
-        mileage: Mileage,
-    ) -> Result<Vehicle, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let vehicle = shared::update_vehicle(&mut tx, customer, vehicle, model, mileage).await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(vehicle)
-    }
-
-    async fn remove_vehicle(
-        &self,
-        customer: CustomerId,
-        vehicle: VehicleId,
-    ) -> Result<(), StoreError> {
-        let mut conn = self.pool.acquire().await.map_err(db_err)?;
-        shared::remove_vehicle(&mut conn, customer, vehicle, now()).await
-    }
-
-    async fn vehicle_history(
-        &self,
-        customer: CustomerId,
-        vehicle: VehicleId,
-    ) -> Result<(Vehicle, Vec<HistoryEntry>), StoreError> {
-        shared::vehicle_history(
-            &mut *self.pool.acquire().await.map_err(db_err)?,
-            customer,
-            vehicle,
-        )
-        .await
-    }
-    async fn service_parts(
-        &self,
-        model: ModelId,
-    ) -> Result<Vec<(ServiceId, Result<Vec<PartNeed>, domain::Error>)>, StoreError> {
-        booking_sql::service_parts(&mut *self.pool.acquire().await.map_err(db_err)?, model).await
-    }
-
-    async fn discount_policies(&self) -> Result<Vec<DiscountPolicy>, StoreError> {
-        booking_sql::discount_policies(&mut *self.pool.acquire().await.map_err(db_err)?).await
-    }
-
-    async fn publish_policy(
-        &self,
-        policy: &DiscountPolicy,
-        published_by: &str,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        booking_sql::insert_policy(&mut tx, policy, published_by, now()).await?;
-        tx.commit().await.map_err(db_err)?;
         Ok(())
     }
 
-    async fn customer_tier(&self, customer: CustomerId) -> Result<Tier, StoreError> {
-        booking_sql::customer_tier(&mut *self.pool.acquire().await.map_err(db_err)?, customer).await
-    }
-
-    async fn network(&self, parts: &[PartId]) -> Result<Network, StoreError> {
-        booking_sql::network(&mut *self.pool.acquire().await.map_err(db_err)?, parts).await
-    }
-
-    async fn slot_loads(
+    /// The clock price versions are stamped and read with: this process's.
+    async fn clock(
         &self,
-        from: OffsetDateTime,
-        to: OffsetDateTime,
-    ) -> Result<Vec<(StoreId, Load)>, StoreError> {
-        booking_sql::slot_loads(&mut *self.pool.acquire().await.map_err(db_err)?, from, to).await
-    }
-
-    async fn book(
-        &self,
-        customer: CustomerId,
-        request: &BookingRequest,
-        limits: &domain::BookingLimits,
-    ) -> Result<Booking, StoreError> {
-        // A concurrent request with the same idempotency key may commit first; the unique
-        // key then refuses this one, and the second try replays (or refuses) against it.
-        let mut tries = 0;
-        loop {
-            tries += 1;
-            let mut tx = self.begin_write().await?;
-            match booking_sql::book_in_tx(&mut tx, customer, request, limits, now(), LOCK_ROWS)
-                .await
-            {
-                Ok((booking, event)) => {
-                    tx.commit().await.map_err(db_err)?;
-                    if let Some(event) = event {
-                        self.hub.publish(event);
-                    }
-                    return Ok(booking);
-                }
-                Err(StoreError::Conflict(_)) if tries < 2 => continue,
-                Err(e) => return Err(e),
-            }
-        }
-    }
-
-    async fn booking(&self, customer: CustomerId, order: OrderId) -> Result<Booking, StoreError> {
-        booking_sql::booking(
-            &mut *self.pool.acquire().await.map_err(db_err)?,
-            customer,
-            order,
-        )
-        .await
-    }
-
-    async fn bookings(&self, customer: CustomerId) -> Result<Vec<Booking>, StoreError> {
-        booking_sql::bookings(&mut *self.pool.acquire().await.map_err(db_err)?, customer).await
-    }
-
-    async fn cancel_booking(
-        &self,
-        customer: CustomerId,
-        order: OrderId,
-    ) -> Result<Booking, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let (booking, event) =
-            booking_sql::cancel_in_tx(&mut tx, customer, order, now(), LOCK_ROWS).await?;
-        let event = Some(event);
-
-        tx.commit().await.map_err(db_err)?;
-        if let Some(event) = event {
-            self.hub.publish(event);
-        }
-        Ok(booking)
+        _conn: &mut <Db as sqlx::Database>::Connection,
+    ) -> Result<OffsetDateTime, StorageError> {
+        Ok(now())
     }
 }

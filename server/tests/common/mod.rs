@@ -94,6 +94,52 @@ impl TestDb {
         db
     }
 
+    /// Rows of a query run straight on the database, for checking what storage wrote
+    /// (each `$n` bound to the `n`th id).
+    pub async fn rows<T>(&self, sql: &str, ids: &[uuid::Uuid]) -> Vec<T>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+            + Send
+            + Unpin,
+    {
+        match self.backend {
+            Backend::Sqlite => {
+                let mut conn = sqlx::SqliteConnection::connect(&self.url)
+                    .await
+                    .expect("connect");
+                let mut q = sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(sql.to_owned()));
+                for id in ids {
+                    q = q.bind(*id);
+                }
+                q.fetch_all(&mut conn).await.expect("query")
+            }
+            Backend::Postgres => {
+                let mut conn = sqlx::PgConnection::connect(&self.url)
+                    .await
+                    .expect("connect");
+                let mut q = sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(sql.to_owned()));
+                for id in ids {
+                    q = q.bind(*id);
+                }
+                q.fetch_all(&mut conn).await.expect("query")
+            }
+        }
+    }
+
+    /// A shelf as the database holds it: (on hand, reserved), in thousandths.
+    pub async fn shelf(&self, location: domain::StoreId, part: domain::PartId) -> (u64, u64) {
+        let rows: Vec<(i64, i64)> = self
+            .rows(
+                "SELECT on_hand_milli, reserved_milli FROM stock WHERE location_id = $1 AND part_id = $2",
+                &[location.as_uuid(), part.as_uuid()],
+            )
+            .await;
+        rows.first()
+            .map(|&(on_hand, reserved)| (on_hand as u64, reserved as u64))
+            .unwrap_or((0, 0))
+    }
+
     pub fn config(&self) -> Config {
         Config {
             database_url: self.url.clone(),
@@ -291,7 +337,7 @@ pub async fn customer_with_car(server: &TestServer) -> (reqwest::Client, String)
     let (client, _) = new_customer(server).await;
     let (status, body) = call_as(&client, server, "models", &[]).await;
     assert_eq!(status, reqwest::StatusCode::OK, "{body}");
-    let models: Vec<app::garage::ModelInfo> = serde_json::from_str(&body).expect("models");
+    let models: Vec<app::garage::VehicleModel> = serde_json::from_str(&body).expect("models");
     let corolla = models
         .iter()
         .find(|m| m.code == "TOY-COROLLA")

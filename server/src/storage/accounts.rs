@@ -1,0 +1,236 @@
+//! [`AccountStorage`]: customers' and staff's credentials, sessions, membership tiers.
+
+use app::account::{AccountStorage, Me, Realm};
+use app::storage::StorageError;
+use async_trait::async_trait;
+use domain::discount::Tier;
+use domain::{CustomerId, PersonName, Phone, Principal, StaffId, StaffRole, StoreId};
+use sqlx::Row;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::rows::Conn;
+use super::Backend;
+use crate::storage::{db_err, now, DbTime};
+
+#[async_trait]
+impl AccountStorage for Backend {
+    async fn create_customer(
+        &self,
+        phone: &Phone,
+        name: &PersonName,
+        password_hash: &str,
+    ) -> Result<CustomerId, StorageError> {
+        create_customer(&mut *self.conn().await?, phone, name, password_hash, now()).await
+    }
+
+    async fn credentials(
+        &self,
+        realm: Realm,
+        phone: &Phone,
+    ) -> Result<Option<(Principal, Option<String>)>, StorageError> {
+        credentials(&mut *self.conn().await?, realm, phone).await
+    }
+
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        principal: &Principal,
+        expires_at: OffsetDateTime,
+    ) -> Result<(), StorageError> {
+        create_session(
+            &mut *self.conn().await?,
+            token_hash,
+            principal,
+            now(),
+            expires_at,
+        )
+        .await
+    }
+
+    async fn session(&self, token_hash: &str) -> Result<Option<Me>, StorageError> {
+        session(&mut *self.conn().await?, token_hash, now()).await
+    }
+
+    async fn end_session(&self, token_hash: &str) -> Result<(), StorageError> {
+        end_session(&mut *self.conn().await?, token_hash, now()).await
+    }
+
+    async fn tier(&self, customer: CustomerId) -> Result<Tier, StorageError> {
+        let tier: String = sqlx::query_scalar("SELECT tier FROM customers WHERE id = $1")
+            .bind(customer.as_uuid())
+            .fetch_one(&mut *self.conn().await?)
+            .await
+            .map_err(db_err)?;
+        Tier::parse(&tier).ok_or_else(|| StorageError::corrupt(format!("tier {tier:?}")))
+    }
+}
+
+async fn create_customer(
+    conn: &mut Conn,
+    phone: &Phone,
+    name: &PersonName,
+    password_hash: &str,
+    now: OffsetDateTime,
+) -> Result<CustomerId, StorageError> {
+    let id = CustomerId::new();
+    // A name is written as the person gave it; both columns hold it.
+    sqlx::query(
+        "INSERT INTO customers (id, phone, name_zh, name_en, tier, marketing_opt_out, created_at, password_hash)
+         VALUES ($1, $2, $3, $3, 'standard', FALSE, $4, $5)",
+    )
+    .bind(id.as_uuid())
+    .bind(phone.as_str())
+    .bind(name.as_str())
+    .bind(DbTime(now))
+    .bind(password_hash)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| match db_err(e) {
+        StorageError::Conflict(_) => StorageError::Rule(domain::Error::PhoneTaken),
+        other => other,
+    })?;
+    Ok(id)
+}
+
+async fn credentials(
+    conn: &mut Conn,
+    realm: Realm,
+    phone: &Phone,
+) -> Result<Option<(Principal, Option<String>)>, StorageError> {
+    match realm {
+        Realm::Customer => {
+            let row = sqlx::query("SELECT id, password_hash FROM customers WHERE phone = $1")
+                .bind(phone.as_str())
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(db_err)?;
+            row.map(|r| {
+                Ok((
+                    Principal::Customer {
+                        id: r.try_get::<Uuid, _>("id").map_err(db_err)?.into(),
+                    },
+                    r.try_get("password_hash").map_err(db_err)?,
+                ))
+            })
+            .transpose()
+        }
+        Realm::Staff => {
+            let row = sqlx::query(
+                "SELECT id, role, location_id, password_hash FROM staff WHERE phone = $1",
+            )
+            .bind(phone.as_str())
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db_err)?;
+            row.map(|r| {
+                let role: String = r.try_get("role").map_err(db_err)?;
+                Ok((
+                    staff_principal(
+                        r.try_get("id").map_err(db_err)?,
+                        &role,
+                        r.try_get("location_id").map_err(db_err)?,
+                    )?,
+                    r.try_get("password_hash").map_err(db_err)?,
+                ))
+            })
+            .transpose()
+        }
+    }
+}
+
+fn staff_principal(
+    id: Uuid,
+    role: &str,
+    location: Option<Uuid>,
+) -> Result<Principal, StorageError> {
+    Ok(Principal::Staff {
+        id: StaffId::from(id),
+        role: StaffRole::parse(role)
+            .ok_or_else(|| StorageError::corrupt(format!("staff role {role:?}")))?,
+        location: location.map(StoreId::from),
+    })
+}
+
+async fn create_session(
+    conn: &mut Conn,
+    token_hash: &str,
+    principal: &Principal,
+    now: OffsetDateTime,
+    expires_at: OffsetDateTime,
+) -> Result<(), StorageError> {
+    let (customer, staff) = match principal {
+        Principal::Customer { id } => (Some(id.as_uuid()), None),
+        Principal::Staff { id, .. } => (None, Some(id.as_uuid())),
+    };
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, customer_id, staff_id, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(token_hash)
+    .bind(customer)
+    .bind(staff)
+    .bind(DbTime(now))
+    .bind(DbTime(expires_at))
+    .execute(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+async fn session(
+    conn: &mut Conn,
+    token_hash: &str,
+    now: OffsetDateTime,
+) -> Result<Option<Me>, StorageError> {
+    let row = sqlx::query(
+        "SELECT s.customer_id, s.staff_id,
+                c.name_zh AS c_zh, c.name_en AS c_en,
+                st.name_zh AS s_zh, st.name_en AS s_en, st.role, st.location_id
+         FROM sessions s
+         LEFT JOIN customers c ON c.id = s.customer_id
+         LEFT JOIN staff st ON st.id = s.staff_id
+         WHERE s.token_hash = $1 AND s.expires_at > $2",
+    )
+    .bind(token_hash)
+    .bind(DbTime(now))
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    let Some(r) = row else {
+        return Ok(None);
+    };
+    let customer: Option<Uuid> = r.try_get("customer_id").map_err(db_err)?;
+    let staff: Option<Uuid> = r.try_get("staff_id").map_err(db_err)?;
+    let me = match (customer, staff) {
+        (Some(id), _) => Me {
+            principal: Principal::Customer { id: id.into() },
+            name_zh: r.try_get("c_zh").map_err(db_err)?,
+            name_en: r.try_get("c_en").map_err(db_err)?,
+        },
+        (None, Some(id)) => {
+            let role: String = r.try_get("role").map_err(db_err)?;
+            Me {
+                principal: staff_principal(id, &role, r.try_get("location_id").map_err(db_err)?)?,
+                name_zh: r.try_get("s_zh").map_err(db_err)?,
+                name_en: r.try_get("s_en").map_err(db_err)?,
+            }
+        }
+        (None, None) => return Err(StorageError::corrupt("a session without a person")),
+    };
+    Ok(Some(me))
+}
+
+async fn end_session(
+    conn: &mut Conn,
+    token_hash: &str,
+    now: OffsetDateTime,
+) -> Result<(), StorageError> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1 OR expires_at <= $2")
+        .bind(token_hash)
+        .bind(DbTime(now))
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    Ok(())
+}

@@ -1,0 +1,1049 @@
+//! [`BookingStorage`]: what a booking decision reads, and the booking transaction that
+//! applies [`domain::booking::plan`]'s decision.
+//!
+//! The transaction decides nothing itself. It reads the [`Situation`] (for the booked
+//! store and the locations that could send its parts), asks `plan`, and writes the plan
+//! with guards that refuse only what a concurrent writer changed since the read:
+//! - a shelf: `reserved + q` only `WHERE on_hand - reserved >= q`; a transfer's source
+//!   also keeps its safety stock (`- safety >= q`);
+//! - a shipment: the same on `quantity - reserved`;
+//! - capacity: an upsert per step that adds one only `WHERE booked < capacity`;
+//! - idempotency: a unique key on (customer, idempotency key).
+//!
+//! Locks are taken in one order by booking and cancelling alike: the customer's row (on
+//! PostgreSQL; SQLite's write transaction excludes every other), shelves and shipments
+//! in [`Hold::lock_key`] order, then capacity steps by time.
+
+use std::collections::HashMap;
+
+use app::booking::{Booking, BookingRequest, BookingStorage, PartNeed};
+use app::live::LiveEvent;
+use app::storage::StorageError;
+use async_trait::async_trait;
+use domain::booking::{BookingPlan, Hold, Job, Situation, Source};
+use domain::breakdown::{AppliedDiscount, Breakdown};
+use domain::discount::Tier;
+use domain::geo::GeoPoint;
+use domain::network::{Location, Network, Shelf};
+use domain::pricing::{Line, PricedItem};
+use domain::slots::{self, Load, OpeningHours};
+use domain::stock::{DeliverySchedule, Inbound, StockLevel};
+use domain::{
+    BookingLimits, CustomerId, ModelId, Money, OpenBooking, OrderId, OrderStatus, PartId, PolicyId,
+    ServiceId, ShipmentId, StoreId, VehicleId,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::rows::{append_event, get, milli, placeholders, quantity, small, Conn, DbRow};
+use super::{garage, policies, prices, Backend, LOCK_ROWS};
+use crate::storage::{db_err, item_from_key, item_key, now, transaction, DbTime, Serial};
+
+#[async_trait]
+impl BookingStorage for Backend {
+    async fn service_parts(
+        &self,
+        model: ModelId,
+    ) -> Result<Vec<(ServiceId, Result<Vec<PartNeed>, domain::Error>)>, StorageError> {
+        let rows = sqlx::query(
+            "SELECT s.id AS service_id, sp.quantity_milli, p.id AS part_id, p.sku, p.name_zh, p.name_en
+             FROM services s
+             JOIN service_parts sp ON sp.service_id = s.id
+             JOIN part_categories c ON c.id = sp.category_id
+             LEFT JOIN fitments f ON f.category_id = sp.category_id AND f.model_id = $1
+             LEFT JOIN parts p ON p.id = f.part_id
+             ORDER BY s.sort_order, s.code, c.code",
+        )
+        .bind(model.as_uuid())
+        .fetch_all(&mut *self.conn().await?)
+        .await
+        .map_err(db_err)?;
+        let mut out: Vec<(ServiceId, Result<Vec<PartNeed>, domain::Error>)> = Vec::new();
+        for r in &rows {
+            let service = ServiceId::from(get::<Uuid>(r, "service_id")?);
+            if out.last().map(|(s, _)| *s) != Some(service) {
+                out.push((service, Ok(Vec::new())));
+            }
+            let need = part_need(r)?;
+            match (out.last_mut(), need) {
+                (Some((_, Ok(needs))), Some(need)) => needs.push(need),
+                (Some((_, entry)), None) => *entry = Err(domain::Error::NoFitment),
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
+    async fn situation(
+        &self,
+        customer: CustomerId,
+        vehicle: VehicleId,
+        service: ServiceId,
+        at: Option<StoreId>,
+        limits: &BookingLimits,
+        now: OffsetDateTime,
+    ) -> Result<(Situation, Vec<PartNeed>), StorageError> {
+        let mut conn = self.conn().await?;
+        let vehicle = garage::vehicle(&mut conn, customer, vehicle).await?;
+        let tier = tier(&mut conn, customer, "").await?;
+        let read = read_situation(
+            &mut conn,
+            vehicle.model.id,
+            service,
+            tier,
+            at,
+            None,
+            limits,
+            now,
+        )
+        .await?;
+        Ok((read.situation, read.named))
+    }
+
+    async fn book(
+        &self,
+        customer: CustomerId,
+        request: &BookingRequest,
+        limits: &BookingLimits,
+    ) -> Result<Booking, StorageError> {
+        transaction!(self, Serial::Rows, |tx| {
+            book_in_tx(tx, customer, request, limits, now()).await
+        })
+    }
+
+    async fn booking(&self, customer: CustomerId, order: OrderId) -> Result<Booking, StorageError> {
+        load_bookings(&mut *self.conn().await?, customer, Some(order))
+            .await?
+            .pop()
+            .ok_or(StorageError::NotFound)
+    }
+
+    async fn bookings(&self, customer: CustomerId) -> Result<Vec<Booking>, StorageError> {
+        load_bookings(&mut *self.conn().await?, customer, None).await
+    }
+
+    async fn cancel_booking(
+        &self,
+        customer: CustomerId,
+        order: OrderId,
+    ) -> Result<Booking, StorageError> {
+        transaction!(self, Serial::Rows, |tx| {
+            cancel_in_tx(tx, customer, order, now()).await
+        })
+    }
+}
+
+/// A fitted part from a row of `service_parts` joined with fitment, `None` when the
+/// category has no part for the model.
+fn part_need(r: &DbRow) -> Result<Option<PartNeed>, StorageError> {
+    let Some(part) = get::<Option<Uuid>>(r, "part_id")? else {
+        return Ok(None);
+    };
+    Ok(Some(PartNeed {
+        part: PartId::from(part),
+        sku: get(r, "sku")?,
+        name_zh: get(r, "name_zh")?,
+        name_en: get(r, "name_en")?,
+        quantity: quantity(r, "quantity_milli")?,
+    }))
+}
+
+/// The customer's tier (`lock` is [`LOCK_ROWS`] in the booking transaction, which locks
+/// the customer's row until it ends; `""` elsewhere).
+async fn tier(conn: &mut Conn, customer: CustomerId, lock: &str) -> Result<Tier, StorageError> {
+    let tier: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT tier FROM customers WHERE id = $1{lock}"
+    )))
+    .bind(customer.as_uuid())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db_err)?
+    .ok_or(StorageError::NotFound)?;
+    Tier::parse(&tier).ok_or_else(|| StorageError::corrupt(format!("tier {tier:?}")))
+}
+
+/// A situation as read, with what the booking itself also shows.
+struct Read {
+    situation: Situation,
+    named: Vec<PartNeed>,
+    service_zh: String,
+    service_en: String,
+}
+
+/// Reads what [`domain::booking`] decides from: the job for `model`, the prices of its
+/// items, the policies, the network (every location, or `at` and the locations with spare
+/// stock of its parts) and the loads. Loads cover the steps of a job starting at `start`
+/// when given (a booking), else the window the limits allow (the picker, a slot list).
+#[allow(clippy::too_many_arguments)]
+async fn read_situation(
+    conn: &mut Conn,
+    model: ModelId,
+    service: ServiceId,
+    tier: Tier,
+    at: Option<StoreId>,
+    start: Option<OffsetDateTime>,
+    limits: &BookingLimits,
+    now: OffsetDateTime,
+) -> Result<Read, StorageError> {
+    let rows = sqlx::query(
+        "SELECT s.duration_min, s.name_zh AS service_zh, s.name_en AS service_en,
+                sp.quantity_milli, p.id AS part_id, p.sku, p.name_zh, p.name_en
+         FROM services s
+         LEFT JOIN service_parts sp ON sp.service_id = s.id
+         LEFT JOIN part_categories c ON c.id = sp.category_id
+         LEFT JOIN fitments f ON f.category_id = sp.category_id AND f.model_id = $2
+         LEFT JOIN parts p ON p.id = f.part_id
+         WHERE s.id = $1
+         ORDER BY c.code",
+    )
+    .bind(service.as_uuid())
+    .bind(model.as_uuid())
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    let first = rows.first().ok_or(StorageError::NotFound)?;
+    let duration_min: u16 = small(first, "duration_min")?;
+    let (service_zh, service_en) = (get(first, "service_zh")?, get(first, "service_en")?);
+    let mut named = Vec::new();
+    for r in &rows {
+        if get::<Option<i64>>(r, "quantity_milli")?.is_none() {
+            continue; // a service without parts
+        }
+        named.push(part_need(r)?.ok_or(domain::Error::NoFitment)?);
+    }
+    let job = Job::new(service, duration_min, &named);
+    let parts: Vec<PartId> = named.iter().map(|n| n.part).collect();
+
+    let items: Vec<PricedItem> = std::iter::once(PricedItem::Service(service))
+        .chain(parts.iter().map(|p| PricedItem::Part(*p)))
+        .collect();
+    let prices = prices::load_list(conn, now, false, Some(&items))
+        .await?
+        .list;
+    let policies = policies::discount_policies(conn).await?;
+    let network = network(conn, &parts, at).await?;
+    let (from, to) = match start {
+        Some(start) => (start, start + slots::held(duration_min)),
+        None => (now, limits.window(now).1),
+    };
+    let loads = loads(conn, from, to, at).await?;
+    Ok(Read {
+        situation: Situation {
+            job,
+            prices,
+            policies,
+            tier,
+            network,
+            loads,
+            schedule: DeliverySchedule::default(),
+            limits: *limits,
+            now,
+        },
+        named,
+        service_zh,
+        service_en,
+    })
+}
+
+fn location_from(r: &DbRow, hours: Vec<OpeningHours>) -> Result<Location, StorageError> {
+    let kind: String = get(r, "kind")?;
+    Ok(Location {
+        id: StoreId::from(get::<Uuid>(r, "id")?),
+        code: get(r, "code")?,
+        name_zh: get(r, "name_zh")?,
+        name_en: get(r, "name_en")?,
+        address_zh: get(r, "address_zh")?,
+        address_en: get(r, "address_en")?,
+        is_warehouse: kind == "warehouse",
+        geo: GeoPoint::new(small(r, "lat_e6")?, small(r, "lng_e6")?)
+            .map_err(|_| StorageError::corrupt("a location's coordinates"))?,
+        bays: small(r, "bays")?,
+        technicians: small(r, "technicians")?,
+        hours,
+    })
+}
+
+/// The locations, shelves and shipments a decision about `parts` needs: everywhere
+/// (`at` is `None`), or the store `at` and the locations with stock to spare (a
+/// transfer never takes a source below its safety stock, so no other location could
+/// send anything).
+async fn network(
+    conn: &mut Conn,
+    parts: &[PartId],
+    at: Option<StoreId>,
+) -> Result<Network, StorageError> {
+    // Bound values: `$1` is the store when there is one, the parts follow.
+    let first_part = if at.is_some() { 2 } else { 1 };
+    let part_list = placeholders(first_part, parts.len().max(1));
+    let spare = format!(
+        "SELECT location_id FROM stock WHERE part_id IN ({part_list})
+         AND on_hand_milli - reserved_milli - safety_milli > 0"
+    );
+    let (location_filter, hours_filter) = match at {
+        Some(_) if parts.is_empty() => ("WHERE l.id = $1".to_owned(), "WHERE location_id = $1"),
+        Some(_) => (
+            format!("WHERE l.id = $1 OR l.id IN ({spare})"),
+            "WHERE location_id = $1",
+        ),
+        None => (String::new(), ""),
+    };
+    let bind_all = |sql: String, with_parts: bool| {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        if let Some(store) = at {
+            q = q.bind(store.as_uuid());
+        }
+        if with_parts {
+            if parts.is_empty() {
+                q = q.bind(Uuid::nil());
+            }
+            for p in parts {
+                q = q.bind(p.as_uuid());
+            }
+        }
+        q
+    };
+
+    let mut hours: HashMap<Uuid, Vec<OpeningHours>> = HashMap::new();
+    let hour_rows = bind_all(
+        format!(
+            "SELECT location_id, weekday, opens_min, closes_min FROM opening_hours {hours_filter}"
+        ),
+        false,
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    for r in &hour_rows {
+        let weekday: i64 = get(r, "weekday")?;
+        let day = u8::try_from(weekday)
+            .ok()
+            .filter(|d| (1..=7).contains(d))
+            .map(|d| time::Weekday::Monday.nth_next(d - 1))
+            .ok_or_else(|| StorageError::corrupt(format!("weekday {weekday}")))?;
+        let h = OpeningHours::new(day, small(r, "opens_min")?, small(r, "closes_min")?)
+            .map_err(|_| StorageError::corrupt("opening hours"))?;
+        hours.entry(get(r, "location_id")?).or_default().push(h);
+    }
+
+    let with_parts = at.is_some() && !parts.is_empty();
+    let locations = bind_all(
+        format!(
+            "SELECT l.id, l.code, l.kind, l.name_zh, l.name_en, l.address_zh, l.address_en,
+                    l.lat_e6, l.lng_e6, l.bays,
+                    (SELECT COUNT(*) FROM staff st
+                     WHERE st.location_id = l.id AND st.role = 'technician') AS technicians
+             FROM locations l {location_filter} ORDER BY l.code"
+        ),
+        with_parts,
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db_err)?
+    .iter()
+    .map(|r| location_from(r, hours.remove(&get::<Uuid>(r, "id")?).unwrap_or_default()))
+    .collect::<Result<Vec<_>, StorageError>>()?;
+    if let Some(store) = at {
+        if !locations.iter().any(|l| l.id == store) {
+            return Err(StorageError::NotFound);
+        }
+    }
+
+    let mut net = Network {
+        locations,
+        ..Network::default()
+    };
+    if parts.is_empty() {
+        return Ok(net);
+    }
+    let stock_filter = match at {
+        Some(_) => "AND (location_id = $1 OR on_hand_milli - reserved_milli - safety_milli > 0)",
+        None => "",
+    };
+    let stock = bind_all(
+        format!(
+            "SELECT location_id, part_id, on_hand_milli, reserved_milli, safety_milli FROM stock
+             WHERE part_id IN ({part_list}) {stock_filter}"
+        ),
+        true,
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    for r in &stock {
+        let level = StockLevel::new(milli(r, "on_hand_milli")?, milli(r, "reserved_milli")?)
+            .map_err(|_| StorageError::corrupt("stock reserved beyond what is on hand"))?;
+        net.stock.insert(
+            (
+                StoreId::from(get::<Uuid>(r, "location_id")?),
+                PartId::from(get::<Uuid>(r, "part_id")?),
+            ),
+            Shelf {
+                level,
+                safety_milli: milli(r, "safety_milli")?,
+            },
+        );
+    }
+    let inbound_filter = if at.is_some() {
+        "AND location_id = $1"
+    } else {
+        ""
+    };
+    let inbound = bind_all(
+        format!(
+            "SELECT id, location_id, part_id, quantity_milli - reserved_milli AS free_milli, eta
+             FROM inbound_shipments
+             WHERE part_id IN ({part_list}) AND quantity_milli > reserved_milli {inbound_filter}"
+        ),
+        true,
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    for r in &inbound {
+        net.inbound.push((
+            StoreId::from(get::<Uuid>(r, "location_id")?),
+            Inbound {
+                shipment: ShipmentId::from(get::<Uuid>(r, "id")?),
+                part: PartId::from(get::<Uuid>(r, "part_id")?),
+                available_milli: milli(r, "free_milli")?,
+                eta: get::<DbTime>(r, "eta")?.0,
+            },
+        ));
+    }
+    Ok(net)
+}
+
+/// Booked capacity per store and step for steps in `[from, to)`, of every store or `at`.
+async fn loads(
+    conn: &mut Conn,
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+    at: Option<StoreId>,
+) -> Result<HashMap<StoreId, Load>, StorageError> {
+    let store_filter = if at.is_some() {
+        "AND store_id = $3"
+    } else {
+        ""
+    };
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT store_id, step_start, booked FROM slot_load
+         WHERE step_start >= $1 AND step_start < $2 AND booked > 0 {store_filter}"
+    )))
+    .bind(DbTime(from))
+    .bind(DbTime(to));
+    if let Some(store) = at {
+        q = q.bind(store.as_uuid());
+    }
+    let mut out: HashMap<StoreId, Load> = HashMap::new();
+    for r in &q.fetch_all(&mut *conn).await.map_err(db_err)? {
+        let step = get::<DbTime>(r, "step_start")?
+            .0
+            .to_offset(time::UtcOffset::UTC);
+        out.entry(StoreId::from(get::<Uuid>(r, "store_id")?))
+            .or_default()
+            .insert(step, small(r, "booked")?);
+    }
+    Ok(out)
+}
+
+/// The customer's bookings that are not over, for [`BookingLimits::check`].
+async fn open_bookings(
+    conn: &mut Conn,
+    customer: CustomerId,
+    now: OffsetDateTime,
+) -> Result<Vec<OpenBooking>, StorageError> {
+    let rows = sqlx::query(
+        "SELECT vehicle_id, status, scheduled_start, scheduled_end FROM orders
+         WHERE customer_id = $1 AND scheduled_start IS NOT NULL AND scheduled_end > $2",
+    )
+    .bind(customer.as_uuid())
+    .bind(DbTime(now))
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    let mut open = Vec::new();
+    for r in &rows {
+        // Which orders still hold a place is the domain's rule, not the query's.
+        if status(r)?.is_open() {
+            open.push(OpenBooking {
+                vehicle: VehicleId::from(get::<Uuid>(r, "vehicle_id")?),
+                start: get::<DbTime>(r, "scheduled_start")?.0,
+                end: get::<DbTime>(r, "scheduled_end")?.0,
+            });
+        }
+    }
+    Ok(open)
+}
+
+fn status(r: &DbRow) -> Result<OrderStatus, StorageError> {
+    let status: String = get(r, "status")?;
+    OrderStatus::parse(&status).ok_or_else(|| StorageError::corrupt(format!("status {status:?}")))
+}
+
+/// The booking, inside the caller's write transaction: the booking and the events to
+/// announce after commit (none when a retry replays an earlier booking).
+async fn book_in_tx(
+    conn: &mut Conn,
+    customer: CustomerId,
+    req: &BookingRequest,
+    limits: &BookingLimits,
+    now: OffsetDateTime,
+) -> Result<(Booking, Vec<LiveEvent>), StorageError> {
+    // One customer's bookings are decided one after the other (on PostgreSQL by the lock
+    // on their row; on SQLite every write transaction is): a retry then finds the first
+    // attempt's booking, and two bookings cannot both take the last place under the cap.
+    let tier = tier(conn, customer, LOCK_ROWS).await?;
+    let earlier = sqlx::query(
+        "SELECT id, request_fingerprint FROM orders WHERE customer_id = $1 AND idempotency_key = $2",
+    )
+    .bind(customer.as_uuid())
+    .bind(req.idempotency_key.as_str())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    if let Some(r) = earlier {
+        let fingerprint: Option<String> = get(&r, "request_fingerprint")?;
+        if fingerprint.as_deref() != Some(req.fingerprint().as_str()) {
+            return Err(domain::Error::IdempotencyKeyReused.into());
+        }
+        let id = OrderId::from(get::<Uuid>(&r, "id")?);
+        let booking = load_bookings(conn, customer, Some(id))
+            .await?
+            .pop()
+            .ok_or(StorageError::NotFound)?;
+        return Ok((booking, Vec::new()));
+    }
+
+    let vehicle = garage::vehicle(conn, customer, req.vehicle).await?;
+    let read = read_situation(
+        conn,
+        vehicle.model.id,
+        req.service,
+        tier,
+        Some(req.store),
+        Some(req.start),
+        limits,
+        now,
+    )
+    .await?;
+    let open = open_bookings(conn, customer, now).await?;
+    let plan = domain::booking::plan(&read.situation, req, &open)?;
+
+    let id = OrderId::new();
+    apply_holds(conn, &plan).await?;
+    take_steps(conn, &plan).await?;
+    insert_order(conn, id, customer, req, &plan, vehicle.mileage.km(), now).await?;
+    record_holds(conn, id, &plan, now).await?;
+
+    let event = LiveEvent::AvailabilityChanged {
+        stores: plan.locations(),
+    };
+    append_event(conn, &event, now).await?;
+    let store = read
+        .situation
+        .network
+        .location(plan.store)
+        .ok_or(StorageError::NotFound)?;
+    let booking = Booking {
+        id,
+        reference: domain::booking::reference(id),
+        status: OrderStatus::Booked,
+        store: plan.store,
+        store_zh: store.name_zh.clone(),
+        store_en: store.name_en.clone(),
+        plate: vehicle.plate.to_string(),
+        service_zh: read.service_zh,
+        service_en: read.service_en,
+        start: plan.start,
+        end: plan.end,
+        breakdown: plan.breakdown,
+    };
+    Ok((booking, vec![event]))
+}
+
+/// Holds every part where the plan says, in lock order, each guarded by what is free.
+async fn apply_holds(conn: &mut Conn, plan: &BookingPlan) -> Result<(), StorageError> {
+    for h in &plan.holds {
+        let q = i64::from(h.quantity.milli());
+        let query = match h.source {
+            Source::Shelf { at } => sqlx::query(
+                "UPDATE stock SET reserved_milli = reserved_milli + $1
+                 WHERE location_id = $2 AND part_id = $3 AND on_hand_milli - reserved_milli >= $1",
+            )
+            .bind(q)
+            .bind(at.as_uuid()),
+            Source::Transfer { from, .. } => sqlx::query(
+                "UPDATE stock SET reserved_milli = reserved_milli + $1
+                 WHERE location_id = $2 AND part_id = $3
+                   AND on_hand_milli - reserved_milli - safety_milli >= $1",
+            )
+            .bind(q)
+            .bind(from.as_uuid()),
+            Source::Shipment { shipment } => sqlx::query(
+                "UPDATE inbound_shipments SET reserved_milli = reserved_milli + $1
+                 WHERE id = $2 AND part_id = $3 AND quantity_milli - reserved_milli >= $1",
+            )
+            .bind(q)
+            .bind(shipment.as_uuid()),
+        };
+        let done = query
+            .bind(h.part.as_uuid())
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err)?;
+        if done.rows_affected() != 1 {
+            // Someone else took it since the plan was read.
+            return Err(domain::Error::OutOfStock.into());
+        }
+    }
+    Ok(())
+}
+
+/// One capacity unit in every step of the plan, in time order, only while one is left.
+async fn take_steps(conn: &mut Conn, plan: &BookingPlan) -> Result<(), StorageError> {
+    for step in &plan.steps {
+        let done = sqlx::query(
+            "INSERT INTO slot_load (store_id, step_start, booked) VALUES ($1, $2, 1)
+             ON CONFLICT (store_id, step_start)
+             DO UPDATE SET booked = slot_load.booked + 1 WHERE slot_load.booked < $3",
+        )
+        .bind(plan.store.as_uuid())
+        .bind(DbTime(*step))
+        .bind(i64::from(plan.capacity))
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+        if done.rows_affected() != 1 {
+            return Err(domain::Error::SlotUnavailable.into());
+        }
+    }
+    Ok(())
+}
+
+/// The order with its lines and discounts, at the prices the plan locked.
+async fn insert_order(
+    conn: &mut Conn,
+    id: OrderId,
+    customer: CustomerId,
+    req: &BookingRequest,
+    plan: &BookingPlan,
+    mileage_km: u32,
+    now: OffsetDateTime,
+) -> Result<(), StorageError> {
+    let priced = &plan.breakdown;
+    sqlx::query(
+        "INSERT INTO orders (id, reference, customer_id, vehicle_id, store_id, channel, status,
+            price_list_version, total_fen, mileage_km, created_at, scheduled_start, scheduled_end,
+            idempotency_key, request_fingerprint)
+         VALUES ($1, $2, $3, $4, $5, 'online', 'booked', $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(id.as_uuid())
+    .bind(domain::booking::reference(id))
+    .bind(customer.as_uuid())
+    .bind(req.vehicle.as_uuid())
+    .bind(plan.store.as_uuid())
+    .bind(i64::from(priced.price_list_version))
+    .bind(priced.total.fen())
+    .bind(i64::from(mileage_km))
+    .bind(DbTime(now))
+    .bind(DbTime(plan.start))
+    .bind(DbTime(plan.end))
+    .bind(req.idempotency_key.as_str())
+    .bind(req.fingerprint())
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| match db_err(e) {
+        // The same key committed by a concurrent request: run again, and replay it.
+        StorageError::Conflict(cause) => StorageError::Contended(cause),
+        other => other,
+    })?;
+    let lines: Vec<&Line> = std::iter::once(&priced.labour)
+        .chain(&priced.parts)
+        .collect();
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO order_lines (order_id, line_no, item_kind, item_id, quantity_milli, unit_price_fen, total_fen)
+         VALUES {}",
+        rows_of(lines.len(), 7)
+    )));
+    for (no, line) in lines.iter().enumerate() {
+        let (kind, item) = item_key(line.item);
+        q = q
+            .bind(id.as_uuid())
+            .bind(no as i64 + 1)
+            .bind(kind)
+            .bind(item)
+            .bind(i64::from(line.quantity.milli()))
+            .bind(line.unit_price.fen())
+            .bind(line.total.fen());
+    }
+    q.execute(&mut *conn).await.map_err(db_err)?;
+    if !priced.discounts.is_empty() {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO order_discounts (order_id, line_no, policy_id, name_zh, name_en, amount_fen)
+             VALUES {}",
+            rows_of(priced.discounts.len(), 6)
+        )));
+        for (no, d) in priced.discounts.iter().enumerate() {
+            q = q
+                .bind(id.as_uuid())
+                .bind(no as i64 + 1)
+                .bind(d.policy.as_uuid())
+                .bind(&d.name_zh)
+                .bind(&d.name_en)
+                .bind(d.amount.fen());
+        }
+        q.execute(&mut *conn).await.map_err(db_err)?;
+    }
+    Ok(())
+}
+
+/// `($1, $2, ...), (...)`: `rows` rows of `columns` placeholders.
+fn rows_of(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|r| format!("({})", placeholders(r * columns + 1, columns)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What the order holds and where: a reservation per hold, and a transfer for each part
+/// another location sends.
+async fn record_holds(
+    conn: &mut Conn,
+    order: OrderId,
+    plan: &BookingPlan,
+    now: OffsetDateTime,
+) -> Result<(), StorageError> {
+    for h in &plan.holds {
+        let transfer = match h.source {
+            Source::Transfer { from, eta } => {
+                let id = Uuid::now_v7();
+                sqlx::query(
+                    "INSERT INTO transfers (id, order_id, part_id, from_location_id, to_location_id,
+                        quantity_milli, eta, status, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'planned', $8)",
+                )
+                .bind(id)
+                .bind(order.as_uuid())
+                .bind(h.part.as_uuid())
+                .bind(from.as_uuid())
+                .bind(plan.store.as_uuid())
+                .bind(i64::from(h.quantity.milli()))
+                .bind(DbTime(eta))
+                .bind(DbTime(now))
+                .execute(&mut *conn)
+                .await
+                .map_err(db_err)?;
+                Some(id)
+            }
+            Source::Shelf { .. } | Source::Shipment { .. } => None,
+        };
+        let shipment = match h.source {
+            Source::Shipment { shipment } => Some(shipment.as_uuid()),
+            _ => None,
+        };
+        sqlx::query(
+            "INSERT INTO reservations (order_id, part_id, location_id, shipment_id, transfer_id, quantity_milli)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(order.as_uuid())
+        .bind(h.part.as_uuid())
+        .bind(h.shelf().map(|l| l.as_uuid()))
+        .bind(shipment)
+        .bind(transfer)
+        .bind(i64::from(h.quantity.milli()))
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    }
+    Ok(())
+}
+
+const BOOKING_SELECT: &str =
+    "SELECT o.id, o.reference, o.status, o.store_id, l.name_zh AS store_zh, l.name_en AS store_en,
+        v.plate, o.scheduled_start, o.scheduled_end, o.price_list_version, o.total_fen
+ FROM orders o
+ JOIN locations l ON l.id = o.store_id
+ JOIN vehicles v ON v.id = o.vehicle_id";
+
+/// The customer's bookings (or only `only`), newest first, in three queries however
+/// many there are: the orders, all their lines, all their discounts.
+async fn load_bookings(
+    conn: &mut Conn,
+    customer: CustomerId,
+    only: Option<OrderId>,
+) -> Result<Vec<Booking>, StorageError> {
+    let only_filter = if only.is_some() { "AND o.id = $2" } else { "" };
+    let bind = |sql: String| {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(customer.as_uuid());
+        if let Some(order) = only {
+            q = q.bind(order.as_uuid());
+        }
+        q
+    };
+    let orders = bind(format!(
+        "{BOOKING_SELECT} WHERE o.customer_id = $1 AND o.scheduled_start IS NOT NULL {only_filter}
+         ORDER BY o.created_at DESC, o.id DESC"
+    ))
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    if orders.is_empty() {
+        return Ok(Vec::new());
+    }
+    let lines = bind(format!(
+        "SELECT ol.order_id, ol.item_kind, ol.item_id, ol.quantity_milli, ol.unit_price_fen,
+                ol.total_fen, s.name_zh, s.name_en
+         FROM order_lines ol
+         JOIN orders o ON o.id = ol.order_id
+         LEFT JOIN services s ON s.id = ol.item_id AND ol.item_kind = 'service'
+         WHERE o.customer_id = $1 AND o.scheduled_start IS NOT NULL {only_filter}
+         ORDER BY ol.order_id, ol.line_no"
+    ))
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    let discounts = bind(format!(
+        "SELECT d.order_id, d.policy_id, d.name_zh, d.name_en, d.amount_fen
+         FROM order_discounts d JOIN orders o ON o.id = d.order_id
+         WHERE o.customer_id = $1 AND o.scheduled_start IS NOT NULL {only_filter}
+         ORDER BY d.order_id, d.line_no"
+    ))
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db_err)?;
+
+    let mut lines_of: HashMap<Uuid, Vec<&DbRow>> = HashMap::new();
+    for l in &lines {
+        lines_of.entry(get(l, "order_id")?).or_default().push(l);
+    }
+    let mut discounts_of: HashMap<Uuid, Vec<AppliedDiscount>> = HashMap::new();
+    for d in &discounts {
+        discounts_of
+            .entry(get(d, "order_id")?)
+            .or_default()
+            .push(AppliedDiscount {
+                policy: PolicyId::from(get::<Uuid>(d, "policy_id")?),
+                name_zh: get(d, "name_zh")?,
+                name_en: get(d, "name_en")?,
+                amount: Money::from_fen(get(d, "amount_fen")?),
+            });
+    }
+    orders
+        .iter()
+        .map(|r| {
+            let id: Uuid = get(r, "id")?;
+            booking_from(
+                r,
+                lines_of.remove(&id).unwrap_or_default(),
+                discounts_of.remove(&id).unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+fn booking_from(
+    r: &DbRow,
+    lines: Vec<&DbRow>,
+    discounts: Vec<AppliedDiscount>,
+) -> Result<Booking, StorageError> {
+    let id: Uuid = get(r, "id")?;
+    let mut labour: Option<(Line, String, String)> = None;
+    let mut parts = Vec::new();
+    for l in lines {
+        let kind: String = get(l, "item_kind")?;
+        let item = item_from_key(&kind, get(l, "item_id")?)?;
+        let line = Line {
+            item,
+            quantity: quantity(l, "quantity_milli")?,
+            unit_price: Money::from_fen(get(l, "unit_price_fen")?),
+            total: Money::from_fen(get(l, "total_fen")?),
+        };
+        match item {
+            PricedItem::Service(_) if labour.is_none() => {
+                let names = (
+                    get::<Option<String>>(l, "name_zh")?,
+                    get::<Option<String>>(l, "name_en")?,
+                );
+                let (Some(zh), Some(en)) = names else {
+                    return Err(StorageError::corrupt(
+                        "a booked service no longer in the catalog",
+                    ));
+                };
+                labour = Some((line, zh, en));
+            }
+            _ => parts.push(line),
+        }
+    }
+    let (labour, service_zh, service_en) =
+        labour.ok_or_else(|| StorageError::corrupt(format!("booking {id} without a service")))?;
+    let PricedItem::Service(service) = labour.item else {
+        return Err(StorageError::corrupt("a labour line for a part"));
+    };
+    let subtotal = Money::sum(std::iter::once(labour.total).chain(parts.iter().map(|l| l.total)))?;
+    Ok(Booking {
+        id: OrderId::from(id),
+        reference: get(r, "reference")?,
+        status: status(r)?,
+        store: StoreId::from(get::<Uuid>(r, "store_id")?),
+        store_zh: get(r, "store_zh")?,
+        store_en: get(r, "store_en")?,
+        plate: get(r, "plate")?,
+        service_zh,
+        service_en,
+        start: get::<DbTime>(r, "scheduled_start")?.0,
+        end: get::<DbTime>(r, "scheduled_end")?.0,
+        breakdown: Breakdown {
+            service,
+            price_list_version: small(r, "price_list_version")?,
+            labour,
+            parts,
+            subtotal,
+            discounts,
+            total: Money::from_fen(get(r, "total_fen")?),
+        },
+    })
+}
+
+/// Cancels inside the caller's write transaction, releasing in the booking's lock order.
+async fn cancel_in_tx(
+    conn: &mut Conn,
+    customer: CustomerId,
+    order: OrderId,
+    now: OffsetDateTime,
+) -> Result<(Booking, Vec<LiveEvent>), StorageError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT status, store_id, scheduled_start, scheduled_end FROM orders
+         WHERE id = $1 AND customer_id = $2{LOCK_ROWS}"
+    )))
+    .bind(order.as_uuid())
+    .bind(customer.as_uuid())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db_err)?
+    .ok_or(StorageError::NotFound)?;
+    status(&row)?.cancel()?;
+    let store = StoreId::from(get::<Uuid>(&row, "store_id")?);
+    let start: Option<DbTime> = get(&row, "scheduled_start")?;
+    let end: Option<DbTime> = get(&row, "scheduled_end")?;
+    let (Some(start), Some(end)) = (start, end) else {
+        return Err(domain::Error::NotCancellable.into());
+    };
+    sqlx::query("UPDATE orders SET status = 'cancelled', cancelled_at = $1 WHERE id = $2")
+        .bind(DbTime(now))
+        .bind(order.as_uuid())
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+
+    let rows = sqlx::query(
+        "SELECT r.part_id, r.location_id, r.shipment_id, r.quantity_milli, t.eta AS transfer_eta
+         FROM reservations r LEFT JOIN transfers t ON t.id = r.transfer_id
+         WHERE r.order_id = $1 AND r.released_at IS NULL",
+    )
+    .bind(order.as_uuid())
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    let mut holds = rows
+        .iter()
+        .map(|r| {
+            let location: Option<Uuid> = get(r, "location_id")?;
+            let shipment: Option<Uuid> = get(r, "shipment_id")?;
+            let eta: Option<DbTime> = get(r, "transfer_eta")?;
+            let source = match (location, shipment, eta) {
+                (Some(from), None, Some(eta)) => Source::Transfer {
+                    from: StoreId::from(from),
+                    eta: eta.0,
+                },
+                (Some(at), None, None) => Source::Shelf {
+                    at: StoreId::from(at),
+                },
+                (None, Some(s), None) => Source::Shipment {
+                    shipment: ShipmentId::from(s),
+                },
+                _ => return Err(StorageError::corrupt("a reservation without one source")),
+            };
+            Ok(Hold {
+                part: PartId::from(get::<Uuid>(r, "part_id")?),
+                quantity: quantity(r, "quantity_milli")?,
+                source,
+            })
+        })
+        .collect::<Result<Vec<_>, StorageError>>()?;
+    holds.sort_by_key(Hold::lock_key);
+    for h in &holds {
+        let q = i64::from(h.quantity.milli());
+        let query = match h.source {
+            Source::Shelf { at } | Source::Transfer { from: at, .. } => sqlx::query(
+                "UPDATE stock SET reserved_milli = reserved_milli - $1
+                 WHERE location_id = $2 AND part_id = $3 AND reserved_milli >= $1",
+            )
+            .bind(q)
+            .bind(at.as_uuid()),
+            Source::Shipment { shipment } => sqlx::query(
+                "UPDATE inbound_shipments SET reserved_milli = reserved_milli - $1
+                 WHERE id = $2 AND part_id = $3 AND reserved_milli >= $1",
+            )
+            .bind(q)
+            .bind(shipment.as_uuid()),
+        };
+        let done = query
+            .bind(h.part.as_uuid())
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err)?;
+        if done.rows_affected() != 1 {
+            return Err(StorageError::corrupt(format!(
+                "the reservations of order {order} do not match the stock"
+            )));
+        }
+    }
+    sqlx::query(
+        "UPDATE reservations SET released_at = $1 WHERE order_id = $2 AND released_at IS NULL",
+    )
+    .bind(DbTime(now))
+    .bind(order.as_uuid())
+    .execute(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    sqlx::query(
+        "UPDATE transfers SET status = 'cancelled', cancelled_at = $1
+         WHERE order_id = $2 AND status = 'planned'",
+    )
+    .bind(DbTime(now))
+    .bind(order.as_uuid())
+    .execute(&mut *conn)
+    .await
+    .map_err(db_err)?;
+
+    let minutes = u16::try_from((end.0 - start.0).whole_minutes())
+        .map_err(|_| StorageError::corrupt(format!("the times of order {order}")))?;
+    for step in slots::steps(start.0, minutes) {
+        let done = sqlx::query(
+            "UPDATE slot_load SET booked = booked - 1
+             WHERE store_id = $1 AND step_start = $2 AND booked > 0",
+        )
+        .bind(store.as_uuid())
+        .bind(DbTime(step))
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+        if done.rows_affected() != 1 {
+            return Err(StorageError::corrupt(format!(
+                "the capacity of order {order} was not booked"
+            )));
+        }
+    }
+    let mut stores: Vec<StoreId> = std::iter::once(store)
+        .chain(holds.iter().filter_map(Hold::shelf))
+        .collect();
+    stores.sort();
+    stores.dedup();
+    let event = LiveEvent::AvailabilityChanged { stores };
+    append_event(conn, &event, now).await?;
+    let booking = load_bookings(conn, customer, Some(order))
+        .await?
+        .pop()
+        .ok_or(StorageError::NotFound)?;
+    Ok((booking, vec![event]))
+}
