@@ -6,9 +6,9 @@
 //! customer's vehicle is "not found", whether or not it exists.
 //! Components: [`GaragePage`] (`/garage`) and [`VehiclePage`] (`/garage/:id`).
 
-use domain::{ModelId, OrderStatus};
 #[cfg(feature = "ssr")]
 use domain::{CustomerId, Mileage, Plate, VehicleId};
+use domain::{ModelId, OrderStatus};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};

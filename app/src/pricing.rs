@@ -6,9 +6,9 @@
 //! [`HqPriceList`] with a publish form per service. Prices are looked up and formatted by
 //! `domain` (`PriceList::price_of`, `Money`'s `Display`), never here.
 
-use domain::{Money, PriceList, ServiceCategory};
 #[cfg(feature = "ssr")]
 use domain::ServiceId;
+use domain::{Money, PriceList, ServiceCategory};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;

@@ -19,6 +19,7 @@ both_backends!(
     bad_prices_are_refused_with_clear_errors_and_change_nothing,
     publishing_is_refused_to_everyone_but_hq_operations,
     sse_carries_published_prices_to_every_instance,
+    sse_carries_published_policies_to_every_instance,
     internal_failures_reach_the_client_only_as_a_trace_id,
     cross_site_publishing_is_refused,
     an_empty_database_offers_an_empty_price_list,
@@ -326,6 +327,55 @@ async fn sse_carries_published_prices_to_every_instance(db: TestDb) {
             price: Money::from_fen(32_100),
         }
     );
+}
+
+/// A discount policy changes quotes: its publish reaches every instance's pages too.
+async fn sse_carries_published_policies_to_every_instance(db: TestDb) {
+    let a = TestServer::start(&db).await;
+    let b = match db.backend() {
+        Backend::Postgres => Some(TestServer::start(&db).await),
+        Backend::Sqlite => None,
+    };
+    let listener = b.as_ref().unwrap_or(&a);
+    let res = reqwest::get(listener.url(app::live::EVENTS_PATH))
+        .await
+        .expect("connect SSE");
+    let mut stream = res.bytes_stream();
+
+    let (status, body) = call_as(
+        &hq(&a).await,
+        &a,
+        "publish_policy",
+        &[
+            ("kind", "tier_labour_percent"),
+            ("name_zh", "金卡会员工时八折"),
+            ("name_en", "Gold members: 20% off labour"),
+            ("tier", "gold"),
+            ("percent", "20"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let mut buffer = String::new();
+    let event = tokio::time::timeout(
+        Duration::from_secs(10),
+        next_event(&mut stream, &mut buffer),
+    )
+    .await
+    .expect("event within 10 s");
+    let LiveEvent::PolicyPublished { policy } = event else {
+        panic!("expected a published policy, got {event:?}");
+    };
+    let (status, body) = call(&a, "policies", &[]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let policies: Vec<domain::discount::DiscountPolicy> =
+        serde_json::from_str(&body).expect("policies");
+    let published = policies
+        .iter()
+        .find(|p| p.id == policy)
+        .expect("the announced policy is in force");
+    assert_eq!(published.name_en, "Gold members: 20% off labour");
 }
 
 /// A broken database must not leak its error text (table names, SQL) to the client.

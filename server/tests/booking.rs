@@ -8,7 +8,7 @@ mod common;
 
 use app::booking::{Booking, QuotesView, SlotView, StoreOptionView};
 use app::error::AppError;
-use common::{call_as, customer_with_car, signed_in, TestDb, TestServer, HQ_ADMIN};
+use common::{call_as, customer_with_car, signed_in, Arg, TestDb, TestServer, HQ_ADMIN};
 use domain::stock::Overall;
 use domain::{Error as E, Money, PartId, StoreId};
 use reqwest::{Client, StatusCode};
@@ -24,6 +24,9 @@ both_backends!(
     a_booking_too_soon_or_too_far_ahead_is_refused,
     one_customer_holds_at_most_three_open_bookings,
     racing_bookings_of_one_customer_stop_at_the_cap,
+    a_part_from_another_location_is_held_there_as_a_transfer,
+    booking_and_cancelling_race_on_shared_rows_for_fifty_rounds,
+    concurrent_confirms_with_one_key_return_one_booking,
 );
 
 use common::error;
@@ -301,43 +304,16 @@ async fn racing_for_the_last_capacity_unit(db: TestDb) {
 /// Sets `part` to exactly `milli` on hand at `store` and none anywhere else, with nothing
 /// on its way: the last units of the chain.
 async fn leave_only(db: &TestDb, store: StoreId, part: PartId, milli: i64) {
-    use sqlx::Connection;
-    let update = "UPDATE stock SET on_hand_milli = CASE WHEN location_id = $1 THEN $2 ELSE 0 END, reserved_milli = 0 WHERE part_id = $3";
-    let delete = "DELETE FROM inbound_shipments WHERE part_id = $1";
-    match db.backend() {
-        common::Backend::Sqlite => {
-            let mut c = sqlx::SqliteConnection::connect(&db.url)
-                .await
-                .expect("connect");
-            sqlx::query(update)
-                .bind(store.as_uuid())
-                .bind(milli)
-                .bind(part.as_uuid())
-                .execute(&mut c)
-                .await
-                .expect("update");
-            sqlx::query(delete)
-                .bind(part.as_uuid())
-                .execute(&mut c)
-                .await
-                .expect("delete");
-        }
-        common::Backend::Postgres => {
-            let mut c = sqlx::PgConnection::connect(&db.url).await.expect("connect");
-            sqlx::query(update)
-                .bind(store.as_uuid())
-                .bind(milli)
-                .bind(part.as_uuid())
-                .execute(&mut c)
-                .await
-                .expect("update");
-            sqlx::query(delete)
-                .bind(part.as_uuid())
-                .execute(&mut c)
-                .await
-                .expect("delete");
-        }
-    }
+    db.execute(
+        "UPDATE stock SET on_hand_milli = CASE WHEN location_id = $1 THEN $2 ELSE 0 END, reserved_milli = 0 WHERE part_id = $3",
+        &[Arg::Id(store.as_uuid()), Arg::Int(milli), Arg::Id(part.as_uuid())],
+    )
+    .await;
+    db.execute(
+        "DELETE FROM inbound_shipments WHERE part_id = $1",
+        &[Arg::Id(part.as_uuid())],
+    )
+    .await;
 }
 
 async fn racing_for_the_last_unit_of_a_part(db: TestDb) {
@@ -862,4 +838,297 @@ async fn racing_bookings_of_one_customer_stop_at_the_cap(db: TestDb) {
     let (status, body) = call_as(&client, &server, "my_bookings", &[]).await;
     let mine: Vec<Booking> = parse(status, &body);
     assert_eq!(mine.len(), 3);
+}
+
+/// Empties `store`'s shelf of `part` and what is on its way there: a booking at `store`
+/// must get the part from another location.
+async fn empty_shelf(db: &TestDb, store: StoreId, part: PartId) {
+    let at = [Arg::Id(store.as_uuid()), Arg::Id(part.as_uuid())];
+    db.execute(
+        "UPDATE stock SET on_hand_milli = 0, reserved_milli = 0 WHERE location_id = $1 AND part_id = $2",
+        &at,
+    )
+    .await;
+    db.execute(
+        "DELETE FROM inbound_shipments WHERE location_id = $1 AND part_id = $2",
+        &at,
+    )
+    .await;
+}
+
+/// Where the picker says `part` comes from for a job at `store`.
+async fn supply_of(
+    client: &Client,
+    server: &TestServer,
+    vehicle: &str,
+    service: &str,
+    store: StoreId,
+    part: PartId,
+) -> domain::stock::Supply {
+    options(client, server, vehicle, service)
+        .await
+        .into_iter()
+        .find(|o| o.store == store)
+        .expect("the store is offered")
+        .readiness
+        .parts
+        .into_iter()
+        .find(|p| p.part == part)
+        .expect("the part is needed")
+        .supply
+}
+
+type TransferRow = (uuid::Uuid, uuid::Uuid, uuid::Uuid, i64, String);
+
+async fn transfers_of(db: &TestDb, order: domain::OrderId) -> Vec<TransferRow> {
+    db.rows(
+        "SELECT from_location_id, to_location_id, part_id, quantity_milli, status
+         FROM transfers WHERE order_id = $1",
+        &[Arg::Id(order.as_uuid())],
+    )
+    .await
+}
+
+async fn a_part_from_another_location_is_held_there_as_a_transfer(db: TestDb) {
+    let server = TestServer::start(&db).await;
+    let (client, car) = customer_with_car(&server).await;
+    let (oil, total, parts) = service(&client, &server, &car, "OIL_CHANGE").await;
+    let (oil_part, oil_milli) = parts[0];
+    let store = options(&client, &server, &car, &oil).await[0].store;
+    empty_shelf(&db, store, oil_part).await;
+
+    let domain::stock::Supply::Transfer { from, eta } =
+        supply_of(&client, &server, &car, &oil, store, oil_part).await
+    else {
+        panic!("the oil should come by transfer");
+    };
+    assert_ne!(from, store);
+    let source_before = stock(&db, from, oil_part).await;
+    let free = slots(&client, &server, &car, &oil, store).await;
+    assert!(
+        free.iter().all(|s| s.start >= eta),
+        "no slot before the oil is there"
+    );
+
+    let (status, body) = confirm(
+        &client,
+        &server,
+        &car,
+        &oil,
+        store,
+        free[0].start,
+        total,
+        &key(),
+    )
+    .await;
+    let booking: Booking = parse(status, &body);
+    // Held on the source's shelf, recorded as a transfer to the store: visible in both.
+    assert_eq!(
+        transfers_of(&db, booking.id).await,
+        vec![(
+            from.as_uuid(),
+            store.as_uuid(),
+            oil_part.as_uuid(),
+            i64::from(oil_milli),
+            "planned".to_owned()
+        )]
+    );
+    assert_eq!(
+        stock(&db, from, oil_part).await,
+        (source_before.0, source_before.1 + u64::from(oil_milli))
+    );
+    assert_eq!(stock(&db, store, oil_part).await, (0, 0));
+    let safety: Vec<(i64,)> = db
+        .rows(
+            "SELECT on_hand_milli - reserved_milli - safety_milli FROM stock
+             WHERE location_id = $1 AND part_id = $2",
+            &[Arg::Id(from.as_uuid()), Arg::Id(oil_part.as_uuid())],
+        )
+        .await;
+    assert!(safety[0].0 >= 0, "the source keeps its safety stock");
+
+    let (status, body) = call_as(
+        &client,
+        &server,
+        "cancel_booking",
+        &[("order_id", &booking.id.to_string())],
+    )
+    .await;
+    parse::<Booking>(status, &body);
+    assert_eq!(transfers_of(&db, booking.id).await[0].4, "cancelled");
+    assert_eq!(stock(&db, from, oil_part).await, source_before);
+}
+
+/// Counts of what the database holds for the race below.
+async fn held(db: &TestDb, query: &str, args: &[Arg]) -> i64 {
+    let rows: Vec<(i64,)> = db.rows(query, args).await;
+    rows.first().map_or(0, |r| r.0)
+}
+
+/// Six customers book and cancel one slot of one store for fifty rounds, all at once in
+/// each round: every booking takes oil by transfer from the same source shelf, filters
+/// from the same shipment and the same capacity steps, and every cancellation gives them
+/// back. Nothing answers 500, and stock, shipments, transfers and capacity add up to the
+/// bookings that stand at the end.
+async fn booking_and_cancelling_race_on_shared_rows_for_fifty_rounds(db: TestDb) {
+    const CUSTOMERS: usize = 6;
+    const ROUNDS: usize = 50;
+    let server = TestServer::start(&db).await;
+    let mut customers = Vec::new();
+    for _ in 0..CUSTOMERS {
+        customers.push(customer_with_car(&server).await);
+    }
+    let (client, car) = &customers[0];
+    let (oil, total, parts) = service(client, &server, car, "OIL_CHANGE").await;
+    let ((oil_part, oil_milli), (filter, filter_milli)) = (parts[0], parts[1]);
+    let store = options(client, &server, car, &oil).await[0].store;
+    empty_shelf(&db, store, oil_part).await;
+    empty_shelf(&db, store, filter).await;
+    let shipment = uuid::Uuid::now_v7();
+    db.execute(
+        "INSERT INTO inbound_shipments (id, location_id, part_id, quantity_milli, reserved_milli, eta)
+         VALUES ($1, $2, $3, $4, 0, $5)",
+        &[
+            Arg::Id(shipment),
+            Arg::Id(store.as_uuid()),
+            Arg::Id(filter.as_uuid()),
+            Arg::Int(100_000),
+            Arg::Time(time::OffsetDateTime::now_utc() + time::Duration::hours(1)),
+        ],
+    )
+    .await;
+    let domain::stock::Supply::Transfer { from, .. } =
+        supply_of(client, &server, car, &oil, store, oil_part).await
+    else {
+        panic!("the oil should come by transfer");
+    };
+    let source_before = stock(&db, from, oil_part).await;
+    let slot = slots(client, &server, car, &oil, store).await[0].clone();
+
+    let mut holding: Vec<Option<String>> = vec![None; CUSTOMERS];
+    let mut refused = std::collections::BTreeMap::<String, usize>::new();
+    for round in 0..ROUNDS {
+        let moves = customers.iter().zip(&holding).map(|((client, car), held)| {
+            let (oil, server) = (oil.clone(), &server);
+            let held = held.clone();
+            async move {
+                match held {
+                    Some(order) => {
+                        let (status, body) =
+                            call_as(client, server, "cancel_booking", &[("order_id", &order)])
+                                .await;
+                        (true, status, body)
+                    }
+                    None => {
+                        let (status, body) =
+                            confirm(client, server, car, &oil, store, slot.start, total, &key())
+                                .await;
+                        (false, status, body)
+                    }
+                }
+            }
+        });
+        let results = futures::future::join_all(moves).await;
+        for (who, (cancelling, status, body)) in results.into_iter().enumerate() {
+            assert_ne!(
+                status,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "round {round}: {body}"
+            );
+            match (cancelling, status) {
+                (true, StatusCode::OK) => holding[who] = None,
+                (false, StatusCode::OK) => {
+                    holding[who] = Some(parse::<Booking>(status, &body).id.to_string());
+                }
+                (false, StatusCode::UNPROCESSABLE_ENTITY) => {
+                    let reason = error(&body);
+                    assert!(
+                        matches!(
+                            reason,
+                            AppError::Invalid(E::SlotUnavailable | E::OutOfStock)
+                        ),
+                        "round {round}: {reason:?}"
+                    );
+                    *refused.entry(format!("{reason:?}")).or_default() += 1;
+                }
+                (_, StatusCode::SERVICE_UNAVAILABLE) => {
+                    *refused.entry("busy".into()).or_default() += 1;
+                }
+                _ => panic!("round {round}: {status} {body}"),
+            }
+        }
+    }
+    assert!(
+        refused.contains_key("Invalid(SlotUnavailable)"),
+        "the slot filled up at some point: {refused:?}"
+    );
+
+    let standing = holding.iter().flatten().count() as i64;
+    let booked = held(
+        &db,
+        "SELECT COUNT(*) FROM orders WHERE store_id = $1 AND status = 'booked'",
+        &[Arg::Id(store.as_uuid())],
+    )
+    .await;
+    assert_eq!(booked, standing);
+    assert_eq!(
+        held(
+            &db,
+            "SELECT COUNT(*) FROM transfers WHERE to_location_id = $1 AND status = 'planned'",
+            &[Arg::Id(store.as_uuid())],
+        )
+        .await,
+        standing
+    );
+    assert_eq!(
+        held(
+            &db,
+            "SELECT reserved_milli FROM inbound_shipments WHERE id = $1",
+            &[Arg::Id(shipment)],
+        )
+        .await,
+        standing * i64::from(filter_milli)
+    );
+    let source_after = stock(&db, from, oil_part).await;
+    assert_eq!(source_after.0, source_before.0);
+    assert_eq!(
+        source_after.1 - source_before.1,
+        standing as u64 * u64::from(oil_milli)
+    );
+    for step in [slot.start, slot.start + time::Duration::minutes(30)] {
+        let load = held(
+            &db,
+            "SELECT booked FROM slot_load WHERE store_id = $1 AND step_start = $2",
+            &[Arg::Id(store.as_uuid()), Arg::Time(step)],
+        )
+        .await;
+        assert_eq!(load, standing, "capacity held at {step}");
+    }
+}
+
+/// Eight copies of one confirm (one idempotency key) at once, for the last filter in the
+/// chain: one booking, which all eight get back, and the filter held once.
+async fn concurrent_confirms_with_one_key_return_one_booking(db: TestDb) {
+    let server = TestServer::start(&db).await;
+    let (client, car) = customer_with_car(&server).await;
+    let (oil, total, parts) = service(&client, &server, &car, "OIL_CHANGE").await;
+    let (filter, filter_milli) = parts[1];
+    let store = options(&client, &server, &car, &oil).await[0].store;
+    leave_only(&db, store, filter, i64::from(filter_milli)).await;
+    let slot = slots(&client, &server, &car, &oil, store).await[0].clone();
+
+    let k = key();
+    let copies = (0..8).map(|_| {
+        let (client, car, oil, k, server) = (&client, &car, oil.clone(), k.clone(), &server);
+        async move { confirm(client, server, car, &oil, store, slot.start, total, &k).await }
+    });
+    let answers: Vec<Booking> = futures::future::join_all(copies)
+        .await
+        .into_iter()
+        .map(|(status, body)| parse(status, &body))
+        .collect();
+    assert!(answers.windows(2).all(|w| w[0] == w[1]), "{answers:?}");
+    let (status, body) = call_as(&client, &server, "my_bookings", &[]).await;
+    assert_eq!(parse::<Vec<Booking>>(status, &body).len(), 1);
+    assert_eq!(stock(&db, store, filter).await.1, u64::from(filter_milli));
 }

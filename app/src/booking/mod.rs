@@ -19,9 +19,9 @@ pub use view::*;
 
 use domain::breakdown::Breakdown;
 use domain::stock::Readiness;
-use domain::{Money, PartId, ServiceId, StoreId, VehicleId};
 #[cfg(feature = "ssr")]
 use domain::OrderId;
+use domain::{Money, PartId, ServiceId, StoreId, VehicleId};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
