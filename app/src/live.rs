@@ -2,7 +2,7 @@
 //!
 //! The server's hub (tokio broadcast, and PostgreSQL `LISTEN/NOTIFY` across instances)
 //! streams [`LiveEvent`]s as JSON at [`EVENTS_PATH`]. In the browser one `EventSource`
-//! turns them into signal updates that resources depend on, so the data on screen is
+//! (gloo-net's) turns them into signal updates that resources depend on, so the data on screen is
 //! refetched without a reload.
 
 use domain::{Money, PricedItem};
@@ -75,39 +75,54 @@ pub fn use_live() -> LiveUpdates {
     expect_context::<LiveUpdates>()
 }
 
-/// Opens the one `EventSource` of the page; the browser reconnects it by itself.
+/// Opens the one `EventSource` of the page (gloo-net's); the browser reconnects it by
+/// itself after a drop.
 #[cfg(feature = "hydrate")]
 fn connect(live: LiveUpdates) {
-    use wasm_bindgen::{closure::Closure, JsCast};
-    let Ok(source) = web_sys::EventSource::new(EVENTS_PATH) else {
+    use futures::StreamExt;
+    use gloo_net::eventsource::futures::EventSource;
+
+    let Ok(mut source) = EventSource::new(EVENTS_PATH) else {
         return;
     };
-    let on_message =
-        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |msg: web_sys::MessageEvent| {
-            if let Some(text) = msg.data().as_string() {
-                if let Ok(event) = serde_json::from_str::<LiveEvent>(&text) {
-                    live.apply(&event);
+    // "open" and "error" as well as the messages: the indicator follows the connection,
+    // and gloo-net's own error stream stays silent while the browser reconnects.
+    let (Ok(messages), Ok(opens), Ok(errors)) = (
+        source.subscribe("message"),
+        source.subscribe("open"),
+        source.subscribe("error"),
+    ) else {
+        return;
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        // The source lives as long as the page: dropping it would close the stream.
+        let _source = source;
+        let mut events = futures::stream::select_all([messages, opens, errors]);
+        // Whatever was published while the stream was down was missed, so every reopen
+        // after the first refetches everything shown.
+        let mut opened_before = false;
+        while let Some(event) = events.next().await {
+            match event {
+                Ok((kind, _)) if kind == "open" => {
+                    if opened_before {
+                        live.apply(&LiveEvent::Resync);
+                    }
+                    opened_before = true;
+                    live.connected.set(true);
                 }
+                Ok((kind, message)) if kind == "message" => {
+                    let event = message
+                        .data()
+                        .as_string()
+                        .and_then(|text| serde_json::from_str::<LiveEvent>(&text).ok());
+                    if let Some(event) = event {
+                        live.apply(&event);
+                    }
+                }
+                Ok(_) | Err(_) => live.connected.set(false),
             }
-        });
-    // The browser reconnects by itself after a drop; whatever was published meanwhile
-    // was missed, so every reopen after the first refetches everything shown.
-    let mut opened_before = false;
-    let on_open = Closure::<dyn FnMut()>::new(move || {
-        if opened_before {
-            live.apply(&LiveEvent::Resync);
         }
-        opened_before = true;
-        live.connected.set(true);
     });
-    let on_error = Closure::<dyn FnMut()>::new(move || live.connected.set(false));
-    source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-    source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    // The source lives as long as the page, so its handlers must too.
-    on_message.forget();
-    on_open.forget();
-    on_error.forget();
 }
 
 /// A small dot that says whether live updates are flowing.
