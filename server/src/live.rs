@@ -1,10 +1,10 @@
 //! The live-update hub and its SSE endpoint.
 //!
 //! Within one process a tokio broadcast channel fans events out to every open SSE
-//! stream. With PostgreSQL storage does not publish to the hub directly: it sends
-//! `pg_notify` inside the writing transaction (delivered only on commit), and every
-//! instance, this one included, forwards what it hears on [`PG_CHANNEL`] into its own
-//! hub. So a change made through any instance reaches pages connected to all of them.
+//! stream. With PostgreSQL storage does not publish to the hub directly: the outbox row
+//! a write appends fires a trigger that sends `pg_notify` (delivered only on commit), and
+//! every instance, this one included, forwards what it hears on [`PG_CHANNEL`] into its
+//! own hub. So a change made through any instance reaches pages connected to all of them.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -24,7 +24,8 @@ use futures::{Stream, StreamExt};
 use tokio::sync::broadcast;
 use tokio_stream::wrappers::{errors::BroadcastStreamRecvError, BroadcastStream};
 
-/// PostgreSQL notification channel that carries [`LiveEvent`]s as JSON.
+/// PostgreSQL notification channel that carries [`LiveEvent`]s as JSON (the outbox
+/// trigger of `migrations/postgres/0005_revisions.sql` names it too).
 pub const PG_CHANNEL: &str = "pitlane_events";
 
 #[derive(Clone, Debug)]

@@ -388,7 +388,7 @@ async fn internal_failures_reach_the_client_only_as_a_trace_id(db: TestDb) {
             let mut conn = sqlx::SqliteConnection::connect(&db.url)
                 .await
                 .expect("connect");
-            sqlx::query("DROP TABLE prices")
+            sqlx::query("DROP TABLE revisions")
                 .execute(&mut conn)
                 .await
                 .expect("drop");
@@ -396,7 +396,7 @@ async fn internal_failures_reach_the_client_only_as_a_trace_id(db: TestDb) {
         Backend::Postgres => {
             use sqlx::Connection;
             let mut conn = sqlx::PgConnection::connect(&db.url).await.expect("connect");
-            sqlx::query("DROP TABLE prices")
+            sqlx::query("DROP TABLE revisions")
                 .execute(&mut conn)
                 .await
                 .expect("drop");
@@ -408,7 +408,7 @@ async fn internal_failures_reach_the_client_only_as_a_trace_id(db: TestDb) {
         AppError::Internal { trace_id } => assert_eq!(trace_id.len(), 32),
         other => panic!("expected an internal error, got {other:?}"),
     }
-    assert!(!body.contains("prices"), "leaked: {body}");
+    assert!(!body.contains("revisions"), "leaked: {body}");
     assert!(!body.to_lowercase().contains("table"), "leaked: {body}");
 }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use app::live::LiveEvent;
 use app::storage::StorageError;
-use common::TestDb;
+use common::{Arg, TestDb};
 use domain::{Money, PricedItem};
 use server::live::Hub;
 
@@ -17,6 +17,7 @@ both_backends!(
     publish_refusals_change_nothing,
     concurrent_publishes_each_get_their_own_version,
     publish_is_announced_live_after_commit,
+    what_is_kept_in_memory_follows_changes_made_elsewhere,
 );
 
 async fn demo_data_loads_once_and_prices_every_service(db: TestDb) {
@@ -161,4 +162,51 @@ async fn publish_is_announced_live_after_commit(db: TestDb) {
     let _ = store.publish_price(item, price, "test").await;
     let quiet = tokio::time::timeout(Duration::from_millis(500), events.recv()).await;
     assert!(quiet.is_err(), "no event for a refused publish");
+}
+
+/// Prices, policies and the catalog are kept in memory; a change written straight to the
+/// database (another instance, an import) is seen by the next read all the same.
+async fn what_is_kept_in_memory_follows_changes_made_elsewhere(db: TestDb) {
+    let storages = db.open(Hub::new(), true).await.storages();
+    let services = storages.prices.services().await.expect("services");
+    let list = storages.prices.current_price_list().await.expect("list");
+    let policies = storages
+        .policies
+        .discount_policies()
+        .await
+        .expect("policies");
+    assert!(!policies.is_empty());
+    let item = PricedItem::Service(services[0].id);
+    let price = list.price_of(item).expect("priced");
+
+    db.execute(
+        "UPDATE prices SET price_fen = price_fen + 100 WHERE item_id = $1",
+        &[Arg::Id(services[0].id.as_uuid())],
+    )
+    .await;
+    db.execute(
+        "UPDATE services SET name_en = 'Renamed' WHERE id = $1",
+        &[Arg::Id(services[0].id.as_uuid())],
+    )
+    .await;
+    db.execute(
+        "UPDATE discount_policies SET withdrawn_at = published_at WHERE id = $1",
+        &[Arg::Id(policies[0].id.as_uuid())],
+    )
+    .await;
+
+    let list = storages.prices.current_price_list().await.expect("list");
+    assert_eq!(
+        list.price_of(item).expect("priced"),
+        price.checked_add(Money::from_fen(100)).expect("add")
+    );
+    let services = storages.prices.services().await.expect("services");
+    assert_eq!(services[0].name_en, "Renamed");
+    let now_in_force = storages
+        .policies
+        .discount_policies()
+        .await
+        .expect("policies");
+    assert_eq!(now_in_force.len(), policies.len() - 1);
+    assert!(now_in_force.iter().all(|p| p.id != policies[0].id));
 }

@@ -15,9 +15,11 @@
 //! in [`Hold::lock_key`] order, then capacity steps by time.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use app::booking::{Booking, BookingRequest, BookingStorage, PartNeed};
 use app::live::LiveEvent;
+use app::pricing::Service;
 use app::storage::StorageError;
 use async_trait::async_trait;
 use domain::booking::{BookingPlan, Hold, Job, Situation, Source};
@@ -36,42 +38,16 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::rows::{append_event, get, milli, placeholders, quantity, small, Conn, DbRow};
-use super::{garage, policies, prices, Backend, LOCK_ROWS};
+use super::{Backend, LOCK_ROWS};
+use crate::storage::cache::{Fitted, Revisions};
 use crate::storage::{db_err, item_from_key, item_key, now, transaction, DbTime, Serial};
 
 #[async_trait]
 impl BookingStorage for Backend {
-    async fn service_parts(
-        &self,
-        model: ModelId,
-    ) -> Result<Vec<(ServiceId, Result<Vec<PartNeed>, domain::Error>)>, StorageError> {
-        let rows = sqlx::query(
-            "SELECT s.id AS service_id, sp.quantity_milli, p.id AS part_id, p.sku, p.name_zh, p.name_en
-             FROM services s
-             JOIN service_parts sp ON sp.service_id = s.id
-             JOIN part_categories c ON c.id = sp.category_id
-             LEFT JOIN fitments f ON f.category_id = sp.category_id AND f.model_id = $1
-             LEFT JOIN parts p ON p.id = f.part_id
-             ORDER BY s.sort_order, s.code, c.code",
-        )
-        .bind(model.as_uuid())
-        .fetch_all(&mut *self.conn().await?)
-        .await
-        .map_err(db_err)?;
-        let mut out: Vec<(ServiceId, Result<Vec<PartNeed>, domain::Error>)> = Vec::new();
-        for r in &rows {
-            let service = ServiceId::from(get::<Uuid>(r, "service_id")?);
-            if out.last().map(|(s, _)| *s) != Some(service) {
-                out.push((service, Ok(Vec::new())));
-            }
-            let need = part_need(r)?;
-            match (out.last_mut(), need) {
-                (Some((_, Ok(needs))), Some(need)) => needs.push(need),
-                (Some((_, entry)), None) => *entry = Err(domain::Error::NoFitment),
-                _ => {}
-            }
-        }
-        Ok(out)
+    async fn service_parts(&self, model: ModelId) -> Result<Fitted, StorageError> {
+        let mut conn = self.conn().await?;
+        let revs = self.revisions(&mut conn).await?;
+        Ok(self.fitted(&mut conn, &revs, model).await?.to_vec())
     }
 
     async fn situation(
@@ -84,30 +60,85 @@ impl BookingStorage for Backend {
         now: OffsetDateTime,
     ) -> Result<(Situation, Vec<PartNeed>), StorageError> {
         let mut conn = self.conn().await?;
-        let vehicle = garage::vehicle(&mut conn, customer, vehicle).await?;
-        let tier = tier(&mut conn, customer, "").await?;
-        let read = read_situation(
-            &mut conn,
-            vehicle.model.id,
-            service,
-            tier,
-            at,
-            None,
-            limits,
-            now,
-        )
-        .await?;
+        let revs = self.revisions(&mut conn).await?;
+        let who = customer_and_vehicle(&mut conn, customer, vehicle, "").await?;
+        let read = self
+            .read_situation(&mut conn, &revs, &who, service, at, None, limits, now)
+            .await?;
         Ok((read.situation, read.named))
     }
 
+    /// Reads and plans without holding any lock, then applies the plan in a short write
+    /// transaction whose guards refuse whatever changed in between.
     async fn book(
         &self,
         customer: CustomerId,
-        request: &BookingRequest,
+        req: &BookingRequest,
         limits: &BookingLimits,
     ) -> Result<Booking, StorageError> {
+        let now = now();
+        let read = {
+            let mut conn = self.conn().await?;
+            let revs = self.revisions(&mut conn).await?;
+            let key = req.idempotency_key.as_str();
+            let who = customer_and_vehicle(&mut conn, customer, req.vehicle, key).await?;
+            if let Some(earlier) = who.earlier {
+                return replay(&mut conn, customer, req, earlier).await;
+            }
+            self.read_situation(
+                &mut conn,
+                &revs,
+                &who,
+                req.service,
+                Some(req.store),
+                Some(req.start),
+                limits,
+                now,
+            )
+            .await?
+        };
         transaction!(self, Serial::Rows, |tx| {
-            book_in_tx(tx, customer, request, limits, now()).await
+            // One customer's bookings are decided one after the other (on PostgreSQL by
+            // the lock on their row; on SQLite every write transaction is): a retry then
+            // finds the first attempt's booking, and two bookings cannot both take the
+            // last place under the cap.
+            self.lock_customer(tx, customer).await?;
+            let (open, earlier) = open_bookings(tx, customer, req, now).await?;
+            if let Some(earlier) = earlier {
+                return replay(tx, customer, req, earlier)
+                    .await
+                    .map(|b| (b, Vec::new()));
+            }
+            let plan = domain::booking::plan(&read.situation, req, &open)?;
+            let id = OrderId::new();
+            apply_holds(tx, &plan).await?;
+            take_steps(tx, &plan).await?;
+            insert_order(tx, id, customer, req, &plan, read.mileage_km, now).await?;
+            record_holds(tx, id, &plan, now).await?;
+            let event = LiveEvent::AvailabilityChanged {
+                stores: plan.locations(),
+            };
+            append_event(tx, &event, now).await?;
+            let store = read
+                .situation
+                .network
+                .location(plan.store)
+                .ok_or(StorageError::NotFound)?;
+            let booking = Booking {
+                id,
+                reference: domain::booking::reference(id),
+                status: OrderStatus::Booked,
+                store: plan.store,
+                store_zh: store.name_zh.clone(),
+                store_en: store.name_en.clone(),
+                plate: read.plate.clone(),
+                service_zh: read.service.name_zh.clone(),
+                service_en: read.service.name_en.clone(),
+                start: plan.start,
+                end: plan.end,
+                breakdown: plan.breakdown,
+            };
+            Ok((booking, vec![event]))
         })
     }
 
@@ -133,6 +164,23 @@ impl BookingStorage for Backend {
     }
 }
 
+/// The booking an earlier request with the same key made, if this request is the same
+/// one again ([`domain::Error::IdempotencyKeyReused`] if it asks for something else).
+async fn replay(
+    conn: &mut Conn,
+    customer: CustomerId,
+    req: &BookingRequest,
+    (id, fingerprint): (OrderId, Option<String>),
+) -> Result<Booking, StorageError> {
+    if fingerprint.as_deref() != Some(req.fingerprint().as_str()) {
+        return Err(domain::Error::IdempotencyKeyReused.into());
+    }
+    load_bookings(conn, customer, Some(id))
+        .await?
+        .pop()
+        .ok_or(StorageError::NotFound)
+}
+
 /// A fitted part from a row of `service_parts` joined with fitment, `None` when the
 /// category has no part for the model.
 fn part_need(r: &DbRow) -> Result<Option<PartNeed>, StorageError> {
@@ -148,101 +196,203 @@ fn part_need(r: &DbRow) -> Result<Option<PartNeed>, StorageError> {
     }))
 }
 
-/// The customer's tier (`lock` is [`LOCK_ROWS`] in the booking transaction, which locks
-/// the customer's row until it ends; `""` elsewhere).
-async fn tier(conn: &mut Conn, customer: CustomerId, lock: &str) -> Result<Tier, StorageError> {
-    let tier: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT tier FROM customers WHERE id = $1{lock}"
-    )))
+/// The customer, their vehicle and an earlier order with the same idempotency key.
+struct Who {
+    tier: Tier,
+    model: ModelId,
+    mileage_km: u32,
+    plate: String,
+    earlier: Option<(OrderId, Option<String>)>,
+}
+
+/// Who is booking, in one query: [`StorageError::NotFound`] unless the vehicle is in the
+/// customer's garage. `key` is the request's idempotency key (`""` for none).
+async fn customer_and_vehicle(
+    conn: &mut Conn,
+    customer: CustomerId,
+    vehicle: VehicleId,
+    key: &str,
+) -> Result<Who, StorageError> {
+    let r = sqlx::query(
+        "SELECT c.tier, v.model_id, v.mileage_km, v.plate,
+                (SELECT o.id FROM orders o
+                 WHERE o.customer_id = c.id AND o.idempotency_key = $3) AS earlier,
+                (SELECT o.request_fingerprint FROM orders o
+                 WHERE o.customer_id = c.id AND o.idempotency_key = $3) AS fingerprint
+         FROM customers c
+         JOIN vehicles v ON v.customer_id = c.id AND v.id = $2 AND v.removed_at IS NULL
+         WHERE c.id = $1",
+    )
     .bind(customer.as_uuid())
+    .bind(vehicle.as_uuid())
+    .bind(key)
     .fetch_optional(&mut *conn)
     .await
     .map_err(db_err)?
     .ok_or(StorageError::NotFound)?;
-    Tier::parse(&tier).ok_or_else(|| StorageError::corrupt(format!("tier {tier:?}")))
+    let tier: String = get(&r, "tier")?;
+    let earlier: Option<Uuid> = get(&r, "earlier")?;
+    Ok(Who {
+        tier: Tier::parse(&tier).ok_or_else(|| StorageError::corrupt(format!("tier {tier:?}")))?,
+        model: ModelId::from(get::<Uuid>(&r, "model_id")?),
+        mileage_km: small(&r, "mileage_km")?,
+        plate: get(&r, "plate")?,
+        earlier: match earlier {
+            Some(id) => Some((OrderId::from(id), get(&r, "fingerprint")?)),
+            None => None,
+        },
+    })
 }
 
-/// A situation as read, with what the booking itself also shows.
+/// A situation as read, with what the booking itself also shows and records.
 struct Read {
     situation: Situation,
     named: Vec<PartNeed>,
-    service_zh: String,
-    service_en: String,
+    service: Arc<Service>,
+    plate: String,
+    mileage_km: u32,
 }
 
-/// Reads what [`domain::booking`] decides from: the job for `model`, the prices of its
-/// items, the policies, the network (every location, or `at` and the locations with spare
-/// stock of its parts) and the loads. Loads cover the steps of a job starting at `start`
-/// when given (a booking), else the window the limits allow (the picker, a slot list).
-#[allow(clippy::too_many_arguments)]
-async fn read_situation(
-    conn: &mut Conn,
-    model: ModelId,
-    service: ServiceId,
-    tier: Tier,
-    at: Option<StoreId>,
-    start: Option<OffsetDateTime>,
-    limits: &BookingLimits,
-    now: OffsetDateTime,
-) -> Result<Read, StorageError> {
-    let rows = sqlx::query(
-        "SELECT s.duration_min, s.name_zh AS service_zh, s.name_en AS service_en,
-                sp.quantity_milli, p.id AS part_id, p.sku, p.name_zh, p.name_en
-         FROM services s
-         LEFT JOIN service_parts sp ON sp.service_id = s.id
-         LEFT JOIN part_categories c ON c.id = sp.category_id
-         LEFT JOIN fitments f ON f.category_id = sp.category_id AND f.model_id = $2
-         LEFT JOIN parts p ON p.id = f.part_id
-         WHERE s.id = $1
-         ORDER BY c.code",
-    )
-    .bind(service.as_uuid())
-    .bind(model.as_uuid())
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db_err)?;
-    let first = rows.first().ok_or(StorageError::NotFound)?;
-    let duration_min: u16 = small(first, "duration_min")?;
-    let (service_zh, service_en) = (get(first, "service_zh")?, get(first, "service_en")?);
-    let mut named = Vec::new();
-    for r in &rows {
-        if get::<Option<i64>>(r, "quantity_milli")?.is_none() {
-            continue; // a service without parts
+impl Backend {
+    /// Every service's parts on `model`, from memory while the catalog is unchanged.
+    async fn fitted(
+        &self,
+        conn: &mut Conn,
+        revs: &Revisions,
+        model: ModelId,
+    ) -> Result<Arc<Fitted>, StorageError> {
+        if let Some(fitted) = self.cache.fitted.get(revs.catalog, &model) {
+            return Ok(fitted);
         }
-        named.push(part_need(r)?.ok_or(domain::Error::NoFitment)?);
+        let rows = sqlx::query(
+            "SELECT s.id AS service_id, sp.quantity_milli, p.id AS part_id, p.sku, p.name_zh, p.name_en
+             FROM services s
+             JOIN service_parts sp ON sp.service_id = s.id
+             JOIN part_categories c ON c.id = sp.category_id
+             LEFT JOIN fitments f ON f.category_id = sp.category_id AND f.model_id = $1
+             LEFT JOIN parts p ON p.id = f.part_id
+             ORDER BY s.sort_order, s.code, c.code",
+        )
+        .bind(model.as_uuid())
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_err)?;
+        let mut out: Fitted = Vec::new();
+        for r in &rows {
+            let service = ServiceId::from(get::<Uuid>(r, "service_id")?);
+            if out.last().map(|(s, _)| *s) != Some(service) {
+                out.push((service, Ok(Vec::new())));
+            }
+            let need = part_need(r)?;
+            match (out.last_mut(), need) {
+                (Some((_, Ok(needs))), Some(need)) => needs.push(need),
+                (Some((_, entry)), None) => *entry = Err(domain::Error::NoFitment),
+                _ => {}
+            }
+        }
+        Ok(self.cache.fitted.put(revs.catalog, model, out))
     }
-    let job = Job::new(service, duration_min, &named);
-    let parts: Vec<PartId> = named.iter().map(|n| n.part).collect();
 
-    let items: Vec<PricedItem> = std::iter::once(PricedItem::Service(service))
-        .chain(parts.iter().map(|p| PricedItem::Part(*p)))
-        .collect();
-    let prices = prices::load_list(conn, now, false, Some(&items))
-        .await?
-        .list;
-    let policies = policies::discount_policies(conn).await?;
-    let network = network(conn, &parts, at).await?;
-    let (from, to) = match start {
-        Some(start) => (start, start + slots::held(duration_min)),
-        None => (now, limits.window(now).1),
-    };
-    let loads = loads(conn, from, to, at).await?;
-    Ok(Read {
-        situation: Situation {
-            job,
-            prices,
-            policies,
-            tier,
-            network,
-            loads,
-            schedule: DeliverySchedule::default(),
-            limits: *limits,
-            now,
-        },
-        named,
-        service_zh,
-        service_en,
-    })
+    /// Every location with its hours and technicians, from memory while the network is
+    /// unchanged.
+    async fn locations(
+        &self,
+        conn: &mut Conn,
+        revs: &Revisions,
+    ) -> Result<Arc<Vec<Location>>, StorageError> {
+        if let Some(locations) = self.cache.locations.get(revs.network) {
+            return Ok(locations);
+        }
+        let mut hours: HashMap<Uuid, Vec<OpeningHours>> = HashMap::new();
+        let hour_rows =
+            sqlx::query("SELECT location_id, weekday, opens_min, closes_min FROM opening_hours")
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(db_err)?;
+        for r in &hour_rows {
+            let weekday: i64 = get(r, "weekday")?;
+            let day = u8::try_from(weekday)
+                .ok()
+                .filter(|d| (1..=7).contains(d))
+                .map(|d| time::Weekday::Monday.nth_next(d - 1))
+                .ok_or_else(|| StorageError::corrupt(format!("weekday {weekday}")))?;
+            let h = OpeningHours::new(day, small(r, "opens_min")?, small(r, "closes_min")?)
+                .map_err(|_| StorageError::corrupt("opening hours"))?;
+            hours.entry(get(r, "location_id")?).or_default().push(h);
+        }
+        let locations = sqlx::query(
+            "SELECT l.id, l.code, l.kind, l.name_zh, l.name_en, l.address_zh, l.address_en,
+                    l.lat_e6, l.lng_e6, l.bays,
+                    (SELECT COUNT(*) FROM staff st
+                     WHERE st.location_id = l.id AND st.role = 'technician') AS technicians
+             FROM locations l ORDER BY l.code",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|r| location_from(r, hours.remove(&get::<Uuid>(r, "id")?).unwrap_or_default()))
+        .collect::<Result<Vec<_>, StorageError>>()?;
+        Ok(self.cache.locations.put(revs.network, locations))
+    }
+
+    /// Reads what [`domain::booking`] decides from: the job for the vehicle's model, the
+    /// price list, the policies, the network (every location, or `at` and the locations
+    /// with spare stock of the job's parts) and the loads. Loads cover the steps of a job
+    /// starting at `start` when given (a booking), else the window the limits allow.
+    #[allow(clippy::too_many_arguments)]
+    async fn read_situation(
+        &self,
+        conn: &mut Conn,
+        revs: &Revisions,
+        who: &Who,
+        service: ServiceId,
+        at: Option<StoreId>,
+        start: Option<OffsetDateTime>,
+        limits: &BookingLimits,
+        now: OffsetDateTime,
+    ) -> Result<Read, StorageError> {
+        let services = self.services_cached(conn, revs).await?;
+        let info = services
+            .iter()
+            .find(|s| s.id == service)
+            .ok_or(StorageError::NotFound)?;
+        let named = self
+            .fitted(conn, revs, who.model)
+            .await?
+            .iter()
+            .find(|(s, _)| *s == service)
+            .map(|(_, needs)| needs.clone())
+            .unwrap_or(Ok(Vec::new()))?;
+        let job = Job::new(service, info.duration_min, &named);
+        let parts: Vec<PartId> = named.iter().map(|n| n.part).collect();
+        let prices = self.prices_cached(conn, revs).await?.list.clone();
+        let policies = self.policies_cached(conn, revs).await?.to_vec();
+        let locations = self.locations(conn, revs).await?;
+        let network = network(conn, &locations, &parts, at).await?;
+        let (from, to) = match start {
+            Some(start) => (start, start + slots::held(info.duration_min)),
+            None => (now, limits.window(now).1),
+        };
+        let loads = loads(conn, from, to, at).await?;
+        Ok(Read {
+            situation: Situation {
+                job,
+                prices,
+                policies,
+                tier: who.tier,
+                network,
+                loads,
+                schedule: DeliverySchedule::default(),
+                limits: *limits,
+                now,
+            },
+            named,
+            service: Arc::new(info.clone()),
+            plate: who.plate.clone(),
+            mileage_km: who.mileage_km,
+        })
+    }
 }
 
 fn location_from(r: &DbRow, hours: Vec<OpeningHours>) -> Result<Location, StorageError> {
@@ -263,153 +413,102 @@ fn location_from(r: &DbRow, hours: Vec<OpeningHours>) -> Result<Location, Storag
     })
 }
 
-/// The locations, shelves and shipments a decision about `parts` needs: everywhere
-/// (`at` is `None`), or the store `at` and the locations with stock to spare (a
+/// The shelves and shipments a decision about `parts` needs, over `locations`: all of
+/// them (`at` is `None`), or the store `at` and the locations with stock to spare (a
 /// transfer never takes a source below its safety stock, so no other location could
 /// send anything).
 async fn network(
     conn: &mut Conn,
+    locations: &[Location],
     parts: &[PartId],
     at: Option<StoreId>,
 ) -> Result<Network, StorageError> {
-    // Bound values: `$1` is the store when there is one, the parts follow.
-    let first_part = if at.is_some() { 2 } else { 1 };
-    let part_list = placeholders(first_part, parts.len().max(1));
-    let spare = format!(
-        "SELECT location_id FROM stock WHERE part_id IN ({part_list})
-         AND on_hand_milli - reserved_milli - safety_milli > 0"
-    );
-    let (location_filter, hours_filter) = match at {
-        Some(_) if parts.is_empty() => ("WHERE l.id = $1".to_owned(), "WHERE location_id = $1"),
-        Some(_) => (
-            format!("WHERE l.id = $1 OR l.id IN ({spare})"),
-            "WHERE location_id = $1",
-        ),
-        None => (String::new(), ""),
-    };
-    let bind_all = |sql: String, with_parts: bool| {
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        if let Some(store) = at {
-            q = q.bind(store.as_uuid());
-        }
-        if with_parts {
-            if parts.is_empty() {
-                q = q.bind(Uuid::nil());
-            }
-            for p in parts {
-                q = q.bind(p.as_uuid());
-            }
-        }
-        q
-    };
-
-    let mut hours: HashMap<Uuid, Vec<OpeningHours>> = HashMap::new();
-    let hour_rows = bind_all(
-        format!(
-            "SELECT location_id, weekday, opens_min, closes_min FROM opening_hours {hours_filter}"
-        ),
-        false,
-    )
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db_err)?;
-    for r in &hour_rows {
-        let weekday: i64 = get(r, "weekday")?;
-        let day = u8::try_from(weekday)
-            .ok()
-            .filter(|d| (1..=7).contains(d))
-            .map(|d| time::Weekday::Monday.nth_next(d - 1))
-            .ok_or_else(|| StorageError::corrupt(format!("weekday {weekday}")))?;
-        let h = OpeningHours::new(day, small(r, "opens_min")?, small(r, "closes_min")?)
-            .map_err(|_| StorageError::corrupt("opening hours"))?;
-        hours.entry(get(r, "location_id")?).or_default().push(h);
-    }
-
-    let with_parts = at.is_some() && !parts.is_empty();
-    let locations = bind_all(
-        format!(
-            "SELECT l.id, l.code, l.kind, l.name_zh, l.name_en, l.address_zh, l.address_en,
-                    l.lat_e6, l.lng_e6, l.bays,
-                    (SELECT COUNT(*) FROM staff st
-                     WHERE st.location_id = l.id AND st.role = 'technician') AS technicians
-             FROM locations l {location_filter} ORDER BY l.code"
-        ),
-        with_parts,
-    )
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db_err)?
-    .iter()
-    .map(|r| location_from(r, hours.remove(&get::<Uuid>(r, "id")?).unwrap_or_default()))
-    .collect::<Result<Vec<_>, StorageError>>()?;
     if let Some(store) = at {
         if !locations.iter().any(|l| l.id == store) {
             return Err(StorageError::NotFound);
         }
     }
-
-    let mut net = Network {
-        locations,
-        ..Network::default()
-    };
-    if parts.is_empty() {
-        return Ok(net);
-    }
-    let stock_filter = match at {
-        Some(_) => "AND (location_id = $1 OR on_hand_milli - reserved_milli - safety_milli > 0)",
-        None => "",
-    };
-    let stock = bind_all(
-        format!(
+    let mut net = Network::default();
+    if !parts.is_empty() {
+        // Bound values: `$1` is the store when there is one, the parts follow.
+        let first_part = if at.is_some() { 2 } else { 1 };
+        let part_list = placeholders(first_part, parts.len());
+        let bind_all = |sql: String| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            if let Some(store) = at {
+                q = q.bind(store.as_uuid());
+            }
+            for p in parts {
+                q = q.bind(p.as_uuid());
+            }
+            q
+        };
+        let stock_filter = match at {
+            Some(_) => {
+                "AND (location_id = $1 OR on_hand_milli - reserved_milli - safety_milli > 0)"
+            }
+            None => "",
+        };
+        let stock = bind_all(format!(
             "SELECT location_id, part_id, on_hand_milli, reserved_milli, safety_milli FROM stock
              WHERE part_id IN ({part_list}) {stock_filter}"
-        ),
-        true,
-    )
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db_err)?;
-    for r in &stock {
-        let level = StockLevel::new(milli(r, "on_hand_milli")?, milli(r, "reserved_milli")?)
-            .map_err(|_| StorageError::corrupt("stock reserved beyond what is on hand"))?;
-        net.stock.insert(
-            (
-                StoreId::from(get::<Uuid>(r, "location_id")?),
-                PartId::from(get::<Uuid>(r, "part_id")?),
-            ),
-            Shelf {
-                level,
-                safety_milli: milli(r, "safety_milli")?,
-            },
-        );
-    }
-    let inbound_filter = if at.is_some() {
-        "AND location_id = $1"
-    } else {
-        ""
-    };
-    let inbound = bind_all(
-        format!(
+        ))
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_err)?;
+        for r in &stock {
+            let level = StockLevel::new(milli(r, "on_hand_milli")?, milli(r, "reserved_milli")?)
+                .map_err(|_| StorageError::corrupt("stock reserved beyond what is on hand"))?;
+            net.stock.insert(
+                (
+                    StoreId::from(get::<Uuid>(r, "location_id")?),
+                    PartId::from(get::<Uuid>(r, "part_id")?),
+                ),
+                Shelf {
+                    level,
+                    safety_milli: milli(r, "safety_milli")?,
+                },
+            );
+        }
+        let inbound_filter = if at.is_some() {
+            "AND location_id = $1"
+        } else {
+            ""
+        };
+        let inbound = bind_all(format!(
             "SELECT id, location_id, part_id, quantity_milli - reserved_milli AS free_milli, eta
              FROM inbound_shipments
              WHERE part_id IN ({part_list}) AND quantity_milli > reserved_milli {inbound_filter}"
-        ),
-        true,
-    )
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db_err)?;
-    for r in &inbound {
-        net.inbound.push((
-            StoreId::from(get::<Uuid>(r, "location_id")?),
-            Inbound {
-                shipment: ShipmentId::from(get::<Uuid>(r, "id")?),
-                part: PartId::from(get::<Uuid>(r, "part_id")?),
-                available_milli: milli(r, "free_milli")?,
-                eta: get::<DbTime>(r, "eta")?.0,
-            },
-        ));
+        ))
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_err)?;
+        for r in &inbound {
+            net.inbound.push((
+                StoreId::from(get::<Uuid>(r, "location_id")?),
+                Inbound {
+                    shipment: ShipmentId::from(get::<Uuid>(r, "id")?),
+                    part: PartId::from(get::<Uuid>(r, "part_id")?),
+                    available_milli: milli(r, "free_milli")?,
+                    eta: get::<DbTime>(r, "eta")?.0,
+                },
+            ));
+        }
     }
+    net.locations = locations
+        .iter()
+        .filter(|l| match at {
+            None => true,
+            Some(store) => {
+                l.id == store
+                    || net
+                        .stock
+                        .iter()
+                        .any(|((at, _), shelf)| *at == l.id && shelf.spare_milli() > 0)
+            }
+        })
+        .cloned()
+        .collect();
     Ok(net)
 }
 
@@ -446,119 +545,57 @@ async fn loads(
     Ok(out)
 }
 
-/// The customer's bookings that are not over, for [`BookingLimits::check`].
+/// In one query, under the customer's lock: their bookings that are not over (for
+/// [`BookingLimits::check`]), and an order an earlier request with this one's key made.
 async fn open_bookings(
     conn: &mut Conn,
     customer: CustomerId,
+    req: &BookingRequest,
     now: OffsetDateTime,
-) -> Result<Vec<OpenBooking>, StorageError> {
+) -> Result<(Vec<OpenBooking>, Option<(OrderId, Option<String>)>), StorageError> {
     let rows = sqlx::query(
-        "SELECT vehicle_id, status, scheduled_start, scheduled_end FROM orders
-         WHERE customer_id = $1 AND scheduled_start IS NOT NULL AND scheduled_end > $2",
+        "SELECT id, idempotency_key, request_fingerprint, vehicle_id, status,
+                scheduled_start, scheduled_end
+         FROM orders
+         WHERE customer_id = $1
+           AND (idempotency_key = $2 OR (scheduled_start IS NOT NULL AND scheduled_end > $3))",
     )
     .bind(customer.as_uuid())
+    .bind(req.idempotency_key.as_str())
     .bind(DbTime(now))
     .fetch_all(&mut *conn)
     .await
     .map_err(db_err)?;
     let mut open = Vec::new();
+    let mut earlier = None;
     for r in &rows {
+        if get::<Option<String>>(r, "idempotency_key")?.as_deref()
+            == Some(req.idempotency_key.as_str())
+        {
+            earlier = Some((
+                OrderId::from(get::<Uuid>(r, "id")?),
+                get(r, "request_fingerprint")?,
+            ));
+        }
+        let (start, end): (Option<DbTime>, Option<DbTime>) =
+            (get(r, "scheduled_start")?, get(r, "scheduled_end")?);
         // Which orders still hold a place is the domain's rule, not the query's.
-        if status(r)?.is_open() {
-            open.push(OpenBooking {
-                vehicle: VehicleId::from(get::<Uuid>(r, "vehicle_id")?),
-                start: get::<DbTime>(r, "scheduled_start")?.0,
-                end: get::<DbTime>(r, "scheduled_end")?.0,
-            });
+        if let (Some(start), Some(end)) = (start, end) {
+            if end.0 > now && status(r)?.is_open() {
+                open.push(OpenBooking {
+                    vehicle: VehicleId::from(get::<Uuid>(r, "vehicle_id")?),
+                    start: start.0,
+                    end: end.0,
+                });
+            }
         }
     }
-    Ok(open)
+    Ok((open, earlier))
 }
 
 fn status(r: &DbRow) -> Result<OrderStatus, StorageError> {
     let status: String = get(r, "status")?;
     OrderStatus::parse(&status).ok_or_else(|| StorageError::corrupt(format!("status {status:?}")))
-}
-
-/// The booking, inside the caller's write transaction: the booking and the events to
-/// announce after commit (none when a retry replays an earlier booking).
-async fn book_in_tx(
-    conn: &mut Conn,
-    customer: CustomerId,
-    req: &BookingRequest,
-    limits: &BookingLimits,
-    now: OffsetDateTime,
-) -> Result<(Booking, Vec<LiveEvent>), StorageError> {
-    // One customer's bookings are decided one after the other (on PostgreSQL by the lock
-    // on their row; on SQLite every write transaction is): a retry then finds the first
-    // attempt's booking, and two bookings cannot both take the last place under the cap.
-    let tier = tier(conn, customer, LOCK_ROWS).await?;
-    let earlier = sqlx::query(
-        "SELECT id, request_fingerprint FROM orders WHERE customer_id = $1 AND idempotency_key = $2",
-    )
-    .bind(customer.as_uuid())
-    .bind(req.idempotency_key.as_str())
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(db_err)?;
-    if let Some(r) = earlier {
-        let fingerprint: Option<String> = get(&r, "request_fingerprint")?;
-        if fingerprint.as_deref() != Some(req.fingerprint().as_str()) {
-            return Err(domain::Error::IdempotencyKeyReused.into());
-        }
-        let id = OrderId::from(get::<Uuid>(&r, "id")?);
-        let booking = load_bookings(conn, customer, Some(id))
-            .await?
-            .pop()
-            .ok_or(StorageError::NotFound)?;
-        return Ok((booking, Vec::new()));
-    }
-
-    let vehicle = garage::vehicle(conn, customer, req.vehicle).await?;
-    let read = read_situation(
-        conn,
-        vehicle.model.id,
-        req.service,
-        tier,
-        Some(req.store),
-        Some(req.start),
-        limits,
-        now,
-    )
-    .await?;
-    let open = open_bookings(conn, customer, now).await?;
-    let plan = domain::booking::plan(&read.situation, req, &open)?;
-
-    let id = OrderId::new();
-    apply_holds(conn, &plan).await?;
-    take_steps(conn, &plan).await?;
-    insert_order(conn, id, customer, req, &plan, vehicle.mileage.km(), now).await?;
-    record_holds(conn, id, &plan, now).await?;
-
-    let event = LiveEvent::AvailabilityChanged {
-        stores: plan.locations(),
-    };
-    append_event(conn, &event, now).await?;
-    let store = read
-        .situation
-        .network
-        .location(plan.store)
-        .ok_or(StorageError::NotFound)?;
-    let booking = Booking {
-        id,
-        reference: domain::booking::reference(id),
-        status: OrderStatus::Booked,
-        store: plan.store,
-        store_zh: store.name_zh.clone(),
-        store_en: store.name_en.clone(),
-        plate: vehicle.plate.to_string(),
-        service_zh: read.service_zh,
-        service_en: read.service_en,
-        start: plan.start,
-        end: plan.end,
-        breakdown: plan.breakdown,
-    };
-    Ok((booking, vec![event]))
 }
 
 /// Holds every part where the plan says, in lock order, each guarded by what is free.

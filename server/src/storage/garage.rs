@@ -16,13 +16,19 @@ use crate::storage::{db_err, now, transaction, DbTime, Serial};
 #[async_trait]
 impl GarageStorage for Backend {
     async fn vehicle_models(&self) -> Result<Vec<VehicleModel>, StorageError> {
+        let mut conn = self.conn().await?;
+        let revs = self.revisions(&mut conn).await?;
+        if let Some(models) = self.cache.models.get(revs.catalog) {
+            return Ok(models.to_vec());
+        }
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {MODEL_COLUMNS} FROM vehicle_models m ORDER BY m.brand_en, m.name_en"
         )))
-        .fetch_all(&mut *self.conn().await?)
+        .fetch_all(&mut *conn)
         .await
         .map_err(db_err)?;
-        rows.iter().map(model_from).collect()
+        let models: Vec<VehicleModel> = rows.iter().map(model_from).collect::<Result<_, _>>()?;
+        Ok(self.cache.models.put(revs.catalog, models).to_vec())
     }
 
     async fn vehicles(&self, customer: CustomerId) -> Result<Vec<Vehicle>, StorageError> {

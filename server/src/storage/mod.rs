@@ -6,8 +6,9 @@
 //! - `sqlite.rs`, `postgres.rs`: a backend each: connecting, migrating, and the few
 //!   things that differ between the two, by name: [`Serial`] writes (SQLite's
 //!   `BEGIN IMMEDIATE` already excludes every other writer; PostgreSQL takes an advisory
-//!   lock), `LOCK_ROWS` (`""` or `" FOR UPDATE"`), the clock of price versions, and
-//!   how events leave after commit (the hub directly, or `pg_notify`).
+//!   lock), `LOCK_ROWS` (`""` or `" FOR UPDATE"`) and `lock_customer`, the clock of
+//!   price versions, and how events leave after commit (the hub directly, or the
+//!   outbox table's `pg_notify` trigger).
 //! - The feature files, written once and compiled into both backends (each includes them
 //!   beside its own `type Db`, so every query is type-checked for both dialects):
 //!   - `rows.rs`: reading typed values out of rows, the outbox, `/healthz`'s ping;
@@ -19,12 +20,16 @@
 //!     [`domain::booking::Situation`], lets [`domain::booking::plan`] decide and applies
 //!     the plan with guarded updates;
 //!   - `seed_sql.rs`, `seed.rs`: the demo data.
+//! - `cache.rs`: what every booking reads but rarely changes (prices, policies, catalog,
+//!   locations), kept in memory and checked against the `revisions` the database's
+//!   triggers bump.
 //! - `dbtime.rs`: how instants are stored on SQLite.
 //! - Migrations: `migrations/{sqlite,postgres}`, one folder per dialect, kept in step (a
 //!   test compares their schemas).
 //!
 //! A new feature adds a trait in `app`, a file here and a line in each backend.
 
+pub(crate) mod cache;
 pub mod dbtime;
 pub mod postgres;
 pub mod sqlite;

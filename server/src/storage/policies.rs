@@ -1,5 +1,7 @@
 //! [`PolicyStorage`]: the discount policies HQ publishes.
 
+use std::sync::Arc;
+
 use app::live::LiveEvent;
 use app::policies::PolicyStorage;
 use app::storage::StorageError;
@@ -11,12 +13,15 @@ use uuid::Uuid;
 
 use super::rows::{append_event, get, Conn};
 use super::Backend;
+use crate::storage::cache::Revisions;
 use crate::storage::{db_err, now, transaction, DbTime, Serial};
 
 #[async_trait]
 impl PolicyStorage for Backend {
     async fn discount_policies(&self) -> Result<Vec<DiscountPolicy>, StorageError> {
-        discount_policies(&mut *self.conn().await?).await
+        let mut conn = self.conn().await?;
+        let revs = self.revisions(&mut conn).await?;
+        Ok(self.policies_cached(&mut conn, &revs).await?.to_vec())
     }
 
     async fn publish_policy(
@@ -34,7 +39,22 @@ impl PolicyStorage for Backend {
     }
 }
 
-pub async fn discount_policies(conn: &mut Conn) -> Result<Vec<DiscountPolicy>, StorageError> {
+impl Backend {
+    /// The policies in force, from memory while none was published or withdrawn.
+    pub(super) async fn policies_cached(
+        &self,
+        conn: &mut Conn,
+        revs: &Revisions,
+    ) -> Result<Arc<Vec<DiscountPolicy>>, StorageError> {
+        if let Some(policies) = self.cache.policies.get(revs.policies) {
+            return Ok(policies);
+        }
+        let policies = discount_policies(conn).await?;
+        Ok(self.cache.policies.put(revs.policies, policies))
+    }
+}
+
+async fn discount_policies(conn: &mut Conn) -> Result<Vec<DiscountPolicy>, StorageError> {
     let rows = sqlx::query(
         "SELECT id, kind, name_zh, name_en, tier, percent, service_id, amount_fen, starts_at, ends_at
          FROM discount_policies WHERE withdrawn_at IS NULL ORDER BY id",

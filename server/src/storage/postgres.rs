@@ -12,8 +12,9 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
 use time::OffsetDateTime;
 
+use super::cache::{Cache, Revisions};
 use super::{db_err, OpenError, Serial};
-use crate::live::{Hub, PG_CHANNEL};
+use crate::live::Hub;
 
 type Db = sqlx::Postgres;
 
@@ -62,6 +63,7 @@ fn lock_key(serial: Serial) -> Option<i64> {
 
 pub struct PgStorage {
     pool: PgPool,
+    cache: Cache,
     _forwarder: Arc<Forwarder>,
 }
 
@@ -89,6 +91,7 @@ impl PgStorage {
             .map_err(OpenError::Connect)?;
         Ok(PgStorage {
             pool,
+            cache: Cache::default(),
             _forwarder: Arc::new(Forwarder(forwarder)),
         })
     }
@@ -120,23 +123,14 @@ impl PgStorage {
         Ok(tx)
     }
 
-    /// Queues the events for every listening instance (this one too) and commits:
-    /// PostgreSQL delivers them only if the commit succeeds.
+    /// Commits. The events need no sending: the outbox trigger (`events_notify`)
+    /// queued each one for every listening instance (this one too) when it was
+    /// appended, and PostgreSQL delivers them only if the commit succeeds.
     async fn commit(
         &self,
-        mut tx: sqlx::Transaction<'static, Db>,
-        events: Vec<LiveEvent>,
+        tx: sqlx::Transaction<'static, Db>,
+        _events: Vec<LiveEvent>,
     ) -> Result<(), StorageError> {
-        for event in &events {
-            let payload =
-                serde_json::to_string(event).map_err(|e| StorageError::Backend(Box::new(e)))?;
-            sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(PG_CHANNEL)
-                .bind(payload)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-        }
         tx.commit().await.map_err(db_err)
     }
 
@@ -150,5 +144,36 @@ impl PgStorage {
             .fetch_one(conn)
             .await
             .map_err(db_err)
+    }
+
+    /// The revisions of the cached groups, and the database's clock, in one query.
+    async fn revisions(
+        &self,
+        conn: &mut <Db as sqlx::Database>::Connection,
+    ) -> Result<Revisions, StorageError> {
+        let rows: Vec<(String, i64, OffsetDateTime)> =
+            sqlx::query_as("SELECT name, rev, now() FROM revisions")
+                .fetch_all(conn)
+                .await
+                .map_err(db_err)?;
+        let now = rows.first().map_or_else(super::now, |r| r.2);
+        let rows: Vec<(String, i64)> = rows.into_iter().map(|(n, r, _)| (n, r)).collect();
+        rows::revisions(&rows, now)
+    }
+
+    /// Locks the customer's row until the transaction ends: one customer's bookings are
+    /// decided one after the other.
+    async fn lock_customer(
+        &self,
+        conn: &mut <Db as sqlx::Database>::Connection,
+        customer: domain::CustomerId,
+    ) -> Result<(), StorageError> {
+        sqlx::query("SELECT id FROM customers WHERE id = $1 FOR UPDATE")
+            .bind(customer.as_uuid())
+            .fetch_optional(conn)
+            .await
+            .map_err(db_err)?
+            .ok_or(StorageError::NotFound)?;
+        Ok(())
     }
 }

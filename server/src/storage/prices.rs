@@ -1,5 +1,7 @@
 //! [`PriceStorage`]: the catalog's services and the versioned price list.
 
+use std::sync::Arc;
+
 use app::live::LiveEvent;
 use app::pricing::{PricePoint, PriceStorage, Service};
 use app::storage::StorageError;
@@ -8,20 +10,23 @@ use domain::{Money, PriceList, PricedItem, ServiceCategory, ServiceId};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::rows::{append_event, get, placeholders, small, Conn, DbRow};
+use super::rows::{append_event, get, small, Conn, DbRow};
 use super::Backend;
+use crate::storage::cache::{InForce, Revisions};
 use crate::storage::{db_err, item_from_key, item_key, transaction, DbTime, Serial};
 
 #[async_trait]
 impl PriceStorage for Backend {
     async fn services(&self) -> Result<Vec<Service>, StorageError> {
-        services(&mut *self.conn().await?).await
+        let mut conn = self.conn().await?;
+        let revs = self.revisions(&mut conn).await?;
+        Ok(self.services_cached(&mut conn, &revs).await?.to_vec())
     }
 
     async fn current_price_list(&self) -> Result<PriceList, StorageError> {
         let mut conn = self.conn().await?;
-        let now = self.clock(&mut conn).await?;
-        Ok(load_list(&mut conn, now, false, None).await?.list)
+        let revs = self.revisions(&mut conn).await?;
+        Ok(self.prices_cached(&mut conn, &revs).await?.list.clone())
     }
 
     async fn publish_price(
@@ -32,7 +37,7 @@ impl PriceStorage for Backend {
     ) -> Result<PriceList, StorageError> {
         transaction!(self, Serial::PriceList, |tx| {
             let now = self.clock(tx).await?;
-            let current = load_list(tx, now, true, None).await?;
+            let current = load_list(tx, now, true).await?;
             let next = current.list.publish(item, price, now)?;
             insert_next_version(tx, current.id, &next, item, published_by, now).await?;
             let event = LiveEvent::PriceListPublished {
@@ -70,6 +75,56 @@ impl PriceStorage for Backend {
     }
 }
 
+impl Backend {
+    /// The catalog's services, from memory while the catalog is unchanged.
+    pub(super) async fn services_cached(
+        &self,
+        conn: &mut Conn,
+        revs: &Revisions,
+    ) -> Result<Arc<Vec<Service>>, StorageError> {
+        if let Some(services) = self.cache.services.get(revs.catalog) {
+            return Ok(services);
+        }
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {SERVICE_COLUMNS} FROM services ORDER BY sort_order, code"
+        )))
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_err)?;
+        let services = rows.iter().map(service_from).collect::<Result<_, _>>()?;
+        Ok(self.cache.services.put(revs.catalog, services))
+    }
+
+    /// The price list in force at `revs.now`, from memory while no version was published
+    /// and no waiting version took over.
+    pub(super) async fn prices_cached(
+        &self,
+        conn: &mut Conn,
+        revs: &Revisions,
+    ) -> Result<Arc<InForce>, StorageError> {
+        if let Some(held) = self.cache.prices.get(revs.prices) {
+            if held.until.is_none_or(|until| revs.now < until) {
+                return Ok(held);
+            }
+        }
+        let list = load_list(conn, revs.now, false).await?.list;
+        let until: Option<DbTime> = sqlx::query_scalar(
+            "SELECT MIN(effective_from) FROM price_list_versions WHERE effective_from > $1",
+        )
+        .bind(DbTime(revs.now))
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db_err)?;
+        Ok(self.cache.prices.put(
+            revs.prices,
+            InForce {
+                list,
+                until: until.map(|t| t.0),
+            },
+        ))
+    }
+}
+
 fn service_from(r: &DbRow) -> Result<Service, StorageError> {
     let category: String = get(r, "category")?;
     let duration_min: u16 = small(r, "duration_min")?;
@@ -92,16 +147,6 @@ fn service_from(r: &DbRow) -> Result<Service, StorageError> {
 const SERVICE_COLUMNS: &str =
     "id, code, category, name_zh, name_en, description_zh, description_en, duration_min";
 
-pub async fn services(conn: &mut Conn) -> Result<Vec<Service>, StorageError> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {SERVICE_COLUMNS} FROM services ORDER BY sort_order, code"
-    )))
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db_err)?;
-    rows.iter().map(service_from).collect()
-}
-
 /// A stored price-list version with its row id.
 pub struct StoredList {
     pub id: Uuid,
@@ -109,13 +154,11 @@ pub struct StoredList {
 }
 
 /// The newest version effective at `at` (`latest_only` ignores `at`: publishing builds on
-/// the newest version even if it starts in the future), with every price, or only those
-/// of `items` (a booking prices a handful of items, not the whole list).
+/// the newest version even if it starts in the future).
 pub async fn load_list(
     conn: &mut Conn,
     at: OffsetDateTime,
     latest_only: bool,
-    items: Option<&[PricedItem]>,
 ) -> Result<StoredList, StorageError> {
     let head = if latest_only {
         sqlx::query(
@@ -145,31 +188,12 @@ pub async fn load_list(
     let id: Uuid = get(&head, "id")?;
     let version: u32 = small(&head, "version")?;
     let effective_from = get::<DbTime>(&head, "effective_from")?.0;
-
-    let rows = match items {
-        None => {
-            sqlx::query("SELECT item_kind, item_id, price_fen FROM prices WHERE version_id = $1")
-                .bind(id)
-                .fetch_all(&mut *conn)
-                .await
-        }
-        Some(items) => {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT item_kind, item_id, price_fen FROM prices
-                 WHERE version_id = $1 AND item_id IN ({})",
-                placeholders(2, items.len().max(1))
-            )))
-            .bind(id);
-            if items.is_empty() {
-                q = q.bind(Uuid::nil());
-            }
-            for item in items {
-                q = q.bind(item_key(*item).1);
-            }
-            q.fetch_all(&mut *conn).await
-        }
-    }
-    .map_err(db_err)?;
+    let rows =
+        sqlx::query("SELECT item_kind, item_id, price_fen FROM prices WHERE version_id = $1")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db_err)?;
     let mut prices = Vec::with_capacity(rows.len());
     for r in &rows {
         let kind: String = get(r, "item_kind")?;

@@ -14,6 +14,26 @@ use crate::storage::db_err;
 pub type Conn = <Db as sqlx::Database>::Connection;
 pub type DbRow = <Db as sqlx::Database>::Row;
 
+/// The revisions read from the `revisions` table.
+pub fn revisions(
+    rows: &[(String, i64)],
+    now: time::OffsetDateTime,
+) -> Result<crate::storage::cache::Revisions, StorageError> {
+    let rev = |name: &str| {
+        rows.iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, r)| *r)
+            .ok_or_else(|| StorageError::corrupt(format!("no revision of {name}")))
+    };
+    Ok(crate::storage::cache::Revisions {
+        prices: rev("prices")?,
+        policies: rev("policies")?,
+        catalog: rev("catalog")?,
+        network: rev("network")?,
+        now,
+    })
+}
+
 /// One column of a row, typed.
 pub fn get<'r, T>(r: &'r DbRow, column: &str) -> Result<T, StorageError>
 where

@@ -12,6 +12,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::SqlitePool;
 use time::OffsetDateTime;
 
+use super::cache::{Cache, Revisions};
 use super::{db_err, now, OpenError, Serial};
 use crate::live::Hub;
 
@@ -64,6 +65,7 @@ fn synchronous() -> SqliteSynchronous {
 pub struct SqliteStorage {
     pool: SqlitePool,
     hub: Hub,
+    cache: Cache,
 }
 
 impl SqliteStorage {
@@ -88,7 +90,11 @@ impl SqliteStorage {
             .connect_with(options)
             .await
             .map_err(OpenError::Connect)?;
-        Ok(SqliteStorage { pool, hub })
+        Ok(SqliteStorage {
+            pool,
+            hub,
+            cache: Cache::default(),
+        })
     }
 
     pub async fn migrate(&self) -> Result<(), OpenError> {
@@ -133,5 +139,26 @@ impl SqliteStorage {
         _conn: &mut <Db as sqlx::Database>::Connection,
     ) -> Result<OffsetDateTime, StorageError> {
         Ok(now())
+    }
+
+    /// The revisions of the cached groups, and the clock.
+    async fn revisions(
+        &self,
+        conn: &mut <Db as sqlx::Database>::Connection,
+    ) -> Result<Revisions, StorageError> {
+        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT name, rev FROM revisions")
+            .fetch_all(conn)
+            .await
+            .map_err(db_err)?;
+        rows::revisions(&rows, now())
+    }
+
+    /// Nothing to lock: a `BEGIN IMMEDIATE` transaction already excludes every writer.
+    async fn lock_customer(
+        &self,
+        _conn: &mut <Db as sqlx::Database>::Connection,
+        _customer: domain::CustomerId,
+    ) -> Result<(), StorageError> {
+        Ok(())
     }
 }
