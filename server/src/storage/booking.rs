@@ -636,23 +636,27 @@ async fn apply_holds(conn: &mut Conn, plan: &BookingPlan) -> Result<(), StorageE
     Ok(())
 }
 
-/// One capacity unit in every step of the plan, in time order, only while one is left.
+/// One capacity unit in every step of the plan, in time order, only while one is left:
+/// one statement, refused as a whole unless every step took its unit.
 async fn take_steps(conn: &mut Conn, plan: &BookingPlan) -> Result<(), StorageError> {
+    // `$1` the store, `$2` the capacity, the steps from `$3`.
+    let values = (0..plan.steps.len())
+        .map(|i| format!("($1, ${}, 1)", i + 3))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO slot_load (store_id, step_start, booked) VALUES {values}
+         ON CONFLICT (store_id, step_start)
+         DO UPDATE SET booked = slot_load.booked + 1 WHERE slot_load.booked < $2"
+    )))
+    .bind(plan.store.as_uuid())
+    .bind(i64::from(plan.capacity));
     for step in &plan.steps {
-        let done = sqlx::query(
-            "INSERT INTO slot_load (store_id, step_start, booked) VALUES ($1, $2, 1)
-             ON CONFLICT (store_id, step_start)
-             DO UPDATE SET booked = slot_load.booked + 1 WHERE slot_load.booked < $3",
-        )
-        .bind(plan.store.as_uuid())
-        .bind(DbTime(*step))
-        .bind(i64::from(plan.capacity))
-        .execute(&mut *conn)
-        .await
-        .map_err(db_err)?;
-        if done.rows_affected() != 1 {
-            return Err(domain::Error::SlotUnavailable.into());
-        }
+        q = q.bind(DbTime(*step));
+    }
+    let done = q.execute(&mut *conn).await.map_err(db_err)?;
+    if done.rows_affected() != plan.steps.len() as u64 {
+        return Err(domain::Error::SlotUnavailable.into());
     }
     Ok(())
 }
@@ -742,56 +746,61 @@ fn rows_of(rows: usize, columns: usize) -> String {
         .join(", ")
 }
 
-/// What the order holds and where: a reservation per hold, and a transfer for each part
-/// another location sends.
+/// What the order holds and where: a reservation per hold (in one statement), and a
+/// transfer for each part another location sends.
 async fn record_holds(
     conn: &mut Conn,
     order: OrderId,
     plan: &BookingPlan,
     now: OffsetDateTime,
 ) -> Result<(), StorageError> {
+    if plan.holds.is_empty() {
+        return Ok(());
+    }
+    let mut transfers = Vec::with_capacity(plan.holds.len());
     for h in &plan.holds {
-        let transfer = match h.source {
-            Source::Transfer { from, eta } => {
-                let id = Uuid::now_v7();
-                sqlx::query(
-                    "INSERT INTO transfers (id, order_id, part_id, from_location_id, to_location_id,
-                        quantity_milli, eta, status, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'planned', $8)",
-                )
-                .bind(id)
-                .bind(order.as_uuid())
-                .bind(h.part.as_uuid())
-                .bind(from.as_uuid())
-                .bind(plan.store.as_uuid())
-                .bind(i64::from(h.quantity.milli()))
-                .bind(DbTime(eta))
-                .bind(DbTime(now))
-                .execute(&mut *conn)
-                .await
-                .map_err(db_err)?;
-                Some(id)
-            }
-            Source::Shelf { .. } | Source::Shipment { .. } => None,
+        let Source::Transfer { from, eta } = h.source else {
+            transfers.push(None);
+            continue;
         };
-        let shipment = match h.source {
-            Source::Shipment { shipment } => Some(shipment.as_uuid()),
-            _ => None,
-        };
+        let id = Uuid::now_v7();
         sqlx::query(
-            "INSERT INTO reservations (order_id, part_id, location_id, shipment_id, transfer_id, quantity_milli)
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO transfers (id, order_id, part_id, from_location_id, to_location_id,
+                quantity_milli, eta, status, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'planned', $8)",
         )
+        .bind(id)
         .bind(order.as_uuid())
         .bind(h.part.as_uuid())
-        .bind(h.shelf().map(|l| l.as_uuid()))
-        .bind(shipment)
-        .bind(transfer)
+        .bind(from.as_uuid())
+        .bind(plan.store.as_uuid())
         .bind(i64::from(h.quantity.milli()))
+        .bind(DbTime(eta))
+        .bind(DbTime(now))
         .execute(&mut *conn)
         .await
         .map_err(db_err)?;
+        transfers.push(Some(id));
     }
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO reservations (order_id, part_id, location_id, shipment_id, transfer_id, quantity_milli)
+         VALUES {}",
+        rows_of(plan.holds.len(), 6)
+    )));
+    for (h, transfer) in plan.holds.iter().zip(transfers) {
+        let shipment = match h.source {
+            Source::Shipment { shipment } => Some(shipment.as_uuid()),
+            Source::Shelf { .. } | Source::Transfer { .. } => None,
+        };
+        q = q
+            .bind(order.as_uuid())
+            .bind(h.part.as_uuid())
+            .bind(h.shelf().map(|l| l.as_uuid()))
+            .bind(shipment)
+            .bind(transfer)
+            .bind(i64::from(h.quantity.milli()));
+    }
+    q.execute(&mut *conn).await.map_err(db_err)?;
     Ok(())
 }
 
