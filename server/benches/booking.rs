@@ -1,15 +1,19 @@
-//! Booking throughput under contention, over HTTP, on SQLite and on PostgreSQL, with
-//! pgbench's tpcb-like run on the same PostgreSQL as the reference.
+//! Booking throughput and latency over HTTP against this (release) build, on SQLite and
+//! on PostgreSQL, with pgbench's tpcb-like run on the same PostgreSQL as the reference.
 //!
-//! For each backend: a fresh database with the demo data and a server on port 0;
-//! one customer with a Corolla per attempt (a customer may hold only three open
-//! bookings, none overlapping for one car); the first store's shelf topped up so that
-//! parts never run out (capacity is what they fight over). Then `CONCURRENCY` clients
-//! confirm oil changes as fast as they can, `ATTEMPTS` in all, round-robin over the
-//! store's slots: in the `hot` scenario only its first 24, so most requests race for
-//! the same few rows and are refused once those are full; in `spread` every slot of the
-//! horizon, so most succeed. All contend for the same stock rows. Every attempt is a full confirm: session
-//! check, re-pricing, availability, guarded reservations, capacity upserts, the order.
+//! For each backend and scenario: a fresh database with the demo data and a server on
+//! port 0; customers with a Corolla and a session made straight in the database (a
+//! customer holds at most three open bookings, none overlapping for one car, so each
+//! makes at most three attempts); the first store's shelves topped up so that parts never
+//! run out. Then `CLIENTS` clients, each on its own kept-alive connection, confirm oil
+//! changes (two parts and two capacity steps each) as fast as they can, `ATTEMPTS` in
+//! all, round-robin over the store's slots:
+//! - `hot`: only the first 24 slots, so most requests race for the same rows and are
+//!   refused once those are full;
+//! - `spread`: every slot of the horizon, so most succeed.
+//!
+//! Every attempt is a full confirm: session, parsing, the situation read, the plan, the
+//! guarded writes, the order, the outbox event.
 //!
 //! SQLite runs twice: with `synchronous=FULL` (the default: a confirmed booking survives
 //! a power cut) and with `NORMAL` (what durability costs).
@@ -17,22 +21,24 @@
 //! Run: `cargo bench -p server --bench booking` (PostgreSQL from `PITLANE_TEST_PG`,
 //! default `postgres://postgres@127.0.0.1:5432`; `PITLANE_SKIP_POSTGRES=1` skips it).
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use app::booking::{QuotesView, SlotView, StoreOptionView};
 use reqwest::StatusCode;
-use sqlx::Connection;
-use tokio::sync::Mutex;
 
 #[path = "../tests/common/mod.rs"]
 mod common;
-use common::{call_as, customer_with_car, Backend, TestDb, TestServer};
+use common::{bulk_customers_with_cars, Arg, Backend, TestDb, TestServer};
 
-const CONCURRENCY: usize = 16;
-const ATTEMPTS: usize = 400;
-/// Contention: every attempt at one of the first 24 slots (most are refused once those
-/// are full), or spread over every slot of the two-week horizon (most succeed).
+/// As many clients as pgbench's reference run has.
+const CLIENTS: usize = 16;
+const ATTEMPTS: usize = 3_000;
+/// pgbench's scale: at least the number of clients, so its branches are not the
+/// bottleneck it measures.
+const PGBENCH_SCALE: usize = 16;
+const PGBENCH_SECONDS: usize = 30;
 const SCENARIOS: [(&str, usize); 2] = [("hot", 24), ("spread", usize::MAX)];
 
 #[tokio::main]
@@ -42,7 +48,7 @@ async fn main() -> anyhow::Result<()> {
         std::env::set_var("RUST_LOG", "warn");
     }
     println!(
-        "backend        slots   attempts  booked  refused  wall      attempts/s  booked/s  p50       p95"
+        "backend        slots   attempts  booked  refused  wall      attempts/s  booked/s  p50      p95      p99"
     );
     let mut pg_rates = Vec::new();
     for (backend, synchronous) in [
@@ -69,10 +75,12 @@ async fn main() -> anyhow::Result<()> {
     if !pg_rates.is_empty() {
         if let Some(db) = TestDb::new(Backend::Postgres).await {
             let tps = pgbench(&db.url)?;
-            println!("\npgbench tpcb-like, {CONCURRENCY} clients, same PostgreSQL: {tps:.0} tps");
+            println!(
+                "\npgbench tpcb-like, scale {PGBENCH_SCALE}, {CLIENTS} clients, {PGBENCH_SECONDS} s, same PostgreSQL: {tps:.0} tps"
+            );
             for (name, attempts, booked) in pg_rates {
                 println!(
-                    "postgres {name}: attempts/s = {:.1}% of pgbench tps, bookings/s = {:.1}%",
+                    "postgres {name}: attempts/s = {:.0}% of pgbench tps, bookings/s = {:.0}%",
                     attempts / tps * 100.0,
                     booked / tps * 100.0
                 );
@@ -80,6 +88,23 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A confirm as a signed-in customer's browser sends it, on a client shared by many.
+async fn call(
+    http: &reqwest::Client,
+    server: &TestServer,
+    cookie: &str,
+    endpoint: &str,
+    form: &[(&str, &str)],
+) -> anyhow::Result<(StatusCode, String)> {
+    let res = http
+        .post(server.url(&format!("/api/{endpoint}")))
+        .header(reqwest::header::COOKIE, cookie)
+        .form(form)
+        .send()
+        .await?;
+    Ok((res.status(), res.text().await?))
 }
 
 /// Returns attempts per second and bookings per second.
@@ -90,13 +115,17 @@ async fn run(
     hot_slots: usize,
 ) -> anyhow::Result<(f64, f64)> {
     let server = TestServer::start(db).await;
-    let mut clients = Vec::new();
-    for _ in 0..ATTEMPTS / 8 {
-        let batch = (0..8).map(|_| customer_with_car(&server));
-        clients.extend(futures::future::join_all(batch).await);
-    }
-    let (client, car) = &clients[0];
-    let (_, body) = call_as(client, &server, "service_quotes", &[("vehicle_id", car)]).await;
+    let customers = bulk_customers_with_cars(db, ATTEMPTS.div_ceil(3)).await;
+    let http = reqwest::Client::new();
+    let (cookie, car) = &customers[0];
+    let (_, body) = call(
+        &http,
+        &server,
+        cookie,
+        "service_quotes",
+        &[("vehicle_id", car)],
+    )
+    .await?;
     let quotes: QuotesView = serde_json::from_str(&body)?;
     let oil = quotes
         .quotes
@@ -109,20 +138,27 @@ async fn run(
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .total;
     let service = oil.service.id.to_string();
-    let parts: Vec<_> = oil.parts.iter().map(|p| p.part).collect();
-    let (_, body) = call_as(
-        client,
+    let (_, body) = call(
+        &http,
         &server,
+        cookie,
         "store_options",
         &[("vehicle_id", car), ("service_id", &service)],
     )
-    .await;
+    .await?;
     let options: Vec<StoreOptionView> = serde_json::from_str(&body)?;
     let store = options[0].store;
-    top_up(&db.url, store.as_uuid(), &parts).await?;
-    let (_, body) = call_as(
-        client,
+    for part in oil.parts.iter().map(|p| p.part) {
+        db.execute(
+            "UPDATE stock SET on_hand_milli = 100000000 WHERE location_id = $1 AND part_id = $2",
+            &[Arg::Id(store.as_uuid()), Arg::Id(part.as_uuid())],
+        )
+        .await;
+    }
+    let (_, body) = call(
+        &http,
         &server,
+        cookie,
         "store_slots",
         &[
             ("vehicle_id", car),
@@ -130,9 +166,9 @@ async fn run(
             ("store_id", &store.to_string()),
         ],
     )
-    .await;
+    .await?;
     let slots: Vec<SlotView> = serde_json::from_str(&body)?;
-    let hot: Vec<String> = slots
+    let starts: Vec<String> = slots
         .iter()
         .take(hot_slots)
         .map(|s| {
@@ -140,40 +176,44 @@ async fn run(
                 .format(&time::format_description::well_known::Rfc3339)
         })
         .collect::<Result<_, _>>()?;
-
-    let next = Arc::new(Mutex::new(0usize));
-    let latencies = Arc::new(Mutex::new(Vec::with_capacity(ATTEMPTS)));
-    let booked = Arc::new(Mutex::new(0usize));
-    let server = Arc::new(server);
+    // Attempt i is made by customer i % n: each customer's three attempts are a third of
+    // the run apart, and each third of the run is shifted by a third of the slots, so
+    // one car's attempts never overlap.
+    let next = Arc::new(AtomicUsize::new(0));
+    let booked = Arc::new(AtomicUsize::new(0));
+    let (server, customers, starts) = (Arc::new(server), Arc::new(customers), Arc::new(starts));
+    let (service, store, total) = (
+        Arc::new(service),
+        Arc::new(store.to_string()),
+        Arc::new(total.fen().to_string()),
+    );
     let started = Instant::now();
-    let clients = Arc::new(clients);
-    let workers = (0..CONCURRENCY).map(|_| {
-        let clients = clients.clone();
-        let (next, latencies, booked, server) = (
+    let workers = (0..CLIENTS).map(|_| {
+        let (next, booked, server, customers, starts) = (
             next.clone(),
-            latencies.clone(),
             booked.clone(),
             server.clone(),
+            customers.clone(),
+            starts.clone(),
         );
-        let (hot, service, store) = (hot.clone(), service.clone(), store.to_string());
-        let total = total.fen().to_string();
+        let (service, store, total) = (service.clone(), store.clone(), total.clone());
         tokio::spawn(async move {
+            let http = reqwest::Client::new();
+            let mut latencies = Vec::new();
             loop {
-                let i = {
-                    let mut n = next.lock().await;
-                    if *n >= ATTEMPTS {
-                        break;
-                    }
-                    *n += 1;
-                    *n
-                };
-                let start = &hot[i % hot.len()];
-                let (client, car) = &clients[i - 1];
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= ATTEMPTS {
+                    break;
+                }
+                let (cookie, car) = &customers[i % customers.len()];
+                let shift = (i / customers.len()) * starts.len().div_ceil(3);
+                let start = &starts[(i + shift) % starts.len()];
                 let key = uuid::Uuid::now_v7().to_string();
                 let t = Instant::now();
-                let (status, _) = call_as(
-                    client,
+                let (status, _) = call(
+                    &http,
                     &server,
+                    cookie,
                     "confirm_booking",
                     &[
                         ("vehicle_id", car.as_str()),
@@ -184,57 +224,41 @@ async fn run(
                         ("idempotency_key", key.as_str()),
                     ],
                 )
-                .await;
-                latencies.lock().await.push(t.elapsed());
+                .await?;
+                latencies.push(t.elapsed());
+                anyhow::ensure!(
+                    status != StatusCode::INTERNAL_SERVER_ERROR,
+                    "a confirm failed"
+                );
                 if status == StatusCode::OK {
-                    *booked.lock().await += 1;
+                    booked.fetch_add(1, Ordering::Relaxed);
                 }
             }
+            anyhow::Ok(latencies)
         })
     });
+    let mut latencies = Vec::with_capacity(ATTEMPTS);
     for w in futures::future::join_all(workers).await {
-        w?;
+        latencies.extend(w??);
     }
     let wall = started.elapsed();
-    let mut lat = latencies.lock().await.clone();
-    let booked = *booked.lock().await;
+    let booked = booked.load(Ordering::Relaxed);
     let rate = ATTEMPTS as f64 / wall.as_secs_f64();
     let booked_rate = booked as f64 / wall.as_secs_f64();
+    latencies.sort();
     println!(
-        "{backend:<14} {name:<6}  {ATTEMPTS:>8}  {booked:>6}  {:>7}  {:>6.2} s  {rate:>10.1}  {booked_rate:>8.1}  {:>7}  {:>7}",
+        "{backend:<14} {name:<6}  {ATTEMPTS:>8}  {booked:>6}  {:>7}  {:>6.2} s  {rate:>10.0}  {booked_rate:>8.0}  {:>7}  {:>7}  {:>7}",
         ATTEMPTS - booked,
         wall.as_secs_f64(),
-        fmt(pct(&mut lat, 50)),
-        fmt(pct(&mut lat, 95)),
+        fmt(pct(&latencies, 50)),
+        fmt(pct(&latencies, 95)),
+        fmt(pct(&latencies, 99)),
     );
     Ok((rate, booked_rate))
 }
 
-/// Plenty of the parts at the store, so that capacity is what requests contend for.
-async fn top_up(url: &str, store: uuid::Uuid, parts: &[domain::PartId]) -> anyhow::Result<()> {
-    let sql = "UPDATE stock SET on_hand_milli = 100000000 WHERE location_id = $1 AND part_id = $2";
-    for part in parts {
-        if url.starts_with("sqlite:") {
-            let mut c = sqlx::SqliteConnection::connect(url).await?;
-            sqlx::query(sql)
-                .bind(store)
-                .bind(part.as_uuid())
-                .execute(&mut c)
-                .await?;
-        } else {
-            let mut c = sqlx::PgConnection::connect(url).await?;
-            sqlx::query(sql)
-                .bind(store)
-                .bind(part.as_uuid())
-                .execute(&mut c)
-                .await?;
-        }
-    }
-    Ok(())
-}
-
-/// pgbench's tpcb-like run (scale 1, 10 s) against `url`: the reference for what this
-/// PostgreSQL does with small write transactions on this machine.
+/// pgbench's tpcb-like run against `url`: the reference for what this PostgreSQL does
+/// with small write transactions on this machine.
 fn pgbench(url: &str) -> anyhow::Result<f64> {
     let run = |args: &[&str]| -> anyhow::Result<String> {
         let out = std::process::Command::new("pgbench")
@@ -248,9 +272,13 @@ fn pgbench(url: &str) -> anyhow::Result<f64> {
         );
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     };
-    run(&["-i", "-s", "1", "-q"])?;
-    let clients = CONCURRENCY.to_string();
-    let out = run(&["-c", &clients, "-j", "2", "-T", "10", "-b", "tpcb-like"])?;
+    let (scale, clients, seconds) = (
+        PGBENCH_SCALE.to_string(),
+        CLIENTS.to_string(),
+        PGBENCH_SECONDS.to_string(),
+    );
+    run(&["-i", "-s", &scale, "-q"])?;
+    let out = run(&["-c", &clients, "-j", "2", "-T", &seconds, "-b", "tpcb-like"])?;
     out.lines()
         .find_map(|l| {
             let rest = l.strip_prefix("tps = ")?;
@@ -259,10 +287,12 @@ fn pgbench(url: &str) -> anyhow::Result<f64> {
         .ok_or_else(|| anyhow::anyhow!("no tps in pgbench output: {out}"))
 }
 
-fn pct(samples: &mut [Duration], p: usize) -> Duration {
-    samples.sort();
-    let idx = ((samples.len() * p).div_ceil(100)).saturating_sub(1);
-    samples[idx.min(samples.len().saturating_sub(1))]
+fn pct(sorted: &[Duration], p: usize) -> Duration {
+    let idx = ((sorted.len() * p).div_ceil(100)).saturating_sub(1);
+    sorted
+        .get(idx.min(sorted.len().saturating_sub(1)))
+        .copied()
+        .unwrap_or_default()
 }
 
 fn fmt(d: Duration) -> String {

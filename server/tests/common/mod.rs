@@ -22,10 +22,11 @@ pub enum Backend {
 }
 
 /// A value bound to a raw query of [`TestDb::rows`] or [`TestDb::execute`].
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub enum Arg {
     Id(uuid::Uuid),
     Int(i64),
+    Text(String),
     Time(time::OffsetDateTime),
 }
 
@@ -119,6 +120,7 @@ impl TestDb {
                     q = match arg {
                         Arg::Id(id) => q.bind(*id),
                         Arg::Int(n) => q.bind(*n),
+                        Arg::Text(t) => q.bind(t.clone()),
                         Arg::Time(t) => q.bind(server::storage::DbTime(*t)),
                     };
                 }
@@ -133,18 +135,26 @@ impl TestDb {
 
     /// Runs a statement straight on the database, to set up a situation.
     pub async fn execute(&self, sql: &str, args: &[Arg]) {
+        self.execute_all(&[(sql.to_owned(), args.to_vec())]).await;
+    }
+
+    /// Runs statements in order on one connection.
+    pub async fn execute_all(&self, statements: &[(String, Vec<Arg>)]) {
         macro_rules! run {
             ($conn:ty) => {{
                 let mut conn = <$conn>::connect(&self.url).await.expect("connect");
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()));
-                for arg in args {
-                    q = match arg {
-                        Arg::Id(id) => q.bind(*id),
-                        Arg::Int(n) => q.bind(*n),
-                        Arg::Time(t) => q.bind(server::storage::DbTime(*t)),
-                    };
+                for (sql, args) in statements {
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+                    for arg in args {
+                        q = match arg {
+                            Arg::Id(id) => q.bind(*id),
+                            Arg::Int(n) => q.bind(*n),
+                            Arg::Text(t) => q.bind(t.clone()),
+                            Arg::Time(t) => q.bind(server::storage::DbTime(*t)),
+                        };
+                    }
+                    q.execute(&mut conn).await.expect("statement");
                 }
-                q.execute(&mut conn).await.expect("statement");
             }};
         }
         match self.backend {
@@ -419,4 +429,98 @@ macro_rules! both_backends {
             )*
         }
     };
+}
+
+/// Customers for benchmarks, made straight in the database (signing up `n` people over
+/// HTTP would spend minutes hashing passwords): each with a Corolla and a session.
+/// Returns each one's session cookie and vehicle id.
+pub async fn bulk_customers_with_cars(db: &TestDb, n: usize) -> Vec<(String, String)> {
+    let models: Vec<(uuid::Uuid,)> = db
+        .rows(
+            "SELECT id FROM vehicle_models WHERE code = 'TOY-COROLLA'",
+            &[],
+        )
+        .await;
+    let corolla = models.first().expect("the demo has a Corolla").0;
+    let now = time::OffsetDateTime::now_utc();
+    let mut out = Vec::with_capacity(n);
+    for batch in (0..n).collect::<Vec<_>>().chunks(400) {
+        let mut customers = Vec::new();
+        let mut vehicles = Vec::new();
+        let mut sessions = Vec::new();
+        for &i in batch {
+            let (customer, vehicle) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+            let token = format!("{:064x}", uuid::Uuid::now_v7().as_u128());
+            customers.push((customer, format!("136{:08}", i)));
+            vehicles.push((vehicle, customer, format!("苏K{:05}", i)));
+            sessions.push((app::account::session::token_hash(&token), customer));
+            out.push((
+                format!("{}={token}", app::account::session::SESSION_COOKIE),
+                vehicle.to_string(),
+            ));
+        }
+        let values = |columns: usize, rows: usize| {
+            (0..rows)
+                .map(|r| {
+                    let cells: Vec<String> = (1..=columns)
+                        .map(|c| format!("${}", r * columns + c))
+                        .collect();
+                    format!("({})", cells.join(", "))
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        macro_rules! insert {
+            ($conn:ty) => {{
+                let mut conn = <$conn>::connect(&db.url).await.expect("connect");
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "INSERT INTO customers (id, phone, name_zh, name_en, tier, marketing_opt_out, created_at)
+                     VALUES {}",
+                    values(7, customers.len())
+                )));
+                for (id, phone) in &customers {
+                    q = q
+                        .bind(*id)
+                        .bind(phone.clone())
+                        .bind("压测 客户")
+                        .bind("Load Test")
+                        .bind("standard")
+                        .bind(false)
+                        .bind(server::storage::DbTime(now));
+                }
+                q.execute(&mut conn).await.expect("customers");
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "INSERT INTO vehicles (id, customer_id, model_id, plate, mileage_km, created_at) VALUES {}",
+                    values(6, vehicles.len())
+                )));
+                for (id, customer, plate) in &vehicles {
+                    q = q
+                        .bind(*id)
+                        .bind(*customer)
+                        .bind(corolla)
+                        .bind(plate.clone())
+                        .bind(20_000i64)
+                        .bind(server::storage::DbTime(now));
+                }
+                q.execute(&mut conn).await.expect("vehicles");
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "INSERT INTO sessions (token_hash, customer_id, created_at, expires_at) VALUES {}",
+                    values(4, sessions.len())
+                )));
+                for (hash, customer) in &sessions {
+                    q = q
+                        .bind(hash.clone())
+                        .bind(*customer)
+                        .bind(server::storage::DbTime(now))
+                        .bind(server::storage::DbTime(now + time::Duration::days(1)));
+                }
+                q.execute(&mut conn).await.expect("sessions");
+            }};
+        }
+        match db.backend {
+            Backend::Sqlite => insert!(sqlx::SqliteConnection),
+            Backend::Postgres => insert!(sqlx::PgConnection),
+        }
+    }
+    out
 }
