@@ -15,7 +15,7 @@ ensure_npm_packages
 
 export PITLANE_TEST_PG="${PITLANE_TEST_PG:-postgres://postgres@127.0.0.1:5432}"
 if [ "${PITLANE_SKIP_POSTGRES:-0}" = "1" ]; then
-  say "PITLANE_SKIP_POSTGRES=1: the PostgreSQL half of the storage tests is skipped"
+  say "PITLANE_SKIP_POSTGRES=1: the PostgreSQL half of the tests is skipped (reported as ignored)"
 else
   # host[:port] from scheme://[user@]host[:port][/db]
   pg_hostport="${PITLANE_TEST_PG#*://}"; pg_hostport="${pg_hostport##*@}"; pg_hostport="${pg_hostport%%/*}"

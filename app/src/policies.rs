@@ -250,8 +250,9 @@ pub fn HqPolicies(state: PoliciesState) -> impl IntoView {
                                             .into_iter()
                                             .map(|s| {
                                                 let id = s.service.id.to_string();
+                                                let code = s.service.code.clone();
                                                 let service = s.service.clone();
-                                                view! { <option value=id>{move || crate::pricing::service_name(&service, i18n.lang()).to_owned()}</option> }
+                                                view! { <option value=id data-code=code>{move || crate::pricing::service_name(&service, i18n.lang()).to_owned()}</option> }
                                             })
                                             .collect_view()}
                                     </select>

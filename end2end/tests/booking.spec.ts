@@ -1,5 +1,5 @@
 import { test, expect, Page, Browser } from "./fixtures";
-import { ADVISOR, freshPhone, open, signIn } from "./helpers";
+import { ADVISOR, fen, freshPhone, open, openAsStaff, signIn, yuan } from "./helpers";
 
 /** Signs a new customer up and puts a Toyota Corolla in the garage; returns its plate. */
 async function newCustomerWithCorolla(page: Page, plate: string, badPlateMessage?: string) {
@@ -123,4 +123,31 @@ test.describe("in English", () => {
     await expect(page.locator(".booking-facts .status")).toHaveText("Booked");
     await expect(page.locator(".booking-page .total")).toHaveText(total);
   });
+});
+
+test("HQ publishes a campaign and an open quote page prices it at once", async ({ page, browser }) => {
+  const plate = `浙C${String(Date.now()).slice(-5)}`;
+  await newCustomerWithCorolla(page, plate);
+  await page.locator(`.vehicle-card[data-plate="${plate}"] .book-link`).click();
+  await expect(page).toHaveURL(/\/book\?vehicle=/);
+  await expect(page.locator("[data-live]")).toHaveAttribute("data-live", "on");
+  const oil = page.locator('.service-row[data-service="OIL_CHANGE"]');
+  const before = fen((await oil.locator(".total").textContent())!);
+
+  // HQ, in another browser, publishes ¥7 off an oil change for today.
+  const hq = await browser.newContext();
+  const admin = await hq.newPage();
+  await openAsStaff(admin, "/hq/policies");
+  const form = admin.locator(".campaign-policy");
+  await form.locator('input[name="name_zh"]').fill("测试活动 换机油立减 7 元");
+  await form.locator('input[name="name_en"]').fill("Test campaign: ¥7 off an oil change");
+  const oilChange = await form.locator('option[data-code="OIL_CHANGE"]').getAttribute("value");
+  await form.locator('select[name="service_id"]').selectOption(oilChange!);
+  await form.locator('input[name="amount"]').fill("7");
+  await form.locator('button[type="submit"]').click();
+  await expect(admin.locator(".policies .ok")).toBeVisible();
+  await hq.close();
+
+  // No reload: the publish arrives over the event stream and the quote is priced again.
+  await expect(oil.locator(".total")).toHaveText(yuan(before - 700));
 });
