@@ -35,8 +35,8 @@ use crate::network::{Location, Network};
 use crate::pricing::PriceList;
 use crate::slots::{self, Load, Slot};
 use crate::stock::{
-    rank_stores, readiness, supply_for, DeliverySchedule, Inbound, OtherLocation, Readiness,
-    StoreOption, Supply,
+    rank_stores, readiness, supply_for, DeliverySchedule, Inbound, OtherLocation, PartSupply,
+    Readiness, StoreOption, Supply,
 };
 use crate::{
     BookingLimits, Error, IdempotencyKey, Money, OpenBooking, OrderId, OrderStatus, PartId,
@@ -305,32 +305,38 @@ pub fn readiness_at(
         .merged_needs()
         .into_iter()
         .map(|(part, quantity)| {
+            let here = network.shelf(store.id, part).level;
+            if here.covers(quantity) {
+                // The common case, answered without looking at the rest of the chain.
+                return PartSupply {
+                    part,
+                    quantity,
+                    supply: Supply::Now,
+                };
+            }
+            let need = u64::from(quantity.milli());
             let inbound: Vec<Inbound> = network
                 .inbound
                 .iter()
                 .filter(|(to, i)| *to == store.id && i.part == part)
                 .map(|(_, i)| i.clone())
                 .collect();
+            // Only locations that could send it all are candidates: `supply_for` would
+            // pass over the others anyway.
             let others: Vec<OtherLocation> = network
                 .locations
                 .iter()
                 .filter(|l| l.id != store.id)
-                .map(|l| OtherLocation {
+                .map(|l| (l, network.shelf(l.id, part).spare_milli()))
+                .filter(|&(_, spare)| spare >= need)
+                .map(|(l, spare)| OtherLocation {
                     location: l.id,
                     is_warehouse: l.is_warehouse,
                     distance_m: distance_m(store.geo, l.geo),
-                    available_milli: network.shelf(l.id, part).spare_milli(),
+                    available_milli: spare,
                 })
                 .collect();
-            supply_for(
-                part,
-                quantity,
-                network.shelf(store.id, part).level,
-                &inbound,
-                &others,
-                schedule,
-                now,
-            )
+            supply_for(part, quantity, here, &inbound, &others, schedule, now)
         })
         .collect();
     readiness(parts, now)
