@@ -27,7 +27,7 @@
 //! - Migrations: `migrations/{sqlite,postgres}`, one folder per dialect, kept in step (a
 //!   test compares their schemas).
 //!
-//! A new feature adds a trait in `app`, a file here and a line in each backend.
+//! A new feature adds a trait in `app`, a file here and its line in `feature_files!`.
 
 pub(crate) mod cache;
 pub mod dbtime;
@@ -101,6 +101,39 @@ impl Database {
         }
     }
 }
+
+/// Declares the feature files as modules of the backend that invokes it, so that each is
+/// compiled beside that backend's `Db`, `Backend` and `LOCK_ROWS`. A new feature's file
+/// is added here once.
+macro_rules! feature_files {
+    () => {
+        #[allow(clippy::duplicate_mod)]
+        #[path = "accounts.rs"]
+        mod accounts;
+        #[allow(clippy::duplicate_mod)]
+        #[path = "booking.rs"]
+        mod booking;
+        #[allow(clippy::duplicate_mod)]
+        #[path = "garage.rs"]
+        mod garage;
+        #[allow(clippy::duplicate_mod)]
+        #[path = "policies.rs"]
+        mod policies;
+        #[allow(clippy::duplicate_mod)]
+        #[path = "prices.rs"]
+        mod prices;
+        #[allow(clippy::duplicate_mod)]
+        #[path = "rows.rs"]
+        mod rows;
+        #[allow(clippy::duplicate_mod)]
+        #[path = "seed.rs"]
+        mod seed;
+        #[allow(clippy::duplicate_mod)]
+        #[path = "seed_sql.rs"]
+        mod seed_sql;
+    };
+}
+pub(crate) use feature_files;
 
 /// How often a write that lost a race the database could not order (a deadlock or a
 /// serialization failure, which roll back everything it did) is tried in all.

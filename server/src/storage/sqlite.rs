@@ -26,30 +26,7 @@ type Backend = SqliteStorage;
 const LOCK_ROWS: &str = "";
 
 // The feature files, compiled for this backend (see the module docs of `storage`).
-#[allow(clippy::duplicate_mod)]
-#[path = "accounts.rs"]
-mod accounts;
-#[allow(clippy::duplicate_mod)]
-#[path = "booking.rs"]
-mod booking;
-#[allow(clippy::duplicate_mod)]
-#[path = "garage.rs"]
-mod garage;
-#[allow(clippy::duplicate_mod)]
-#[path = "policies.rs"]
-mod policies;
-#[allow(clippy::duplicate_mod)]
-#[path = "prices.rs"]
-mod prices;
-#[allow(clippy::duplicate_mod)]
-#[path = "rows.rs"]
-mod rows;
-#[allow(clippy::duplicate_mod)]
-#[path = "seed.rs"]
-mod seed;
-#[allow(clippy::duplicate_mod)]
-#[path = "seed_sql.rs"]
-mod seed_sql;
+super::feature_files!();
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
