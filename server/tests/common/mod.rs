@@ -434,6 +434,7 @@ macro_rules! both_backends {
 /// Customers for benchmarks, made straight in the database (signing up `n` people over
 /// HTTP would spend minutes hashing passwords): each with a Corolla and a session.
 /// Returns each one's session cookie and vehicle id.
+#[allow(clippy::disallowed_methods)] // sessions start now, by the real clock
 pub async fn bulk_customers_with_cars(db: &TestDb, n: usize) -> Vec<(String, String)> {
     let models: Vec<(uuid::Uuid,)> = db
         .rows(
