@@ -81,46 +81,54 @@ pub fn use_live() -> LiveUpdates {
 fn connect(live: LiveUpdates) {
     use futures::StreamExt;
     use gloo_net::eventsource::futures::EventSource;
+    use std::cell::Cell;
+    use std::rc::Rc;
+    use wasm_bindgen_futures::spawn_local;
 
     let Ok(mut source) = EventSource::new(EVENTS_PATH) else {
         return;
     };
     // "open" and "error" as well as the messages: the indicator follows the connection,
     // and gloo-net's own error stream stays silent while the browser reconnects.
-    let (Ok(messages), Ok(opens), Ok(errors)) = (
+    let (Ok(mut messages), Ok(mut opens), Ok(mut errors)) = (
         source.subscribe("message"),
         source.subscribe("open"),
         source.subscribe("error"),
     ) else {
         return;
     };
-    wasm_bindgen_futures::spawn_local(async move {
+    // One task per kind of event rather than a merged stream: `select_all` would bring
+    // its task queue into every page's download for three streams.
+    spawn_local(async move {
         // The source lives as long as the page: dropping it would close the stream.
         let _source = source;
-        let mut events = futures::stream::select_all([messages, opens, errors]);
-        // Whatever was published while the stream was down was missed, so every reopen
-        // after the first refetches everything shown.
-        let mut opened_before = false;
-        while let Some(event) = events.next().await {
-            match event {
-                Ok((kind, _)) if kind == "open" => {
-                    if opened_before {
-                        live.apply(&LiveEvent::Resync);
-                    }
-                    opened_before = true;
-                    live.connected.set(true);
-                }
-                Ok((kind, message)) if kind == "message" => {
-                    let event = message
-                        .data()
-                        .as_string()
-                        .and_then(|text| serde_json::from_str::<LiveEvent>(&text).ok());
-                    if let Some(event) = event {
-                        live.apply(&event);
-                    }
-                }
-                Ok(_) | Err(_) => live.connected.set(false),
+        while let Some(next) = messages.next().await {
+            let event = next.ok().and_then(|(_, message)| {
+                let text = message.data().as_string()?;
+                serde_json::from_str::<LiveEvent>(&text).ok()
+            });
+            if let Some(event) = event {
+                live.apply(&event);
             }
+        }
+    });
+    // Whatever was published while the stream was down was missed, so every reopen
+    // after the first refetches everything shown.
+    let opened_before = Rc::new(Cell::new(false));
+    spawn_local(async move {
+        while let Some(next) = opens.next().await {
+            if next.is_err() {
+                continue;
+            }
+            if opened_before.replace(true) {
+                live.apply(&LiveEvent::Resync);
+            }
+            live.connected.set(true);
+        }
+    });
+    spawn_local(async move {
+        while errors.next().await.is_some() {
+            live.connected.set(false);
         }
     });
 }
