@@ -160,7 +160,10 @@ macro_rules! transaction {
             .await;
             let done = match outcome {
                 Ok((value, events)) => $storage.commit(tx, events).await.map(|()| value),
-                Err(e) => Err(e),
+                Err(e) => {
+                    $storage.rollback(tx).await;
+                    Err(e)
+                }
             };
             match done {
                 Err(::app::storage::StorageError::Contended(cause))

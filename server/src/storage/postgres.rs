@@ -111,6 +111,13 @@ impl PgStorage {
         tx.commit().await.map_err(db_err)
     }
 
+    /// Rolls back at once, rather than when the connection is next used.
+    async fn rollback(&self, tx: sqlx::Transaction<'static, Db>) {
+        if let Err(e) = tx.rollback().await {
+            tracing::warn!(error = %e, "rolling back a write transaction failed");
+        }
+    }
+
     /// The database's clock. Instances' clocks may drift apart; publishing and reading
     /// both ask the one database, so a version is in force for every instance at once.
     async fn clock(

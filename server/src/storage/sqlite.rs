@@ -1,16 +1,22 @@
 //! The SQLite backend: the embedded default (WAL, `busy_timeout`, foreign keys, and
 //! `BEGIN IMMEDIATE` for writes, so two writers queue instead of failing with
-//! SQLITE_BUSY).
+//! SQLITE_BUSY). This process's writers queue on a write gate before they begin: SQLite
+//! makes a writer that finds the lock taken sleep and try again (for up to tens of
+//! milliseconds each time), while the gate hands the lock to the next writer the moment
+//! the last one ends.
 
+use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use app::live::LiveEvent;
 use app::storage::StorageError;
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::{SqliteConnection, SqlitePool};
 use time::OffsetDateTime;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use super::cache::{Cache, Revisions};
 use super::{db_err, now, OpenError, Serial};
@@ -43,6 +49,28 @@ pub struct SqliteStorage {
     pool: SqlitePool,
     hub: Hub,
     cache: Cache,
+    /// Held by this process's one write transaction; waiters queue in order.
+    write_gate: Arc<Mutex<()>>,
+}
+
+/// A write transaction, holding the write gate until it ends.
+pub(crate) struct WriteTx {
+    tx: sqlx::Transaction<'static, Db>,
+    // Declared after `tx`, so dropped after it.
+    _gate: OwnedMutexGuard<()>,
+}
+
+impl Deref for WriteTx {
+    type Target = SqliteConnection;
+    fn deref(&self) -> &SqliteConnection {
+        &self.tx
+    }
+}
+
+impl DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        &mut self.tx
+    }
 }
 
 impl SqliteStorage {
@@ -71,6 +99,7 @@ impl SqliteStorage {
             pool,
             hub,
             cache: Cache::default(),
+            write_gate: Arc::new(Mutex::new(())),
         })
     }
 
@@ -89,25 +118,33 @@ impl SqliteStorage {
 
     /// A write transaction that takes SQLite's write lock up front: a deferred one that
     /// upgrades later fails at once with SQLITE_BUSY instead of waiting. It excludes
-    /// every other writer, so every [`Serial`] kind is the same here.
-    async fn begin(&self, _serial: Serial) -> Result<sqlx::Transaction<'static, Db>, StorageError> {
-        self.pool
+    /// every other writer, so every [`Serial`] kind is the same here. The gate comes
+    /// first, so a writer waiting for it holds no connection.
+    async fn begin(&self, _serial: Serial) -> Result<WriteTx, StorageError> {
+        let gate = self.write_gate.clone().lock_owned().await;
+        let tx = self
+            .pool
             .begin_with("BEGIN IMMEDIATE")
             .await
-            .map_err(db_err)
+            .map_err(db_err)?;
+        Ok(WriteTx { tx, _gate: gate })
     }
 
     /// Commits, then tells this process's pages (there are no other instances).
-    async fn commit(
-        &self,
-        tx: sqlx::Transaction<'static, Db>,
-        events: Vec<LiveEvent>,
-    ) -> Result<(), StorageError> {
-        tx.commit().await.map_err(db_err)?;
+    async fn commit(&self, tx: WriteTx, events: Vec<LiveEvent>) -> Result<(), StorageError> {
+        tx.tx.commit().await.map_err(db_err)?;
         for event in events {
             self.hub.publish(event);
         }
         Ok(())
+    }
+
+    /// Rolls back before the gate opens: a dropped transaction would roll back only
+    /// when its connection is next used, and the next writer would find the lock taken.
+    async fn rollback(&self, tx: WriteTx) {
+        if let Err(e) = tx.tx.rollback().await {
+            tracing::warn!(error = %e, "rolling back a write transaction failed");
+        }
     }
 
     /// The clock price versions are stamped and read with: this process's.
