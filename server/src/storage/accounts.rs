@@ -21,7 +21,7 @@ impl AccountStorage for Backend {
         name: &PersonName,
         password_hash: &str,
     ) -> Result<CustomerId, StorageError> {
-        create_customer(&mut *self.conn().await?, phone, name, password_hash, now()).await
+        create_customer(&mut *self.write_conn().await?, phone, name, password_hash, now()).await
     }
 
     async fn credentials(
@@ -39,7 +39,7 @@ impl AccountStorage for Backend {
         expires_at: OffsetDateTime,
     ) -> Result<(), StorageError> {
         create_session(
-            &mut *self.conn().await?,
+            &mut *self.write_conn().await?,
             token_hash,
             principal,
             now(),
@@ -53,7 +53,7 @@ impl AccountStorage for Backend {
     }
 
     async fn end_session(&self, token_hash: &str) -> Result<(), StorageError> {
-        end_session(&mut *self.conn().await?, token_hash, now()).await
+        end_session(&mut *self.write_conn().await?, token_hash, now()).await
     }
 
     async fn tier(&self, customer: CustomerId) -> Result<Tier, StorageError> {

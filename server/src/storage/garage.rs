@@ -91,7 +91,7 @@ impl GarageStorage for Backend {
         .bind(DbTime(now()))
         .bind(vehicle_id.as_uuid())
         .bind(customer.as_uuid())
-        .execute(&mut *self.conn().await?)
+        .execute(&mut *self.write_conn().await?)
         .await
         .map_err(db_err)?;
         if done.rows_affected() == 0 {

@@ -6,9 +6,10 @@
 //! - `sqlite.rs`, `postgres.rs`: a backend each: connecting, migrating, and the few
 //!   things that differ between the two, by name: [`Serial`] writes (SQLite's
 //!   `BEGIN IMMEDIATE` already excludes every other writer; PostgreSQL takes an advisory
-//!   lock), `LOCK_ROWS` (`""` or `" FOR UPDATE"`) and `lock_customer`, the clock of
-//!   price versions, and how events leave after commit (the hub directly, or the
-//!   outbox table's `pg_notify` trigger).
+//!   lock), `write_conn` for a write of one statement (on SQLite it queues on the same
+//!   write gate as the transactions), `LOCK_ROWS` (`""` or `" FOR UPDATE"`) and
+//!   `lock_customer`, the clock of price versions, and how events leave after commit
+//!   (the hub directly, or the outbox table's `pg_notify` trigger).
 //! - The feature files, written once and compiled into both backends (each includes them
 //!   beside its own `type Db`, so every query is type-checked for both dialects):
 //!   - `rows.rs`: reading typed values out of rows, the outbox, `/healthz`'s ping;

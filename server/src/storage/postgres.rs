@@ -86,6 +86,11 @@ impl PgStorage {
         self.pool.acquire().await.map_err(db_err)
     }
 
+    /// A connection for a write of one statement: row locks order writers here.
+    async fn write_conn(&self) -> Result<PoolConnection<Db>, StorageError> {
+        self.conn().await
+    }
+
     /// A read-committed transaction (rows it reads to decide are locked with
     /// [`LOCK_ROWS`] or guarded on write), holding `serial`'s advisory lock if any.
     async fn begin(&self, serial: Serial) -> Result<sqlx::Transaction<'static, Db>, StorageError> {

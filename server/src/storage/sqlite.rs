@@ -1,9 +1,9 @@
 //! The SQLite backend: the embedded default (WAL, `busy_timeout`, foreign keys, and
 //! `BEGIN IMMEDIATE` for writes, so two writers queue instead of failing with
-//! SQLITE_BUSY). This process's writers queue on a write gate before they begin: SQLite
-//! makes a writer that finds the lock taken sleep and try again (for up to tens of
-//! milliseconds each time), while the gate hands the lock to the next writer the moment
-//! the last one ends.
+//! SQLITE_BUSY). This process's writers (transactions, and single statements through
+//! `write_conn`) queue on a write gate before they begin: SQLite makes a writer that
+//! finds the lock taken sleep and try again (for up to tens of milliseconds each time),
+//! while the gate hands the lock to the next writer the moment the last one ends.
 
 use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
@@ -53,23 +53,26 @@ pub struct SqliteStorage {
     write_gate: Arc<Mutex<()>>,
 }
 
-/// A write transaction, holding the write gate until it ends.
-pub(crate) struct WriteTx {
-    tx: sqlx::Transaction<'static, Db>,
-    // Declared after `tx`, so dropped after it.
+/// A connection or a transaction that writes, holding the write gate until it is dropped.
+pub(crate) struct Gated<C> {
+    inner: C,
+    // Declared after `inner`, so dropped after it.
     _gate: OwnedMutexGuard<()>,
 }
 
-impl Deref for WriteTx {
+/// A write transaction, holding the write gate until it ends.
+pub(crate) type WriteTx = Gated<sqlx::Transaction<'static, Db>>;
+
+impl<C: Deref<Target = SqliteConnection>> Deref for Gated<C> {
     type Target = SqliteConnection;
     fn deref(&self) -> &SqliteConnection {
-        &self.tx
+        &self.inner
     }
 }
 
-impl DerefMut for WriteTx {
+impl<C: DerefMut<Target = SqliteConnection>> DerefMut for Gated<C> {
     fn deref_mut(&mut self) -> &mut SqliteConnection {
-        &mut self.tx
+        &mut self.inner
     }
 }
 
@@ -116,23 +119,32 @@ impl SqliteStorage {
         self.pool.acquire().await.map_err(db_err)
     }
 
+    /// Waits for the write gate, then takes a connection: a writer waiting for the gate
+    /// holds no connection.
+    async fn gated<C, F>(&self, open: F) -> Result<Gated<C>, StorageError>
+    where
+        F: std::future::Future<Output = Result<C, sqlx::Error>>,
+    {
+        let gate = self.write_gate.clone().lock_owned().await;
+        let inner = open.await.map_err(db_err)?;
+        Ok(Gated { inner, _gate: gate })
+    }
+
+    /// A connection for a write of one statement, queued with the write transactions.
+    async fn write_conn(&self) -> Result<Gated<PoolConnection<Db>>, StorageError> {
+        self.gated(self.pool.acquire()).await
+    }
+
     /// A write transaction that takes SQLite's write lock up front: a deferred one that
     /// upgrades later fails at once with SQLITE_BUSY instead of waiting. It excludes
-    /// every other writer, so every [`Serial`] kind is the same here. The gate comes
-    /// first, so a writer waiting for it holds no connection.
+    /// every other writer, so every [`Serial`] kind is the same here.
     async fn begin(&self, _serial: Serial) -> Result<WriteTx, StorageError> {
-        let gate = self.write_gate.clone().lock_owned().await;
-        let tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db_err)?;
-        Ok(WriteTx { tx, _gate: gate })
+        self.gated(self.pool.begin_with("BEGIN IMMEDIATE")).await
     }
 
     /// Commits, then tells this process's pages (there are no other instances).
     async fn commit(&self, tx: WriteTx, events: Vec<LiveEvent>) -> Result<(), StorageError> {
-        tx.tx.commit().await.map_err(db_err)?;
+        tx.inner.commit().await.map_err(db_err)?;
         for event in events {
             self.hub.publish(event);
         }
@@ -142,7 +154,7 @@ impl SqliteStorage {
     /// Rolls back before the gate opens: a dropped transaction would roll back only
     /// when its connection is next used, and the next writer would find the lock taken.
     async fn rollback(&self, tx: WriteTx) {
-        if let Err(e) = tx.tx.rollback().await {
+        if let Err(e) = tx.inner.rollback().await {
             tracing::warn!(error = %e, "rolling back a write transaction failed");
         }
     }
