@@ -23,6 +23,8 @@
 //!
 //! Run: `cargo bench -p server --bench booking` (PostgreSQL from `PITLANE_TEST_PG`,
 //! default `postgres://postgres@127.0.0.1:5432`; `PITLANE_SKIP_POSTGRES=1` skips it).
+//! Words after `--` keep only the runs whose label contains one of them, for instance
+//! `cargo bench -p server --bench booking -- "sqlite/full spread"`.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -72,6 +74,11 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "backend        slots   attempts  booked  refused  wall      attempts/s  booked/s  p50      p95      p99"
     );
+    // Cargo passes `--bench`; anything else picks runs by label.
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
     let mut pg_rates = Vec::new();
     for (backend, synchronous) in [
         (Backend::Sqlite, "full"),
@@ -81,12 +88,16 @@ async fn main() -> anyhow::Result<()> {
         // Read when the server opens its database.
         std::env::set_var("PITLANE_SQLITE_SYNCHRONOUS", synchronous);
         for scenario in [Scenario::Hot, Scenario::Spread] {
-            let Some(db) = TestDb::new(backend).await else {
-                continue;
-            };
             let label = match backend {
                 Backend::Sqlite => format!("sqlite/{synchronous}"),
                 Backend::Postgres => "postgres".to_owned(),
+            };
+            let run_label = format!("{label} {}", scenario.name());
+            if !only.is_empty() && !only.iter().any(|o| run_label.contains(o.as_str())) {
+                continue;
+            }
+            let Some(db) = TestDb::new(backend).await else {
+                continue;
             };
             let (attempts, booked) = run(&db, &label, scenario).await?;
             if backend == Backend::Postgres {

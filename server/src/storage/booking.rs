@@ -37,7 +37,10 @@ use domain::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::rows::{append_event, get, milli, placeholders, quantity, small, Conn, DbRow};
+use super::rows::{
+    append_event, get, milli, placeholders, push_event, quantity, small, Batch, Conn, DbRow,
+};
+use super::send_batch;
 use super::{Backend, LOCK_ROWS};
 use crate::storage::cache::{Fitted, Revisions};
 use crate::storage::{db_err, item_from_key, item_key, now, transaction, DbTime, Serial};
@@ -111,14 +114,21 @@ impl BookingStorage for Backend {
             }
             let plan = domain::booking::plan(&read.situation, req, &open)?;
             let id = OrderId::new();
-            apply_holds(tx, &plan).await?;
-            take_steps(tx, &plan).await?;
-            insert_order(tx, id, customer, req, &plan, read.mileage_km, now).await?;
-            record_holds(tx, id, &plan, now).await?;
             let event = LiveEvent::AvailabilityChanged {
                 stores: plan.locations(),
             };
-            append_event(tx, &event, now).await?;
+            // Every write of the booking in one trip to the database.
+            let mut batch = Batch::default();
+            hold_parts(&mut batch, &plan);
+            take_steps(&mut batch, &plan);
+            insert_order(&mut batch, id, customer, req, &plan, read.mileage_km, now);
+            record_holds(&mut batch, id, &plan, now);
+            push_event(&mut batch, &event, now)?;
+            send_batch(tx, batch).await.map_err(|e| match e {
+                // The same key committed by a concurrent request: run again, and replay it.
+                StorageError::Conflict(cause) => StorageError::Contended(cause),
+                other => other,
+            })?;
             let store = read
                 .situation
                 .network
@@ -369,12 +379,11 @@ impl Backend {
         let prices = self.prices_cached(conn, revs).await?.list.clone();
         let policies = self.policies_cached(conn, revs).await?.to_vec();
         let locations = self.locations(conn, revs).await?;
-        let network = network(conn, &locations, &parts, at).await?;
-        let (from, to) = match start {
+        let window = match start {
             Some(start) => (start, start + slots::held(info.duration_min)),
             None => (now, limits.window(now).1),
         };
-        let loads = loads(conn, from, to, at).await?;
+        let (network, loads) = network_and_loads(conn, &locations, &parts, at, window).await?;
         Ok(Read {
             situation: Situation {
                 job,
@@ -413,86 +422,105 @@ fn location_from(r: &DbRow, hours: Vec<OpeningHours>) -> Result<Location, Storag
     })
 }
 
-/// The shelves and shipments a decision about `parts` needs, over `locations`: all of
-/// them (`at` is `None`), or the store `at` and the locations with stock to spare (a
-/// transfer never takes a source below its safety stock, so no other location could
-/// send anything).
-async fn network(
+/// In one query (the three kinds of row stacked with `UNION ALL`, told apart by
+/// `kind`): the shelves and shipments a decision about `parts` needs, over `locations`,
+/// and the booked capacity per store and step for steps in `window`.
+///
+/// Over all locations when `at` is `None`; else the store `at` and the locations with
+/// stock to spare (a transfer never takes a source below its safety stock, so no other
+/// location could send anything), and only `at`'s loads.
+async fn network_and_loads(
     conn: &mut Conn,
     locations: &[Location],
     parts: &[PartId],
     at: Option<StoreId>,
-) -> Result<Network, StorageError> {
+    (from, to): (OffsetDateTime, OffsetDateTime),
+) -> Result<(Network, HashMap<StoreId, Load>), StorageError> {
     if let Some(store) = at {
         if !locations.iter().any(|l| l.id == store) {
             return Err(StorageError::NotFound);
         }
     }
-    let mut net = Network::default();
+    // Every branch names its columns: any of them may be the first.
+    // Bound values: `$1` is the store when there is one, then the parts, then the window.
+    let first_part = if at.is_some() { 2 } else { 1 };
+    let (from_no, to_no) = (first_part + parts.len(), first_part + parts.len() + 1);
+    let mut branches = Vec::with_capacity(3);
     if !parts.is_empty() {
-        // Bound values: `$1` is the store when there is one, the parts follow.
-        let first_part = if at.is_some() { 2 } else { 1 };
         let part_list = placeholders(first_part, parts.len());
-        let bind_all = |sql: String| {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            if let Some(store) = at {
-                q = q.bind(store.as_uuid());
-            }
-            for p in parts {
-                q = q.bind(p.as_uuid());
-            }
-            q
+        let (stock_filter, inbound_filter) = match at {
+            Some(_) => (
+                "AND (location_id = $1 OR on_hand_milli - reserved_milli - safety_milli > 0)",
+                "AND location_id = $1",
+            ),
+            None => ("", ""),
         };
-        let stock_filter = match at {
-            Some(_) => {
-                "AND (location_id = $1 OR on_hand_milli - reserved_milli - safety_milli > 0)"
-            }
-            None => "",
-        };
-        let stock = bind_all(format!(
-            "SELECT location_id, part_id, on_hand_milli, reserved_milli, safety_milli FROM stock
-             WHERE part_id IN ({part_list}) {stock_filter}"
-        ))
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db_err)?;
-        for r in &stock {
-            let level = StockLevel::new(milli(r, "on_hand_milli")?, milli(r, "reserved_milli")?)
-                .map_err(|_| StorageError::corrupt("stock reserved beyond what is on hand"))?;
-            net.stock.insert(
-                (
-                    StoreId::from(get::<Uuid>(r, "location_id")?),
-                    PartId::from(get::<Uuid>(r, "part_id")?),
-                ),
-                Shelf {
-                    level,
-                    safety_milli: milli(r, "safety_milli")?,
-                },
-            );
-        }
-        let inbound_filter = if at.is_some() {
-            "AND location_id = $1"
-        } else {
-            ""
-        };
-        let inbound = bind_all(format!(
-            "SELECT id, location_id, part_id, quantity_milli - reserved_milli AS free_milli, eta
+        branches.push(format!(
+            "SELECT 'stock' AS kind, location_id AS at, part_id AS part, NULL AS shipment,
+                    on_hand_milli AS a, reserved_milli AS b, safety_milli AS c, NULL AS t
+             FROM stock WHERE part_id IN ({part_list}) {stock_filter}"
+        ));
+        branches.push(format!(
+            "SELECT 'inbound' AS kind, location_id AS at, part_id AS part, id AS shipment,
+                    quantity_milli - reserved_milli AS a, 0 AS b, 0 AS c, eta AS t
              FROM inbound_shipments
              WHERE part_id IN ({part_list}) AND quantity_milli > reserved_milli {inbound_filter}"
-        ))
+        ));
+    }
+    let load_filter = if at.is_some() { "AND store_id = $1" } else { "" };
+    branches.push(format!(
+        "SELECT 'load' AS kind, store_id AS at, NULL AS part, NULL AS shipment, booked AS a,
+                0 AS b, 0 AS c, step_start AS t
+         FROM slot_load
+         WHERE step_start >= ${from_no} AND step_start < ${to_no} AND booked > 0 {load_filter}"
+    ));
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(branches.join(" UNION ALL ")));
+    if let Some(store) = at {
+        q = q.bind(store.as_uuid());
+    }
+    for p in parts {
+        q = q.bind(p.as_uuid());
+    }
+    let rows = q
+        .bind(DbTime(from))
+        .bind(DbTime(to))
         .fetch_all(&mut *conn)
         .await
         .map_err(db_err)?;
-        for r in &inbound {
-            net.inbound.push((
-                StoreId::from(get::<Uuid>(r, "location_id")?),
+
+    let mut net = Network::default();
+    let mut loads: HashMap<StoreId, Load> = HashMap::new();
+    for r in &rows {
+        let location = StoreId::from(get::<Uuid>(r, "at")?);
+        let kind: String = get(r, "kind")?;
+        match kind.as_str() {
+            "stock" => {
+                let level = StockLevel::new(milli(r, "a")?, milli(r, "b")?).map_err(|_| {
+                    StorageError::corrupt("stock reserved beyond what is on hand")
+                })?;
+                let shelf = Shelf {
+                    level,
+                    safety_milli: milli(r, "c")?,
+                };
+                let part = PartId::from(get::<Uuid>(r, "part")?);
+                net.stock.insert((location, part), shelf);
+            }
+            "inbound" => net.inbound.push((
+                location,
                 Inbound {
-                    shipment: ShipmentId::from(get::<Uuid>(r, "id")?),
-                    part: PartId::from(get::<Uuid>(r, "part_id")?),
-                    available_milli: milli(r, "free_milli")?,
-                    eta: get::<DbTime>(r, "eta")?.0,
+                    shipment: ShipmentId::from(get::<Uuid>(r, "shipment")?),
+                    part: PartId::from(get::<Uuid>(r, "part")?),
+                    available_milli: milli(r, "a")?,
+                    eta: get::<DbTime>(r, "t")?.0,
                 },
-            ));
+            )),
+            _ => {
+                let step = get::<DbTime>(r, "t")?.0.to_offset(time::UtcOffset::UTC);
+                loads
+                    .entry(location)
+                    .or_default()
+                    .insert(step, small(r, "a")?);
+            }
         }
     }
     net.locations = locations
@@ -509,40 +537,7 @@ async fn network(
         })
         .cloned()
         .collect();
-    Ok(net)
-}
-
-/// Booked capacity per store and step for steps in `[from, to)`, of every store or `at`.
-async fn loads(
-    conn: &mut Conn,
-    from: OffsetDateTime,
-    to: OffsetDateTime,
-    at: Option<StoreId>,
-) -> Result<HashMap<StoreId, Load>, StorageError> {
-    let store_filter = if at.is_some() {
-        "AND store_id = $3"
-    } else {
-        ""
-    };
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT store_id, step_start, booked FROM slot_load
-         WHERE step_start >= $1 AND step_start < $2 AND booked > 0 {store_filter}"
-    )))
-    .bind(DbTime(from))
-    .bind(DbTime(to));
-    if let Some(store) = at {
-        q = q.bind(store.as_uuid());
-    }
-    let mut out: HashMap<StoreId, Load> = HashMap::new();
-    for r in &q.fetch_all(&mut *conn).await.map_err(db_err)? {
-        let step = get::<DbTime>(r, "step_start")?
-            .0
-            .to_offset(time::UtcOffset::UTC);
-        out.entry(StoreId::from(get::<Uuid>(r, "store_id")?))
-            .or_default()
-            .insert(step, small(r, "booked")?);
-    }
-    Ok(out)
+    Ok((net, loads))
 }
 
 /// In one query, under the customer's lock: their bookings that are not over (for
@@ -598,210 +593,213 @@ fn status(r: &DbRow) -> Result<OrderStatus, StorageError> {
     OrderStatus::parse(&status).ok_or_else(|| StorageError::corrupt(format!("status {status:?}")))
 }
 
-/// Holds every part where the plan says, in lock order, each guarded by what is free.
-async fn apply_holds(conn: &mut Conn, plan: &BookingPlan) -> Result<(), StorageError> {
+/// Holds every part where the plan says, each guarded by what is free: the shelves
+/// (the booked store's, and transfers' sources, which also keep their safety stock) in
+/// one statement refused as a whole unless every shelf took its hold, then each
+/// shipment.
+///
+/// The shelves' rows are locked in the plan's [`Hold::lock_key`] order as far as the
+/// database's join follows the `VALUES` list; a deadlock it did not follow into rolls
+/// back and runs again ([`StorageError::Contended`]).
+fn hold_parts(batch: &mut Batch, plan: &BookingPlan) {
+    let mut shelves = Vec::new();
     for h in &plan.holds {
         let q = i64::from(h.quantity.milli());
-        let query = match h.source {
-            Source::Shelf { at } => sqlx::query(
-                "UPDATE stock SET reserved_milli = reserved_milli + $1
-                 WHERE location_id = $2 AND part_id = $3 AND on_hand_milli - reserved_milli >= $1",
-            )
-            .bind(q)
-            .bind(at.as_uuid()),
-            Source::Transfer { from, .. } => sqlx::query(
-                "UPDATE stock SET reserved_milli = reserved_milli + $1
-                 WHERE location_id = $2 AND part_id = $3
-                   AND on_hand_milli - reserved_milli - safety_milli >= $1",
-            )
-            .bind(q)
-            .bind(from.as_uuid()),
-            Source::Shipment { shipment } => sqlx::query(
-                "UPDATE inbound_shipments SET reserved_milli = reserved_milli + $1
-                 WHERE id = $2 AND part_id = $3 AND quantity_milli - reserved_milli >= $1",
-            )
-            .bind(q)
-            .bind(shipment.as_uuid()),
+        // (location, part, quantity, whether the safety stock is kept)
+        let (at, keep_safety) = match h.source {
+            Source::Shelf { at } => (at, 0i64),
+            Source::Transfer { from, .. } => (from, 1),
+            Source::Shipment { shipment } => {
+                let sql = format!(
+                    "UPDATE inbound_shipments SET reserved_milli = reserved_milli + {q}
+                     WHERE id = {id} AND part_id = {part} AND quantity_milli - reserved_milli >= {q}",
+                    q = batch.bind(q),
+                    id = batch.bind(shipment.as_uuid()),
+                    part = batch.bind(h.part.as_uuid()),
+                );
+                batch.push_guarded(sql, 1, domain::Error::OutOfStock);
+                continue;
+            }
         };
-        let done = query
-            .bind(h.part.as_uuid())
-            .execute(&mut *conn)
-            .await
-            .map_err(db_err)?;
-        if done.rows_affected() != 1 {
-            // Someone else took it since the plan was read.
-            return Err(domain::Error::OutOfStock.into());
-        }
+        shelves.push(format!(
+            "({}, {}, {}, {})",
+            batch.bind(at.as_uuid()),
+            batch.bind(h.part.as_uuid()),
+            batch.bind(q),
+            batch.bind(keep_safety)
+        ));
     }
-    Ok(())
+    if shelves.is_empty() {
+        return;
+    }
+    // `VALUES` columns are named column1, column2... on both databases.
+    let sql = format!(
+        "UPDATE stock SET reserved_milli = reserved_milli + h.column3
+         FROM (VALUES {}) AS h
+         WHERE stock.location_id = h.column1 AND stock.part_id = h.column2
+           AND stock.on_hand_milli - stock.reserved_milli - h.column4 * stock.safety_milli
+               >= h.column3",
+        shelves.join(", ")
+    );
+    // Someone else took one since the plan was read.
+    batch.push_guarded(sql, shelves.len() as u64, domain::Error::OutOfStock);
 }
 
 /// One capacity unit in every step of the plan, in time order, only while one is left:
 /// one statement, refused as a whole unless every step took its unit.
-async fn take_steps(conn: &mut Conn, plan: &BookingPlan) -> Result<(), StorageError> {
-    // `$1` the store, `$2` the capacity, the steps from `$3`.
-    let values = (0..plan.steps.len())
-        .map(|i| format!("($1, ${}, 1)", i + 3))
+fn take_steps(batch: &mut Batch, plan: &BookingPlan) {
+    let store = batch.bind(plan.store.as_uuid());
+    let values = plan
+        .steps
+        .iter()
+        .map(|step| format!("({store}, {}, 1)", batch.bind(DbTime(*step))))
         .collect::<Vec<_>>()
         .join(", ");
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let sql = format!(
         "INSERT INTO slot_load (store_id, step_start, booked) VALUES {values}
          ON CONFLICT (store_id, step_start)
-         DO UPDATE SET booked = slot_load.booked + 1 WHERE slot_load.booked < $2"
-    )))
-    .bind(plan.store.as_uuid())
-    .bind(i64::from(plan.capacity));
-    for step in &plan.steps {
-        q = q.bind(DbTime(*step));
-    }
-    let done = q.execute(&mut *conn).await.map_err(db_err)?;
-    if done.rows_affected() != plan.steps.len() as u64 {
-        return Err(domain::Error::SlotUnavailable.into());
-    }
-    Ok(())
+         DO UPDATE SET booked = slot_load.booked + 1 WHERE slot_load.booked < {}",
+        batch.bind(i64::from(plan.capacity))
+    );
+    batch.push_guarded(
+        sql,
+        plan.steps.len() as u64,
+        domain::Error::SlotUnavailable,
+    );
 }
 
 /// The order with its lines and discounts, at the prices the plan locked.
-async fn insert_order(
-    conn: &mut Conn,
+fn insert_order(
+    batch: &mut Batch,
     id: OrderId,
     customer: CustomerId,
     req: &BookingRequest,
     plan: &BookingPlan,
     mileage_km: u32,
     now: OffsetDateTime,
-) -> Result<(), StorageError> {
+) {
     let priced = &plan.breakdown;
-    sqlx::query(
+    let order = [
+        batch.bind(id.as_uuid()),
+        batch.bind(domain::booking::reference(id)),
+        batch.bind(customer.as_uuid()),
+        batch.bind(req.vehicle.as_uuid()),
+        batch.bind(plan.store.as_uuid()),
+        batch.bind(i64::from(priced.price_list_version)),
+        batch.bind(priced.total.fen()),
+        batch.bind(i64::from(mileage_km)),
+        batch.bind(DbTime(now)),
+        batch.bind(DbTime(plan.start)),
+        batch.bind(DbTime(plan.end)),
+        batch.bind(req.idempotency_key.as_str().to_owned()),
+        batch.bind(req.fingerprint()),
+    ];
+    let [id_, reference, customer_, vehicle, store, version, total, mileage, created, start, end, key, fingerprint] =
+        order;
+    batch.push(format!(
         "INSERT INTO orders (id, reference, customer_id, vehicle_id, store_id, channel, status,
             price_list_version, total_fen, mileage_km, created_at, scheduled_start, scheduled_end,
             idempotency_key, request_fingerprint)
-         VALUES ($1, $2, $3, $4, $5, 'online', 'booked', $6, $7, $8, $9, $10, $11, $12, $13)",
-    )
-    .bind(id.as_uuid())
-    .bind(domain::booking::reference(id))
-    .bind(customer.as_uuid())
-    .bind(req.vehicle.as_uuid())
-    .bind(plan.store.as_uuid())
-    .bind(i64::from(priced.price_list_version))
-    .bind(priced.total.fen())
-    .bind(i64::from(mileage_km))
-    .bind(DbTime(now))
-    .bind(DbTime(plan.start))
-    .bind(DbTime(plan.end))
-    .bind(req.idempotency_key.as_str())
-    .bind(req.fingerprint())
-    .execute(&mut *conn)
-    .await
-    .map_err(|e| match db_err(e) {
-        // The same key committed by a concurrent request: run again, and replay it.
-        StorageError::Conflict(cause) => StorageError::Contended(cause),
-        other => other,
-    })?;
-    let lines: Vec<&Line> = std::iter::once(&priced.labour)
+         VALUES ({id_}, {reference}, {customer_}, {vehicle}, {store}, 'online', 'booked', {version},
+            {total}, {mileage}, {created}, {start}, {end}, {key}, {fingerprint})"
+    ));
+    let order_id = batch.bind(id.as_uuid());
+    let lines = std::iter::once(&priced.labour)
         .chain(&priced.parts)
-        .collect();
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO order_lines (order_id, line_no, item_kind, item_id, quantity_milli, unit_price_fen, total_fen)
-         VALUES {}",
-        rows_of(lines.len(), 7)
-    )));
-    for (no, line) in lines.iter().enumerate() {
-        let (kind, item) = item_key(line.item);
-        q = q
-            .bind(id.as_uuid())
-            .bind(no as i64 + 1)
-            .bind(kind)
-            .bind(item)
-            .bind(i64::from(line.quantity.milli()))
-            .bind(line.unit_price.fen())
-            .bind(line.total.fen());
-    }
-    q.execute(&mut *conn).await.map_err(db_err)?;
-    if !priced.discounts.is_empty() {
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO order_discounts (order_id, line_no, policy_id, name_zh, name_en, amount_fen)
-             VALUES {}",
-            rows_of(priced.discounts.len(), 6)
-        )));
-        for (no, d) in priced.discounts.iter().enumerate() {
-            q = q
-                .bind(id.as_uuid())
-                .bind(no as i64 + 1)
-                .bind(d.policy.as_uuid())
-                .bind(&d.name_zh)
-                .bind(&d.name_en)
-                .bind(d.amount.fen());
-        }
-        q.execute(&mut *conn).await.map_err(db_err)?;
-    }
-    Ok(())
-}
-
-/// `($1, $2, ...), (...)`: `rows` rows of `columns` placeholders.
-fn rows_of(rows: usize, columns: usize) -> String {
-    (0..rows)
-        .map(|r| format!("({})", placeholders(r * columns + 1, columns)))
+        .enumerate()
+        .map(|(no, line)| {
+            let (kind, item) = item_key(line.item);
+            format!(
+                "({order_id}, {}, {}, {}, {}, {}, {})",
+                batch.bind(no as i64 + 1),
+                batch.bind(kind),
+                batch.bind(item),
+                batch.bind(i64::from(line.quantity.milli())),
+                batch.bind(line.unit_price.fen()),
+                batch.bind(line.total.fen())
+            )
+        })
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    batch.push(format!(
+        "INSERT INTO order_lines (order_id, line_no, item_kind, item_id, quantity_milli, unit_price_fen, total_fen)
+         VALUES {lines}"
+    ));
+    if priced.discounts.is_empty() {
+        return;
+    }
+    let discounts = priced
+        .discounts
+        .iter()
+        .enumerate()
+        .map(|(no, d)| {
+            format!(
+                "({order_id}, {}, {}, {}, {}, {})",
+                batch.bind(no as i64 + 1),
+                batch.bind(d.policy.as_uuid()),
+                batch.bind(d.name_zh.clone()),
+                batch.bind(d.name_en.clone()),
+                batch.bind(d.amount.fen())
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    batch.push(format!(
+        "INSERT INTO order_discounts (order_id, line_no, policy_id, name_zh, name_en, amount_fen)
+         VALUES {discounts}"
+    ));
 }
 
-/// What the order holds and where: a reservation per hold (in one statement), and a
-/// transfer for each part another location sends.
-async fn record_holds(
-    conn: &mut Conn,
-    order: OrderId,
-    plan: &BookingPlan,
-    now: OffsetDateTime,
-) -> Result<(), StorageError> {
+/// What the order holds and where: a reservation per hold, and a transfer for each part
+/// another location sends.
+fn record_holds(batch: &mut Batch, order: OrderId, plan: &BookingPlan, now: OffsetDateTime) {
     if plan.holds.is_empty() {
-        return Ok(());
+        return;
     }
-    let mut transfers = Vec::with_capacity(plan.holds.len());
+    let order_id = batch.bind(order.as_uuid());
+    let mut transfers = Vec::new();
+    let mut reservations = Vec::with_capacity(plan.holds.len());
     for h in &plan.holds {
-        let Source::Transfer { from, eta } = h.source else {
-            transfers.push(None);
-            continue;
+        let (shipment, transfer) = match h.source {
+            Source::Shipment { shipment } => (Some(shipment.as_uuid()), None),
+            Source::Shelf { .. } => (None, None),
+            Source::Transfer { from, eta } => {
+                let id = Uuid::now_v7();
+                transfers.push(format!(
+                    "({}, {order_id}, {}, {}, {}, {}, {}, 'planned', {})",
+                    batch.bind(id),
+                    batch.bind(h.part.as_uuid()),
+                    batch.bind(from.as_uuid()),
+                    batch.bind(plan.store.as_uuid()),
+                    batch.bind(i64::from(h.quantity.milli())),
+                    batch.bind(DbTime(eta)),
+                    batch.bind(DbTime(now))
+                ));
+                (None, Some(id))
+            }
         };
-        let id = Uuid::now_v7();
-        sqlx::query(
+        reservations.push(format!(
+            "({order_id}, {}, {}, {}, {}, {})",
+            batch.bind(h.part.as_uuid()),
+            batch.bind(h.shelf().map(|l| l.as_uuid())),
+            batch.bind(shipment),
+            batch.bind(transfer),
+            batch.bind(i64::from(h.quantity.milli()))
+        ));
+    }
+    if !transfers.is_empty() {
+        batch.push(format!(
             "INSERT INTO transfers (id, order_id, part_id, from_location_id, to_location_id,
                 quantity_milli, eta, status, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'planned', $8)",
-        )
-        .bind(id)
-        .bind(order.as_uuid())
-        .bind(h.part.as_uuid())
-        .bind(from.as_uuid())
-        .bind(plan.store.as_uuid())
-        .bind(i64::from(h.quantity.milli()))
-        .bind(DbTime(eta))
-        .bind(DbTime(now))
-        .execute(&mut *conn)
-        .await
-        .map_err(db_err)?;
-        transfers.push(Some(id));
+             VALUES {}",
+            transfers.join(", ")
+        ));
     }
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+    batch.push(format!(
         "INSERT INTO reservations (order_id, part_id, location_id, shipment_id, transfer_id, quantity_milli)
          VALUES {}",
-        rows_of(plan.holds.len(), 6)
-    )));
-    for (h, transfer) in plan.holds.iter().zip(transfers) {
-        let shipment = match h.source {
-            Source::Shipment { shipment } => Some(shipment.as_uuid()),
-            Source::Shelf { .. } | Source::Transfer { .. } => None,
-        };
-        q = q
-            .bind(order.as_uuid())
-            .bind(h.part.as_uuid())
-            .bind(h.shelf().map(|l| l.as_uuid()))
-            .bind(shipment)
-            .bind(transfer)
-            .bind(i64::from(h.quantity.milli()));
-    }
-    q.execute(&mut *conn).await.map_err(db_err)?;
-    Ok(())
+        reservations.join(", ")
+    ));
 }
 
 const BOOKING_SELECT: &str =

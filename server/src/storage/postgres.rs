@@ -29,6 +29,9 @@ super::feature_files!();
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// How long a pooled connection may sit idle before it is checked again when handed out.
+const PING_IF_IDLE_FOR: Duration = Duration::from_secs(30);
+
 /// The advisory-lock key that serialises one kind of write across all instances.
 fn lock_key(serial: Serial) -> Option<i64> {
     match serial {
@@ -60,6 +63,18 @@ impl PgStorage {
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))
+            // sqlx pings every connection it hands out by default: a round trip before
+            // each request's first query. Ping only a connection that sat idle long
+            // enough for the server or a proxy to have dropped it.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > PING_IF_IDLE_FOR {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect(url)
             .await
             .map_err(OpenError::Connect)?;
@@ -165,4 +180,43 @@ impl PgStorage {
             .ok_or(StorageError::NotFound)?;
         Ok(())
     }
+}
+
+/// Sends a [`rows::Batch`] as one statement: each of its statements a data-modifying
+/// CTE (they all see the same snapshot, so none reads what another writes; foreign keys
+/// are checked when the whole statement ends), each guarded one `RETURNING 1` and
+/// counted by the final `SELECT`.
+async fn send_batch(conn: &mut sqlx::PgConnection, batch: rows::Batch) -> Result<(), StorageError> {
+    let (statements, args) = batch.into_parts()?;
+    let mut ctes = Vec::with_capacity(statements.len());
+    let mut counts = Vec::new();
+    let mut guards = Vec::new();
+    for (i, (statement, guard)) in statements.iter().enumerate() {
+        match guard {
+            Some(guard) => {
+                ctes.push(format!("b{i} AS ({statement} RETURNING 1)"));
+                counts.push(format!("(SELECT count(*) FROM b{i})"));
+                guards.push(guard);
+            }
+            None => ctes.push(format!("b{i} AS ({statement})")),
+        }
+    }
+    let select = if counts.is_empty() {
+        // Unreferenced data-modifying CTEs still run, to completion.
+        "SELECT 0 WHERE false".to_owned()
+    } else {
+        format!("SELECT {}", counts.join(", "))
+    };
+    let sql = format!("WITH {} {select}", ctes.join(", "));
+    let row = sqlx::query_with(sqlx::AssertSqlSafe(sql), args)
+        .fetch_optional(conn)
+        .await
+        .map_err(db_err)?;
+    let counts = match row {
+        Some(row) => (0..guards.len())
+            .map(|i| sqlx::Row::try_get::<i64, _>(&row, i).map_err(db_err))
+            .collect::<Result<Vec<_>, _>>()?,
+        None => Vec::new(),
+    };
+    rows::check_guards(&guards, &counts)
 }

@@ -1,6 +1,6 @@
 //! What every feature file shares, compiled into each backend beside its `Db`: the
 //! connection and row types, typed reads that refuse a damaged value instead of
-//! guessing one, the outbox, and [`Health`].
+//! guessing one, write [`Batch`]es, the outbox, and [`Health`].
 
 use app::live::LiveEvent;
 use app::storage::{Health, StorageError};
@@ -13,6 +13,9 @@ use crate::storage::db_err;
 
 pub type Conn = <Db as sqlx::Database>::Connection;
 pub type DbRow = <Db as sqlx::Database>::Row;
+pub type Args = <Db as sqlx::Database>::Arguments;
+/// A statement of a [`Batch`], and what it must change.
+pub type Statement = (String, Option<Guard>);
 
 /// The revisions read from the `revisions` table.
 pub fn revisions(
@@ -85,13 +88,94 @@ impl Health for Backend {
     }
 }
 
-/// Appends `event` to the outbox in the caller's transaction; it is published after
-/// commit (the `transaction!` body returns it).
-pub async fn append_event(
-    conn: &mut Conn,
+/// Writes that go to the database in one trip, each statement refused unless it
+/// changed the rows a guard expects. Placeholders are numbered across the whole batch
+/// ([`Batch::bind`] returns the next one), so the statements share one argument list.
+///
+/// How the trip is made is the backend's (`send_batch`): one multi-statement query on
+/// SQLite, reading `changes()` after each guarded statement; one statement of
+/// data-modifying CTEs on PostgreSQL, counting each guarded one's `RETURNING` rows.
+/// Either way, a failed guard returns its refusal and the caller's transaction rolls
+/// back whatever the batch did.
+#[derive(Default)]
+pub struct Batch {
+    statements: Vec<Statement>,
+    args: Args,
+    /// The first value that could not be encoded.
+    bind_error: Option<sqlx::error::BoxDynError>,
+}
+
+/// What a guarded statement must change, and the refusal if it did not.
+pub struct Guard {
+    pub rows: u64,
+    pub refusal: domain::Error,
+}
+
+impl Batch {
+    /// Adds `value` to the arguments; returns its placeholder.
+    pub fn bind<T>(&mut self, value: T) -> String
+    where
+        T: sqlx::Encode<'static, Db> + sqlx::Type<Db> + 'static,
+    {
+        if let Err(e) = sqlx::Arguments::add(&mut self.args, value) {
+            self.bind_error.get_or_insert(e);
+        }
+        format!("${}", sqlx::Arguments::len(&self.args))
+    }
+
+    /// A statement whose effect needs no check (an insert of new rows).
+    pub fn push(&mut self, sql: String) {
+        self.statements.push((sql, None));
+    }
+
+    /// A statement refused with `refusal` unless it changes exactly `rows` rows.
+    pub fn push_guarded(&mut self, sql: String, rows: u64, refusal: domain::Error) {
+        self.statements.push((sql, Some(Guard { rows, refusal })));
+    }
+
+    /// The statements with their guards, and the arguments, once every value encoded.
+    pub fn into_parts(self) -> Result<(Vec<Statement>, Args), StorageError> {
+        match self.bind_error {
+            Some(e) => Err(StorageError::Backend(e)),
+            None => Ok((self.statements, self.args)),
+        }
+    }
+}
+
+/// Each guard's count in order against what it expects: the first that differs refuses.
+pub fn check_guards(guards: &[&Guard], counts: &[i64]) -> Result<(), StorageError> {
+    if guards.len() != counts.len() {
+        return Err(StorageError::Backend(
+            format!("a batch returned {} counts for {} guards", counts.len(), guards.len()).into(),
+        ));
+    }
+    for (guard, &count) in guards.iter().zip(counts) {
+        if u64::try_from(count).ok() != Some(guard.rows) {
+            return Err(guard.refusal.clone().into());
+        }
+    }
+    Ok(())
+}
+
+/// Appends `event` to the outbox in `batch`.
+pub fn push_event(
+    batch: &mut Batch,
     event: &LiveEvent,
     now: time::OffsetDateTime,
 ) -> Result<(), StorageError> {
+    let (kind, payload) = event_row(event)?;
+    let sql = format!(
+        "INSERT INTO events (kind, payload, created_at) VALUES ({}, {}, {})",
+        batch.bind(kind),
+        batch.bind(payload),
+        batch.bind(crate::storage::DbTime(now))
+    );
+    batch.push(sql);
+    Ok(())
+}
+
+/// An event's kind and JSON payload, as the outbox stores them.
+fn event_row(event: &LiveEvent) -> Result<(&'static str, String), StorageError> {
     let kind = match event {
         LiveEvent::PriceListPublished { .. } => "price_list_published",
         LiveEvent::PolicyPublished { .. } => "policy_published",
@@ -99,6 +183,17 @@ pub async fn append_event(
         LiveEvent::Resync => "resync",
     };
     let payload = serde_json::to_string(event).map_err(|e| StorageError::Backend(Box::new(e)))?;
+    Ok((kind, payload))
+}
+
+/// Appends `event` to the outbox in the caller's transaction; it is published after
+/// commit (the `transaction!` body returns it).
+pub async fn append_event(
+    conn: &mut Conn,
+    event: &LiveEvent,
+    now: time::OffsetDateTime,
+) -> Result<(), StorageError> {
+    let (kind, payload) = event_row(event)?;
     sqlx::query("INSERT INTO events (kind, payload, created_at) VALUES ($1, $2, $3)")
         .bind(kind)
         .bind(payload)

@@ -95,6 +95,9 @@ impl SqliteStorage {
         }
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            // An embedded database's connection cannot be dropped by a server: no ping
+            // (a trip to the connection's thread) before each use.
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .map_err(OpenError::Connect)?;
@@ -187,4 +190,26 @@ impl SqliteStorage {
     ) -> Result<(), StorageError> {
         Ok(())
     }
+}
+
+/// Sends a [`rows::Batch`] to the connection's thread in one trip: its statements as one
+/// multi-statement query (sqlx's SQLite driver binds `$N` in every statement from the
+/// one argument list), each guarded one followed by `SELECT changes()`.
+async fn send_batch(conn: &mut SqliteConnection, batch: rows::Batch) -> Result<(), StorageError> {
+    let (statements, args) = batch.into_parts()?;
+    let mut sql = String::new();
+    let mut guards = Vec::new();
+    for (statement, guard) in &statements {
+        sql.push_str(statement);
+        sql.push_str(";\n");
+        if let Some(guard) = guard {
+            sql.push_str("SELECT changes();\n");
+            guards.push(guard);
+        }
+    }
+    let counts: Vec<i64> = sqlx::query_scalar_with(sqlx::AssertSqlSafe(sql), args)
+        .fetch_all(conn)
+        .await
+        .map_err(db_err)?;
+    rows::check_guards(&guards, &counts)
 }
