@@ -18,8 +18,10 @@
 //! Every attempt is a full confirm: session, parsing, the situation read, the plan, the
 //! guarded writes, the order, the outbox event.
 //!
-//! SQLite runs twice: with `synchronous=FULL` (the default: a confirmed booking survives
-//! a power cut) and with `NORMAL` (what durability costs).
+//! SQLite runs twice: `durable` (the default: a booking is confirmed once the log that
+//! holds its commit is on disk, one sync shared by the commits that queued meanwhile)
+//! and `normal` (`PITLANE_SQLITE_SYNCHRONOUS=normal`: confirmed before it is on disk, to
+//! show what durability costs).
 //!
 //! Run: `cargo bench -p server --bench booking` (PostgreSQL from `PITLANE_TEST_PG`,
 //! default `postgres://postgres@127.0.0.1:5432`; `PITLANE_SKIP_POSTGRES=1` skips it).
@@ -81,7 +83,7 @@ async fn main() -> anyhow::Result<()> {
         .collect();
     let mut pg_rates = Vec::new();
     for (backend, synchronous) in [
-        (Backend::Sqlite, "full"),
+        (Backend::Sqlite, "durable"),
         (Backend::Sqlite, "normal"),
         (Backend::Postgres, "-"),
     ] {

@@ -21,7 +21,11 @@ impl AccountStorage for Backend {
         name: &PersonName,
         password_hash: &str,
     ) -> Result<CustomerId, StorageError> {
-        create_customer(&mut *self.write_conn().await?, phone, name, password_hash, now()).await
+        let id =
+            create_customer(&mut *self.write_conn().await?, phone, name, password_hash, now())
+                .await?;
+        self.synced().await?;
+        Ok(id)
     }
 
     async fn credentials(
@@ -45,7 +49,8 @@ impl AccountStorage for Backend {
             now(),
             expires_at,
         )
-        .await
+        .await?;
+        self.synced().await
     }
 
     async fn session(&self, token_hash: &str) -> Result<Option<Me>, StorageError> {
@@ -53,7 +58,8 @@ impl AccountStorage for Backend {
     }
 
     async fn end_session(&self, token_hash: &str) -> Result<(), StorageError> {
-        end_session(&mut *self.write_conn().await?, token_hash, now()).await
+        end_session(&mut *self.write_conn().await?, token_hash, now()).await?;
+        self.synced().await
     }
 
     async fn tier(&self, customer: CustomerId) -> Result<Tier, StorageError> {

@@ -97,7 +97,7 @@ impl GarageStorage for Backend {
         if done.rows_affected() == 0 {
             return Err(StorageError::NotFound);
         }
-        Ok(())
+        self.synced().await
     }
 
     async fn vehicle_history(

@@ -24,7 +24,8 @@
 //! - `cache.rs`: what every booking reads but rarely changes (prices, policies, catalog,
 //!   locations), kept in memory and checked against the `revisions` the database's
 //!   triggers bump.
-//! - `dbtime.rs`: how instants are stored on SQLite.
+//! - `dbtime.rs`: how instants are stored on SQLite; `wal_sync.rs`: SQLite's group
+//!   commit (a write is reported once its log is on disk, one sync for many commits).
 //! - Migrations: `migrations/{sqlite,postgres}`, one folder per dialect, kept in step (a
 //!   test compares their schemas).
 //!
@@ -34,6 +35,7 @@ pub(crate) mod cache;
 pub mod dbtime;
 pub mod postgres;
 pub mod sqlite;
+mod wal_sync;
 
 pub use self::dbtime::DbTime;
 

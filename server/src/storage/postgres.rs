@@ -131,6 +131,11 @@ impl PgStorage {
         tx.commit().await.map_err(db_err)
     }
 
+    /// Nothing to wait for: PostgreSQL's commit returns once the commit is on disk.
+    async fn synced(&self) -> Result<(), StorageError> {
+        Ok(())
+    }
+
     /// Rolls back at once, rather than when the connection is next used.
     async fn rollback(&self, tx: sqlx::Transaction<'static, Db>) {
         if let Err(e) = tx.rollback().await {

@@ -4,6 +4,8 @@
 //! `write_conn`) queue on a write gate before they begin: SQLite makes a writer that
 //! finds the lock taken sleep and try again (for up to tens of milliseconds each time),
 //! while the gate hands the lock to the next writer the moment the last one ends.
+//! A write is reported once it is on disk, with one sync for many commits
+//! ([`WalSync`]).
 
 use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
@@ -19,6 +21,7 @@ use time::OffsetDateTime;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use super::cache::{Cache, Revisions};
+use super::wal_sync::WalSync;
 use super::{db_err, now, OpenError, Serial};
 use crate::live::Hub;
 
@@ -36,13 +39,14 @@ super::feature_files!();
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
-/// `FULL` unless `PITLANE_SQLITE_SYNCHRONOUS=normal` (only the booking benchmark sets
-/// it, to show what durability costs).
-fn synchronous() -> SqliteSynchronous {
-    match std::env::var("PITLANE_SQLITE_SYNCHRONOUS").as_deref() {
-        Ok("normal") => SqliteSynchronous::Normal,
-        _ => SqliteSynchronous::Full,
-    }
+/// Whether a write is reported only once it is on disk ([`WalSync`]), unless
+/// `PITLANE_SQLITE_SYNCHRONOUS=normal` (only the booking benchmark sets it, to show what
+/// durability costs: a power cut may then lose the last writes reported).
+fn durable() -> bool {
+    !matches!(
+        std::env::var("PITLANE_SQLITE_SYNCHRONOUS").as_deref(),
+        Ok("normal")
+    )
 }
 
 pub struct SqliteStorage {
@@ -51,6 +55,8 @@ pub struct SqliteStorage {
     cache: Cache,
     /// Held by this process's one write transaction; waiters queue in order.
     write_gate: Arc<Mutex<()>>,
+    /// Tells a writer when its commit is on disk (`None`: in memory, or not asked for).
+    wal_sync: Option<WalSync>,
 }
 
 /// A connection or a transaction that writes, holding the write gate until it is dropped.
@@ -82,10 +88,9 @@ impl SqliteStorage {
             .map_err(OpenError::Connect)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            // FULL: a commit is on disk before it is reported, so a confirmed booking
-            // survives a power cut (NORMAL in WAL mode may lose the last commits).
-            // Its cost is in the booking benchmark.
-            .synchronous(synchronous())
+            // NORMAL: a commit does not wait for the disk while it holds the write lock;
+            // `wal_sync` syncs the log before the write is reported, once for many.
+            .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         if let Some(dir) = options.get_filename().parent() {
@@ -93,6 +98,9 @@ impl SqliteStorage {
                 std::fs::create_dir_all(dir)?;
             }
         }
+        let file = options.get_filename().to_path_buf();
+        let in_memory = file.as_os_str().is_empty() || file.as_os_str() == ":memory:";
+        let sync_log = durable() && !in_memory;
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             // An embedded database's connection cannot be dropped by a server: no ping
@@ -101,11 +109,13 @@ impl SqliteStorage {
             .connect_with(options)
             .await
             .map_err(OpenError::Connect)?;
+        let wal_sync = sync_log.then(|| WalSync::start(file));
         Ok(SqliteStorage {
             pool,
             hub,
             cache: Cache::default(),
             write_gate: Arc::new(Mutex::new(())),
+            wal_sync,
         })
     }
 
@@ -133,7 +143,8 @@ impl SqliteStorage {
         Ok(Gated { inner, _gate: gate })
     }
 
-    /// A connection for a write of one statement, queued with the write transactions.
+    /// A connection for a write of one statement, queued with the write transactions;
+    /// [`SqliteStorage::synced`] after it, before the write is reported.
     async fn write_conn(&self) -> Result<Gated<PoolConnection<Db>>, StorageError> {
         self.gated(self.pool.acquire()).await
     }
@@ -145,13 +156,26 @@ impl SqliteStorage {
         self.gated(self.pool.begin_with("BEGIN IMMEDIATE")).await
     }
 
-    /// Commits, then tells this process's pages (there are no other instances).
+    /// Commits, lets the next writer in, and once the commit is on disk tells this
+    /// process's pages (there are no other instances).
     async fn commit(&self, tx: WriteTx, events: Vec<LiveEvent>) -> Result<(), StorageError> {
-        tx.inner.commit().await.map_err(db_err)?;
+        let Gated { inner, _gate } = tx;
+        inner.commit().await.map_err(db_err)?;
+        drop(_gate);
+        self.synced().await?;
         for event in events {
             self.hub.publish(event);
         }
         Ok(())
+    }
+
+    /// Returns once the writes this caller committed are on disk: after a write through
+    /// `write_conn` (a transaction's `commit` waits by itself).
+    async fn synced(&self) -> Result<(), StorageError> {
+        match &self.wal_sync {
+            Some(wal) => wal.committed().await,
+            None => Ok(()),
+        }
     }
 
     /// Rolls back before the gate opens: a dropped transaction would roll back only
