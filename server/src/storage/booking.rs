@@ -11,7 +11,8 @@
 //! - idempotency: a unique key on (customer, idempotency key).
 //!
 //! Locks are taken in one order by booking and cancelling alike: the customer's row (on
-//! PostgreSQL; SQLite's write transaction excludes every other), shelves and shipments
+//! PostgreSQL, as the transaction begins: [`Serial::Customer`]; SQLite's write
+//! transaction excludes every other), shelves and shipments
 //! in [`Hold::lock_key`] order, then capacity steps by time.
 
 use std::collections::HashMap;
@@ -100,12 +101,11 @@ impl BookingStorage for Backend {
             )
             .await?
         };
-        transaction!(self, Serial::Rows, |tx| {
-            // One customer's bookings are decided one after the other (on PostgreSQL by
-            // the lock on their row; on SQLite every write transaction is): a retry then
-            // finds the first attempt's booking, and two bookings cannot both take the
-            // last place under the cap.
-            self.lock_customer(tx, customer).await?;
+        // One customer's bookings are decided one after the other (on PostgreSQL by the
+        // lock on their row; on SQLite every write transaction is): a retry then finds
+        // the first attempt's booking, and two bookings cannot both take the last place
+        // under the cap.
+        transaction!(self, Serial::Customer(customer), |tx| {
             let (open, earlier) = open_bookings(tx, customer, req, now).await?;
             if let Some(earlier) = earlier {
                 return replay(tx, customer, req, earlier)

@@ -5,11 +5,13 @@
 //!
 //! - `sqlite.rs`, `postgres.rs`: a backend each: connecting, migrating, and the few
 //!   things that differ between the two, by name: [`Serial`] writes (SQLite's
-//!   `BEGIN IMMEDIATE` already excludes every other writer; PostgreSQL takes an advisory
-//!   lock), `write_conn` for a write of one statement (on SQLite it queues on the same
-//!   write gate as the transactions), `LOCK_ROWS` (`""` or `" FOR UPDATE"`) and
-//!   `lock_customer`, the clock of price versions, and how events leave after commit
-//!   (the hub directly, or the outbox table's `pg_notify` trigger).
+//!   `BEGIN IMMEDIATE` already excludes every other writer; PostgreSQL's `BEGIN` takes an
+//!   advisory lock or the customer's row in the same round trip), `write_conn` for a
+//!   write of one statement (on SQLite it queues on the same write gate as the
+//!   transactions) and `synced` after it, `LOCK_ROWS` (`""` or `" FOR UPDATE"`),
+//!   `send_batch` (a `Batch` of writes, from `rows.rs`, in one trip), the clock of price
+//!   versions, and how events leave after commit (the hub directly, or the outbox
+//!   table's `pg_notify` trigger).
 //! - The feature files, written once and compiled into both backends (each includes them
 //!   beside its own `type Db`, so every query is type-checked for both dialects):
 //!   - `rows.rs`: reading typed values out of rows, the outbox, `/healthz`'s ping;
@@ -191,6 +193,9 @@ pub(crate) enum Serial {
     PriceList,
     /// Loading the demo data.
     Seed,
+    /// One customer's bookings: each is decided knowing the ones before it (the limits
+    /// on open bookings, an earlier request with the same key).
+    Customer(domain::CustomerId),
 }
 
 /// Maps a database error to what the layers above can act on, keeping it as the source.

@@ -32,12 +32,20 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres
 /// How long a pooled connection may sit idle before it is checked again when handed out.
 const PING_IF_IDLE_FOR: Duration = Duration::from_secs(30);
 
-/// The advisory-lock key that serialises one kind of write across all instances.
-fn lock_key(serial: Serial) -> Option<i64> {
+/// The statement that begins a transaction of `serial`'s kind, taking its lock in the
+/// same round trip: an advisory lock that serialises one kind of write across all
+/// instances, or the customer's row. `None`: a plain `BEGIN`. The values written into
+/// the text are typed (constants, a UUID), never input.
+fn begin_sql(serial: Serial) -> Option<String> {
+    let advisory = |key: i64| format!("BEGIN; SELECT pg_advisory_xact_lock({key})");
     match serial {
         Serial::Rows => None,
-        Serial::PriceList => Some(0x5049_5400_0001),
-        Serial::Seed => Some(0x5049_5400_0002),
+        Serial::PriceList => Some(advisory(0x5049_5400_0001)),
+        Serial::Seed => Some(advisory(0x5049_5400_0002)),
+        Serial::Customer(id) => Some(format!(
+            "BEGIN; SELECT 1 FROM customers WHERE id = '{}' FOR UPDATE",
+            id.as_uuid()
+        )),
     }
 }
 
@@ -107,17 +115,13 @@ impl PgStorage {
     }
 
     /// A read-committed transaction (rows it reads to decide are locked with
-    /// [`LOCK_ROWS`] or guarded on write), holding `serial`'s advisory lock if any.
+    /// [`LOCK_ROWS`] or guarded on write), holding `serial`'s lock if any.
     async fn begin(&self, serial: Serial) -> Result<sqlx::Transaction<'static, Db>, StorageError> {
-        let mut tx = self.pool.begin().await.map_err(db_err)?;
-        if let Some(key) = lock_key(serial) {
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(key)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
+        match begin_sql(serial) {
+            Some(sql) => self.pool.begin_with(sqlx::AssertSqlSafe(sql)).await,
+            None => self.pool.begin().await,
         }
-        Ok(tx)
+        .map_err(db_err)
     }
 
     /// Commits. The events need no sending: the outbox trigger (`events_notify`)
@@ -168,22 +172,6 @@ impl PgStorage {
         let now = rows.first().map_or_else(super::now, |r| r.2);
         let rows: Vec<(String, i64)> = rows.into_iter().map(|(n, r, _)| (n, r)).collect();
         rows::revisions(&rows, now)
-    }
-
-    /// Locks the customer's row until the transaction ends: one customer's bookings are
-    /// decided one after the other.
-    async fn lock_customer(
-        &self,
-        conn: &mut <Db as sqlx::Database>::Connection,
-        customer: domain::CustomerId,
-    ) -> Result<(), StorageError> {
-        sqlx::query("SELECT id FROM customers WHERE id = $1 FOR UPDATE")
-            .bind(customer.as_uuid())
-            .fetch_optional(conn)
-            .await
-            .map_err(db_err)?
-            .ok_or(StorageError::NotFound)?;
-        Ok(())
     }
 }
 

@@ -205,15 +205,6 @@ impl SqliteStorage {
             .map_err(db_err)?;
         rows::revisions(&rows, now())
     }
-
-    /// Nothing to lock: a `BEGIN IMMEDIATE` transaction already excludes every writer.
-    async fn lock_customer(
-        &self,
-        _conn: &mut <Db as sqlx::Database>::Connection,
-        _customer: domain::CustomerId,
-    ) -> Result<(), StorageError> {
-        Ok(())
-    }
 }
 
 /// Sends a [`rows::Batch`] to the connection's thread in one trip: its statements as one
