@@ -4,8 +4,9 @@
 //! `write_conn`) queue on a write gate before they begin: SQLite makes a writer that
 //! finds the lock taken sleep and try again (for up to tens of milliseconds each time),
 //! while the gate hands the lock to the next writer the moment the last one ends.
-//! A write is reported once it is on disk, with one sync for many commits
-//! ([`WalSync`]).
+//! Writes go through one connection of their own, so the gate's holder never waits for
+//! a reader to give a connection back. A write is reported once it is on disk, with one
+//! sync for many commits ([`WalSync`]).
 
 use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
@@ -49,8 +50,19 @@ fn durable() -> bool {
     )
 }
 
+/// Reading connections: each is a thread that runs its queries, and reads are work for
+/// the CPU, so twice as many as the machine has cores (more only take turns).
+fn read_connections() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    u32::try_from(cores * 2).unwrap_or(u32::MAX).max(2)
+}
+
 pub struct SqliteStorage {
+    /// Connections for reading.
     pool: SqlitePool,
+    /// The one connection that writes, taken by whoever holds the write gate: a writer
+    /// never waits for a reader to give a connection back.
+    writer: SqlitePool,
     hub: Hub,
     cache: Cache,
     /// Held by this process's one write transaction; waiters queue in order.
@@ -101,17 +113,31 @@ impl SqliteStorage {
         let file = options.get_filename().to_path_buf();
         let in_memory = file.as_os_str().is_empty() || file.as_os_str() == ":memory:";
         let sync_log = durable() && !in_memory;
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            // An embedded database's connection cannot be dropped by a server: no ping
-            // (a trip to the connection's thread) before each use.
-            .test_before_acquire(false)
-            .connect_with(options)
+        let pool_of = |connections: u32| {
+            SqlitePoolOptions::new()
+                .max_connections(connections)
+                // An embedded database's connection cannot be dropped by a server: no
+                // ping (a trip to the connection's thread) before each use.
+                .test_before_acquire(false)
+        };
+        let pool = pool_of(read_connections())
+            .connect_with(options.clone())
             .await
             .map_err(OpenError::Connect)?;
+        // A database in memory exists once per connection set: it writes through the
+        // readers' pool.
+        let writer = if in_memory {
+            pool.clone()
+        } else {
+            pool_of(1)
+                .connect_with(options)
+                .await
+                .map_err(OpenError::Connect)?
+        };
         let wal_sync = sync_log.then(|| WalSync::start(file));
         Ok(SqliteStorage {
             pool,
+            writer,
             hub,
             cache: Cache::default(),
             write_gate: Arc::new(Mutex::new(())),
@@ -146,14 +172,14 @@ impl SqliteStorage {
     /// A connection for a write of one statement, queued with the write transactions;
     /// [`SqliteStorage::synced`] after it, before the write is reported.
     async fn write_conn(&self) -> Result<Gated<PoolConnection<Db>>, StorageError> {
-        self.gated(self.pool.acquire()).await
+        self.gated(self.writer.acquire()).await
     }
 
     /// A write transaction that takes SQLite's write lock up front: a deferred one that
     /// upgrades later fails at once with SQLITE_BUSY instead of waiting. It excludes
     /// every other writer, so every [`Serial`] kind is the same here.
     async fn begin(&self, _serial: Serial) -> Result<WriteTx, StorageError> {
-        self.gated(self.pool.begin_with("BEGIN IMMEDIATE")).await
+        self.gated(self.writer.begin_with("BEGIN IMMEDIATE")).await
     }
 
     /// Commits, lets the next writer in, and once the commit is on disk tells this
