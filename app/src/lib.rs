@@ -4,6 +4,7 @@
 //! - [`surfaces`]: the customer web (`/`), the store kiosk (`/kiosk`) and the HQ console
 //!   (`/hq`), each with its own layout and navigation;
 //! - [`account`]: sign-up, sign-in, sessions and roles;
+//! - [`devices`]: kiosk iPads paired with a store, staff PINs and the idle lock;
 //! - [`garage`]: a customer's vehicles and their service history;
 //! - [`booking`]: quotes per vehicle, the store picker, slots, booking and cancelling;
 //! - [`policies`]: the discount policies HQ publishes;
@@ -27,6 +28,7 @@ pub mod account;
 pub mod booking;
 pub mod clock;
 pub mod codec;
+pub mod devices;
 pub mod error;
 pub mod garage;
 pub mod i18n;
@@ -99,6 +101,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/kiosk") view={Lazy::<kiosk::KioskRoute>::new()} />
                 <Route path=path!("/hq") view={Lazy::<hq::HqRoute>::new()} />
                 <Route path=path!("/hq/policies") view={Lazy::<hq::PoliciesRoute>::new()} />
+                <Route path=path!("/hq/devices") view={Lazy::<hq::DevicesRoute>::new()} />
             </Routes>
         </Router>
     }

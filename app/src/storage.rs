@@ -4,7 +4,7 @@
 //! Each feature module declares what it needs from storage next to its server functions:
 //! [`crate::pricing::PriceStorage`], [`crate::account::AccountStorage`],
 //! [`crate::garage::GarageStorage`], [`crate::policies::PolicyStorage`],
-//! [`crate::booking::BookingStorage`]; [`Health`] answers `/healthz`. The server crate
+//! [`crate::booking::BookingStorage`], [`crate::devices::DeviceStorage`]; [`Health`] answers `/healthz`. The server crate
 //! implements every trait once over SQLite and PostgreSQL and hands them to each request
 //! as [`Storages`], one `Arc<dyn …>` context per trait. A new feature adds a trait and a
 //! field here, not methods to a shared trait.
@@ -21,6 +21,7 @@ use leptos::prelude::{provide_context, use_context};
 
 use crate::account::AccountStorage;
 use crate::booking::BookingStorage;
+use crate::devices::DeviceStorage;
 use crate::error::AppError;
 use crate::garage::GarageStorage;
 use crate::policies::PolicyStorage;
@@ -113,13 +114,20 @@ pub struct Storages {
     pub garage: Arc<dyn GarageStorage>,
     pub policies: Arc<dyn PolicyStorage>,
     pub booking: Arc<dyn BookingStorage>,
+    pub devices: Arc<dyn DeviceStorage>,
 }
 
 impl Storages {
     /// Every trait from one backend that implements them all.
     pub fn new<B>(backend: Arc<B>) -> Storages
     where
-        B: Health + PriceStorage + AccountStorage + GarageStorage + PolicyStorage + BookingStorage,
+        B: Health
+            + PriceStorage
+            + AccountStorage
+            + GarageStorage
+            + PolicyStorage
+            + BookingStorage
+            + DeviceStorage,
     {
         Storages {
             health: backend.clone(),
@@ -127,7 +135,8 @@ impl Storages {
             accounts: backend.clone(),
             garage: backend.clone(),
             policies: backend.clone(),
-            booking: backend,
+            booking: backend.clone(),
+            devices: backend,
         }
     }
 
@@ -139,6 +148,7 @@ impl Storages {
         provide_context(self.garage.clone());
         provide_context(self.policies.clone());
         provide_context(self.booking.clone());
+        provide_context(self.devices.clone());
     }
 }
 

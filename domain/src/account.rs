@@ -9,7 +9,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{CustomerId, Error, Phone, StaffId, StoreId};
+use crate::{CustomerId, DeviceId, Error, Phone, StaffId, StoreId};
 
 /// A password as typed at sign-up, checked against the rules below. It is never
 /// serialised and its `Debug` hides it, so it cannot end up in a log by accident.
@@ -294,6 +294,30 @@ impl Principal {
         )
     }
 
+    /// Pairing iPads with stores and revoking them is HQ operations' work.
+    pub fn may_manage_devices(&self) -> bool {
+        self.may_publish_prices()
+    }
+
+    /// Whether this person may set or reset the PIN of staff member `target`, who works
+    /// at `target_location`: themselves, their store's manager, or HQ operations (who
+    /// enrol a new store's manager).
+    pub fn may_set_pin_of(&self, target: StaffId, target_location: Option<StoreId>) -> bool {
+        match self {
+            Principal::Staff { id, .. } if *id == target => true,
+            Principal::Staff {
+                role: StaffRole::HqAdmin,
+                ..
+            } => true,
+            Principal::Staff {
+                role: StaffRole::StoreManager,
+                location,
+                ..
+            } => location.is_some() && *location == target_location,
+            _ => false,
+        }
+    }
+
     /// Whether this person may see a store's bookings and stock: HQ sees every store,
     /// store staff their own.
     pub fn may_see_store(&self, store: StoreId) -> bool {
@@ -344,6 +368,10 @@ pub struct Me {
     pub name_zh: String,
     /// Their name as written in English.
     pub name_en: String,
+    /// The kiosk device this session was unlocked on with a PIN; `None` for a session
+    /// started with a password.
+    #[serde(default)]
+    pub device: Option<DeviceId>,
 }
 
 #[cfg(test)]
@@ -477,6 +505,37 @@ mod tests {
         assert!(!customer.may_see_store(store));
         assert!(customer.customer().is_some());
         assert!(hq.customer().is_none());
+    }
+
+    #[test]
+    fn who_may_set_a_pin() {
+        let store = StoreId::new();
+        let other = StoreId::new();
+        let staff = |role, location| Principal::Staff {
+            id: StaffId::new(),
+            role,
+            location,
+        };
+        let advisor = StaffId::new();
+        let manager = staff(StaffRole::StoreManager, Some(store));
+        assert!(manager.may_set_pin_of(advisor, Some(store)));
+        assert!(!manager.may_set_pin_of(advisor, Some(other)));
+        assert!(!manager.may_set_pin_of(advisor, None));
+        assert!(staff(StaffRole::HqAdmin, None).may_set_pin_of(advisor, Some(other)));
+        assert!(!staff(StaffRole::HqSupply, None).may_set_pin_of(advisor, Some(store)));
+        assert!(!staff(StaffRole::Technician, Some(store)).may_set_pin_of(advisor, Some(store)));
+        let me = Principal::Staff {
+            id: advisor,
+            role: StaffRole::ServiceAdvisor,
+            location: Some(store),
+        };
+        assert!(me.may_set_pin_of(advisor, Some(store)));
+        let customer = Principal::Customer {
+            id: CustomerId::new(),
+        };
+        assert!(!customer.may_set_pin_of(advisor, Some(store)));
+        assert!(staff(StaffRole::HqAdmin, None).may_manage_devices());
+        assert!(!manager.may_manage_devices());
     }
 
     proptest! {

@@ -128,6 +128,30 @@ pub enum Error {
     /// The store does not exist or takes no bookings (the warehouse).
     #[error("this store takes no bookings")]
     StoreUnknown,
+    /// Not a pairing code, or one already used or expired.
+    #[error("pairing code is unknown, used or expired")]
+    PairingCodeInvalid,
+    /// A device's name must have 1 to 40 characters.
+    #[error("device name is empty or too long")]
+    DeviceNameInvalid,
+    /// This browser holds no credential of a paired device (never paired, or revoked).
+    #[error("this device is not paired with a store")]
+    DeviceNotPaired,
+    /// A PIN is six digits.
+    #[error("PIN must be six digits")]
+    PinInvalid,
+    /// One digit repeated, or a run up or down.
+    #[error("PIN is too easy to guess")]
+    PinTooSimple,
+    /// A new PIN must differ from the current one.
+    #[error("PIN is the same as the current one")]
+    PinReused,
+    /// The PIN does not match.
+    #[error("wrong PIN")]
+    PinWrong,
+    /// Idle-lock minutes must be 1 to 30.
+    #[error("idle-lock minutes are invalid")]
+    IdleLockInvalid,
 }
 
 impl Error {
@@ -174,6 +198,14 @@ impl Error {
             Error::TooManyOpenBookings => "too_many_open_bookings",
             Error::VehicleAlreadyBooked => "vehicle_already_booked",
             Error::StoreUnknown => "store_unknown",
+            Error::PairingCodeInvalid => "pairing_code_invalid",
+            Error::DeviceNameInvalid => "device_name_invalid",
+            Error::DeviceNotPaired => "device_not_paired",
+            Error::PinInvalid => "pin_invalid",
+            Error::PinTooSimple => "pin_too_simple",
+            Error::PinReused => "pin_reused",
+            Error::PinWrong => "pin_wrong",
+            Error::IdleLockInvalid => "idle_lock_invalid",
         }
     }
 }
@@ -183,7 +215,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const ALL: [Error; 39] = [
+    const ALL: [Error; 47] = [
         Error::AmountEmpty,
         Error::AmountNotANumber,
         Error::AmountTooPrecise,
@@ -223,6 +255,14 @@ mod tests {
         Error::TooManyOpenBookings,
         Error::VehicleAlreadyBooked,
         Error::StoreUnknown,
+        Error::PairingCodeInvalid,
+        Error::DeviceNameInvalid,
+        Error::DeviceNotPaired,
+        Error::PinInvalid,
+        Error::PinTooSimple,
+        Error::PinReused,
+        Error::PinWrong,
+        Error::IdleLockInvalid,
     ];
 
     #[test]
@@ -270,6 +310,14 @@ mod tests {
                 "too_many_open_bookings",
                 "vehicle_already_booked",
                 "store_unknown",
+                "pairing_code_invalid",
+                "device_name_invalid",
+                "device_not_paired",
+                "pin_invalid",
+                "pin_too_simple",
+                "pin_reused",
+                "pin_wrong",
+                "idle_lock_invalid",
             ]
         );
     }

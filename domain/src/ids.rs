@@ -80,6 +80,8 @@ uuid_ids! {
     PolicyId,
     /// A shipment of parts on its way to a location (stock "arriving").
     ShipmentId,
+    /// An iPad paired with a store as its kiosk.
+    DeviceId,
 }
 
 /// A valid version-7 UUID built from a fixed timestamp and counter instead of
@@ -144,7 +146,8 @@ mod tests {
             PriceListVersionId,
             OrderId,
             PolicyId,
-            ShipmentId
+            ShipmentId,
+            DeviceId
         );
     }
 

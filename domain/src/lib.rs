@@ -24,6 +24,8 @@
 //! - [`geo`]: map points and distances.
 //! - [`ids`]: UUID v7 newtypes for every entity, so a `StoreId` can never be
 //!   passed where a `CustomerId` is expected.
+//! - [`kiosk`]: pairing an iPad with a store ([`kiosk::PairingCode`]), staff PINs
+//!   ([`kiosk::Pin`]) and the idle lock ([`kiosk::IdleLock`]).
 //! - [`local_time`]: the stores' wall clock (UTC+8 all year) and conversions.
 //! - [`money`]: [`Money`] in integer fen and [`Quantity`] in thousandths, with
 //!   parsing of what people actually type into a price box.
@@ -62,6 +64,7 @@ pub mod error;
 pub mod garage;
 pub mod geo;
 pub mod ids;
+pub mod kiosk;
 pub mod local_time;
 pub mod money;
 pub mod network;

@@ -1,5 +1,5 @@
 import { test, expect, Page, Browser } from "./fixtures";
-import { ADVISOR, fen, freshPhone, open, openAsStaff, signIn, yuan } from "./helpers";
+import { ADVISOR, fen, freshPhone, open, openAsStaff, openKiosk, yuan } from "./helpers";
 
 /** Signs a new customer up and puts a Toyota Corolla in the garage; returns its plate. */
 async function newCustomerWithCorolla(page: Page, plate: string, badPlateMessage?: string) {
@@ -41,8 +41,7 @@ async function pickOilChange(page: Page, plate: string): Promise<string> {
 async function kioskOilChangeTotal(browser: Browser): Promise<string> {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await open(page, "/kiosk");
-  await signIn(page, ADVISOR);
+  await openKiosk(page, ADVISOR);
   const select = page.locator(".model-quotes select");
   const corolla = await select.locator('option[data-code="TOY-COROLLA"]').getAttribute("value");
   await select.selectOption(corolla!);

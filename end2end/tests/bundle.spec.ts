@@ -41,7 +41,7 @@ for (const [what, route, budget] of FIRST_VISITS) {
     expect(files.some((f) => f.endsWith(".wasm")), "the page loaded its wasm").toBe(true);
     expect(files.some((f) => f.endsWith(".css")), "the page loaded its stylesheet").toBe(true);
     // Each page is its own chunk: a customer never downloads the staff surfaces' code.
-    expect(files.filter((f) => /split___(kiosk|hq|policies)_route_view/.test(f))).toEqual([]);
+    expect(files.filter((f) => /split___(kiosk|hq|policies|devices)_route_view/.test(f))).toEqual([]);
 
     let total = 0;
     const rows = files.map((f) => {

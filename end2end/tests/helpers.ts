@@ -1,4 +1,4 @@
-import { expect, Page } from "@playwright/test";
+import { expect, APIRequestContext, Browser, Page } from "@playwright/test";
 
 /** Opens a page and waits until it has hydrated: clicks before that would be lost. */
 export async function open(page: Page, path: string) {
@@ -37,6 +37,59 @@ export const DEMO_PASSWORD = "pitlane-demo-2026";
 export const HQ_ADMIN = "13900000001";
 export const ADVISOR = "13900000004";
 export const DEMO_CUSTOMER = "13800000001";
+export const MANAGER = "13900000003";
+/** Every demo store staff member's kiosk PIN (README). */
+export const DEMO_PIN = "428613";
+
+/** Calls a server function as the context `request` belongs to; fails on anything but 200. */
+export async function api(request: APIRequestContext, fn: string, form: Record<string, string> = {}) {
+  const res = await request.post(`/api/${fn}`, { form });
+  expect(res.status(), `${fn}: ${await res.text()}`).toBe(200);
+  return res.json();
+}
+
+/** The staff id and store of a demo staff member, from a sign-in of their own. */
+export async function staffMember(browser: Browser, phone: string): Promise<{ id: string; store: string }> {
+  const context = await browser.newContext();
+  await api(context.request, "sign_in", { realm: "staff", phone, password: DEMO_PASSWORD });
+  const me = await api(context.request, "me");
+  await context.close();
+  return { id: me.principal.id, store: me.principal.location };
+}
+
+/** A pairing code HQ made for `store` (in a context of its own). */
+export async function pairingCode(browser: Browser, store: string): Promise<string> {
+  const context = await browser.newContext();
+  await api(context.request, "sign_in", { realm: "staff", phone: HQ_ADMIN, password: DEMO_PASSWORD });
+  const code = await api(context.request, "create_pairing_code", { store_id: store, device_name: "测试 iPad" });
+  await context.close();
+  return code.code;
+}
+
+/** Unlocks the kiosk the page shows as staff member `id`: their tile, the PIN on the pad. */
+export async function unlockKiosk(page: Page, id: string, pin = DEMO_PIN) {
+  // By touch where the browser has it (the iPad project), by mouse elsewhere.
+  const touch = await page.evaluate(() => navigator.maxTouchPoints > 0);
+  const press = (l: ReturnType<Page["locator"]>) => (touch ? l.tap() : l.click());
+  await press(page.locator(`.staff-tile[data-staff="${id}"]`));
+  for (const digit of pin) await press(page.locator(`.pin-pad [data-digit="${digit}"]`));
+  await press(page.locator(".unlock-form button.unlock"));
+}
+
+/**
+ * Opens /kiosk on this page's browser paired with `phone`'s store (by API) and unlocked
+ * by `phone` with the demo PIN.
+ */
+export async function openKiosk(page: Page, phone = ADVISOR) {
+  const browser = page.context().browser()!;
+  const staff = await staffMember(browser, phone);
+  const code = await pairingCode(browser, staff.store);
+  await api(page.context().request, "pair_device", { code });
+  await open(page, "/kiosk");
+  await unlockKiosk(page, staff.id);
+  await expect(page.locator('.kiosk-bar[data-unlocked="true"]')).toBeVisible();
+  return staff;
+}
 
 /**
  * Signs in on the form the page shows (customer or staff), then waits until the user

@@ -1,32 +1,129 @@
-import { test, expect } from "./fixtures";
-import { ADVISOR, DEMO_PASSWORD, firstServiceCode, open, priceOf } from "./helpers";
+import { test, expect, expectAccessible } from "./fixtures";
+import {
+  ADVISOR,
+  DEMO_PIN,
+  HQ_ADMIN,
+  MANAGER,
+  api,
+  firstServiceCode,
+  open,
+  pairingCode,
+  priceOf,
+  signIn,
+  staffMember,
+  unlockKiosk,
+} from "./helpers";
 
 // Runs in the "ipad" project: iPad viewport, touch events, as at the reception counter.
-test("the kiosk works by touch at iPad size", async ({ page }) => {
+
+test("HQ pairs an iPad, staff unlock it with their PIN, it locks when idle, HQ revokes it", async ({
+  page,
+  browser,
+}) => {
+  const advisor = await staffMember(browser, ADVISOR);
+
+  // HQ, at a desktop, makes a one-time code for the advisor's store.
+  const hqContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: false });
+  const hq = await hqContext.newPage();
+  await open(hq, "/hq/devices");
+  await signIn(hq, HQ_ADMIN);
+  await hq.locator('.pairing-form select[name="store_id"]').selectOption(advisor.store);
+  await hq.locator('.pairing-form input[name="device_name"]').fill("前台 1 号");
+  await hq.locator('.pairing-form button[type="submit"]').click();
+  const code = (await hq.locator(".pairing-code .code").textContent())!.trim();
+  expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  await expectAccessible(hq, "/hq/devices with a code");
+
+  // The iPad, with a clock the test can move, is not paired yet.
+  await page.clock.install();
   await open(page, "/kiosk");
-  // Reception signs in by touch.
-  const form = page.locator(".auth-form");
-  await form.locator('input[name="phone"]').tap();
-  await form.locator('input[name="phone"]').fill(ADVISOR);
-  await form.locator('input[name="password"]').tap();
-  await form.locator('input[name="password"]').fill(DEMO_PASSWORD);
-  await form.locator('button[type="submit"]').tap();
-  await expect(page.locator('[data-signed-in="true"]')).toBeVisible();
+  await expect(page.locator(".pair-device")).toBeVisible();
+  await expectAccessible(page, "/kiosk, not paired");
+  const input = page.locator('.pair-device input[name="code"]');
+  await input.tap();
+  await input.fill(code.toLowerCase());
+  await page.locator('.pair-device button[type="submit"]').tap();
+
+  // Paired: the store's lock screen, every staff member a tile.
+  await expect(page.locator(".lock-screen")).toBeVisible();
+  await expect(page.locator(`.staff-tile[data-staff="${advisor.id}"]`)).toBeVisible();
+  await expectAccessible(page, "/kiosk, locked");
+  // Big enough for a finger, at this iPad's size.
+  for (const target of [".pin-pad .digit", ".staff-tile", ".unlock-form button.unlock"]) {
+    const box = await page.locator(target).first().boundingBox();
+    expect(box!.height, target).toBeGreaterThanOrEqual(44);
+    expect(box!.width, target).toBeGreaterThanOrEqual(44);
+  }
+
+  // A wrong PIN is refused, in Chinese, and unlocks nothing.
+  await unlockKiosk(page, advisor.id, "135790");
+  await expect(page.locator(".lock-screen [role=alert]")).toHaveText("PIN 不正确");
+  await expect(page.locator(".kiosk-bar")).toHaveCount(0);
+
+  // The right one unlocks the kiosk for the advisor.
+  await unlockKiosk(page, advisor.id);
+  await expect(page.locator('.kiosk-bar[data-unlocked="true"]')).toBeVisible();
   await expect(page.locator(".user-menu .role")).toHaveText("服务顾问");
-  const viewport = page.viewportSize();
-  expect(viewport?.width).toBeGreaterThanOrEqual(1024);
-  expect(await page.evaluate(() => navigator.maxTouchPoints)).toBeGreaterThan(0);
+  const service = await firstServiceCode(page);
+  await expect(priceOf(page, service)).toHaveText(/^¥[\d,]+\.\d{2}$/);
+  await expectAccessible(page, "/kiosk, unlocked");
 
-  // Touch targets are big enough for a finger.
-  const box = await page.locator('.lang-switch button[data-lang="en"]').boundingBox();
-  expect(box?.height).toBeGreaterThanOrEqual(44);
+  // HQ's list shows the device, last unlocked just now.
+  await hq.reload();
+  await expect(hq.locator("html")).toHaveAttribute("data-hydrated", "true");
+  const row = hq.locator(".device-list tbody tr").filter({ hasText: "前台 1 号" });
+  await expect(row).toHaveAttribute("data-revoked", "false");
+  await expect(row.locator("td").nth(3)).not.toHaveText("—");
 
-  await page.locator('.lang-switch button[data-lang="en"]').tap();
-  await expect(page.locator("h1")).toHaveText("Service price list");
-  const code = await firstServiceCode(page);
-  await expect(priceOf(page, code)).toHaveText(/^¥[\d,]+\.\d{2}$/);
-  await page.locator('.lang-switch button[data-lang="zh"]').tap();
-  await expect(page.locator("h1")).toHaveText("服务价目表");
+  // Touched within the idle minutes, it stays unlocked; two idle minutes lock it.
+  await page.clock.fastForward("01:30");
+  await page.locator(".kiosk-bar .store-name").tap();
+  await page.clock.fastForward("01:30");
+  await expect(page.locator('.kiosk-bar[data-unlocked="true"]')).toBeVisible();
+  await page.clock.fastForward("02:10");
+  await expect(page.locator(".lock-screen")).toBeVisible();
+  // The session is gone on the server too: a reload finds nobody signed in.
+  await page.reload();
+  await expect(page.locator(".lock-screen")).toBeVisible();
+  await expect(page.locator(".sign-in-link")).toBeVisible();
+
+  // HQ revokes the device: it is back to the pairing screen.
+  await row.locator(".revoke button").click();
+  await expect(row).toHaveAttribute("data-revoked", "true");
+  await page.reload();
+  await expect(page.locator(".pair-device")).toBeVisible();
+  await hqContext.close();
+});
+
+test("a manager sets a colleague's PIN on the kiosk, and the old one stops working", async ({ page, browser }) => {
+  const manager = await staffMember(browser, MANAGER);
+  const advisor = await staffMember(browser, ADVISOR);
+  await api(page.context().request, "pair_device", { code: await pairingCode(browser, manager.store) });
+  await open(page, "/kiosk");
+  await unlockKiosk(page, manager.id);
+  await expect(page.locator('.kiosk-bar[data-unlocked="true"]')).toBeVisible();
+
+  const line = page.locator(`.pin-list li[data-staff="${advisor.id}"]`);
+  const field = line.locator('input[name="pin"]');
+  await field.tap();
+  await field.fill("123456");
+  await line.locator("button").tap();
+  await expect(page.locator(".staff-panel [role=alert]")).toHaveText("PIN 过于简单（重复或连续数字），请换一个");
+  await field.fill("975310");
+  await line.locator("button").tap();
+  await expect(page.locator(".staff-panel [role=status]")).toHaveText("PIN 已更新");
+
+  await page.locator(".lock-form button").tap();
+  await expect(page.locator(".lock-screen")).toBeVisible();
+  await unlockKiosk(page, advisor.id);
+  await expect(page.locator(".lock-screen [role=alert]")).toHaveText("PIN 不正确");
+  await unlockKiosk(page, advisor.id, "975310");
+  await expect(page.locator('.kiosk-bar[data-unlocked="true"]')).toBeVisible();
+  // Put the demo PIN back for the other tests, as the advisor, on their own PIN.
+  const own = page.locator(`.pin-list li[data-staff="${advisor.id}"] input[name="pin"]`);
+  await own.fill(DEMO_PIN);
+  await page.locator(`.pin-list li[data-staff="${advisor.id}"] button`).tap();
+  await expect(page.locator(".staff-panel [role=status]")).toHaveText("PIN 已更新");
 });
 
 test("the kiosk installs as a full-screen landscape app", async ({ page, request }) => {

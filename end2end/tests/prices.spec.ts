@@ -1,5 +1,5 @@
 import { test, expect, Browser } from "./fixtures";
-import { fen, firstServiceCode, open, openAsStaff, priceOf, signIn, yuan } from "./helpers";
+import { HQ_ADMIN, fen, firstServiceCode, open, openAsStaff, openKiosk, priceOf, signIn, yuan } from "./helpers";
 
 test("one service shows the same price on all three surfaces", async ({ page }) => {
   await open(page, "/");
@@ -7,10 +7,12 @@ test("one service shows the same price on all three surfaces", async ({ page }) 
   const onWeb = (await priceOf(page, code).textContent()) ?? "";
   expect(fen(onWeb)).toBeGreaterThan(0);
 
-  // Staff surfaces: signed in once, the session serves the kiosk and HQ alike.
-  await openAsStaff(page, "/kiosk");
+  // The store's paired kiosk, unlocked by an advisor, and HQ's console.
+  await openKiosk(page);
   await expect(priceOf(page, code)).toHaveText(onWeb);
+  await page.context().clearCookies();
   await open(page, "/hq");
+  await signIn(page, HQ_ADMIN);
   await expect(priceOf(page, code)).toHaveText(onWeb);
 });
 

@@ -1,5 +1,5 @@
 import { test, expect, expectAccessible, Page, APIRequestContext } from "./fixtures";
-import { ADVISOR, HQ_ADMIN, freshPhone, open, signIn } from "./helpers";
+import { ADVISOR, HQ_ADMIN, freshPhone, open, openKiosk, signIn } from "./helpers";
 
 // Runs in every project: desktop, iPad (touch) and phone. Every route, signed in as the
 // person it is for, in both languages: no page error or console error (the fixture),
@@ -85,17 +85,22 @@ for (const lang of ["zh", "en"]) {
     });
 
     test("as store staff and HQ", async ({ page }) => {
-      await visit(page, "/kiosk", ".auth-form");
+      await visit(page, "/kiosk", ".pair-device");
       await visit(page, "/hq", ".auth-form");
       await signIn(page, ADVISOR);
-      await visit(page, "/kiosk", ".model-quotes");
       await visit(page, "/hq", "[role=alert]");
+      // A paired kiosk: its lock screen, then unlocked by the advisor.
+      await page.context().clearCookies();
+      await openKiosk(page, ADVISOR);
+      await visit(page, "/kiosk", ".model-quotes");
+      await page.locator(".lock-form button").click();
+      await visit(page, "/kiosk", ".lock-screen");
       await page.context().clearCookies();
       await open(page, "/hq");
       await signIn(page, HQ_ADMIN);
       await visit(page, "/hq", "[data-service]");
       await visit(page, "/hq/policies", ".policy-form");
-      await visit(page, "/kiosk", ".model-quotes");
+      await visit(page, "/hq/devices", ".device-list");
     });
   });
 }

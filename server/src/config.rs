@@ -48,6 +48,11 @@ pub struct Limits {
     /// Sign-ups per client address before it is slowed to one a minute
     /// (`PITLANE_SIGN_UP_BURST`, default 5).
     pub sign_up_burst: u32,
+    /// Kiosk PIN attempts per person before they are slowed to one every 30 s
+    /// (`PITLANE_PIN_PERSON_BURST`, default 10), and per device before it is slowed to one
+    /// every 5 s (`PITLANE_PIN_DEVICE_BURST`, default 30).
+    pub pin_person_burst: u32,
+    pub pin_device_burst: u32,
     /// Open live-update streams per client address and in all
     /// (`PITLANE_SSE_PER_ADDRESS`, default 8; `PITLANE_SSE_TOTAL`, default 2,000).
     pub sse_per_address: usize,
@@ -64,6 +69,8 @@ impl Default for Limits {
             sign_in_burst: 30,
             sign_in_account_burst: 10,
             sign_up_burst: 5,
+            pin_person_burst: 10,
+            pin_device_burst: 30,
             sse_per_address: 8,
             sse_total: 2_000,
             request_timeout: Duration::from_secs(30),
@@ -124,6 +131,8 @@ impl Limits {
                 d.sign_in_account_burst,
             )?,
             sign_up_burst: number("PITLANE_SIGN_UP_BURST", d.sign_up_burst)?,
+            pin_person_burst: number("PITLANE_PIN_PERSON_BURST", d.pin_person_burst)?,
+            pin_device_burst: number("PITLANE_PIN_DEVICE_BURST", d.pin_device_burst)?,
             sse_per_address: number("PITLANE_SSE_PER_ADDRESS", d.sse_per_address)?,
             sse_total: number("PITLANE_SSE_TOTAL", d.sse_total)?,
             request_timeout: Duration::from_secs(number(

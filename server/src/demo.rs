@@ -1321,6 +1321,9 @@ pub fn demo_data() -> DemoData {
 /// The password of every demo account (all staff, and the demo customer).
 pub const DEMO_PASSWORD: &str = "pitlane-demo-2026";
 
+/// The kiosk PIN of every demo store staff member (managers, advisors, technicians).
+pub const DEMO_PIN: &str = "428613";
+
 /// Demo accounts a person can sign in with, by role: (phone, role).
 pub const DEMO_ACCOUNTS: [(&str, &str); 5] = [
     ("13900000001", "hq_admin"),

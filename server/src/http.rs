@@ -254,11 +254,14 @@ pub async fn start(
         leptos: leptos_options(&config.site_root, addr),
         storages: db.storages(),
         hub,
-        limiter: Arc::new(SignInLimiter::with_bursts(
-            limits.sign_in_burst,
-            limits.sign_in_account_burst,
-            limits.sign_up_burst,
-        )),
+        limiter: Arc::new(
+            SignInLimiter::with_bursts(
+                limits.sign_in_burst,
+                limits.sign_in_account_burst,
+                limits.sign_up_burst,
+            )
+            .with_pin_bursts(limits.pin_person_burst, limits.pin_device_burst),
+        ),
         sse: Arc::new(SseGate::new(limits.sse_per_address, limits.sse_total)),
         edge: Arc::new(Edge {
             trusted_proxies: config.trusted_proxies.clone(),

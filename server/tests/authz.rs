@@ -6,13 +6,17 @@
 //! "Allowed" means the call got past authorisation: a 200, or a refusal of its input
 //! (the matrix sends some deliberately bad input so that nothing it calls changes much).
 //! Another customer's vehicle or booking answers 404, not 403, so that ids cannot be
-//! probed. There is no store-scoped function yet; the kiosk issue adds own store / other
-//! store columns.
+//! probed. Store staff come from the demo advisor's store ("own store") and from another
+//! store; a store-scoped call names something of the own store.
+//!
+//! Kiosk calls that need a paired device (`unlock_kiosk`) refuse everyone here alike
+//! with "not paired": the device credential, not the caller's role, is what they check;
+//! `server/tests/kiosk.rs` tests them with devices.
 
 mod common;
 
 use app::error::AppError;
-use common::{call_as, customer_with_car, signed_in, TestDb, TestServer, ADVISOR, HQ_ADMIN};
+use common::{call_as, customer_with_car, signed_in, Arg, TestDb, TestServer, ADVISOR, HQ_ADMIN};
 use reqwest::{Client, StatusCode};
 
 both_backends!(every_server_function_answers_every_caller_as_the_matrix_says);
@@ -28,7 +32,7 @@ enum Answer {
 use Answer::{Allowed as A, Forbidden as F, NotFound as N, Unauthenticated as U};
 
 /// Callers, in the order of the matrix's columns.
-const CALLERS: [&str; 7] = [
+const CALLERS: [&str; 9] = [
     "anonymous",
     "owner",
     "other customer",
@@ -36,10 +40,12 @@ const CALLERS: [&str; 7] = [
     "hq supply",
     "store manager",
     "service advisor",
+    "technician",
+    "other store's manager",
 ];
 
 /// One server function: its endpoint, arguments, and the answer each caller gets.
-type Row<'a> = (&'a str, Vec<(&'a str, &'a str)>, [Answer; 7]);
+type Row<'a> = (&'a str, Vec<(&'a str, &'a str)>, [Answer; 9]);
 
 fn answer(status: StatusCode, body: &str) -> Answer {
     if status.is_success() {
@@ -58,6 +64,25 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
     let server = TestServer::start(&db).await;
     let (owner, car) = customer_with_car(&server).await;
     let (other, _) = customer_with_car(&server).await;
+    let staff_of = |sql: &'static str| {
+        let db = &db;
+        async move {
+            let rows: Vec<(String, uuid::Uuid)> = db.rows(sql, &[Arg::Text(ADVISOR.into())]).await;
+            rows.into_iter().next().expect("demo staff")
+        }
+    };
+    let (technician, _) = staff_of(
+        "SELECT t.phone, t.id FROM staff t JOIN staff a ON a.location_id = t.location_id
+         WHERE a.phone = $1 AND t.role = 'technician' ORDER BY t.phone",
+    )
+    .await;
+    let (other_manager, _) = staff_of(
+        "SELECT m.phone, m.id FROM staff m JOIN staff a ON a.location_id <> m.location_id
+         WHERE a.phone = $1 AND m.role = 'store_manager' ORDER BY m.phone",
+    )
+    .await;
+    let (_, advisor_id) = staff_of("SELECT phone, id FROM staff WHERE phone = $1").await;
+    let advisor_id = advisor_id.to_string();
     let callers: Vec<Client> = vec![
         common::browser(),
         owner.clone(),
@@ -66,8 +91,9 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
         signed_in(&server, "staff", "13900000002").await,
         signed_in(&server, "staff", "13900000003").await,
         signed_in(&server, "staff", ADVISOR).await,
+        signed_in(&server, "staff", &technician).await,
+        signed_in(&server, "staff", &other_manager).await,
     ];
-
     // The owner's data: a quote, a store, a slot and a booking.
     let (_, body) = call_as(&owner, &server, "service_quotes", &[("vehicle_id", &car)]).await;
     let quotes: app::booking::QuotesView = serde_json::from_str(&body).expect("quotes");
@@ -123,12 +149,30 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
     let (_, body) = call_as(&owner, &server, "models", &[]).await;
     let models: Vec<app::garage::VehicleModel> = serde_json::from_str(&body).expect("models");
     let model = models[0].id.to_string();
+    // A device paired with the own store, for HQ to revoke.
+    let (_, body) = call_as(
+        &callers[3],
+        &server,
+        "create_pairing_code",
+        &[("store_id", &store), ("device_name", "iPad")],
+    )
+    .await;
+    let code: app::devices::PairingCodeView = serde_json::from_str(&body).expect("code");
+    let ipad = common::browser();
+    let (status, body) = call_as(&ipad, &server, "pair_device", &[("code", &code.code)]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, body) = call_as(&ipad, &server, "kiosk_device", &[]).await;
+    let device: Option<app::devices::PairedDevice> = serde_json::from_str(&body).expect("device");
+    let device = device.expect("paired").id.to_string();
 
-    let customer_only = [U, A, A, F, F, F, F];
-    let owner_only = [U, A, N, F, F, F, F];
-    let public = [A, A, A, A, A, A, A];
-    let hq_operations = [U, F, F, A, F, F, F];
-    let staff = [U, F, F, A, A, A, A];
+    let customer_only = [U, A, A, F, F, F, F, F, F];
+    let owner_only = [U, A, N, F, F, F, F, F, F];
+    let public = [A, A, A, A, A, A, A, A, A];
+    let hq_operations = [U, F, F, A, F, F, F, F, F];
+    let staff = [U, F, F, A, A, A, A, A, A];
+    let store_managers = [U, F, F, F, F, A, F, F, A];
+    // The advisor's PIN: the advisor, their own manager and HQ operations.
+    let advisors_pin = [U, F, F, A, F, A, A, F, F];
     let key = uuid::Uuid::now_v7().to_string();
     // (endpoint, arguments, expected answer per caller). Calls that would change the
     // owner's data send input that is refused after the authorisation check.
@@ -173,6 +217,25 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
             hq_operations,
         ),
         ("model_quotes", vec![("model_id", &model)], staff),
+        ("hq_devices", vec![], hq_operations),
+        (
+            "create_pairing_code",
+            vec![("store_id", &store), ("device_name", " ")],
+            hq_operations,
+        ),
+        ("pair_device", vec![("code", "not-a-code")], public),
+        ("kiosk_device", vec![], public),
+        (
+            "unlock_kiosk",
+            vec![("staff_id", &advisor_id), ("pin", "135790")],
+            public,
+        ),
+        (
+            "set_pin",
+            vec![("staff_id", &advisor_id), ("pin", "111111")],
+            advisors_pin,
+        ),
+        ("set_idle_lock", vec![("minutes", "0")], store_managers),
         ("my_vehicles", vec![], customer_only),
         ("my_bookings", vec![], customer_only),
         (
@@ -222,11 +285,14 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
             owner_only,
         ),
         ("booking", vec![("order_id", &order)], owner_only),
-        // Last: these succeed for the owner and end their booking and vehicle.
+        ("revoke_device", vec![("device_id", &device)], hq_operations),
+        // Last: these succeed for the owner and end their booking and vehicle, and end
+        // the caller's own session.
         ("cancel_booking", vec![("order_id", &order)], owner_only),
         ("remove_vehicle", vec![("vehicle_id", &car)], owner_only),
         // A fresh session per caller is not needed: sign_out only ends the caller's own.
         ("sign_out", vec![], public),
+        ("lock_kiosk", vec![], public),
     ];
 
     let mut wrong = Vec::new();

@@ -48,22 +48,25 @@ pub trait AccountStorage: Send + Sync + 'static {
     ) -> Result<domain::CustomerId, StorageError>;
 
     /// Who has this phone number in `realm`, with their password hash (`None` when they
-    /// have no password and so cannot sign in).
+    /// have no password and so cannot sign in). Staff who left are nobody.
     async fn credentials(
         &self,
         realm: Realm,
         phone: &domain::Phone,
     ) -> Result<Option<(Principal, Option<String>)>, StorageError>;
 
-    /// Stores a session under the hash of its token.
+    /// Stores a session under the hash of its token; a session unlocked with a PIN names
+    /// its kiosk `device` (whose last unlock it records), and ends when the device is
+    /// revoked.
     async fn create_session(
         &self,
         token_hash: &str,
         principal: &Principal,
         expires_at: time::OffsetDateTime,
+        device: Option<domain::DeviceId>,
     ) -> Result<(), StorageError>;
 
-    /// The person whose unexpired session has this token hash.
+    /// The person whose unexpired session has this token hash (never staff who left).
     async fn session(&self, token_hash: &str) -> Result<Option<Me>, StorageError>;
 
     /// Deletes a session (and, in passing, every expired one). Deleting none is fine.

@@ -12,6 +12,10 @@
 //!   with `governor`, in memory ([`SignInLimiter`]): someone guessing a password slows
 //!   themselves down without locking the account's owner out. Sign-ups are limited per
 //!   address. Each instance limits on its own (see the README on scaling).
+//! - Kiosk PINs are hashed and verified like passwords; unlock attempts are limited per
+//!   person and per device the same way ([`SignInLimiter::check_pin`]).
+//! - A paired kiosk device keeps its own long-lived credential in a second HttpOnly
+//!   cookie ([`DEVICE_COOKIE`]); a session unlocked with a PIN names its device.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -23,7 +27,8 @@ use std::cell::RefCell;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{Output, ParamsString, PasswordHash, Salt, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, PasswordHasher, Version};
-use domain::{CustomerId, Password, Phone, Principal};
+use domain::kiosk::Pin;
+use domain::{CustomerId, DeviceId, Password, Phone, Principal, StaffId};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use leptos::prelude::use_context;
 use sha2::{Digest, Sha256};
@@ -45,6 +50,23 @@ fn session_cookie_name() -> &'static str {
         SESSION_COOKIE
     }
 }
+
+/// The cookie that carries a paired kiosk device's credential over plain http.
+pub const DEVICE_COOKIE: &str = "pitlane_device";
+/// Its name over https (see [`SESSION_COOKIE_HTTPS`]).
+pub const DEVICE_COOKIE_HTTPS: &str = "__Host-pitlane_device";
+
+fn device_cookie_name() -> &'static str {
+    if over_https() {
+        DEVICE_COOKIE_HTTPS
+    } else {
+        DEVICE_COOKIE
+    }
+}
+
+/// A paired device keeps its credential until HQ revokes it; browsers cap a cookie's
+/// life at 400 days, so each unlock renews it.
+pub const DEVICE_CREDENTIAL: Duration = Duration::from_secs(400 * 24 * 3600);
 
 /// Customers stay signed in on their own devices for a month.
 pub const CUSTOMER_SESSION: Duration = Duration::from_secs(30 * 24 * 3600);
@@ -191,17 +213,42 @@ fn matches_hash(password: &[u8], stored: &str) -> argon2::password_hash::Result<
 
 /// Hashes a new password (argon2id, random salt) off the async workers.
 pub async fn hash_password(password: Password) -> Result<String, AppError> {
+    hash_secret(password.expose().to_owned()).await
+}
+
+/// Hashes a new PIN exactly as a password is hashed.
+pub async fn hash_pin(pin: Pin) -> Result<String, AppError> {
+    hash_secret(pin.expose().to_owned()).await
+}
+
+async fn hash_secret(secret: String) -> Result<String, AppError> {
     HASHING
-        .run(move || new_hash(password.expose().as_bytes()))
+        .run(move || new_hash(secret.as_bytes()))
         .await?
         .map_err(|e| AppError::internal(format!("password hashing failed: {e}")))
 }
 
 /// Whether `password` matches the stored PHC string; a malformed hash never matches.
 async fn verify_password(password: Password, hash: String) -> Result<bool, AppError> {
+    verify_secret(password.expose().to_owned(), hash).await
+}
+
+/// Whether `pin` matches the stored hash. A person without a PIN is checked against a
+/// hash nothing matches, so that "no PIN yet" takes as long as "wrong PIN".
+pub async fn verify_pin(pin: &Pin, hash: Option<String>) -> Result<bool, AppError> {
+    let known = hash.is_some();
+    let matches = verify_secret(
+        pin.expose().to_owned(),
+        hash.unwrap_or_else(|| DUMMY_HASH.clone()),
+    )
+    .await?;
+    Ok(known && matches)
+}
+
+async fn verify_secret(secret: String, hash: String) -> Result<bool, AppError> {
     HASHING
         .run(move || {
-            matches_hash(password.expose().as_bytes(), &hash).unwrap_or_else(|e| {
+            matches_hash(secret.as_bytes(), &hash).unwrap_or_else(|e| {
                 tracing::error!(error = %e, "a stored password hash is malformed");
                 false
             })
@@ -241,8 +288,8 @@ pub async fn authenticate(
     }
 }
 
-/// A fresh random token and the hash under which its session is stored.
-fn new_token() -> (String, String) {
+/// A fresh random token and the hash under which its session (or device) is stored.
+pub fn new_token() -> (String, String) {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
     let token = hex(&bytes);
@@ -258,10 +305,30 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Five random bytes for a pairing code.
+pub fn pairing_code() -> domain::kiosk::PairingCode {
+    let mut bytes = [0u8; 5];
+    OsRng.fill_bytes(&mut bytes);
+    domain::kiosk::PairingCode::from_random(bytes)
+}
+
 /// The session token the request carries, if any.
 fn request_token() -> Option<String> {
+    cookie(session_cookie_name())
+}
+
+/// The paired-device credential the request carries, if any.
+pub fn device_token() -> Option<String> {
+    cookie(device_cookie_name())
+}
+
+/// The hash under which that credential's device is stored.
+pub fn device_token_hash() -> Option<String> {
+    device_token().map(|token| token_hash(&token))
+}
+
+fn cookie(cookie_name: &str) -> Option<String> {
     let parts = use_context::<http::request::Parts>()?;
-    let cookie_name = session_cookie_name();
     parts
         .headers
         .get_all(http::header::COOKIE)
@@ -284,8 +351,16 @@ fn over_https() -> bool {
 }
 
 fn set_cookie(value: &str, max_age: Duration) {
+    set_named_cookie(session_cookie_name(), value, max_age);
+}
+
+/// Gives this browser a paired device's credential (or, with `""`, takes it away).
+pub fn set_device_cookie(value: &str, max_age: Duration) {
+    set_named_cookie(device_cookie_name(), value, max_age);
+}
+
+fn set_named_cookie(name: &str, value: &str, max_age: Duration) {
     let secure = if over_https() { "; Secure" } else { "" };
-    let name = session_cookie_name();
     let cookie = format!(
         "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
         max_age.as_secs()
@@ -304,6 +379,16 @@ pub async fn start_session(
     accounts: &dyn AccountStorage,
     principal: &Principal,
 ) -> Result<(), AppError> {
+    start_session_on(accounts, principal, None).await
+}
+
+/// [`start_session`], for a session unlocked with a PIN on the paired `device` when it
+/// is given: revoking the device ends it.
+pub async fn start_session_on(
+    accounts: &dyn AccountStorage,
+    principal: &Principal,
+    device: Option<DeviceId>,
+) -> Result<(), AppError> {
     if let Some(old) = request_token() {
         accounts.end_session(&token_hash(&old)).await?;
     }
@@ -313,7 +398,9 @@ pub async fn start_session(
     };
     let (token, hash) = new_token();
     let expires = crate::clock::now() + lifetime;
-    accounts.create_session(&hash, principal, expires).await?;
+    accounts
+        .create_session(&hash, principal, expires, device)
+        .await?;
     set_cookie(&token, lifetime);
     Ok(())
 }
@@ -363,10 +450,17 @@ pub async fn require(allowed: impl Fn(&Principal) -> bool) -> Result<Me, AppErro
 ///   guesses at one account is slowed on that account; the owner, from their own
 ///   address, still signs in with the right password;
 /// - sign-ups count against their address: a burst, then one a minute.
+///
+/// Kiosk PINs are limited alike, with their own buckets ([`SignInLimiter::check_pin`]):
+/// per person (10, then one every 30 s) and per device (30, then one every 5 s). Someone
+/// guessing a colleague's PIN slows only that colleague's unlocks and, gently, the
+/// device; everyone else at the counter still unlocks at once.
 pub struct SignInLimiter {
     per_address: DefaultKeyedRateLimiter<IpAddr>,
     per_account_address: DefaultKeyedRateLimiter<(String, Option<IpAddr>)>,
     sign_ups: DefaultKeyedRateLimiter<IpAddr>,
+    pin_per_person: DefaultKeyedRateLimiter<StaffId>,
+    pin_per_device: DefaultKeyedRateLimiter<DeviceId>,
 }
 
 impl SignInLimiter {
@@ -395,7 +489,17 @@ impl SignInLimiter {
             per_address: RateLimiter::keyed(per_address),
             per_account_address: RateLimiter::keyed(per_account),
             sign_ups: RateLimiter::keyed(sign_ups),
+            pin_per_person: RateLimiter::keyed(quota(10, Duration::from_secs(30))),
+            pin_per_device: RateLimiter::keyed(quota(30, Duration::from_secs(5))),
         }
+    }
+
+    /// The same limiter with other PIN bursts (the production periods): tests unlock the
+    /// same demo staff many times, or few, on purpose.
+    pub fn with_pin_bursts(mut self, per_person: u32, per_device: u32) -> SignInLimiter {
+        self.pin_per_person = RateLimiter::keyed(quota(per_person, Duration::from_secs(30)));
+        self.pin_per_device = RateLimiter::keyed(quota(per_device, Duration::from_secs(5)));
+        self
     }
 
     /// Forgets keys that are back to a full allowance, so memory stays bounded.
@@ -408,6 +512,38 @@ impl SignInLimiter {
         }
         if self.sign_ups.len() > 10_000 {
             self.sign_ups.retain_recent();
+        }
+        if self.pin_per_person.len() > 10_000 {
+            self.pin_per_person.retain_recent();
+        }
+        if self.pin_per_device.len() > 10_000 {
+            self.pin_per_device.retain_recent();
+        }
+    }
+
+    /// Counts one PIN attempt for `staff` on `device`; refuses it with
+    /// [`AppError::RateLimited`] when that person, or that device, is over its limit.
+    pub fn check_pin(&self, staff: StaffId, device: DeviceId) -> Result<(), AppError> {
+        self.tidy();
+        let person_ok = self.pin_per_person.check_key(&staff).is_ok();
+        let device_ok = person_ok && self.pin_per_device.check_key(&device).is_ok();
+        if device_ok {
+            Ok(())
+        } else {
+            tracing::warn!(%staff, %device, "PIN attempts rate limited");
+            Err(AppError::RateLimited)
+        }
+    }
+
+    /// Counts one pairing attempt from `addr` against the address's sign-in allowance.
+    pub fn check_pairing(&self, addr: Option<IpAddr>) -> Result<(), AppError> {
+        self.tidy();
+        match addr {
+            Some(a) if self.per_address.check_key(&a).is_err() => {
+                tracing::warn!(addr = %a, "pairing rate limited");
+                Err(AppError::RateLimited)
+            }
+            _ => Ok(()),
         }
     }
 
@@ -529,6 +665,28 @@ mod tests {
             Err(AppError::RateLimited)
         );
         assert!(limiter.check_sign_up(Some(guesser)).is_ok());
+    }
+
+    #[test]
+    fn a_guessed_pin_slows_its_owner_not_the_colleagues() {
+        let limiter = SignInLimiter::new().with_pin_bursts(2, 4);
+        let device = DeviceId::new();
+        let (guessed, colleague) = (StaffId::new(), StaffId::new());
+        assert!(limiter.check_pin(guessed, device).is_ok());
+        assert!(limiter.check_pin(guessed, device).is_ok());
+        assert_eq!(
+            limiter.check_pin(guessed, device),
+            Err(AppError::RateLimited)
+        );
+        // A colleague at the same device is not held up by the guesser...
+        assert!(limiter.check_pin(colleague, device).is_ok());
+        // ...and the device as a whole has its own, larger, allowance.
+        assert!(limiter.check_pin(colleague, device).is_ok());
+        assert_eq!(
+            limiter.check_pin(StaffId::new(), device),
+            Err(AppError::RateLimited)
+        );
+        assert!(limiter.check_pin(StaffId::new(), DeviceId::new()).is_ok());
     }
 
     #[test]

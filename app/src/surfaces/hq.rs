@@ -1,5 +1,5 @@
 //! The HQ console at `/hq`: a desktop layout for operations staff, behind staff sign-in.
-//! Its pages are lazy routes (`HqRoute`, `PoliciesRoute`).
+//! Its pages are lazy routes (`HqRoute`, `PoliciesRoute`, `DevicesRoute`).
 
 use domain::Principal;
 use leptos::prelude::*;
@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use super::{NavItem, SurfaceFrame};
 use crate::account::StaffGate;
 use crate::booking::{ModelQuotes, ModelQuotesState};
+use crate::devices::{HqDevices, HqDevicesState};
 use crate::i18n::Msg;
 use crate::policies::{HqPolicies, PoliciesState};
 use crate::pricing::HqPriceList;
@@ -40,6 +41,10 @@ fn nav() -> Vec<NavItem> {
             href: "/hq/policies",
             label: Msg::NavPolicies,
         },
+        NavItem {
+            href: "/hq/devices",
+            label: Msg::NavDevices,
+        },
     ]
 }
 
@@ -59,9 +64,24 @@ fn HqPoliciesPage() -> impl IntoView {
     }
 }
 
+#[component]
+fn HqDevicesPage() -> impl IntoView {
+    // The gate's view is built in a reactive closure; resources are made out here.
+    let state = HqDevicesState::new();
+    view! {
+        <SurfaceFrame kind="hq" title=Msg::SurfaceHq home="/hq" sign_in="/hq/devices" nav=nav()>
+            <StaffGate allowed=Principal::may_manage_devices next="/hq/devices">
+                <HqDevices state=state />
+            </StaffGate>
+        </SurfaceFrame>
+    }
+}
+
 crate::lazy::lazy_pages! {
     /// `/hq`, a lazy route: the customer web never downloads its code.
     HqRoute => HqHome;
     /// `/hq/policies`, a lazy route.
     PoliciesRoute => HqPoliciesPage;
+    /// `/hq/devices`, a lazy route.
+    DevicesRoute => HqDevicesPage;
 }

@@ -1,25 +1,30 @@
-//! The store kiosk at `/kiosk`: a full-screen, touch-first layout for the reception iPad,
-//! used by store staff once signed in. Its page is a lazy route (`KioskRoute`).
+//! The store kiosk at `/kiosk`: a full-screen, touch-first layout for the reception iPad.
+//! Its page is a lazy route (`KioskRoute`).
+//!
+//! The page is a small state machine over [`crate::devices`]: an iPad that is not paired
+//! shows [`PairScreen`]; a paired one shows its store's [`LockScreen`] until someone
+//! unlocks it with their PIN; unlocked, it shows the store's work and locks itself after
+//! the store's idle minutes ([`IdleLock`]).
 
-use domain::Principal;
 use leptos::prelude::*;
 
 use super::{NavItem, SurfaceFrame};
-use crate::account::StaffGate;
+use crate::account::use_me;
 use crate::booking::{ModelQuotes, ModelQuotesState};
-use crate::i18n::Msg;
+use crate::devices::{
+    unlocked_here, IdleLock, KioskStaffPanel, KioskState, LockScreen, PairScreen, PairedDevice,
+};
+use crate::i18n::{use_i18n, Msg};
 use crate::pricing::ServicePriceList;
-
-/// Store staff work at the kiosk; HQ staff may look over their shoulder.
-fn may_use_kiosk(principal: &Principal) -> bool {
-    matches!(principal, Principal::Staff { .. })
-}
 
 #[component]
 fn KioskHome() -> impl IntoView {
-    // The gate's view is built in a reactive closure; resources are made out here.
+    let i18n = use_i18n();
+    // The views below are built in reactive closures; resources are made out here.
     crate::pricing::provide_price_list();
     let quotes = ModelQuotesState::new();
+    let kiosk = KioskState::new();
+    let me = use_me();
     view! {
         // Installed to the iPad's home screen, the kiosk opens full screen in landscape.
         <leptos_meta::Link rel="manifest" href="/kiosk.webmanifest" />
@@ -30,11 +35,48 @@ fn KioskHome() -> impl IntoView {
             sign_in="/kiosk"
             nav=vec![NavItem { href: "/kiosk", label: Msg::NavPriceList }]
         >
-            <StaffGate allowed=may_use_kiosk next="/kiosk">
-                <ModelQuotes state=quotes />
-                <ServicePriceList intro=Msg::KioskPricesIntro />
-            </StaffGate>
+            <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
+                {move || {
+                    let locked = kiosk.locked.get();
+                    Suspend::new(async move {
+                        let device = kiosk.device.await;
+                        let me = me.await.ok().flatten();
+                        match device {
+                            Err(e) => {
+                                view! { <p class="error" role="alert">{move || e.message(i18n.lang())}</p> }
+                                    .into_any()
+                            }
+                            Ok(None) => view! { <PairScreen state=kiosk /> }.into_any(),
+                            Ok(Some(device)) if locked || !unlocked_here(&me, &device) => {
+                                view! { <LockScreen state=kiosk device=device /> }.into_any()
+                            }
+                            Ok(Some(device)) => {
+                                view! { <Unlocked kiosk=kiosk device=device quotes=quotes /> }.into_any()
+                            }
+                        }
+                    })
+                }}
+            </Transition>
         </SurfaceFrame>
+    }
+}
+
+/// The kiosk while someone has it unlocked.
+#[component]
+fn Unlocked(kiosk: KioskState, device: PairedDevice, quotes: ModelQuotesState) -> impl IntoView {
+    let i18n = use_i18n();
+    let store = device.store.clone();
+    view! {
+        <IdleLock state=kiosk idle=device.idle_lock />
+        <div class="kiosk-bar" data-unlocked="true">
+            <span class="store-name">{move || store.name(i18n.lang()).to_owned()}</span>
+            <ActionForm action=kiosk.lock attr:class="lock-form">
+                <button type="submit" class="lock-now">{move || i18n.t(Msg::LockNow)}</button>
+            </ActionForm>
+        </div>
+        <ModelQuotes state=quotes />
+        <ServicePriceList intro=Msg::KioskPricesIntro />
+        <KioskStaffPanel device=device />
     }
 }
 

@@ -4,7 +4,7 @@ use app::account::{AccountStorage, Me, Realm};
 use app::storage::StorageError;
 use async_trait::async_trait;
 use domain::discount::Tier;
-use domain::{CustomerId, PersonName, Phone, Principal, StaffId, StaffRole, StoreId};
+use domain::{CustomerId, DeviceId, PersonName, Phone, Principal, StaffId, StaffRole, StoreId};
 use sqlx::Row;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -41,6 +41,7 @@ impl AccountStorage for Backend {
         token_hash: &str,
         principal: &Principal,
         expires_at: OffsetDateTime,
+        device: Option<DeviceId>,
     ) -> Result<(), StorageError> {
         create_session(
             &mut *self.write_conn().await?,
@@ -48,6 +49,7 @@ impl AccountStorage for Backend {
             principal,
             now(),
             expires_at,
+            device,
         )
         .await?;
         self.synced().await
@@ -123,7 +125,8 @@ async fn credentials(
         }
         Realm::Staff => {
             let row = sqlx::query(
-                "SELECT id, role, location_id, password_hash FROM staff WHERE phone = $1",
+                "SELECT id, role, location_id, password_hash FROM staff
+                 WHERE phone = $1 AND deactivated_at IS NULL",
             )
             .bind(phone.as_str())
             .fetch_optional(&mut *conn)
@@ -145,7 +148,7 @@ async fn credentials(
     }
 }
 
-fn staff_principal(
+pub(super) fn staff_principal(
     id: Uuid,
     role: &str,
     location: Option<Uuid>,
@@ -164,23 +167,35 @@ async fn create_session(
     principal: &Principal,
     now: OffsetDateTime,
     expires_at: OffsetDateTime,
+    device: Option<DeviceId>,
 ) -> Result<(), StorageError> {
     let (customer, staff) = match principal {
         Principal::Customer { id } => (Some(id.as_uuid()), None),
         Principal::Staff { id, .. } => (None, Some(id.as_uuid())),
     };
+    // The device's last unlock only informs HQ's list of devices: no transaction binds
+    // it to the session.
     sqlx::query(
-        "INSERT INTO sessions (token_hash, customer_id, staff_id, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO sessions (token_hash, customer_id, staff_id, created_at, expires_at, device_id)
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(token_hash)
     .bind(customer)
     .bind(staff)
     .bind(DbTime(now))
     .bind(DbTime(expires_at))
+    .bind(device.map(|d| d.as_uuid()))
     .execute(&mut *conn)
     .await
     .map_err(db_err)?;
+    if let Some(device) = device {
+        sqlx::query("UPDATE devices SET last_unlock_at = $1 WHERE id = $2")
+            .bind(DbTime(now))
+            .bind(device.as_uuid())
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err)?;
+    }
     Ok(())
 }
 
@@ -190,13 +205,14 @@ async fn session(
     now: OffsetDateTime,
 ) -> Result<Option<Me>, StorageError> {
     let row = sqlx::query(
-        "SELECT s.customer_id, s.staff_id,
+        "SELECT s.customer_id, s.staff_id, s.device_id,
                 c.name_zh AS c_zh, c.name_en AS c_en,
                 st.name_zh AS s_zh, st.name_en AS s_en, st.role, st.location_id
          FROM sessions s
          LEFT JOIN customers c ON c.id = s.customer_id
          LEFT JOIN staff st ON st.id = s.staff_id
-         WHERE s.token_hash = $1 AND s.expires_at > $2",
+         WHERE s.token_hash = $1 AND s.expires_at > $2
+           AND (st.id IS NULL OR st.deactivated_at IS NULL)",
     )
     .bind(token_hash)
     .bind(DbTime(now))
@@ -208,11 +224,14 @@ async fn session(
     };
     let customer: Option<Uuid> = r.try_get("customer_id").map_err(db_err)?;
     let staff: Option<Uuid> = r.try_get("staff_id").map_err(db_err)?;
+    let device: Option<Uuid> = r.try_get("device_id").map_err(db_err)?;
+    let device = device.map(DeviceId::from);
     let me = match (customer, staff) {
         (Some(id), _) => Me {
             principal: Principal::Customer { id: id.into() },
             name_zh: r.try_get("c_zh").map_err(db_err)?,
             name_en: r.try_get("c_en").map_err(db_err)?,
+            device,
         },
         (None, Some(id)) => {
             let role: String = r.try_get("role").map_err(db_err)?;
@@ -220,6 +239,7 @@ async fn session(
                 principal: staff_principal(id, &role, r.try_get("location_id").map_err(db_err)?)?,
                 name_zh: r.try_get("s_zh").map_err(db_err)?,
                 name_en: r.try_get("s_en").map_err(db_err)?,
+                device,
             }
         }
         (None, None) => return Err(StorageError::corrupt("a session without a person")),

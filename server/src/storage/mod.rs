@@ -17,6 +17,7 @@
 //!   - `rows.rs`: reading typed values out of rows, the outbox, `/healthz`'s ping;
 //!   - `prices.rs`: [`app::pricing::PriceStorage`];
 //!   - `accounts.rs`: [`app::account::AccountStorage`];
+//!   - `devices.rs`: [`app::devices::DeviceStorage`] (paired kiosk iPads, staff PINs);
 //!   - `garage.rs`: [`app::garage::GarageStorage`];
 //!   - `policies.rs`: [`app::policies::PolicyStorage`];
 //!   - `booking.rs`: [`app::booking::BookingStorage`], which reads a
@@ -118,6 +119,9 @@ macro_rules! feature_files {
         #[allow(clippy::duplicate_mod)]
         #[path = "booking.rs"]
         mod booking;
+        #[allow(clippy::duplicate_mod)]
+        #[path = "devices.rs"]
+        mod devices;
         #[allow(clippy::duplicate_mod)]
         #[path = "garage.rs"]
         mod garage;
@@ -253,6 +257,14 @@ pub(crate) async fn demo_password_hash() -> Result<String, StorageError> {
     app::account::session::hash_password(password)
         .await
         .map_err(|e| StorageError::Backend(format!("hashing the demo password: {e}").into()))
+}
+
+/// The hash every demo store staff member's PIN gets.
+pub(crate) async fn demo_pin_hash() -> Result<String, StorageError> {
+    let pin = domain::kiosk::Pin::parse_new(crate::demo::DEMO_PIN)?;
+    app::account::session::hash_pin(pin)
+        .await
+        .map_err(|e| StorageError::Backend(format!("hashing the demo PIN: {e}").into()))
 }
 
 /// Now, truncated to microseconds so it survives a round trip through either database.

@@ -1,5 +1,5 @@
 //! The demo data: everything [`crate::demo::DemoData`] holds (through `seed_sql.rs`),
-//! demo passwords, discount policies and shipments on their way.
+//! demo passwords and PINs, discount policies and shipments on their way.
 
 use app::storage::StorageError;
 use domain::discount::{DiscountPolicy, Percent, PolicyRule, Tier};
@@ -17,12 +17,13 @@ impl Backend {
     /// did. Instances starting together load it once.
     pub async fn seed_demo(&self, demo: &DemoData) -> Result<bool, StorageError> {
         let hash = crate::storage::demo_password_hash().await?;
+        let pin_hash = crate::storage::demo_pin_hash().await?;
         transaction!(self, Serial::Seed, |tx| {
             if prices::has_price_list(tx).await? {
                 return Ok((false, Vec::new()));
             }
             seed_sql::insert_demo(tx, demo).await.map_err(db_err)?;
-            set_demo_passwords(tx, &hash).await?;
+            set_demo_passwords(tx, &hash, &pin_hash).await?;
             seed_demo_extras(tx, now()).await?;
             Ok((true, Vec::new()))
         })
@@ -30,13 +31,26 @@ impl Backend {
 }
 
 /// Gives every demo staff account, and the demo customers of
-/// [`crate::demo::DEMO_ACCOUNTS`], the demo password's hash.
-async fn set_demo_passwords(conn: &mut Conn, hash: &str) -> Result<(), StorageError> {
+/// [`crate::demo::DEMO_ACCOUNTS`], the demo password's hash, and every store's staff the
+/// demo PIN's.
+async fn set_demo_passwords(
+    conn: &mut Conn,
+    hash: &str,
+    pin_hash: &str,
+) -> Result<(), StorageError> {
     sqlx::query("UPDATE staff SET password_hash = $1")
         .bind(hash)
         .execute(&mut *conn)
         .await
         .map_err(db_err)?;
+    sqlx::query(
+        "UPDATE staff SET pin_hash = $1
+         WHERE role IN ('store_manager', 'service_advisor', 'technician')",
+    )
+    .bind(pin_hash)
+    .execute(&mut *conn)
+    .await
+    .map_err(db_err)?;
     for (phone, role) in crate::demo::DEMO_ACCOUNTS {
         if role == "customer" {
             sqlx::query("UPDATE customers SET password_hash = $1 WHERE phone = $2")

@@ -1,0 +1,436 @@
+//! Black-box tests of kiosk devices: HQ pairs an iPad with a store by a one-time code,
+//! staff unlock it with their PIN, PIN guessing is slowed without locking colleagues
+//! out, and revoking a device signs out whoever had it unlocked. Every test runs on
+//! SQLite and on PostgreSQL against a real server on port 0.
+
+mod common;
+
+use app::account::Me;
+use app::devices::{HqDevicesView, PairedDevice, PairingCodeView};
+use app::error::AppError;
+use common::{browser, call_as, error, signed_in, Arg, TestDb, TestServer, ADVISOR, HQ_ADMIN};
+use domain::Error as E;
+use reqwest::{Client, StatusCode};
+
+both_backends!(
+    a_code_pairs_one_device_once_and_staff_unlock_it_with_their_pin,
+    two_ipads_typing_one_code_at_once_pair_one,
+    an_expired_code_pairs_nothing,
+    pin_guessing_slows_the_guessed_person_not_their_colleagues,
+    revoking_a_device_ends_its_sessions_at_once,
+    pins_are_set_by_the_person_their_manager_or_hq_and_never_trivial,
+    the_idle_lock_is_the_managers_setting,
+);
+
+const DEMO_PIN: &str = server::demo::DEMO_PIN;
+const MANAGER: &str = "13900000003";
+
+async fn me(client: &Client, server: &TestServer) -> Option<Me> {
+    let (status, body) = call_as(client, server, "me", &[]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    serde_json::from_str(&body).expect("me JSON")
+}
+
+async fn staff_id(db: &TestDb, phone: &str) -> String {
+    let rows: Vec<(uuid::Uuid,)> = db
+        .rows(
+            "SELECT id FROM staff WHERE phone = $1",
+            &[Arg::Text(phone.into())],
+        )
+        .await;
+    rows[0].0.to_string()
+}
+
+/// The store the demo advisor and manager work at.
+async fn demo_store(db: &TestDb) -> String {
+    let rows: Vec<(uuid::Uuid,)> = db
+        .rows(
+            "SELECT location_id FROM staff WHERE phone = $1",
+            &[Arg::Text(ADVISOR.into())],
+        )
+        .await;
+    rows[0].0.to_string()
+}
+
+/// A pairing code HQ made for `store`.
+async fn pairing_code(server: &TestServer, hq: &Client, store: &str) -> String {
+    let (status, body) = call_as(
+        hq,
+        server,
+        "create_pairing_code",
+        &[("store_id", store), ("device_name", "前台 iPad")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let code: PairingCodeView = serde_json::from_str(&body).expect("code");
+    code.code
+}
+
+/// A browser that typed a fresh code for the demo store: a paired kiosk.
+async fn paired_kiosk(server: &TestServer, db: &TestDb) -> Client {
+    let hq = signed_in(server, "staff", HQ_ADMIN).await;
+    let code = pairing_code(server, &hq, &demo_store(db).await).await;
+    let kiosk = browser();
+    let (status, body) = call_as(&kiosk, server, "pair_device", &[("code", &code)]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    kiosk
+}
+
+async fn device(kiosk: &Client, server: &TestServer) -> Option<PairedDevice> {
+    let (status, body) = call_as(kiosk, server, "kiosk_device", &[]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    serde_json::from_str(&body).expect("device")
+}
+
+async fn unlock(
+    kiosk: &Client,
+    server: &TestServer,
+    staff: &str,
+    pin: &str,
+) -> (StatusCode, String) {
+    call_as(
+        kiosk,
+        server,
+        "unlock_kiosk",
+        &[("staff_id", staff), ("pin", pin)],
+    )
+    .await
+}
+
+async fn a_code_pairs_one_device_once_and_staff_unlock_it_with_their_pin(db: TestDb) {
+    let server = TestServer::start(&db).await;
+    let hq = signed_in(&server, "staff", HQ_ADMIN).await;
+    let store = demo_store(&db).await;
+    let code = pairing_code(&server, &hq, &store).await;
+    assert_eq!(code.len(), 9, "shown as XXXX-XXXX: {code}");
+
+    // Before pairing, the browser is no kiosk and cannot unlock.
+    let kiosk = browser();
+    assert_eq!(device(&kiosk, &server).await, None);
+    let advisor = staff_id(&db, ADVISOR).await;
+    let (status, body) = unlock(&kiosk, &server, &advisor, DEMO_PIN).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error(&body), AppError::Invalid(E::DeviceNotPaired));
+
+    // Typed in lower case with spaces, as people do.
+    let typed = code.to_lowercase().replace('-', " ");
+    let (status, body) = call_as(&kiosk, &server, "pair_device", &[("code", &typed)]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let paired = device(&kiosk, &server).await.expect("paired");
+    assert_eq!(paired.store.id.to_string(), store);
+    assert_eq!(paired.idle_lock.minutes(), 2);
+    assert!(paired
+        .staff
+        .iter()
+        .any(|s| s.id.to_string() == advisor && s.has_pin));
+    assert!(paired
+        .staff
+        .iter()
+        .all(|s| !s.role.is_hq() && s.role != domain::StaffRole::Warehouse));
+    let listed: HqDevicesView =
+        serde_json::from_str(&call_as(&hq, &server, "hq_devices", &[]).await.1).expect("list");
+    assert!(listed
+        .devices
+        .iter()
+        .any(|d| d.id == paired.id && d.revoked_at.is_none()));
+
+    // The code is spent: a second iPad cannot use it.
+    let (status, body) = call_as(&browser(), &server, "pair_device", &[("code", &code)]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error(&body), AppError::Invalid(E::PairingCodeInvalid));
+    let (_, body) = call_as(
+        &browser(),
+        &server,
+        "pair_device",
+        &[("code", "not a code")],
+    )
+    .await;
+    assert_eq!(error(&body), AppError::Invalid(E::PairingCodeInvalid));
+
+    // A wrong PIN, a malformed one, someone of another store: refused, nobody signed in.
+    for (pin, refusal) in [("135790", E::PinWrong), ("12345", E::PinInvalid)] {
+        let (status, body) = unlock(&kiosk, &server, &advisor, pin).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(error(&body), AppError::Invalid(refusal));
+    }
+    let elsewhere: Vec<(uuid::Uuid,)> = db
+        .rows(
+            "SELECT id FROM staff WHERE role = 'service_advisor' AND location_id <> $1",
+            &[Arg::Id(uuid::Uuid::parse_str(&store).expect("uuid"))],
+        )
+        .await;
+    let (_, body) = unlock(&kiosk, &server, &elsewhere[0].0.to_string(), DEMO_PIN).await;
+    assert_eq!(error(&body), AppError::Invalid(E::PinWrong));
+    assert_eq!(me(&kiosk, &server).await, None);
+
+    // The right PIN: the advisor, on this device.
+    let (status, body) = unlock(&kiosk, &server, &advisor, DEMO_PIN).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let who = me(&kiosk, &server).await.expect("unlocked");
+    assert_eq!(who.device, Some(paired.id));
+    assert!(
+        matches!(who.principal, domain::Principal::Staff { id, .. } if id.to_string() == advisor)
+    );
+    let listed: HqDevicesView =
+        serde_json::from_str(&call_as(&hq, &server, "hq_devices", &[]).await.1).expect("list");
+    let row = listed
+        .devices
+        .iter()
+        .find(|d| d.id == paired.id)
+        .expect("listed");
+    assert!(row.last_unlock_at.is_some());
+
+    // Locking ends the session; the device stays paired.
+    let (status, _) = call_as(&kiosk, &server, "lock_kiosk", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me(&kiosk, &server).await, None);
+    assert!(device(&kiosk, &server).await.is_some());
+
+    // A code for the warehouse, or with no name, is refused and makes nothing.
+    let warehouse: Vec<(uuid::Uuid,)> = db
+        .rows("SELECT id FROM locations WHERE kind = 'warehouse'", &[])
+        .await;
+    let (_, body) = call_as(
+        &hq,
+        &server,
+        "create_pairing_code",
+        &[
+            ("store_id", &warehouse[0].0.to_string()),
+            ("device_name", "x"),
+        ],
+    )
+    .await;
+    assert_eq!(error(&body), AppError::Invalid(E::StoreUnknown));
+    let (_, body) = call_as(
+        &hq,
+        &server,
+        "create_pairing_code",
+        &[("store_id", &store), ("device_name", "  ")],
+    )
+    .await;
+    assert_eq!(error(&body), AppError::Invalid(E::DeviceNameInvalid));
+    let codes: Vec<(i64,)> = db.rows("SELECT COUNT(*) FROM pairing_codes", &[]).await;
+    assert_eq!(codes[0].0, 1);
+}
+
+async fn two_ipads_typing_one_code_at_once_pair_one(db: TestDb) {
+    let server = TestServer::start(&db).await;
+    let hq = signed_in(&server, "staff", HQ_ADMIN).await;
+    let code = pairing_code(&server, &hq, &demo_store(&db).await).await;
+    let server = std::sync::Arc::new(server);
+    let attempts: Vec<_> = (0..8)
+        .map(|_| {
+            let (server, code) = (server.clone(), code.clone());
+            tokio::spawn(async move {
+                call_as(&browser(), &server, "pair_device", &[("code", &code)]).await
+            })
+        })
+        .collect();
+    let mut paired = 0;
+    for attempt in attempts {
+        let (status, body) = attempt.await.expect("join");
+        match status {
+            StatusCode::OK => paired += 1,
+            _ => assert_eq!(error(&body), AppError::Invalid(E::PairingCodeInvalid)),
+        }
+    }
+    assert_eq!(paired, 1);
+    let devices: Vec<(i64,)> = db.rows("SELECT COUNT(*) FROM devices", &[]).await;
+    assert_eq!(devices[0].0, 1);
+}
+
+async fn an_expired_code_pairs_nothing(db: TestDb) {
+    let server = TestServer::start(&db).await;
+    let hq = signed_in(&server, "staff", HQ_ADMIN).await;
+    let code = pairing_code(&server, &hq, &demo_store(&db).await).await;
+    #[allow(clippy::disallowed_methods)]
+    let past = time::OffsetDateTime::now_utc() - time::Duration::minutes(1);
+    db.execute(
+        "UPDATE pairing_codes SET expires_at = $1",
+        &[Arg::Time(past)],
+    )
+    .await;
+    let (_, body) = call_as(&browser(), &server, "pair_device", &[("code", &code)]).await;
+    assert_eq!(error(&body), AppError::Invalid(E::PairingCodeInvalid));
+    let devices: Vec<(i64,)> = db.rows("SELECT COUNT(*) FROM devices", &[]).await;
+    assert_eq!(devices[0].0, 0);
+}
+
+async fn pin_guessing_slows_the_guessed_person_not_their_colleagues(db: TestDb) {
+    let mut config = db.config();
+    config.limits.pin_person_burst = 3;
+    let server = TestServer::start_with(config).await;
+    let kiosk = paired_kiosk(&server, &db).await;
+    let advisor = staff_id(&db, ADVISOR).await;
+    let manager = staff_id(&db, MANAGER).await;
+    for _ in 0..3 {
+        let (_, body) = unlock(&kiosk, &server, &advisor, "135790").await;
+        assert_eq!(error(&body), AppError::Invalid(E::PinWrong));
+    }
+    // The guessed person is slowed down, even with the right PIN...
+    let (status, body) = unlock(&kiosk, &server, &advisor, DEMO_PIN).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(me(&kiosk, &server).await, None);
+    // ...and on another iPad of the store too, since the limit follows the person...
+    let other_kiosk = paired_kiosk(&server, &db).await;
+    let (status, _) = unlock(&other_kiosk, &server, &advisor, DEMO_PIN).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    // ...while a colleague unlocks the same device at once.
+    let (status, body) = unlock(&kiosk, &server, &manager, DEMO_PIN).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(me(&kiosk, &server).await.is_some());
+}
+
+async fn revoking_a_device_ends_its_sessions_at_once(db: TestDb) {
+    let server = TestServer::start(&db).await;
+    let kiosk = paired_kiosk(&server, &db).await;
+    let other = paired_kiosk(&server, &db).await;
+    let advisor = staff_id(&db, ADVISOR).await;
+    let manager = staff_id(&db, MANAGER).await;
+    assert_eq!(
+        unlock(&kiosk, &server, &advisor, DEMO_PIN).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        unlock(&other, &server, &manager, DEMO_PIN).await.0,
+        StatusCode::OK
+    );
+    let revoked = device(&kiosk, &server).await.expect("paired").id;
+
+    let hq = signed_in(&server, "staff", HQ_ADMIN).await;
+    let (status, body) = call_as(
+        &hq,
+        &server,
+        "revoke_device",
+        &[("device_id", &revoked.to_string())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Whoever had it unlocked is signed out, and it is no kiosk any more...
+    assert_eq!(me(&kiosk, &server).await, None);
+    assert_eq!(device(&kiosk, &server).await, None);
+    let (_, body) = unlock(&kiosk, &server, &advisor, DEMO_PIN).await;
+    assert_eq!(error(&body), AppError::Invalid(E::DeviceNotPaired));
+    // ...while the store's other iPad is untouched.
+    assert!(me(&other, &server).await.is_some());
+    // Revoking again changes nothing; an unknown device is not found.
+    let (status, _) = call_as(
+        &hq,
+        &server,
+        "revoke_device",
+        &[("device_id", &revoked.to_string())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = call_as(
+        &hq,
+        &server,
+        "revoke_device",
+        &[("device_id", &uuid::Uuid::now_v7().to_string())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let listed: HqDevicesView =
+        serde_json::from_str(&call_as(&hq, &server, "hq_devices", &[]).await.1).expect("list");
+    let row = listed
+        .devices
+        .iter()
+        .find(|d| d.id == revoked)
+        .expect("still listed");
+    assert!(row.revoked_at.is_some());
+}
+
+async fn pins_are_set_by_the_person_their_manager_or_hq_and_never_trivial(db: TestDb) {
+    let server = TestServer::start(&db).await;
+    let advisor = staff_id(&db, ADVISOR).await;
+    let manager = signed_in(&server, "staff", MANAGER).await;
+    let set = |client: Client, staff: String, pin: &'static str| {
+        let server = &server;
+        async move {
+            call_as(
+                &client,
+                server,
+                "set_pin",
+                &[("staff_id", &staff), ("pin", pin)],
+            )
+            .await
+        }
+    };
+    for (pin, refusal) in [
+        ("123456", E::PinTooSimple),
+        ("888888", E::PinTooSimple),
+        ("12a456", E::PinInvalid),
+        (DEMO_PIN, E::PinReused),
+    ] {
+        let (status, body) = set(manager.clone(), advisor.clone(), pin).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{pin}: {body}");
+        assert_eq!(error(&body), AppError::Invalid(refusal));
+    }
+    let (status, body) = set(manager.clone(), advisor.clone(), "135790").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let kiosk = paired_kiosk(&server, &db).await;
+    let (_, body) = unlock(&kiosk, &server, &advisor, DEMO_PIN).await;
+    assert_eq!(error(&body), AppError::Invalid(E::PinWrong));
+    assert_eq!(
+        unlock(&kiosk, &server, &advisor, "135790").await.0,
+        StatusCode::OK
+    );
+
+    // The advisor, unlocked, changes their own PIN; not their manager's.
+    let (status, body) = set(kiosk.clone(), advisor.clone(), "246802").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let manager_id = staff_id(&db, MANAGER).await;
+    let (status, _) = set(kiosk.clone(), manager_id, "246802").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Another store's manager cannot touch this store's PINs.
+    let other: Vec<(String,)> = db
+        .rows(
+            "SELECT phone FROM staff WHERE role = 'store_manager' AND phone <> $1 ORDER BY phone",
+            &[Arg::Text(MANAGER.into())],
+        )
+        .await;
+    let other_manager = signed_in(&server, "staff", &other[0].0).await;
+    let (status, _) = set(other_manager, advisor.clone(), "975310").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = set(browser(), advisor.clone(), "975310").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // The refusals changed nothing: the advisor's own new PIN still unlocks.
+    let again = paired_kiosk(&server, &db).await;
+    assert_eq!(
+        unlock(&again, &server, &advisor, "246802").await.0,
+        StatusCode::OK
+    );
+}
+
+async fn the_idle_lock_is_the_managers_setting(db: TestDb) {
+    let server = TestServer::start(&db).await;
+    let kiosk = paired_kiosk(&server, &db).await;
+    let manager = signed_in(&server, "staff", MANAGER).await;
+    for bad in ["0", "31", "two"] {
+        let (_, body) = call_as(&manager, &server, "set_idle_lock", &[("minutes", bad)]).await;
+        assert_eq!(error(&body), AppError::Invalid(E::IdleLockInvalid), "{bad}");
+    }
+    let advisor = signed_in(&server, "staff", ADVISOR).await;
+    let (status, _) = call_as(&advisor, &server, "set_idle_lock", &[("minutes", "5")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        device(&kiosk, &server)
+            .await
+            .expect("paired")
+            .idle_lock
+            .minutes(),
+        2
+    );
+    let (status, body) = call_as(&manager, &server, "set_idle_lock", &[("minutes", "5")]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        device(&kiosk, &server)
+            .await
+            .expect("paired")
+            .idle_lock
+            .minutes(),
+        5
+    );
+}
