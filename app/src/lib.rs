@@ -100,15 +100,15 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/bookings/:id") view={Lazy::<customer::BookingRoute>::new()} />
                 <Route path=path!("/kiosk") view={Lazy::<kiosk::KioskRoute>::new()} />
                 <Route path=path!("/hq") view={Lazy::<hq::HqRoute>::new()} />
-                <Route path=path!("/hq/policies") view={Lazy::<hq::PoliciesRoute>::new()} />
-                <Route path=path!("/hq/devices") view={Lazy::<hq::DevicesRoute>::new()} />
+                <Route path=path!("/hq/*section") view={Lazy::<hq::HqRoute>::new()} />
             </Routes>
         </Router>
     }
 }
 
+/// The page for an address that has none (404 when rendered on the server).
 #[component]
-fn NotFound() -> impl IntoView {
+pub(crate) fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]
     if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
         res.set_status(http::StatusCode::NOT_FOUND);

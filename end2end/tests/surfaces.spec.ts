@@ -1,5 +1,5 @@
 import { test, expect } from "./fixtures";
-import { HQ_ADMIN, open, signIn } from "./helpers";
+import { HQ_ADMIN, open, openKiosk, signIn } from "./helpers";
 
 const surfaces = [
   { path: "/", kind: "customer", zh: "车主服务", en: "Car owners" },
@@ -11,8 +11,9 @@ for (const s of surfaces) {
   test(`${s.kind} surface loads, hydrates and shows the price list`, async ({ page }) => {
     await open(page, s.path);
     await expect(page.locator(`[data-surface="${s.kind}"]`)).toBeVisible();
-    // The staff surfaces open with staff sign-in.
-    if (s.kind !== "customer") await signIn(page, HQ_ADMIN);
+    // HQ opens with staff sign-in; the kiosk, once paired with a store, with a PIN.
+    if (s.kind === "hq") await signIn(page, HQ_ADMIN);
+    if (s.kind === "kiosk") await openKiosk(page);
     await expect(page.locator(".surface-name")).toHaveText(s.zh);
     await expect(page.locator("h1")).toHaveText("服务价目表");
     expect(await page.locator("[data-service]").count()).toBeGreaterThan(10);

@@ -1,5 +1,8 @@
 //! The HQ console at `/hq`: a desktop layout for operations staff, behind staff sign-in.
-//! Its pages are lazy routes (`HqRoute`, `PoliciesRoute`, `DevicesRoute`).
+//!
+//! The whole console is one lazy route (`HqRoute`, at `/hq` and `/hq/*section`) that
+//! picks its page from the address: every lazy route adds its loader and an async
+//! hydration path to the main bundle every customer downloads, so HQ's pages share one.
 
 use domain::Principal;
 use leptos::prelude::*;
@@ -77,11 +80,21 @@ fn HqDevicesPage() -> impl IntoView {
     }
 }
 
+/// The console's page for the address: `/hq`, `/hq/policies`, `/hq/devices`; anything
+/// else under `/hq` is not found.
+#[component]
+fn HqConsole() -> impl IntoView {
+    let pathname = leptos_router::hooks::use_location().pathname;
+    move || match pathname.get().trim_end_matches('/') {
+        "/hq" => view! { <HqHome /> }.into_any(),
+        "/hq/policies" => view! { <HqPoliciesPage /> }.into_any(),
+        "/hq/devices" => view! { <HqDevicesPage /> }.into_any(),
+        _ => view! { <crate::NotFound /> }.into_any(),
+    }
+}
+
 crate::lazy::lazy_pages! {
-    /// `/hq`, a lazy route: the customer web never downloads its code.
-    HqRoute => HqHome;
-    /// `/hq/policies`, a lazy route.
-    PoliciesRoute => HqPoliciesPage;
-    /// `/hq/devices`, a lazy route.
-    DevicesRoute => HqDevicesPage;
+    /// `/hq` and every page under it, one lazy route: the customer web never downloads
+    /// its code.
+    HqRoute => HqConsole;
 }
