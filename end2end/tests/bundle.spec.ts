@@ -59,6 +59,32 @@ for (const [what, route, budget] of FIRST_VISITS) {
   });
 }
 
+/**
+ * The staff surfaces' first loads, as an iPad or a desktop at HQ fetches them, raw, gzip
+ * and brotli (the README reports them). Each loads its own surface's chunk and no
+ * customer page's; the ceiling keeps the kiosk quick to open on store Wi-Fi.
+ */
+for (const [what, route, chunk] of [
+  ["the store kiosk", "/kiosk", "kiosk"],
+  ["the HQ console", "/hq", "hq"],
+] as const) {
+  test(`a first visit to ${what} (${route}) loads its surface's chunk and stays under 500000 bytes`, async ({ page }) => {
+    await open(page, route);
+    const fetched = await page.evaluate(() =>
+      performance.getEntriesByType("resource").map((e) => new URL(e.name).pathname),
+    );
+    const files = [...new Set(fetched.filter((p) => p.startsWith("/pkg/")))].sort();
+    expect(files.some((f) => f.includes(`split___${chunk}_route_view`)), "its own chunk").toBe(true);
+    expect(files.filter((f) => /split___(book|booking|garage|vehicle|home|sign_in|sign_up)_route_view/.test(f))).toEqual([]);
+    const size = (f: string) => fs.statSync(path.join(SITE, f)).size;
+    const [raw, gzip, brotli] = [0, 1, 2].map((i) =>
+      files.reduce((sum, f) => sum + size([f, `${f}.gz`, `${f}.br`][i]), 0),
+    );
+    console.log(`first load of ${route}: ${files.length} files, raw ${raw}, gzip ${gzip}, brotli ${brotli}`);
+    expect(brotli, `brotli bytes of the first load of ${route}`).toBeLessThanOrEqual(500_000);
+  });
+}
+
 test("going on from the services page to booking downloads the booking page's chunks and no other page's", async ({ page }) => {
   await open(page, "/");
   const pkgFiles = () =>
