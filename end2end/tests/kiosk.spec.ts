@@ -126,6 +126,24 @@ test("a manager sets a colleague's PIN on the kiosk, and the old one stops worki
   await expect(page.locator(".staff-panel [role=status]")).toHaveText("PIN 已更新");
 });
 
+test("on a network too slow to hydrate, unlocking and locking still work as form posts", async ({ browser }) => {
+  const advisor = await staffMember(browser, ADVISOR);
+  // No JavaScript at all: what a kiosk sees before the page's code has arrived.
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await api(context.request, "pair_device", { code: await pairingCode(browser, advisor.store) });
+  await page.goto("/kiosk");
+  await expect(page.locator(".lock-screen")).toBeVisible();
+  await page.locator(`.staff-tile[data-staff="${advisor.id}"]`).tap();
+  await page.locator('.unlock-form input[name="pin"]').fill(DEMO_PIN);
+  await page.locator(".unlock-form button.unlock").tap();
+  await expect(page).toHaveURL(/\/kiosk$/);
+  await expect(page.locator('.kiosk-bar[data-unlocked="true"]')).toBeVisible();
+  await page.locator(".lock-form button").tap();
+  await expect(page.locator(".lock-screen")).toBeVisible();
+  await context.close();
+});
+
 test("the kiosk installs as a full-screen landscape app", async ({ page, request }) => {
   await open(page, "/kiosk");
   const href = await page.locator('link[rel="manifest"]').getAttribute("href");
