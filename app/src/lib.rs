@@ -8,6 +8,7 @@
 //! - [`garage`]: a customer's vehicles and their service history;
 //! - [`booking`]: quotes per vehicle, the store picker, slots, booking and cancelling;
 //! - [`policies`]: the discount policies HQ publishes;
+//! - [`staff`]: the stores' staff, as HQ adds, moves and deactivates them;
 //! - [`pricing`]: the service price list (read on every surface, published from HQ);
 //! - [`i18n`]: the translation layer (Simplified Chinese and English);
 //! - [`lazy`]: every page as a lazy route, its code a wasm chunk of its own;
@@ -36,6 +37,7 @@ pub mod lazy;
 pub mod live;
 pub mod policies;
 pub mod pricing;
+pub mod staff;
 #[cfg(feature = "ssr")]
 pub mod storage;
 pub mod surfaces;

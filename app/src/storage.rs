@@ -4,7 +4,7 @@
 //! Each feature module declares what it needs from storage next to its server functions:
 //! [`crate::pricing::PriceStorage`], [`crate::account::AccountStorage`],
 //! [`crate::garage::GarageStorage`], [`crate::policies::PolicyStorage`],
-//! [`crate::booking::BookingStorage`], [`crate::devices::DeviceStorage`]; [`Health`] answers `/healthz`. The server crate
+//! [`crate::booking::BookingStorage`], [`crate::devices::DeviceStorage`], [`crate::staff::StaffStorage`]; [`Health`] answers `/healthz`. The server crate
 //! implements every trait once over SQLite and PostgreSQL and hands them to each request
 //! as [`Storages`], one `Arc<dyn …>` context per trait. A new feature adds a trait and a
 //! field here, not methods to a shared trait.
@@ -26,6 +26,7 @@ use crate::error::AppError;
 use crate::garage::GarageStorage;
 use crate::policies::PolicyStorage;
 use crate::pricing::PriceStorage;
+use crate::staff::StaffStorage;
 
 /// The underlying failure of a storage error, kept for the log.
 pub type Cause = Box<dyn std::error::Error + Send + Sync>;
@@ -115,6 +116,7 @@ pub struct Storages {
     pub policies: Arc<dyn PolicyStorage>,
     pub booking: Arc<dyn BookingStorage>,
     pub devices: Arc<dyn DeviceStorage>,
+    pub staff: Arc<dyn StaffStorage>,
 }
 
 impl Storages {
@@ -127,7 +129,8 @@ impl Storages {
             + GarageStorage
             + PolicyStorage
             + BookingStorage
-            + DeviceStorage,
+            + DeviceStorage
+            + StaffStorage,
     {
         Storages {
             health: backend.clone(),
@@ -136,7 +139,8 @@ impl Storages {
             garage: backend.clone(),
             policies: backend.clone(),
             booking: backend.clone(),
-            devices: backend,
+            devices: backend.clone(),
+            staff: backend,
         }
     }
 
@@ -149,6 +153,7 @@ impl Storages {
         provide_context(self.policies.clone());
         provide_context(self.booking.clone());
         provide_context(self.devices.clone());
+        provide_context(self.staff.clone());
     }
 }
 

@@ -252,6 +252,64 @@ impl StaffRole {
     pub fn is_hq(self) -> bool {
         matches!(self, StaffRole::HqAdmin | StaffRole::HqSupply)
     }
+
+    /// The roles of a store's staff, who unlock its kiosk.
+    pub const STORE: [StaffRole; 3] = [
+        StaffRole::StoreManager,
+        StaffRole::ServiceAdvisor,
+        StaffRole::Technician,
+    ];
+
+    /// A role a store's staff member can have, from its code;
+    /// [`Error::RoleNotForStore`] for HQ, warehouse or unknown roles.
+    pub fn parse_store_role(code: &str) -> Result<StaffRole, Error> {
+        StaffRole::parse(code.trim())
+            .filter(|r| Self::STORE.contains(r))
+            .ok_or(Error::RoleNotForStore)
+    }
+}
+
+/// The service categories a technician is skilled in (the technician suggestion
+/// matches them against the service); stored as comma-separated codes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Skills(std::collections::BTreeSet<crate::ServiceCategory>);
+
+impl Skills {
+    /// From category codes as stored (`maintenance,tyres`); an unknown code is
+    /// [`Error::SkillUnknown`]. Blanks and repeats are ignored.
+    pub fn parse_codes(codes: &str) -> Result<Skills, Error> {
+        codes
+            .split(',')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(|c| crate::ServiceCategory::parse(c).ok_or(Error::SkillUnknown))
+            .collect::<Result<_, _>>()
+            .map(Skills)
+    }
+
+    /// From the categories ticked on a form.
+    pub fn from_categories(categories: impl IntoIterator<Item = crate::ServiceCategory>) -> Skills {
+        Skills(categories.into_iter().collect())
+    }
+
+    /// As stored: codes in category order, comma-separated.
+    pub fn codes(&self) -> String {
+        self.0
+            .iter()
+            .map(|c| c.code())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// Whether the technician is skilled in `category`.
+    pub fn covers(&self, category: crate::ServiceCategory) -> bool {
+        self.0.contains(&category)
+    }
+
+    /// The categories, in display order.
+    pub fn iter(&self) -> impl Iterator<Item = crate::ServiceCategory> + '_ {
+        self.0.iter().copied()
+    }
 }
 
 /// Who is signed in.
@@ -292,6 +350,12 @@ impl Principal {
                 ..
             }
         )
+    }
+
+    /// Adding store staff, moving them between stores and deactivating them is HQ
+    /// operations' work.
+    pub fn may_manage_staff(&self) -> bool {
+        self.may_publish_prices()
     }
 
     /// Pairing iPads with stores and revoking them is HQ operations' work.
@@ -505,6 +569,38 @@ mod tests {
         assert!(!customer.may_see_store(store));
         assert!(customer.customer().is_some());
         assert!(hq.customer().is_none());
+    }
+
+    #[test]
+    fn store_roles_and_skills() {
+        assert_eq!(
+            StaffRole::parse_store_role(" technician "),
+            Ok(StaffRole::Technician)
+        );
+        for bad in ["hq_admin", "warehouse", "boss", ""] {
+            assert_eq!(
+                StaffRole::parse_store_role(bad),
+                Err(Error::RoleNotForStore),
+                "{bad}"
+            );
+        }
+        let skills = Skills::parse_codes("tyres, maintenance,,tyres").expect("skills");
+        assert_eq!(skills.codes(), "maintenance,tyres");
+        assert!(skills.covers(crate::ServiceCategory::Tyres));
+        assert!(!skills.covers(crate::ServiceCategory::Ev));
+        assert_eq!(Skills::parse_codes(""), Ok(Skills::default()));
+        assert_eq!(Skills::parse_codes("welding"), Err(Error::SkillUnknown));
+    }
+
+    proptest! {
+        #[test]
+        fn skills_round_trip_through_their_codes(picked in proptest::collection::vec(0usize..5, 0..8)) {
+            let skills = Skills::from_categories(picked.iter().map(|i| crate::ServiceCategory::ALL[*i]));
+            prop_assert_eq!(Skills::parse_codes(&skills.codes()), Ok(skills.clone()));
+            for c in crate::ServiceCategory::ALL {
+                prop_assert_eq!(skills.covers(c), picked.iter().any(|i| crate::ServiceCategory::ALL[*i] == c));
+            }
+        }
     }
 
     #[test]

@@ -152,6 +152,15 @@ pub enum Error {
     /// Idle-lock minutes must be 1 to 30.
     #[error("idle-lock minutes are invalid")]
     IdleLockInvalid,
+    /// Store staff are managers, advisors or technicians.
+    #[error("this role is not a store role")]
+    RoleNotForStore,
+    /// Not a service category.
+    #[error("unknown skill")]
+    SkillUnknown,
+    /// The staff member was deactivated (left the chain).
+    #[error("this person no longer works here")]
+    StaffLeft,
 }
 
 impl Error {
@@ -206,6 +215,9 @@ impl Error {
             Error::PinReused => "pin_reused",
             Error::PinWrong => "pin_wrong",
             Error::IdleLockInvalid => "idle_lock_invalid",
+            Error::RoleNotForStore => "role_not_for_store",
+            Error::SkillUnknown => "skill_unknown",
+            Error::StaffLeft => "staff_left",
         }
     }
 }
@@ -215,7 +227,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const ALL: [Error; 47] = [
+    const ALL: [Error; 50] = [
         Error::AmountEmpty,
         Error::AmountNotANumber,
         Error::AmountTooPrecise,
@@ -263,6 +275,9 @@ mod tests {
         Error::PinReused,
         Error::PinWrong,
         Error::IdleLockInvalid,
+        Error::RoleNotForStore,
+        Error::SkillUnknown,
+        Error::StaffLeft,
     ];
 
     #[test]
@@ -318,6 +333,9 @@ mod tests {
                 "pin_reused",
                 "pin_wrong",
                 "idle_lock_invalid",
+                "role_not_for_store",
+                "skill_unknown",
+                "staff_left",
             ]
         );
     }

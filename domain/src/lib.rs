@@ -75,7 +75,9 @@ pub mod pricing;
 pub mod slots;
 pub mod stock;
 
-pub use account::{IdempotencyKey, Me, Mileage, Password, PersonName, Principal, Realm, StaffRole};
+pub use account::{
+    IdempotencyKey, Me, Mileage, Password, PersonName, Principal, Realm, Skills, StaffRole,
+};
 pub use booking_limits::{BookingLimits, OpenBooking};
 pub use breakdown::{quote_total, AppliedDiscount, Breakdown};
 pub use catalog::ServiceCategory;

@@ -15,8 +15,11 @@ import { open } from "./helpers";
  * flow and is over that goal; its ceiling holds it where it is until it is cut. It was
  * 410,000 (at 408,020); the live updates through gloo-net's EventSource and the quote
  * page's refetch on a published policy (issue "The template for every feature …") took
- * the page to 412,258, so it is 415,000. Loading the later booking steps as chunks of
- * their own was measured and made the load bigger (see the README).
+ * the page to 412,258, so it was 415,000. HQ's staff page (issue "The store kiosk: …")
+ * grew the main wasm that every page loads by 16.7 KB brotli, although its code is in
+ * the HQ chunk (see the README), and took `/book` to 418,081: the ceiling is 420,000.
+ * Loading the later booking steps as chunks of their own was measured and made the load
+ * bigger (see the README).
  * Needs a release build made with `--split --precompress`, as scripts/test.sh makes.
  */
 const SITE = path.resolve(__dirname, "../../target/site");
@@ -25,7 +28,7 @@ const FIRST_VISITS: [string, string, number][] = [
   ["the services page", "/", 300_000],
   ["sign-in", "/signin", 300_000],
   ["sign-up", "/signup", 300_000],
-  ["booking", "/book", 415_000],
+  ["booking", "/book", 420_000],
 ];
 
 for (const [what, route, budget] of FIRST_VISITS) {

@@ -285,6 +285,32 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
             owner_only,
         ),
         ("booking", vec![("order_id", &order)], owner_only),
+        ("staff_roster", vec![], hq_operations),
+        (
+            "add_staff",
+            vec![
+                ("store_id", &store),
+                ("role", "hq_admin"),
+                ("phone", "13700000000"),
+                ("name", "x"),
+            ],
+            hq_operations,
+        ),
+        (
+            "move_staff",
+            vec![("staff_id", &advisor_id), ("store_id", "not-a-store")],
+            hq_operations,
+        ),
+        (
+            "set_skills",
+            vec![("staff_id", "not-a-staff-id"), ("ev", "on")],
+            hq_operations,
+        ),
+        (
+            "deactivate_staff",
+            vec![("staff_id", "not-a-staff-id")],
+            hq_operations,
+        ),
         ("revoke_device", vec![("device_id", &device)], hq_operations),
         // Last: these succeed for the owner and end their booking and vehicle, and end
         // the caller's own session.

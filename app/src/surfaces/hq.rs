@@ -14,6 +14,7 @@ use crate::devices::{HqDevices, HqDevicesState};
 use crate::i18n::Msg;
 use crate::policies::{HqPolicies, PoliciesState};
 use crate::pricing::HqPriceList;
+use crate::staff::{HqStaff, HqStaffState};
 
 #[component]
 fn HqHome() -> impl IntoView {
@@ -48,6 +49,10 @@ fn nav() -> Vec<NavItem> {
             href: "/hq/devices",
             label: Msg::NavDevices,
         },
+        NavItem {
+            href: "/hq/staff",
+            label: Msg::NavStaff,
+        },
     ]
 }
 
@@ -80,7 +85,21 @@ fn HqDevicesPage() -> impl IntoView {
     }
 }
 
-/// The console's page for the address: `/hq`, `/hq/policies`, `/hq/devices`; anything
+#[component]
+fn HqStaffPage() -> impl IntoView {
+    // The gate's view is built in a reactive closure; resources are made out here.
+    let state = HqStaffState::new();
+    view! {
+        <SurfaceFrame kind="hq" title=Msg::SurfaceHq home="/hq" sign_in="/hq/staff" nav=nav()>
+            <StaffGate allowed=Principal::may_manage_staff next="/hq/staff">
+                <HqStaff state=state />
+            </StaffGate>
+        </SurfaceFrame>
+    }
+}
+
+/// The console's page for the address: `/hq`, `/hq/policies`, `/hq/devices`,
+/// `/hq/staff`; anything
 /// else under `/hq` is not found.
 #[component]
 fn HqConsole() -> impl IntoView {
@@ -89,6 +108,7 @@ fn HqConsole() -> impl IntoView {
         "/hq" => view! { <HqHome /> }.into_any(),
         "/hq/policies" => view! { <HqPoliciesPage /> }.into_any(),
         "/hq/devices" => view! { <HqDevicesPage /> }.into_any(),
+        "/hq/staff" => view! { <HqStaffPage /> }.into_any(),
         _ => view! { <crate::NotFound /> }.into_any(),
     }
 }

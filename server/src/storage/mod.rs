@@ -18,6 +18,7 @@
 //!   - `prices.rs`: [`app::pricing::PriceStorage`];
 //!   - `accounts.rs`: [`app::account::AccountStorage`];
 //!   - `devices.rs`: [`app::devices::DeviceStorage`] (paired kiosk iPads, staff PINs);
+//!   - `staff.rs`: [`app::staff::StaffStorage`] (the stores' staff as HQ manages them);
 //!   - `garage.rs`: [`app::garage::GarageStorage`];
 //!   - `policies.rs`: [`app::policies::PolicyStorage`];
 //!   - `booking.rs`: [`app::booking::BookingStorage`], which reads a
@@ -140,6 +141,9 @@ macro_rules! feature_files {
         #[allow(clippy::duplicate_mod)]
         #[path = "seed_sql.rs"]
         mod seed_sql;
+        #[allow(clippy::duplicate_mod)]
+        #[path = "staff.rs"]
+        mod staff;
     };
 }
 pub(crate) use feature_files;
