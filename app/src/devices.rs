@@ -149,10 +149,17 @@ pub trait DeviceStorage: Send + Sync + 'static {
     /// An active staff member and their PIN hash.
     async fn pin_holder(&self, staff: StaffId) -> Result<Option<PinHolder>, StorageError>;
 
-    /// Stores a staff member's new PIN hash.
-    async fn set_pin(&self, staff: StaffId, pin_hash: &str) -> Result<(), StorageError>;
+    /// Stores the new PIN hash of a staff member who still works at `store` (not found
+    /// if they moved or left meanwhile), and tells the store's devices.
+    async fn set_pin(
+        &self,
+        staff: StaffId,
+        store: StoreId,
+        pin_hash: &str,
+    ) -> Result<(), StorageError>;
 
     /// Sets a store's idle-lock minutes.
+    /// Sets a store's idle-lock minutes, and tells the store's devices.
     async fn set_idle_lock(&self, store: StoreId, idle: IdleMinutes) -> Result<(), StorageError>;
 }
 
@@ -231,6 +238,8 @@ pub async fn pair_device(code: String) -> Result<(), AppError> {
     let device = use_storage::<dyn DeviceStorage>()?
         .pair(&session::token_hash(code.as_str()), &hash)
         .await?;
+    // Whoever was signed in on this browser is not signed in on the store's iPad.
+    session::end_session(&*use_storage::<dyn crate::account::AccountStorage>()?).await?;
     session::set_device_cookie(&token, session::DEVICE_CREDENTIAL);
     tracing::info!(%device, "device paired");
     leptos_axum::redirect("/kiosk");
@@ -260,13 +269,19 @@ pub async fn unlock_kiosk(staff_id: String, pin: String) -> Result<(), AppError>
         .ok_or(domain::Error::DeviceNotPaired)?;
     let staff = StaffId::parse(&staff_id)?;
     let pin = domain::kiosk::Pin::parse_attempt(&pin)?;
-    session::limiter()?.check_pin(staff, device.id)?;
     let holder = devices.pin_holder(staff).await?;
     let here = |p: &Principal| matches!(p, Principal::Staff { location: Some(s), .. } if *s == device.store.id);
     let (principal, pin_hash) = match holder {
         Some(h) if here(&h.principal) => (Some(h.principal), h.pin_hash),
         _ => (None, None),
     };
+    // Every attempt counts against the device; against a person only on their own
+    // store's devices, so another store's iPad cannot slow anyone here down.
+    let limiter = session::limiter()?;
+    match principal {
+        Some(_) => limiter.check_pin(staff, device.id)?,
+        None => limiter.check_pin_device(device.id)?,
+    }
     // Checked even for someone who does not work here, so the answer takes as long.
     let matches = session::verify_pin(&pin, pin_hash).await?;
     let Some(principal) = principal.filter(|_| matches) else {
@@ -294,7 +309,9 @@ pub async fn lock_kiosk() -> Result<(), AppError> {
 }
 
 /// Sets `staff_id`'s PIN: their store's manager, HQ operations, or the person themselves.
-/// A PIN too easy to guess, or the same as the current one, is refused.
+/// A PIN too easy to guess is refused, and so is someone's own current PIN. (Only their
+/// own: telling a manager that a PIN is a colleague's current one would let the manager
+/// test guesses at it.)
 #[server(prefix = "/api", endpoint = "set_pin", output = crate::codec::JsonText)]
 pub async fn set_pin(staff_id: String, pin: String) -> Result<(), AppError> {
     use crate::account::session;
@@ -303,19 +320,25 @@ pub async fn set_pin(staff_id: String, pin: String) -> Result<(), AppError> {
     let staff = StaffId::parse(&staff_id)?;
     let devices = use_storage::<dyn DeviceStorage>()?;
     let holder = devices.pin_holder(staff).await?.ok_or(AppError::NotFound)?;
-    let location = match holder.principal {
-        Principal::Staff { location, .. } => location,
-        Principal::Customer { .. } => return Err(AppError::NotFound),
+    // Only store staff unlock kiosks.
+    let Principal::Staff {
+        location: Some(store),
+        ..
+    } = holder.principal
+    else {
+        return Err(AppError::NotFound);
     };
-    if !me.principal.may_set_pin_of(staff, location) {
+    if !me.principal.may_set_pin_of(staff, Some(store)) {
         return Err(AppError::Forbidden);
     }
     let pin = domain::kiosk::Pin::parse_new(&pin)?;
-    if session::verify_pin(&pin, holder.pin_hash).await? {
+    let own = matches!(me.principal, Principal::Staff { id, .. } if id == staff);
+    if own && session::verify_pin(&pin, holder.pin_hash).await? {
         return Err(domain::Error::PinReused.into());
     }
     let hash = session::hash_pin(pin).await?;
-    devices.set_pin(staff, &hash).await?;
+    // Set only if they still work at the store whose manager was allowed to set it.
+    devices.set_pin(staff, store, &hash).await?;
     tracing::info!(%staff, by = %staff_id_of(&me), "PIN set");
     Ok(())
 }
@@ -535,6 +558,11 @@ pub struct KioskState {
     /// Set when the page locked itself: it shows the lock screen even if the server has
     /// not yet heard (the Wi-Fi dropped), until someone unlocks again.
     pub locked: RwSignal<bool>,
+    /// When someone last touched the kiosk (the page's clock).
+    pub last_touch: StoredValue<OffsetDateTime>,
+    /// Setting a PIN and the idle minutes, from the staff panel.
+    pub set_pin: ServerAction<SetPin>,
+    pub set_idle: ServerAction<SetIdleLock>,
 }
 
 impl KioskState {
@@ -544,10 +572,30 @@ impl KioskState {
         let lock = ServerAction::<LockKiosk>::new();
         let locked = RwSignal::new(false);
         let me = use_me_context();
+        let live = crate::live::use_live();
+        // Refetched when the store's kiosk changes: HQ revoked this iPad (it shows the
+        // pairing screen at once), a colleague came or went or got a PIN, the manager
+        // changed the idle minutes.
         let device = Resource::new(
-            move || (pair.version().get(), me.session()),
+            move || (pair.version().get(), me.session(), live.kiosk.get()),
             |_| kiosk_device(),
         );
+        Effect::new(move |_| {
+            if let Some(Ok(())) = pair.value().get() {
+                // Freshly paired: load the page again, so that everything it opens (the
+                // live-update stream above all) does so as this store's device.
+                #[cfg(feature = "hydrate")]
+                let _ = leptos::prelude::window().location().reload();
+            }
+        });
+        Effect::new(move |prev: Option<u64>| {
+            let now = live.kiosk.get();
+            if prev.is_some_and(|p| p != now) {
+                // A revoked device's session is gone too: ask who is signed in again.
+                me.refresh();
+            }
+            now
+        });
         Effect::new(move |_| {
             if let Some(Ok(())) = unlock.value().get() {
                 locked.set(false);
@@ -559,12 +607,27 @@ impl KioskState {
                 me.refresh();
             }
         });
+        let last_touch = StoredValue::new(crate::clock::now());
+        let set_pin = ServerAction::<SetPin>::new();
+        let set_idle = ServerAction::<SetIdleLock>::new();
+        Effect::new(move |_| {
+            if let Some(Ok(())) = unlock.value().get() {
+                // Unlocking is a touch: the idle minutes start now. The last person's
+                // messages are not the next one's.
+                last_touch.set_value(crate::clock::now());
+                set_pin.value().set(None);
+                set_idle.value().set(None);
+            }
+        });
         KioskState {
             device,
             pair,
             unlock,
             lock,
             locked,
+            last_touch,
+            set_pin,
+            set_idle,
         }
     }
 
@@ -732,28 +795,37 @@ pub fn LockScreen(state: KioskState, device: PairedDevice) -> impl IntoView {
 pub fn IdleLock(state: KioskState, idle: IdleMinutes) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     {
-        use std::cell::Cell;
         use std::rc::Rc;
-        let last = Rc::new(Cell::new(crate::clock::now()));
+        // The last touch is the kiosk's, not this view's: a view rebuilt by a refetch
+        // does not start the idle minutes again.
+        let last = state.last_touch;
         let document = leptos::prelude::document();
-        let listeners: Vec<gloo_events::EventListener> =
-            ["pointerdown", "keydown", "touchstart", "wheel"]
-                .into_iter()
-                .map(|kind| {
-                    let last = last.clone();
-                    gloo_events::EventListener::new(&document, kind, move |_| {
-                        last.set(crate::clock::now())
-                    })
-                })
-                .collect();
-        let interval = gloo_timers::callback::Interval::new(5_000, move || {
-            let idle_ms = (crate::clock::now() - last.get())
-                .whole_milliseconds()
-                .max(0) as u64;
+        let check = Rc::new(move || {
+            let Some(last) = last.try_get_value() else {
+                return;
+            };
+            let idle_ms = (crate::clock::now() - last).whole_milliseconds().max(0) as u64;
             if idle.is_due(idle_ms) && !state.locked.get_untracked() {
                 state.lock_now();
             }
         });
+        let mut listeners: Vec<gloo_events::EventListener> =
+            ["pointerdown", "keydown", "touchstart", "wheel"]
+                .into_iter()
+                .map(|kind| {
+                    gloo_events::EventListener::new(&document, kind, move |_| {
+                        last.try_set_value(crate::clock::now());
+                    })
+                })
+                .collect();
+        // An iPad waking from sleep checks at once, not at the next tick.
+        let on_wake = check.clone();
+        listeners.push(gloo_events::EventListener::new(
+            &document,
+            "visibilitychange",
+            move |_| on_wake(),
+        ));
+        let interval = gloo_timers::callback::Interval::new(5_000, move || check());
         // Owned by this component: when the kiosk locks and it goes, they are dropped,
         // which removes the listeners and stops the timer.
         StoredValue::new_local((listeners, interval));
@@ -765,16 +837,21 @@ pub fn IdleLock(state: KioskState, idle: IdleMinutes) -> impl IntoView {
 /// The unlocked kiosk's staff panel: a manager sets colleagues' PINs and the idle minutes;
 /// everyone may change their own PIN.
 #[component]
-pub fn KioskStaffPanel(device: PairedDevice) -> impl IntoView {
+pub fn KioskStaffPanel(state: KioskState, device: PairedDevice) -> impl IntoView {
     let i18n = use_i18n();
     let me = use_me();
-    let set = ServerAction::<SetPin>::new();
-    let idle = ServerAction::<SetIdleLock>::new();
-    let staff = StoredValue::new(device.staff.clone());
+    // The kiosk's actions, not this view's: a change refetches the device and rebuilds
+    // this view, and the confirmation must stay.
+    let (set, idle) = (state.set_pin, state.set_idle);
+    // A plain clone per run, not a stored value: a refetch may drop this view while its
+    // resource is still resolving.
+    let staff = device.staff.clone();
     let minutes = device.idle_lock.minutes();
     view! {
         <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
+            {move || {
+                let staff = staff.clone();
+                Suspend::new(async move {
                 let Ok(Some(me)) = me.await else {
                     return ().into_any();
                 };
@@ -783,7 +860,6 @@ pub fn KioskStaffPanel(device: PairedDevice) -> impl IntoView {
                     Principal::Customer { .. } => (None, false),
                 };
                 let people: Vec<StaffTile> = staff
-                    .get_value()
                     .into_iter()
                     .filter(|s| manager || Some(s.id) == my_id)
                     .collect();
@@ -834,7 +910,8 @@ pub fn KioskStaffPanel(device: PairedDevice) -> impl IntoView {
                     </section>
                 }
                     .into_any()
-            })}
+            })
+            }}
         </Transition>
     }
 }

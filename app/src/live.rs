@@ -4,6 +4,9 @@
 //! streams [`LiveEvent`]s as JSON at [`EVENTS_PATH`]. In the browser one `EventSource`
 //! (gloo-net's) turns them into signal updates that resources depend on, so the data on screen is
 //! refetched without a reload.
+//!
+//! Each event has an [`Audience`]: public ones reach every page; a store's reach only its
+//! own devices and staff, and HQ ([`Viewer`]).
 
 use domain::{Money, PricedItem};
 use leptos::prelude::*;
@@ -26,8 +29,62 @@ pub enum LiveEvent {
     PolicyPublished { policy: domain::PolicyId },
     /// Stock or capacity changed at these stores (a booking or a cancellation).
     AvailabilityChanged { stores: Vec<domain::StoreId> },
+    /// A store's kiosk changed: its staff (someone added, moved in or out, deactivated,
+    /// given a new PIN) or its settings (the idle minutes). Its devices fetch them again.
+    /// For that store only.
+    KioskChanged { store: domain::StoreId },
+    /// HQ revoked a store's device: that device shows the pairing screen at once. For
+    /// that store only.
+    DeviceRevoked {
+        device: domain::DeviceId,
+        store: domain::StoreId,
+    },
     /// The stream skipped events: refetch everything shown.
     Resync,
+}
+
+/// Who may receive an event: the server filters each stream by it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Audience {
+    /// Every page: public prices, policies and stock.
+    Everyone,
+    /// The store's own devices and staff, and HQ.
+    Store(domain::StoreId),
+}
+
+impl LiveEvent {
+    /// Who may receive this event.
+    pub fn audience(&self) -> Audience {
+        match self {
+            LiveEvent::PriceListPublished { .. }
+            | LiveEvent::PolicyPublished { .. }
+            | LiveEvent::AvailabilityChanged { .. }
+            | LiveEvent::Resync => Audience::Everyone,
+            LiveEvent::KioskChanged { store } | LiveEvent::DeviceRevoked { store, .. } => {
+                Audience::Store(*store)
+            }
+        }
+    }
+}
+
+/// Whom a live-update stream is for, as the server found them when it opened: signed-in
+/// staff (HQ sees every store, store staff their own) and the store of a paired device.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Viewer {
+    /// HQ staff: every store's events.
+    pub hq: bool,
+    /// The stores whose events this stream may carry.
+    pub stores: Vec<domain::StoreId>,
+}
+
+impl Viewer {
+    /// Whether this stream may carry an event for `audience`.
+    pub fn may_see(&self, audience: Audience) -> bool {
+        match audience {
+            Audience::Everyone => true,
+            Audience::Store(store) => self.hq || self.stores.contains(&store),
+        }
+    }
 }
 
 /// Signals that change when the server says the data behind them changed.
@@ -39,6 +96,9 @@ pub struct LiveUpdates {
     pub policies: RwSignal<u64>,
     /// Bumped whenever stock or capacity changes anywhere.
     pub availability: RwSignal<u64>,
+    /// Bumped whenever this store's kiosk (staff, settings, devices) changes (a kiosk's
+    /// stream only carries its own store's).
+    pub kiosk: RwSignal<u64>,
     /// True while the event stream is open.
     pub connected: RwSignal<bool>,
 }
@@ -49,10 +109,14 @@ impl LiveUpdates {
             LiveEvent::PriceListPublished { .. } => self.prices.update(|n| *n += 1),
             LiveEvent::PolicyPublished { .. } => self.policies.update(|n| *n += 1),
             LiveEvent::AvailabilityChanged { .. } => self.availability.update(|n| *n += 1),
+            LiveEvent::KioskChanged { .. } | LiveEvent::DeviceRevoked { .. } => {
+                self.kiosk.update(|n| *n += 1)
+            }
             LiveEvent::Resync => {
                 self.prices.update(|n| *n += 1);
                 self.policies.update(|n| *n += 1);
                 self.availability.update(|n| *n += 1);
+                self.kiosk.update(|n| *n += 1);
             }
         }
     }
@@ -63,6 +127,7 @@ pub fn provide_live_updates() {
         prices: RwSignal::new(0),
         policies: RwSignal::new(0),
         availability: RwSignal::new(0),
+        kiosk: RwSignal::new(0),
         connected: RwSignal::new(false),
     };
     provide_context(live);

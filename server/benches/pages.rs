@@ -185,7 +185,7 @@ async fn who(store: &Db, headers: &HeaderMap) -> Option<Principal> {
     })?;
     let me = store
         .accounts
-        .session(&app::account::session::token_hash(token))
+        .session(&app::account::session::token_hash(token), None)
         .await
         .ok()??;
     Some(me.principal)

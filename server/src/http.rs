@@ -110,6 +110,12 @@ impl Edge {
     }
 }
 
+impl FromRef<AppState> for Storages {
+    fn from_ref(s: &AppState) -> Self {
+        s.storages.clone()
+    }
+}
+
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(s: &AppState) -> Self {
         s.leptos.clone()

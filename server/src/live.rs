@@ -14,7 +14,8 @@ use std::time::Duration;
 
 use app::account::session::ClientAddr;
 use app::i18n::Msg;
-use app::live::LiveEvent;
+use app::live::{LiveEvent, Viewer};
+use app::storage::Storages;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -54,15 +55,24 @@ impl Hub {
         self.tx.subscribe()
     }
 
-    /// The SSE stream one browser tab reads. A subscriber that fell behind is told to
-    /// refetch everything rather than silently miss changes.
-    pub fn sse_stream(&self) -> impl Stream<Item = Result<Event, Infallible>> + Send + 'static {
-        BroadcastStream::new(self.subscribe()).filter_map(|item| async move {
+    /// The SSE stream one browser tab reads: the events `viewer` may see. A subscriber
+    /// that fell behind is told to refetch everything rather than silently miss changes.
+    pub fn sse_stream(
+        &self,
+        viewer: Viewer,
+    ) -> impl Stream<Item = Result<Event, Infallible>> + Send + 'static {
+        BroadcastStream::new(self.subscribe()).filter_map(move |item| {
             let event = match item {
                 Ok(event) => event,
                 Err(BroadcastStreamRecvError::Lagged(_)) => LiveEvent::Resync,
             };
-            Event::default().json_data(&event).ok().map(Ok)
+            let visible = viewer.may_see(event.audience());
+            async move {
+                if !visible {
+                    return None;
+                }
+                Event::default().json_data(&event).ok().map(Ok)
+            }
         })
     }
 }
@@ -144,6 +154,7 @@ impl Drop for SsePermit {
 pub async fn sse(
     State(hub): State<Hub>,
     State(gate): State<Arc<SseGate>>,
+    State(storages): State<Storages>,
     client: Option<Extension<ClientAddr>>,
     headers: HeaderMap,
 ) -> Response {
@@ -160,14 +171,64 @@ pub async fn sse(
             return (status, [("retry-after", "30")], msg.text(lang).to_owned()).into_response();
         }
     };
+    let viewer = viewer(&storages, &headers).await;
     // The permit lives inside the stream and is dropped with it when the client goes.
-    let stream = hub.sse_stream().map(move |event| {
+    let stream = hub.sse_stream(viewer).map(move |event| {
         let _held = &permit;
         event
     });
     Sse::new(stream)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response()
+}
+
+/// Whom a stream is for, from the request's cookies: its signed-in staff member and its
+/// paired device. Anyone else (customers, nobody) gets the public events only. A page
+/// that signs in or pairs afterwards opens a new stream to see more (the kiosk reloads
+/// once after pairing).
+async fn viewer(storages: &Storages, headers: &HeaderMap) -> Viewer {
+    use app::account::session::{
+        token_hash, DEVICE_COOKIE, DEVICE_COOKIE_HTTPS, SESSION_COOKIE, SESSION_COOKIE_HTTPS,
+    };
+    let cookie = |names: [&str; 2]| {
+        headers
+            .get_all(axum::http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|h| h.split(';'))
+            .find_map(|pair| {
+                let (name, value) = pair.trim().split_once('=')?;
+                (names.contains(&name) && !value.is_empty()).then(|| token_hash(value))
+            })
+    };
+    let mut viewer = Viewer::default();
+    let device_hash = cookie([DEVICE_COOKIE, DEVICE_COOKIE_HTTPS]);
+    if let Some(hash) = cookie([SESSION_COOKIE, SESSION_COOKIE_HTTPS]) {
+        match storages
+            .accounts
+            .session(&hash, device_hash.as_deref())
+            .await
+        {
+            Ok(Some(me)) => match me.principal {
+                domain::Principal::Staff { role, .. } if role.is_hq() => viewer.hq = true,
+                domain::Principal::Staff {
+                    location: Some(store),
+                    ..
+                } => viewer.stores.push(store),
+                _ => {}
+            },
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "live stream: session lookup failed"),
+        }
+    }
+    if let Some(hash) = device_hash {
+        match storages.devices.device(&hash).await {
+            Ok(Some(device)) => viewer.stores.push(device.store.id),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "live stream: device lookup failed"),
+        }
+    }
+    viewer
 }
 
 /// Starts forwarding PostgreSQL notifications into the hub for as long as the process

@@ -20,6 +20,8 @@ both_backends!(
     revoking_a_device_ends_its_sessions_at_once,
     pins_are_set_by_the_person_their_manager_or_hq_and_never_trivial,
     the_idle_lock_is_the_managers_setting,
+    a_stores_live_events_reach_only_its_devices_and_hq,
+    a_pin_session_counts_only_on_its_own_unrevoked_device,
 );
 
 const DEMO_PIN: &str = server::demo::DEMO_PIN;
@@ -360,7 +362,6 @@ async fn pins_are_set_by_the_person_their_manager_or_hq_and_never_trivial(db: Te
         ("123456", E::PinTooSimple),
         ("888888", E::PinTooSimple),
         ("12a456", E::PinInvalid),
-        (DEMO_PIN, E::PinReused),
     ] {
         let (status, body) = set(manager.clone(), advisor.clone(), pin).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{pin}: {body}");
@@ -377,7 +378,10 @@ async fn pins_are_set_by_the_person_their_manager_or_hq_and_never_trivial(db: Te
         StatusCode::OK
     );
 
-    // The advisor, unlocked, changes their own PIN; not their manager's.
+    // The advisor, unlocked, changes their own PIN (not to the same one); not their
+    // manager's.
+    let (_, body) = set(kiosk.clone(), advisor.clone(), "135790").await;
+    assert_eq!(error(&body), AppError::Invalid(E::PinReused));
     let (status, body) = set(kiosk.clone(), advisor.clone(), "246802").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let manager_id = staff_id(&db, MANAGER).await;
@@ -433,4 +437,248 @@ async fn the_idle_lock_is_the_managers_setting(db: TestDb) {
             .minutes(),
         5
     );
+}
+
+/// Opens a live-update stream as `client` (its cookies say who it is for).
+async fn stream(
+    client: &Client,
+    server: &TestServer,
+) -> impl futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin {
+    let res = client
+        .get(server.url(app::live::EVENTS_PATH))
+        .send()
+        .await
+        .expect("connect SSE");
+    assert_eq!(res.status(), StatusCode::OK);
+    res.bytes_stream()
+}
+
+/// The events a stream carries up to and including the first price publish.
+async fn events_until_a_price_publish(
+    mut stream: impl futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin,
+) -> Vec<app::live::LiveEvent> {
+    use futures::StreamExt;
+    let mut buffer = String::new();
+    let mut events = Vec::new();
+    let read = async {
+        loop {
+            while let Some(end) = buffer.find("\n\n") {
+                let frame: String = buffer.drain(..end + 2).collect();
+                for line in frame.lines() {
+                    let Some(data) = line.strip_prefix("data:") else {
+                        continue;
+                    };
+                    if let Ok(event) = serde_json::from_str::<app::live::LiveEvent>(data.trim()) {
+                        let last = matches!(event, app::live::LiveEvent::PriceListPublished { .. });
+                        events.push(event);
+                        if last {
+                            return;
+                        }
+                    }
+                }
+            }
+            let chunk = stream.next().await.expect("stream open").expect("chunk");
+            buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(10), read)
+        .await
+        .expect("the price publish within 10 s");
+    events
+}
+
+async fn a_stores_live_events_reach_only_its_devices_and_hq(db: TestDb) {
+    use app::live::LiveEvent;
+    let server = TestServer::start(&db).await;
+    let hq = signed_in(&server, "staff", HQ_ADMIN).await;
+    let here = paired_kiosk(&server, &db).await;
+    let store = device(&here, &server).await.expect("paired").store.id;
+    let other_store: Vec<(uuid::Uuid,)> = db
+        .rows(
+            "SELECT id FROM locations WHERE kind = 'store' AND id <> $1 ORDER BY code",
+            &[Arg::Id(store.as_uuid())],
+        )
+        .await;
+    let elsewhere = browser();
+    let code = pairing_code(&server, &hq, &other_store[0].0.to_string()).await;
+    call_as(&elsewhere, &server, "pair_device", &[("code", &code)]).await;
+    let (customer, _) = common::new_customer(&server).await;
+    let streams = (
+        stream(&here, &server).await,
+        stream(&elsewhere, &server).await,
+        stream(&customer, &server).await,
+        stream(&hq, &server).await,
+        stream(&browser(), &server).await,
+    );
+
+    // The store gets a new colleague; then HQ revokes its iPad; then a public event.
+    let (status, body) = call_as(
+        &hq,
+        &server,
+        "add_staff",
+        &[
+            ("store_id", &store.to_string()),
+            ("role", "technician"),
+            ("phone", "13722223333"),
+            ("name", "新 技师"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let revoked = device(&here, &server).await.expect("paired").id;
+    let (status, _) = call_as(
+        &hq,
+        &server,
+        "revoke_device",
+        &[("device_id", &revoked.to_string())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, body) = call_as(&hq, &server, "price_list", &[]).await;
+    let list: app::pricing::PriceListView = serde_json::from_str(&body).expect("prices");
+    let service = list.services[0].service.id.to_string();
+    let (status, body) = call_as(
+        &hq,
+        &server,
+        "publish_service_price",
+        &[("service_id", &service), ("price", "321.00")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let store_events = vec![
+        LiveEvent::KioskChanged { store },
+        LiveEvent::DeviceRevoked {
+            device: revoked,
+            store,
+        },
+    ];
+    let without_prices = |events: Vec<LiveEvent>| -> Vec<LiveEvent> {
+        events
+            .into_iter()
+            .filter(|e| !matches!(e, LiveEvent::PriceListPublished { .. }))
+            .collect()
+    };
+    // The store's own iPad and HQ hear both; the other store's iPad, a customer and an
+    // anonymous page hear only the public price.
+    assert_eq!(
+        without_prices(events_until_a_price_publish(streams.0).await),
+        store_events
+    );
+    assert_eq!(
+        without_prices(events_until_a_price_publish(streams.3).await),
+        store_events
+    );
+    for other in [streams.1, streams.2, streams.4] {
+        assert_eq!(
+            without_prices(events_until_a_price_publish(other).await),
+            vec![]
+        );
+    }
+}
+
+/// The value of the cookie `name` that a response set.
+fn set_cookie(res: &reqwest::Response, name: &str) -> String {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix(&format!("{name}=")))
+        .and_then(|rest| rest.split(';').next())
+        .unwrap_or_else(|| panic!("no {name} cookie set"))
+        .to_owned()
+}
+
+async fn me_with_cookies(server: &TestServer, cookies: &str) -> Option<Me> {
+    let res = Client::new()
+        .post(server.url("/api/me"))
+        .header("cookie", cookies)
+        .send()
+        .await
+        .expect("me");
+    serde_json::from_str(&res.text().await.expect("body")).expect("me JSON")
+}
+
+async fn a_pin_session_counts_only_on_its_own_unrevoked_device(db: TestDb) {
+    let server = TestServer::start(&db).await;
+    let hq = signed_in(&server, "staff", HQ_ADMIN).await;
+    let store = demo_store(&db).await;
+    let advisor = staff_id(&db, ADVISOR).await;
+    let pair = |code: String| {
+        let server = &server;
+        async move {
+            Client::new()
+                .post(server.url("/api/pair_device"))
+                .form(&[("code", code)])
+                .send()
+                .await
+                .expect("pair")
+        }
+    };
+    let device = set_cookie(
+        &pair(pairing_code(&server, &hq, &store).await).await,
+        "pitlane_device",
+    );
+    let other = set_cookie(
+        &pair(pairing_code(&server, &hq, &store).await).await,
+        "pitlane_device",
+    );
+    let res = Client::new()
+        .post(server.url("/api/unlock_kiosk"))
+        .header("cookie", format!("pitlane_device={device}"))
+        .form(&[("staff_id", advisor.as_str()), ("pin", DEMO_PIN)])
+        .send()
+        .await
+        .expect("unlock");
+    assert_eq!(res.status(), StatusCode::OK);
+    let session = set_cookie(&res, "pitlane_session");
+
+    // On its device, the advisor; carried anywhere else, nobody.
+    let here = format!("pitlane_session={session}; pitlane_device={device}");
+    assert!(me_with_cookies(&server, &here).await.is_some());
+    assert_eq!(
+        me_with_cookies(&server, &format!("pitlane_session={session}")).await,
+        None
+    );
+    let elsewhere = format!("pitlane_session={session}; pitlane_device={other}");
+    assert_eq!(me_with_cookies(&server, &elsewhere).await, None);
+
+    // A session of a revoked device counts for nothing, even one its revocation missed.
+    let id = device_id(&db, &device).await;
+    let (status, _) = call_as(
+        &hq,
+        &server,
+        "revoke_device",
+        &[("device_id", &id.to_string())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    #[allow(clippy::disallowed_methods)]
+    let now = time::OffsetDateTime::now_utc();
+    let staff: uuid::Uuid = advisor.parse().expect("uuid");
+    let token = "a-session-the-revocation-missed";
+    db.execute(
+        "INSERT INTO sessions (token_hash, staff_id, created_at, expires_at, device_id)
+         VALUES ($1, $2, $3, $4, $5)",
+        &[
+            Arg::Text(app::account::session::token_hash(token)),
+            Arg::Id(staff),
+            Arg::Time(now),
+            Arg::Time(now + time::Duration::hours(1)),
+            Arg::Id(id),
+        ],
+    )
+    .await;
+    let missed = format!("pitlane_session={token}; pitlane_device={device}");
+    assert_eq!(me_with_cookies(&server, &missed).await, None);
+}
+
+async fn device_id(db: &TestDb, token: &str) -> uuid::Uuid {
+    let rows: Vec<(uuid::Uuid,)> = db
+        .rows(
+            "SELECT id FROM devices WHERE token_hash = $1",
+            &[Arg::Text(app::account::session::token_hash(token))],
+        )
+        .await;
+    rows[0].0
 }

@@ -11,7 +11,7 @@ use domain::{Error as E, ServiceCategory, StaffRole};
 use reqwest::{Client, StatusCode};
 
 both_backends!(
-    hq_adds_moves_and_reskills_store_staff,
+    hq_adds_moves_and_reskills_kiosk,
     a_deactivated_person_is_signed_out_everywhere_at_once,
 );
 
@@ -23,7 +23,7 @@ async fn roster(hq: &Client, server: &TestServer) -> StaffRoster {
     serde_json::from_str(&body).expect("roster")
 }
 
-async fn hq_adds_moves_and_reskills_store_staff(db: TestDb) {
+async fn hq_adds_moves_and_reskills_kiosk(db: TestDb) {
     let server = TestServer::start(&db).await;
     let hq = signed_in(&server, "staff", HQ_ADMIN).await;
     let before = roster(&hq, &server).await;

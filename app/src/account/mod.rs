@@ -67,7 +67,13 @@ pub trait AccountStorage: Send + Sync + 'static {
     ) -> Result<(), StorageError>;
 
     /// The person whose unexpired session has this token hash (never staff who left).
-    async fn session(&self, token_hash: &str) -> Result<Option<Me>, StorageError>;
+    /// A session unlocked with a PIN counts only on its own device, unrevoked: the
+    /// request must carry that device's credential (`device_hash`).
+    async fn session(
+        &self,
+        token_hash: &str,
+        device_hash: Option<&str>,
+    ) -> Result<Option<Me>, StorageError>;
 
     /// Deletes a session (and, in passing, every expired one). Deleting none is fine.
     async fn end_session(&self, token_hash: &str) -> Result<(), StorageError>;

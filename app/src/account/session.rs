@@ -420,7 +420,10 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
         return Ok(None);
     };
     let accounts = use_storage::<dyn AccountStorage>()?;
-    Ok(accounts.session(&token_hash(&token)).await?)
+    let device = device_token_hash();
+    Ok(accounts
+        .session(&token_hash(&token), device.as_deref())
+        .await?)
 }
 
 /// The signed-in customer, or [`AppError::Unauthenticated`].
@@ -531,6 +534,17 @@ impl SignInLimiter {
             Ok(())
         } else {
             tracing::warn!(%staff, %device, "PIN attempts rate limited");
+            Err(AppError::RateLimited)
+        }
+    }
+
+    /// Counts one PIN attempt on `device` for someone who does not work at its store.
+    pub fn check_pin_device(&self, device: DeviceId) -> Result<(), AppError> {
+        self.tidy();
+        if self.pin_per_device.check_key(&device).is_ok() {
+            Ok(())
+        } else {
+            tracing::warn!(%device, "PIN attempts rate limited");
             Err(AppError::RateLimited)
         }
     }

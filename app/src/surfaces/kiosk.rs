@@ -76,7 +76,7 @@ fn Unlocked(kiosk: KioskState, device: PairedDevice, quotes: ModelQuotesState) -
         </div>
         <ModelQuotes state=quotes />
         <ServicePriceList intro=Msg::KioskPricesIntro />
-        <KioskStaffPanel device=device />
+        <KioskStaffPanel state=kiosk device=device />
     }
 }
 

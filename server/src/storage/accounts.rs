@@ -10,8 +10,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::rows::Conn;
-use super::Backend;
-use crate::storage::{db_err, now, DbTime};
+use super::{Backend, LOCK_ROWS};
+use crate::storage::{db_err, now, transaction, DbTime, Serial};
 
 #[async_trait]
 impl AccountStorage for Backend {
@@ -43,20 +43,42 @@ impl AccountStorage for Backend {
         expires_at: OffsetDateTime,
         device: Option<DeviceId>,
     ) -> Result<(), StorageError> {
-        create_session(
-            &mut *self.write_conn().await?,
-            token_hash,
-            principal,
-            now(),
-            expires_at,
-            device,
-        )
-        .await?;
-        self.synced().await
+        let Some(device) = device else {
+            create_session(
+                &mut *self.write_conn().await?,
+                token_hash,
+                principal,
+                now(),
+                expires_at,
+                None,
+            )
+            .await?;
+            return self.synced().await;
+        };
+        // The device's row is locked first, so a revoke that commits meanwhile either
+        // deletes this session with the others or finds it never made.
+        transaction!(self, Serial::Rows, |tx| {
+            let paired = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT 1 AS one FROM devices WHERE id = $1 AND revoked_at IS NULL{LOCK_ROWS}"
+            )))
+            .bind(device.as_uuid())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            if paired.is_none() {
+                return Err(StorageError::Rule(domain::Error::DeviceNotPaired));
+            }
+            create_session(tx, token_hash, principal, now(), expires_at, Some(device)).await?;
+            Ok(((), Vec::new()))
+        })
     }
 
-    async fn session(&self, token_hash: &str) -> Result<Option<Me>, StorageError> {
-        session(&mut *self.conn().await?, token_hash, now()).await
+    async fn session(
+        &self,
+        token_hash: &str,
+        device_hash: Option<&str>,
+    ) -> Result<Option<Me>, StorageError> {
+        session(&mut *self.conn().await?, token_hash, device_hash, now()).await
     }
 
     async fn end_session(&self, token_hash: &str) -> Result<(), StorageError> {
@@ -202,6 +224,7 @@ async fn create_session(
 async fn session(
     conn: &mut Conn,
     token_hash: &str,
+    device_hash: Option<&str>,
     now: OffsetDateTime,
 ) -> Result<Option<Me>, StorageError> {
     let row = sqlx::query(
@@ -211,11 +234,14 @@ async fn session(
          FROM sessions s
          LEFT JOIN customers c ON c.id = s.customer_id
          LEFT JOIN staff st ON st.id = s.staff_id
+         LEFT JOIN devices d ON d.id = s.device_id
          WHERE s.token_hash = $1 AND s.expires_at > $2
-           AND (st.id IS NULL OR st.deactivated_at IS NULL)",
+           AND (st.id IS NULL OR st.deactivated_at IS NULL)
+           AND (s.device_id IS NULL OR (d.revoked_at IS NULL AND d.token_hash = $3))",
     )
     .bind(token_hash)
     .bind(DbTime(now))
+    .bind(device_hash)
     .fetch_optional(&mut *conn)
     .await
     .map_err(db_err)?;

@@ -12,7 +12,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::accounts::staff_principal;
-use super::rows::{get, small, Conn, DbRow};
+use super::rows::{append_event, get, small, Conn, DbRow};
+use app::live::LiveEvent;
 use super::Backend;
 use crate::storage::{db_err, now, transaction, DbTime, Serial};
 
@@ -141,7 +142,7 @@ impl DeviceStorage for Backend {
             return Ok(None);
         };
         let store: StoreId = get::<Uuid>(&row, "store_id")?.into();
-        let staff = store_staff(&mut conn, store).await?;
+        let staff = kiosk(&mut conn, store).await?;
         let minutes: u8 = small(&row, "idle_lock_min")?;
         Ok(Some(PairedDevice {
             id: get::<Uuid>(&row, "id")?.into(),
@@ -159,30 +160,38 @@ impl DeviceStorage for Backend {
 
     async fn revoke(&self, device: DeviceId, by: StaffId) -> Result<(), StorageError> {
         transaction!(self, Serial::Rows, |tx| {
-            let known = sqlx::query("SELECT 1 AS one FROM devices WHERE id = $1")
+            let at = now();
+            let known = sqlx::query("SELECT store_id FROM devices WHERE id = $1")
                 .bind(device.as_uuid())
                 .fetch_optional(&mut *tx)
                 .await
-                .map_err(db_err)?;
-            if known.is_none() {
-                return Err(StorageError::NotFound);
-            }
-            sqlx::query(
+                .map_err(db_err)?
+                .ok_or(StorageError::NotFound)?;
+            let store: StoreId = get::<Uuid>(&known, "store_id")?.into();
+            let revoked = sqlx::query(
                 "UPDATE devices SET revoked_at = $1, revoked_by = $2
                  WHERE id = $3 AND revoked_at IS NULL",
             )
-            .bind(DbTime(now()))
+            .bind(DbTime(at))
             .bind(by.as_uuid())
             .bind(device.as_uuid())
             .execute(&mut *tx)
             .await
-            .map_err(db_err)?;
+            .map_err(db_err)?
+            .rows_affected()
+                > 0;
             sqlx::query("DELETE FROM sessions WHERE device_id = $1")
                 .bind(device.as_uuid())
                 .execute(&mut *tx)
                 .await
                 .map_err(db_err)?;
-            Ok(((), Vec::new()))
+            let mut events = Vec::new();
+            if revoked {
+                let event = LiveEvent::DeviceRevoked { device, store };
+                append_event(tx, &event, at).await?;
+                events.push(event);
+            }
+            Ok(((), events))
         })
     }
 
@@ -205,36 +214,56 @@ impl DeviceStorage for Backend {
         .transpose()
     }
 
-    async fn set_pin(&self, staff: StaffId, pin_hash: &str) -> Result<(), StorageError> {
-        let done =
-            sqlx::query("UPDATE staff SET pin_hash = $1 WHERE id = $2 AND deactivated_at IS NULL")
-                .bind(pin_hash)
-                .bind(staff.as_uuid())
-                .execute(&mut *self.write_conn().await?)
-                .await
-                .map_err(db_err)?;
-        self.synced().await?;
-        if done.rows_affected() == 0 {
-            return Err(StorageError::NotFound);
-        }
-        Ok(())
+    async fn set_pin(
+        &self,
+        staff: StaffId,
+        store: StoreId,
+        pin_hash: &str,
+    ) -> Result<(), StorageError> {
+        transaction!(self, Serial::Rows, |tx| {
+            let done = sqlx::query(
+                "UPDATE staff SET pin_hash = $1
+                 WHERE id = $2 AND location_id = $3 AND deactivated_at IS NULL",
+            )
+            .bind(pin_hash)
+            .bind(staff.as_uuid())
+            .bind(store.as_uuid())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            if done.rows_affected() == 0 {
+                return Err(StorageError::NotFound);
+            }
+            // The lock screen shows who has a PIN.
+            Ok(((), kiosk_changed(tx, store).await?))
+        })
     }
 
     async fn set_idle_lock(&self, store: StoreId, idle: IdleLock) -> Result<(), StorageError> {
-        let done = sqlx::query(
-            "UPDATE locations SET idle_lock_min = $1 WHERE id = $2 AND kind = 'store'",
-        )
-        .bind(i64::from(idle.minutes()))
-        .bind(store.as_uuid())
-        .execute(&mut *self.write_conn().await?)
-        .await
-        .map_err(db_err)?;
-        self.synced().await?;
-        if done.rows_affected() == 0 {
-            return Err(StorageError::NotFound);
-        }
-        Ok(())
+        transaction!(self, Serial::Rows, |tx| {
+            let done = sqlx::query(
+                "UPDATE locations SET idle_lock_min = $1 WHERE id = $2 AND kind = 'store'",
+            )
+            .bind(i64::from(idle.minutes()))
+            .bind(store.as_uuid())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            if done.rows_affected() == 0 {
+                return Err(StorageError::NotFound);
+            }
+            // Its devices lock after the new minutes at once.
+            Ok(((), kiosk_changed(tx, store).await?))
+        })
     }
+}
+
+/// Tells `store`'s devices, through the outbox of this transaction, that its kiosk
+/// changed; returns the event to publish after commit.
+async fn kiosk_changed(conn: &mut Conn, store: StoreId) -> Result<Vec<LiveEvent>, StorageError> {
+    let event = LiveEvent::KioskChanged { store };
+    append_event(conn, &event, now()).await?;
+    Ok(vec![event])
 }
 
 fn store_from(r: &DbRow) -> Result<StoreName, StorageError> {
@@ -247,7 +276,7 @@ fn store_from(r: &DbRow) -> Result<StoreName, StorageError> {
 
 /// A store's active staff for its lock screen: managers, then advisors, then
 /// technicians, each by name.
-async fn store_staff(conn: &mut Conn, store: StoreId) -> Result<Vec<StaffTile>, StorageError> {
+async fn kiosk(conn: &mut Conn, store: StoreId) -> Result<Vec<StaffTile>, StorageError> {
     let rows = sqlx::query(
         "SELECT id, name_zh, name_en, role, pin_hash IS NOT NULL AS has_pin FROM staff
          WHERE location_id = $1 AND deactivated_at IS NULL

@@ -180,6 +180,8 @@ fn event_row(event: &LiveEvent) -> Result<(&'static str, String), StorageError> 
         LiveEvent::PriceListPublished { .. } => "price_list_published",
         LiveEvent::PolicyPublished { .. } => "policy_published",
         LiveEvent::AvailabilityChanged { .. } => "availability_changed",
+        LiveEvent::KioskChanged { .. } => "kiosk_changed",
+        LiveEvent::DeviceRevoked { .. } => "device_revoked",
         LiveEvent::Resync => "resync",
     };
     let payload = serde_json::to_string(event).map_err(|e| StorageError::Backend(Box::new(e)))?;

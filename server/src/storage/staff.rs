@@ -7,7 +7,8 @@ use async_trait::async_trait;
 use domain::{PersonName, Phone, Skills, StaffId, StaffRole, StoreId};
 use uuid::Uuid;
 
-use super::rows::{get, Conn};
+use super::rows::{append_event, get, Conn};
+use app::live::LiveEvent;
 use super::{Backend, LOCK_ROWS};
 use crate::storage::{db_err, now, transaction, DbTime, Serial};
 
@@ -89,14 +90,14 @@ impl StaffStorage for Backend {
                 StorageError::Conflict(_) => StorageError::Rule(domain::Error::PhoneTaken),
                 other => other,
             })?;
-            Ok((id, Vec::new()))
+            Ok((id, staff_changed(tx, &[store]).await?))
         })
     }
 
     async fn move_staff(&self, staff: StaffId, store: StoreId) -> Result<(), StorageError> {
         transaction!(self, Serial::Rows, |tx| {
             require_store(tx, store).await?;
-            lock_store_staff(tx, staff).await?;
+            let from = lock_kiosk(tx, staff).await?;
             sqlx::query("UPDATE staff SET location_id = $1 WHERE id = $2")
                 .bind(store.as_uuid())
                 .bind(staff.as_uuid())
@@ -104,13 +105,13 @@ impl StaffStorage for Backend {
                 .await
                 .map_err(db_err)?;
             end_sessions(tx, staff).await?;
-            Ok(((), Vec::new()))
+            Ok(((), staff_changed(tx, &[from, store]).await?))
         })
     }
 
     async fn set_skills(&self, staff: StaffId, skills: &Skills) -> Result<(), StorageError> {
         transaction!(self, Serial::Rows, |tx| {
-            lock_store_staff(tx, staff).await?;
+            lock_kiosk(tx, staff).await?;
             sqlx::query("UPDATE staff SET skills = $1 WHERE id = $2")
                 .bind(skills.codes())
                 .bind(staff.as_uuid())
@@ -123,11 +124,11 @@ impl StaffStorage for Backend {
 
     async fn deactivate(&self, staff: StaffId) -> Result<(), StorageError> {
         transaction!(self, Serial::Rows, |tx| {
-            match lock_store_staff(tx, staff).await {
+            let store = match lock_kiosk(tx, staff).await {
                 // Already gone: nothing to do, and nothing they could still use.
                 Err(StorageError::Rule(domain::Error::StaffLeft)) => return Ok(((), Vec::new())),
                 other => other?,
-            }
+            };
             sqlx::query("UPDATE staff SET deactivated_at = $1 WHERE id = $2")
                 .bind(DbTime(now()))
                 .bind(staff.as_uuid())
@@ -135,7 +136,7 @@ impl StaffStorage for Backend {
                 .await
                 .map_err(db_err)?;
             end_sessions(tx, staff).await?;
-            Ok(((), Vec::new()))
+            Ok(((), staff_changed(tx, &[store]).await?))
         })
     }
 }
@@ -152,22 +153,48 @@ async fn require_store(conn: &mut Conn, store: StoreId) -> Result<(), StorageErr
         .ok_or(StorageError::Rule(domain::Error::StoreUnknown))
 }
 
-/// Locks a store staff member's row: not found unless they work at a store (HQ and
-/// warehouse staff are not managed here), [`domain::Error::StaffLeft`] if deactivated.
-async fn lock_store_staff(conn: &mut Conn, staff: StaffId) -> Result<(), StorageError> {
+/// Locks a store staff member's row and returns their store: not found unless they work
+/// at a store (HQ and warehouse staff are not managed here),
+/// [`domain::Error::StaffLeft`] if deactivated.
+async fn lock_kiosk(conn: &mut Conn, staff: StaffId) -> Result<StoreId, StorageError> {
+    // The staff row alone is locked (a join would lock the store's row too).
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT s.deactivated_at FROM staff s JOIN locations l ON l.id = s.location_id
-         WHERE s.id = $1 AND l.kind = 'store'{LOCK_ROWS}"
+        "SELECT deactivated_at, location_id, role FROM staff WHERE id = $1{LOCK_ROWS}"
     )))
     .bind(staff.as_uuid())
     .fetch_optional(&mut *conn)
     .await
     .map_err(db_err)?
     .ok_or(StorageError::NotFound)?;
+    let role: String = get(&row, "role")?;
+    let store: Option<Uuid> = get(&row, "location_id")?;
+    let (true, Some(store)) = (
+        StaffRole::parse(&role).is_some_and(|r| StaffRole::STORE.contains(&r)),
+        store,
+    ) else {
+        return Err(StorageError::NotFound);
+    };
     match get::<Option<DbTime>>(&row, "deactivated_at")? {
         Some(_) => Err(StorageError::Rule(domain::Error::StaffLeft)),
-        None => Ok(()),
+        None => Ok(store.into()),
     }
+}
+
+/// Announces to each store (once) that its staff changed, in the outbox of this
+/// transaction; returns the events to publish after commit.
+async fn staff_changed(
+    conn: &mut Conn,
+    stores: &[StoreId],
+) -> Result<Vec<LiveEvent>, StorageError> {
+    let mut events = Vec::new();
+    for store in stores {
+        let event = LiveEvent::KioskChanged { store: *store };
+        if !events.contains(&event) {
+            append_event(conn, &event, now()).await?;
+            events.push(event);
+        }
+    }
+    Ok(events)
 }
 
 /// Ends every session of a staff member: what they may see or do just changed.
