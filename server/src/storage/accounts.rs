@@ -195,8 +195,7 @@ async fn create_session(
         Principal::Customer { id } => (Some(id.as_uuid()), None),
         Principal::Staff { id, .. } => (None, Some(id.as_uuid())),
     };
-    // The device's last unlock only informs HQ's list of devices: no transaction binds
-    // it to the session.
+    // The device's last unlock, for HQ's list of devices (in the unlock's transaction).
     sqlx::query(
         "INSERT INTO sessions (token_hash, customer_id, staff_id, created_at, expires_at, device_id)
          VALUES ($1, $2, $3, $4, $5, $6)",
