@@ -403,7 +403,20 @@ impl Drop for TestServer {
     }
 }
 
-/// Runs one async test body against both backends, as two `#[tokio::test]`s.
+/// The longest a storage or API test may run: the slowest (the fifty-round booking race
+/// on PostgreSQL) takes about a minute here. A test that hangs fails with its name
+/// instead of stalling the whole suite.
+pub const TEST_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Runs a test body, failing it if it takes longer than [`TEST_TIME_LIMIT`].
+pub async fn within_time_limit(body: impl std::future::Future<Output = ()>) {
+    if tokio::time::timeout(TEST_TIME_LIMIT, body).await.is_err() {
+        panic!("the test ran for more than {TEST_TIME_LIMIT:?}: it hangs");
+    }
+}
+
+/// Runs one async test body against both backends, as two `#[tokio::test]`s, each
+/// within [`TEST_TIME_LIMIT`].
 #[macro_export]
 macro_rules! both_backends {
     ($($name:ident),* $(,)?) => {
@@ -412,7 +425,7 @@ macro_rules! both_backends {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn $name() {
                     if let Some(db) = $crate::common::TestDb::new($crate::common::Backend::Sqlite).await {
-                        super::$name(db).await;
+                        $crate::common::within_time_limit(super::$name(db)).await;
                     }
                 }
             )*
@@ -423,7 +436,7 @@ macro_rules! both_backends {
                 #[cfg_attr(skip_postgres, ignore = "PITLANE_SKIP_POSTGRES=1")]
                 async fn $name() {
                     if let Some(db) = $crate::common::TestDb::new($crate::common::Backend::Postgres).await {
-                        super::$name(db).await;
+                        $crate::common::within_time_limit(super::$name(db)).await;
                     }
                 }
             )*
