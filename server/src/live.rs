@@ -188,18 +188,14 @@ pub async fn sse(
 /// once after pairing).
 async fn viewer(storages: &Storages, headers: &HeaderMap) -> Viewer {
     use app::account::session::{
-        token_hash, DEVICE_COOKIE, DEVICE_COOKIE_HTTPS, SESSION_COOKIE, SESSION_COOKIE_HTTPS,
+        cookie_in, token_hash, DEVICE_COOKIE, DEVICE_COOKIE_HTTPS, SESSION_COOKIE,
+        SESSION_COOKIE_HTTPS,
     };
     let cookie = |names: [&str; 2]| {
-        headers
-            .get_all(axum::http::header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|h| h.split(';'))
-            .find_map(|pair| {
-                let (name, value) = pair.trim().split_once('=')?;
-                (names.contains(&name) && !value.is_empty()).then(|| token_hash(value))
-            })
+        names
+            .into_iter()
+            .find_map(|name| cookie_in(headers, name))
+            .map(|token| token_hash(&token))
     };
     let mut viewer = Viewer::default();
     let device_hash = cookie([DEVICE_COOKIE, DEVICE_COOKIE_HTTPS]);

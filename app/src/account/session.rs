@@ -328,9 +328,12 @@ pub fn device_token_hash() -> Option<String> {
 }
 
 fn cookie(cookie_name: &str) -> Option<String> {
-    let parts = use_context::<http::request::Parts>()?;
-    parts
-        .headers
+    cookie_in(&use_context::<http::request::Parts>()?.headers, cookie_name)
+}
+
+/// The value of the cookie `cookie_name` in these request headers, if set and not empty.
+pub fn cookie_in(headers: &http::HeaderMap, cookie_name: &str) -> Option<String> {
+    headers
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())

@@ -21,15 +21,7 @@ use crate::storage::{db_err, now, transaction, DbTime, Serial};
 impl DeviceStorage for Backend {
     async fn hq_devices(&self) -> Result<HqDevicesView, StorageError> {
         let mut conn = self.conn().await?;
-        let stores = sqlx::query(
-            "SELECT id, name_zh, name_en FROM locations WHERE kind = 'store' ORDER BY code",
-        )
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db_err)?
-        .iter()
-        .map(store_from)
-        .collect::<Result<_, _>>()?;
+        let stores = stores(&mut conn).await?;
         let devices = sqlx::query(
             "SELECT d.id, d.name, d.paired_at, d.last_unlock_at, d.revoked_at,
                     l.id AS store_id, l.name_zh, l.name_en
@@ -264,6 +256,17 @@ async fn kiosk_changed(conn: &mut Conn, store: StoreId) -> Result<Vec<LiveEvent>
     let event = LiveEvent::KioskChanged { store };
     append_event(conn, &event, now()).await?;
     Ok(vec![event])
+}
+
+/// Every store (not the warehouse), by code.
+pub(super) async fn stores(conn: &mut Conn) -> Result<Vec<StoreName>, StorageError> {
+    sqlx::query("SELECT id, name_zh, name_en FROM locations WHERE kind = 'store' ORDER BY code")
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(store_from)
+        .collect()
 }
 
 fn store_from(r: &DbRow) -> Result<StoreName, StorageError> {

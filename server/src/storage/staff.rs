@@ -1,6 +1,5 @@
 //! [`StaffStorage`]: the stores' staff as HQ manages them.
 
-use app::devices::StoreName;
 use app::staff::{StaffMember, StaffRoster, StaffStorage};
 use app::storage::StorageError;
 use async_trait::async_trait;
@@ -16,21 +15,7 @@ use crate::storage::{db_err, now, transaction, DbTime, Serial};
 impl StaffStorage for Backend {
     async fn roster(&self) -> Result<StaffRoster, StorageError> {
         let mut conn = self.conn().await?;
-        let stores = sqlx::query(
-            "SELECT id, name_zh, name_en FROM locations WHERE kind = 'store' ORDER BY code",
-        )
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db_err)?
-        .iter()
-        .map(|r| {
-            Ok(StoreName {
-                id: get::<Uuid>(r, "id")?.into(),
-                name_zh: get(r, "name_zh")?,
-                name_en: get(r, "name_en")?,
-            })
-        })
-        .collect::<Result<_, StorageError>>()?;
+        let stores = super::devices::stores(&mut conn).await?;
         let staff = sqlx::query(
             "SELECT s.id, s.name_zh, s.name_en, s.phone, s.role, s.location_id, s.skills,
                     s.pin_hash IS NOT NULL AS has_pin
