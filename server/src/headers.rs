@@ -61,7 +61,12 @@ pub fn with_hsts<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<
 /// context; server functions have no nonce and keep [`DEFAULT_CSP`].
 pub fn page_csp() {
     use leptos::prelude::use_context;
-    let (Some(nonce), Some(res)) = (
+    // A server function is never a page, whatever context its reactive owner finds: a
+    // page's nonce once leaked into a server function's answer under load.
+    let is_api = use_context::<http::request::Parts>()
+        .is_some_and(|parts| parts.uri.path().starts_with("/api/"));
+    let (false, Some(nonce), Some(res)) = (
+        is_api,
         leptos::nonce::use_nonce(),
         use_context::<leptos_axum::ResponseOptions>(),
     ) else {
