@@ -24,7 +24,7 @@ use time::OffsetDateTime;
 
 use crate::account::{role_label, use_me, use_me_context};
 use crate::error::AppError;
-use crate::i18n::{use_i18n, Lang, Msg};
+use crate::i18n::{use_i18n, Lang, Msg, StaffMsg};
 use crate::pricing::format_local;
 #[cfg(feature = "ssr")]
 use crate::storage::{use_storage, StorageError};
@@ -430,8 +430,8 @@ pub fn HqDevices(state: HqDevicesState) -> impl IntoView {
     let made = move || create.value().get();
     view! {
         <section class="devices">
-            <h1>{move || i18n.t(Msg::KioskDevices)}</h1>
-            <p class="intro">{move || i18n.t(Msg::KioskDevicesIntro)}</p>
+            <h1>{move || i18n.t(StaffMsg::KioskDevices)}</h1>
+            <p class="intro">{move || i18n.t(StaffMsg::KioskDevicesIntro)}</p>
             <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match list.await {
@@ -439,7 +439,7 @@ pub fn HqDevices(state: HqDevicesState) -> impl IntoView {
                             let stores = view.stores.clone();
                             view! {
                                 <ActionForm action=create attr:class="pairing-form">
-                                    <h2>{move || i18n.t(Msg::PairNewDevice)}</h2>
+                                    <h2>{move || i18n.t(StaffMsg::PairNewDevice)}</h2>
                                     <label>
                                         <span>{move || i18n.t(Msg::Store)}</span>
                                         <select name="store_id">
@@ -453,10 +453,10 @@ pub fn HqDevices(state: HqDevicesState) -> impl IntoView {
                                         </select>
                                     </label>
                                     <label>
-                                        <span>{move || i18n.t(Msg::DeviceName)}</span>
+                                        <span>{move || i18n.t(StaffMsg::DeviceName)}</span>
                                         <input type="text" name="device_name" required maxlength="40" />
                                     </label>
-                                    <button type="submit">{move || i18n.t(Msg::MakePairingCode)}</button>
+                                    <button type="submit">{move || i18n.t(StaffMsg::MakePairingCode)}</button>
                                 </ActionForm>
                                 <DeviceTable devices=view.devices revoke=revoke />
                             }
@@ -472,13 +472,13 @@ pub fn HqDevices(state: HqDevicesState) -> impl IntoView {
                     view! {
                         <div class="pairing-code" role="status">
                             <p>
-                                {move || i18n.t(Msg::PairingCodeFor)} " "
+                                {move || i18n.t(StaffMsg::PairingCodeFor)} " "
                                 <strong>{code.device_name.clone()}</strong> " · "
                                 {move || store.name(i18n.lang()).to_owned()}
                             </p>
                             <p class="code" data-code=code.code.clone()>{code.code.clone()}</p>
                             <p class="hint">
-                                {move || i18n.t(Msg::PairingCodeHint)} " " {format_local(code.expires_at)}
+                                {move || i18n.t(StaffMsg::PairingCodeHint)} " " {format_local(code.expires_at)}
                             </p>
                         </div>
                     }
@@ -497,13 +497,13 @@ fn DeviceTable(devices: Vec<DeviceView>, revoke: ServerAction<RevokeDevice>) -> 
     let i18n = use_i18n();
     view! {
         <table class="device-list">
-            <caption>{move || i18n.t(Msg::PairedDevices)}</caption>
+            <caption>{move || i18n.t(StaffMsg::PairedDevices)}</caption>
             <thead>
                 <tr>
-                    <th scope="col">{move || i18n.t(Msg::DeviceName)}</th>
+                    <th scope="col">{move || i18n.t(StaffMsg::DeviceName)}</th>
                     <th scope="col">{move || i18n.t(Msg::Store)}</th>
-                    <th scope="col">{move || i18n.t(Msg::PairedAt)}</th>
-                    <th scope="col">{move || i18n.t(Msg::LastUnlock)}</th>
+                    <th scope="col">{move || i18n.t(StaffMsg::PairedAt)}</th>
+                    <th scope="col">{move || i18n.t(StaffMsg::LastUnlock)}</th>
                     <th scope="col">{move || i18n.t(Msg::Status)}</th>
                 </tr>
             </thead>
@@ -524,7 +524,7 @@ fn DeviceTable(devices: Vec<DeviceView>, revoke: ServerAction<RevokeDevice>) -> 
                                     {if revoked {
                                         view! {
                                             <span class="tag revoked">
-                                                {move || i18n.t(Msg::Revoked)} " " {when(d.revoked_at)}
+                                                {move || i18n.t(StaffMsg::Revoked)} " " {when(d.revoked_at)}
                                             </span>
                                         }
                                             .into_any()
@@ -532,7 +532,7 @@ fn DeviceTable(devices: Vec<DeviceView>, revoke: ServerAction<RevokeDevice>) -> 
                                         view! {
                                             <ActionForm action=revoke attr:class="revoke">
                                                 <input type="hidden" name="device_id" value=id />
-                                                <button type="submit" class="danger">{move || i18n.t(Msg::Revoke)}</button>
+                                                <button type="submit" class="danger">{move || i18n.t(StaffMsg::Revoke)}</button>
                                             </ActionForm>
                                         }
                                             .into_any()
@@ -659,11 +659,11 @@ pub fn PairScreen(state: KioskState) -> impl IntoView {
     let error = move || state.pair.value().get().and_then(Result::err);
     view! {
         <section class="auth-card pair-device">
-            <h1>{move || i18n.t(Msg::PairThisDevice)}</h1>
-            <p class="intro">{move || i18n.t(Msg::PairThisDeviceIntro)}</p>
+            <h1>{move || i18n.t(StaffMsg::PairThisDevice)}</h1>
+            <p class="intro">{move || i18n.t(StaffMsg::PairThisDeviceIntro)}</p>
             <ActionForm action=state.pair attr:class="auth-form">
                 <label>
-                    <span>{move || i18n.t(Msg::PairingCode)}</span>
+                    <span>{move || i18n.t(StaffMsg::PairingCode)}</span>
                     <input
                         type="text"
                         name="code"
@@ -676,7 +676,7 @@ pub fn PairScreen(state: KioskState) -> impl IntoView {
                 </label>
                 {move || error().map(error_view)}
                 <button type="submit" disabled=move || state.pair.pending().get()>
-                    {move || i18n.t(Msg::Pair)}
+                    {move || i18n.t(StaffMsg::Pair)}
                 </button>
             </ActionForm>
         </section>
@@ -708,10 +708,10 @@ pub fn LockScreen(state: KioskState, device: PairedDevice) -> impl IntoView {
     view! {
         <section class="lock-screen" data-device=device.id.to_string()>
             <h1>{move || store.name(i18n.lang()).to_owned()}</h1>
-            <p class="intro">{move || i18n.t(Msg::WhoIsUnlocking)}</p>
+            <p class="intro">{move || i18n.t(StaffMsg::WhoIsUnlocking)}</p>
             <ActionForm action=state.unlock attr:class="unlock-form">
                 <fieldset class="staff-tiles">
-                    <legend>{move || i18n.t(Msg::ChooseYourself)}</legend>
+                    <legend>{move || i18n.t(StaffMsg::ChooseYourself)}</legend>
                     {device
                         .staff
                         .into_iter()
@@ -734,14 +734,14 @@ pub fn LockScreen(state: KioskState, device: PairedDevice) -> impl IntoView {
                                     <span class="name">{move || tile.name(i18n.lang()).to_owned()}</span>
                                     <span class="role">{move || i18n.t(role_label(s.role))}</span>
                                     {(!s.has_pin)
-                                        .then(|| view! { <span class="hint">{move || i18n.t(Msg::NoPinYet)}</span> })}
+                                        .then(|| view! { <span class="hint">{move || i18n.t(StaffMsg::NoPinYet)}</span> })}
                                 </label>
                             }
                         })
                         .collect_view()}
                 </fieldset>
                 <label class="pin-field">
-                    <span>{move || i18n.t(Msg::Pin)}</span>
+                    <span>{move || i18n.t(StaffMsg::Pin)}</span>
                     <input
                         type="password"
                         name="pin"
@@ -754,7 +754,7 @@ pub fn LockScreen(state: KioskState, device: PairedDevice) -> impl IntoView {
                         on:input=move |ev| pin.set(event_target_value(&ev))
                     />
                 </label>
-                <div class="pin-pad" role="group" aria-label=move || i18n.t(Msg::Pin)>
+                <div class="pin-pad" role="group" aria-label=move || i18n.t(StaffMsg::Pin)>
                     {['1', '2', '3', '4', '5', '6', '7', '8', '9', '0']
                         .into_iter()
                         .map(|d| {
@@ -768,7 +768,7 @@ pub fn LockScreen(state: KioskState, device: PairedDevice) -> impl IntoView {
                     <button
                         type="button"
                         class="digit erase"
-                        aria-label=move || i18n.t(Msg::Erase)
+                        aria-label=move || i18n.t(StaffMsg::Erase)
                         on:click=move |_| pin.update(|p| {
                             p.pop();
                         })
@@ -782,7 +782,7 @@ pub fn LockScreen(state: KioskState, device: PairedDevice) -> impl IntoView {
                     class="unlock"
                     disabled=move || state.unlock.pending().get() || (chosen.get().is_some() && pin.get().len() < 6)
                 >
-                    {move || i18n.t(Msg::Unlock)}
+                    {move || i18n.t(StaffMsg::Unlock)}
                 </button>
             </ActionForm>
         </section>
@@ -865,7 +865,7 @@ pub fn KioskStaffPanel(state: KioskState, device: PairedDevice) -> impl IntoView
                     .collect();
                 view! {
                     <section class="staff-panel">
-                        <h2>{move || i18n.t(if manager { Msg::StorePins } else { Msg::MyPin })}</h2>
+                        <h2>{move || i18n.t(if manager { StaffMsg::StorePins } else { StaffMsg::MyPin })}</h2>
                         <ul class="pin-list">
                             {people
                                 .into_iter()
@@ -878,10 +878,10 @@ pub fn KioskStaffPanel(state: KioskState, device: PairedDevice) -> impl IntoView
                                             <ActionForm action=set attr:class="set-pin">
                                                 <input type="hidden" name="staff_id" value=s.id.to_string() />
                                                 <label>
-                                                    <span class="visually-hidden">{move || i18n.t(Msg::NewPin)}</span>
-                                                    <input type="password" name="pin" inputmode="numeric" pattern="[0-9]*" maxlength="6" autocomplete="off" required placeholder=move || i18n.t(Msg::NewPin) />
+                                                    <span class="visually-hidden">{move || i18n.t(StaffMsg::NewPin)}</span>
+                                                    <input type="password" name="pin" inputmode="numeric" pattern="[0-9]*" maxlength="6" autocomplete="off" required placeholder=move || i18n.t(StaffMsg::NewPin) />
                                                 </label>
-                                                <button type="submit">{move || i18n.t(Msg::SetPin)}</button>
+                                                <button type="submit">{move || i18n.t(StaffMsg::SetPin)}</button>
                                             </ActionForm>
                                         </li>
                                     }
@@ -889,20 +889,20 @@ pub fn KioskStaffPanel(state: KioskState, device: PairedDevice) -> impl IntoView
                                 .collect_view()}
                         </ul>
                         {move || match set.value().get() {
-                            Some(Ok(())) => view! { <p class="ok" role="status">{move || i18n.t(Msg::PinSet)}</p> }.into_any(),
+                            Some(Ok(())) => view! { <p class="ok" role="status">{move || i18n.t(StaffMsg::PinSet)}</p> }.into_any(),
                             Some(Err(e)) => error_view(e).into_any(),
                             None => ().into_any(),
                         }}
                         {manager.then(|| view! {
                             <ActionForm action=idle attr:class="idle-lock-form">
                                 <label>
-                                    <span>{move || i18n.t(Msg::IdleLockMinutes)}</span>
+                                    <span>{move || i18n.t(StaffMsg::IdleLockMinutes)}</span>
                                     <input type="number" name="minutes" min="1" max="30" value=minutes.to_string() required />
                                 </label>
                                 <button type="submit">{move || i18n.t(Msg::Save)}</button>
                             </ActionForm>
                             {move || match idle.value().get() {
-                                Some(Ok(())) => view! { <p class="ok" role="status">{move || i18n.t(Msg::Saved)}</p> }.into_any(),
+                                Some(Ok(())) => view! { <p class="ok" role="status">{move || i18n.t(StaffMsg::Saved)}</p> }.into_any(),
                                 Some(Err(e)) => error_view(e).into_any(),
                                 None => ().into_any(),
                             }}

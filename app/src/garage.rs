@@ -119,7 +119,10 @@ pub async fn my_vehicles() -> Result<Vec<Vehicle>, AppError> {
 
 /// A model id from a form, which must name a model of the catalog.
 #[cfg(feature = "ssr")]
-async fn known_model(garage: &dyn GarageStorage, input: &str) -> Result<ModelId, AppError> {
+pub(crate) async fn known_model(
+    garage: &dyn GarageStorage,
+    input: &str,
+) -> Result<ModelId, AppError> {
     let id = ModelId::parse(input)?;
     if garage.vehicle_models().await?.iter().any(|m| m.id == id) {
         Ok(id)

@@ -9,6 +9,7 @@
 //! - [`booking`]: quotes per vehicle, the store picker, slots, booking and cancelling;
 //! - [`policies`]: the discount policies HQ publishes;
 //! - [`staff`]: the stores' staff, as HQ adds, moves and deactivates them;
+//! - [`reception`]: the counter: finding a customer as one types, walk-ins, the customer 360;
 //! - [`pricing`]: the service price list (read on every surface, published from HQ);
 //! - [`i18n`]: the translation layer (Simplified Chinese and English);
 //! - [`lazy`]: every page as a lazy route, its code a wasm chunk of its own;
@@ -37,6 +38,7 @@ pub mod lazy;
 pub mod live;
 pub mod policies;
 pub mod pricing;
+pub mod reception;
 pub mod staff;
 #[cfg(feature = "ssr")]
 pub mod storage;
@@ -101,6 +103,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/book") view={Lazy::<customer::BookRoute>::new()} />
                 <Route path=path!("/bookings/:id") view={Lazy::<customer::BookingRoute>::new()} />
                 <Route path=path!("/kiosk") view={Lazy::<kiosk::KioskRoute>::new()} />
+                <Route path=path!("/kiosk/*section") view={Lazy::<kiosk::KioskRoute>::new()} />
                 <Route path=path!("/hq") view={Lazy::<hq::HqRoute>::new()} />
                 <Route path=path!("/hq/*section") view={Lazy::<hq::HqRoute>::new()} />
             </Routes>

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::account::{role_label, use_me_context};
 use crate::devices::StoreName;
 use crate::error::AppError;
-use crate::i18n::{use_i18n, Lang, Msg};
+use crate::i18n::{use_i18n, Lang, Msg, StaffMsg};
 use crate::pricing::category_label;
 #[cfg(feature = "ssr")]
 use crate::storage::{use_storage, StorageError};
@@ -229,8 +229,8 @@ pub fn HqStaff(state: HqStaffState) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <section class="staff-admin">
-            <h1>{move || i18n.t(Msg::StoreStaff)}</h1>
-            <p class="intro">{move || i18n.t(Msg::StoreStaffIntro)}</p>
+            <h1>{move || i18n.t(StaffMsg::StoreStaff)}</h1>
+            <p class="intro">{move || i18n.t(StaffMsg::StoreStaffIntro)}</p>
             {move || state.error().map(|e| view! { <p class="error" role="alert">{move || e.message(i18n.lang())}</p> })}
             <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
@@ -268,10 +268,10 @@ fn Roster(state: HqStaffState, roster: StaffRoster) -> impl IntoView {
     let stores = roster.stores.clone();
     view! {
         <ActionForm action=state.add attr:class="add-staff-form">
-            <h2>{move || i18n.t(Msg::AddStaff)}</h2>
+            <h2>{move || i18n.t(StaffMsg::AddStaff)}</h2>
             <label><span>{move || i18n.t(Msg::Store)}</span><StoreSelect stores=add_stores selected=None /></label>
             <label>
-                <span>{move || i18n.t(Msg::Role)}</span>
+                <span>{move || i18n.t(StaffMsg::Role)}</span>
                 <select name="role">
                     {StaffRole::STORE
                         .into_iter()
@@ -281,7 +281,7 @@ fn Roster(state: HqStaffState, roster: StaffRoster) -> impl IntoView {
             </label>
             <label><span>{move || i18n.t(Msg::Phone)}</span><input type="tel" name="phone" inputmode="tel" required /></label>
             <label><span>{move || i18n.t(Msg::YourName)}</span><input type="text" name="name" required /></label>
-            <button type="submit">{move || i18n.t(Msg::AddStaff)}</button>
+            <button type="submit">{move || i18n.t(StaffMsg::AddStaff)}</button>
         </ActionForm>
         {roster
             .stores
@@ -296,9 +296,9 @@ fn Roster(state: HqStaffState, roster: StaffRoster) -> impl IntoView {
                         <thead>
                             <tr>
                                 <th scope="col">{move || i18n.t(Msg::YourName)}</th>
-                                <th scope="col">{move || i18n.t(Msg::Role)}</th>
-                                <th scope="col">{move || i18n.t(Msg::Skills)}</th>
-                                <th scope="col">{move || i18n.t(Msg::MoveTo)}</th>
+                                <th scope="col">{move || i18n.t(StaffMsg::Role)}</th>
+                                <th scope="col">{move || i18n.t(StaffMsg::Skills)}</th>
+                                <th scope="col">{move || i18n.t(StaffMsg::MoveTo)}</th>
                                 <th scope="col">{move || i18n.t(Msg::Status)}</th>
                             </tr>
                         </thead>
@@ -348,16 +348,16 @@ fn MemberRow(state: HqStaffState, member: StaffMember, stores: Vec<StoreName>) -
                 <ActionForm action=state.moved attr:class="move-form">
                     <input type="hidden" name="staff_id" value=id.to_string() />
                     <label>
-                        <span class="visually-hidden">{move || i18n.t(Msg::MoveTo)}</span>
+                        <span class="visually-hidden">{move || i18n.t(StaffMsg::MoveTo)}</span>
                         <StoreSelect stores=stores selected=Some(member.store) />
                     </label>
-                    <button type="submit">{move || i18n.t(Msg::Move)}</button>
+                    <button type="submit">{move || i18n.t(StaffMsg::Move)}</button>
                 </ActionForm>
             </td>
             <td>
                 <ActionForm action=state.deactivate attr:class="deactivate-form">
                     <input type="hidden" name="staff_id" value=id.to_string() />
-                    <button type="submit" class="danger">{move || i18n.t(Msg::Deactivate)}</button>
+                    <button type="submit" class="danger">{move || i18n.t(StaffMsg::Deactivate)}</button>
                 </ActionForm>
             </td>
         </tr>

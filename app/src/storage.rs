@@ -26,6 +26,7 @@ use crate::error::AppError;
 use crate::garage::GarageStorage;
 use crate::policies::PolicyStorage;
 use crate::pricing::PriceStorage;
+use crate::reception::ReceptionStorage;
 use crate::staff::StaffStorage;
 
 /// The underlying failure of a storage error, kept for the log.
@@ -117,6 +118,7 @@ pub struct Storages {
     pub booking: Arc<dyn BookingStorage>,
     pub devices: Arc<dyn DeviceStorage>,
     pub staff: Arc<dyn StaffStorage>,
+    pub reception: Arc<dyn ReceptionStorage>,
 }
 
 impl Storages {
@@ -130,7 +132,8 @@ impl Storages {
             + PolicyStorage
             + BookingStorage
             + DeviceStorage
-            + StaffStorage,
+            + StaffStorage
+            + ReceptionStorage,
     {
         Storages {
             health: backend.clone(),
@@ -140,7 +143,8 @@ impl Storages {
             policies: backend.clone(),
             booking: backend.clone(),
             devices: backend.clone(),
-            staff: backend,
+            staff: backend.clone(),
+            reception: backend,
         }
     }
 
@@ -154,6 +158,7 @@ impl Storages {
         provide_context(self.booking.clone());
         provide_context(self.devices.clone());
         provide_context(self.staff.clone());
+        provide_context(self.reception.clone());
     }
 }
 

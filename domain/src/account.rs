@@ -382,6 +382,20 @@ impl Principal {
         }
     }
 
+    /// The store whose counter this person works: store managers and service advisors
+    /// receive customers (search, register, tag, note) for their own store. Customers are
+    /// the chain's, so any store's reception finds them; what a store did is its own.
+    pub fn reception_store(&self) -> Option<StoreId> {
+        match self {
+            Principal::Staff {
+                role: StaffRole::StoreManager | StaffRole::ServiceAdvisor,
+                location,
+                ..
+            } => *location,
+            _ => None,
+        }
+    }
+
     /// Whether this person may see a store's bookings and stock: HQ sees every store,
     /// store staff their own.
     pub fn may_see_store(&self, store: StoreId) -> bool {

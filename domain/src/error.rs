@@ -161,6 +161,21 @@ pub enum Error {
     /// The staff member was deactivated (left the chain).
     #[error("this person no longer works here")]
     StaffLeft,
+    /// Too little typed to search: three digits of a phone or two characters of a plate.
+    #[error("type more to search")]
+    SearchTooShort,
+    /// Neither part of a phone number nor of a plate.
+    #[error("not part of a phone or a plate")]
+    SearchInvalid,
+    /// Not a tag in the chain's vocabulary.
+    #[error("unknown tag")]
+    TagUnknown,
+    /// A staff note is 1 to 500 characters.
+    #[error("note must be 1 to 500 characters")]
+    NoteInvalid,
+    /// The mileage is lower than the last one recorded for the car.
+    #[error("mileage is lower than the last reading")]
+    MileageBelowLast,
 }
 
 impl Error {
@@ -218,6 +233,11 @@ impl Error {
             Error::RoleNotForStore => "role_not_for_store",
             Error::SkillUnknown => "skill_unknown",
             Error::StaffLeft => "staff_left",
+            Error::MileageBelowLast => "mileage_below_last",
+            Error::NoteInvalid => "note_invalid",
+            Error::TagUnknown => "tag_unknown",
+            Error::SearchInvalid => "search_invalid",
+            Error::SearchTooShort => "search_too_short",
         }
     }
 }
@@ -227,7 +247,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const ALL: [Error; 50] = [
+    const ALL: [Error; 55] = [
         Error::AmountEmpty,
         Error::AmountNotANumber,
         Error::AmountTooPrecise,
@@ -278,6 +298,11 @@ mod tests {
         Error::RoleNotForStore,
         Error::SkillUnknown,
         Error::StaffLeft,
+        Error::MileageBelowLast,
+        Error::NoteInvalid,
+        Error::TagUnknown,
+        Error::SearchInvalid,
+        Error::SearchTooShort,
     ];
 
     #[test]
@@ -336,6 +361,11 @@ mod tests {
                 "role_not_for_store",
                 "skill_unknown",
                 "staff_left",
+                "mileage_below_last",
+                "note_invalid",
+                "tag_unknown",
+                "search_invalid",
+                "search_too_short",
             ]
         );
     }

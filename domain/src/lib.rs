@@ -34,6 +34,8 @@
 //! - [`order`]: a work order's [`OrderStatus`] and which step may follow which.
 //! - [`phone`]: [`Phone`], a mainland-China mobile number.
 //! - [`plate`]: [`Plate`], a mainland-China licence plate (ordinary and new-energy).
+//! - [`reception`]: finding a customer at the counter from part of a phone or a plate
+//!   ([`reception::CustomerQuery`]).
 //! - [`pricing`]: the uniform, versioned [`PriceList`] and [`price_line`].
 //! - [`slots`]: capacity (bays and technicians) and the slot grid of a store.
 //! - [`stock`]: stock levels and reservations, shipments, delivery waves, where a
@@ -72,6 +74,7 @@ pub mod order;
 pub mod phone;
 pub mod plate;
 pub mod pricing;
+pub mod reception;
 pub mod slots;
 pub mod stock;
 

@@ -76,6 +76,11 @@ impl Plate {
     }
 }
 
+/// Whether `c` is one of the 31 province abbreviations a plate starts with.
+pub fn is_province(c: char) -> bool {
+    PROVINCES.contains(c)
+}
+
 /// Letters I and O are never issued because they read as 1 and 0.
 fn is_serial_char(c: char) -> bool {
     c.is_ascii_digit() || (c.is_ascii_uppercase() && c != 'I' && c != 'O')

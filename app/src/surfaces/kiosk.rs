@@ -5,6 +5,11 @@
 //! shows [`PairScreen`]; a paired one shows its store's [`LockScreen`] until someone
 //! unlocks it with their PIN; unlocked, it shows the store's work and locks itself after
 //! the store's idle minutes ([`IdleLock`]).
+//!
+//! Unlocked, the section comes from the address (one lazy route for all of them):
+//! `/kiosk` reception ([`crate::reception::Reception`]), `/kiosk/customers/:id` the
+//! customer 360, `/kiosk/prices` the price list, `/kiosk/staff` PINs and the idle lock.
+//! Locking goes back to `/kiosk`: the next person does not find the last one's customer.
 
 use leptos::prelude::*;
 
@@ -14,8 +19,9 @@ use crate::booking::{ModelQuotes, ModelQuotesState};
 use crate::devices::{
     unlocked_here, IdleLock, KioskStaffPanel, KioskState, LockScreen, PairScreen, PairedDevice,
 };
-use crate::i18n::{use_i18n, Msg};
+use crate::i18n::{use_i18n, Msg, StaffMsg};
 use crate::pricing::ServicePriceList;
+use crate::reception::{CustomerFile, Reception, ReceptionState};
 
 #[component]
 fn KioskHome() -> impl IntoView {
@@ -24,7 +30,23 @@ fn KioskHome() -> impl IntoView {
     crate::pricing::provide_price_list();
     let quotes = ModelQuotesState::new();
     let kiosk = KioskState::new();
+    let reception = ReceptionState::new();
     let me = use_me();
+    let navigate = leptos_router::hooks::use_navigate();
+    let pathname = leptos_router::hooks::use_location().pathname;
+    Effect::new(move |_| {
+        let locked_now = kiosk.locked.get();
+        let lock_done = matches!(kiosk.lock.value().get(), Some(Ok(())));
+        if (locked_now || lock_done) && pathname.get_untracked() != "/kiosk" {
+            navigate(
+                "/kiosk",
+                leptos_router::NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
+        }
+    });
     view! {
         // Installed to the iPad's home screen, the kiosk opens full screen in landscape.
         <leptos_meta::Link rel="manifest" href="/kiosk.webmanifest" />
@@ -33,7 +55,11 @@ fn KioskHome() -> impl IntoView {
             title=Msg::SurfaceKiosk
             home="/kiosk"
             sign_in="/kiosk"
-            nav=vec![NavItem { href: "/kiosk", label: Msg::NavPriceList }]
+            nav=vec![
+                NavItem { href: "/kiosk", label: Msg::NavReception },
+                NavItem { href: "/kiosk/prices", label: Msg::NavPriceList },
+                NavItem { href: "/kiosk/staff", label: Msg::NavKioskStaff },
+            ]
         >
             <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
                 {move || {
@@ -51,7 +77,7 @@ fn KioskHome() -> impl IntoView {
                                 view! { <LockScreen state=kiosk device=device /> }.into_any()
                             }
                             Ok(Some(device)) => {
-                                view! { <Unlocked kiosk=kiosk device=device quotes=quotes /> }.into_any()
+                                view! { <Unlocked kiosk=kiosk device=device quotes=quotes reception=reception /> }.into_any()
                             }
                         }
                     })
@@ -63,24 +89,49 @@ fn KioskHome() -> impl IntoView {
 
 /// The kiosk while someone has it unlocked.
 #[component]
-fn Unlocked(kiosk: KioskState, device: PairedDevice, quotes: ModelQuotesState) -> impl IntoView {
+fn Unlocked(
+    kiosk: KioskState,
+    device: PairedDevice,
+    quotes: ModelQuotesState,
+    reception: ReceptionState,
+) -> impl IntoView {
     let i18n = use_i18n();
     let store = device.store.clone();
+    let pathname = leptos_router::hooks::use_location().pathname;
+    let staff_device = device.clone();
+    let section = move || {
+        let path = pathname.get();
+        let path = path.trim_end_matches('/');
+        match path {
+            "/kiosk" => view! { <Reception state=reception /> }.into_any(),
+            "/kiosk/prices" => view! {
+                <ModelQuotes state=quotes />
+                <ServicePriceList intro=Msg::KioskPricesIntro />
+            }
+            .into_any(),
+            "/kiosk/staff" => {
+                view! { <KioskStaffPanel state=kiosk device=staff_device.clone() /> }.into_any()
+            }
+            p if p.starts_with("/kiosk/customers/") => {
+                view! { <CustomerFile state=reception /> }.into_any()
+            }
+            _ => view! { <crate::NotFound /> }.into_any(),
+        }
+    };
     view! {
         <IdleLock state=kiosk idle=device.idle_lock />
         <div class="kiosk-bar" data-unlocked="true">
             <span class="store-name">{move || store.name(i18n.lang()).to_owned()}</span>
             <ActionForm action=kiosk.lock attr:class="lock-form">
-                <button type="submit" class="lock-now">{move || i18n.t(Msg::LockNow)}</button>
+                <button type="submit" class="lock-now">{move || i18n.t(StaffMsg::LockNow)}</button>
             </ActionForm>
         </div>
-        <ModelQuotes state=quotes />
-        <ServicePriceList intro=Msg::KioskPricesIntro />
-        <KioskStaffPanel state=kiosk device=device />
+        {section}
     }
 }
 
 crate::lazy::lazy_pages! {
-    /// `/kiosk`, a lazy route: the customer web never downloads its code.
+    /// `/kiosk` and every section under it, one lazy route: the customer web never
+    /// downloads its code.
     KioskRoute => KioskHome;
 }

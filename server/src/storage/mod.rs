@@ -18,6 +18,8 @@
 //!   - `prices.rs`: [`app::pricing::PriceStorage`];
 //!   - `accounts.rs`: [`app::account::AccountStorage`];
 //!   - `devices.rs`: [`app::devices::DeviceStorage`] (paired kiosk iPads, staff PINs);
+//!   - `reception.rs`: [`app::reception::ReceptionStorage`] (search, walk-ins, tags,
+//!     notes, the customer 360);
 //!   - `staff.rs`: [`app::staff::StaffStorage`] (the stores' staff as HQ manages them);
 //!   - `garage.rs`: [`app::garage::GarageStorage`];
 //!   - `policies.rs`: [`app::policies::PolicyStorage`];
@@ -132,6 +134,9 @@ macro_rules! feature_files {
         #[allow(clippy::duplicate_mod)]
         #[path = "prices.rs"]
         mod prices;
+        #[allow(clippy::duplicate_mod)]
+        #[path = "reception.rs"]
+        mod reception;
         #[allow(clippy::duplicate_mod)]
         #[path = "rows.rs"]
         mod rows;
