@@ -102,7 +102,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/garage/:id") view={Lazy::<customer::VehicleRoute>::new()} />
                 <Route path=path!("/book") view={Lazy::<customer::BookRoute>::new()} />
                 <Route path=path!("/bookings/:id") view={Lazy::<customer::BookingRoute>::new()} />
-                <Route path=path!("/kiosk") view={Lazy::<kiosk::KioskRoute>::new()} />
+                // One route for every kiosk section (a wildcard also matches nothing), so
+                // moving between them keeps the page, its lock state and its actions.
                 <Route path=path!("/kiosk/*section") view={Lazy::<kiosk::KioskRoute>::new()} />
                 <Route path=path!("/hq") view={Lazy::<hq::HqRoute>::new()} />
                 <Route path=path!("/hq/*section") view={Lazy::<hq::HqRoute>::new()} />

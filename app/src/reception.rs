@@ -462,7 +462,9 @@ pub fn Reception(state: ReceptionState) -> impl IntoView {
                         autocomplete="off"
                         autocapitalize="characters"
                         spellcheck="false"
-                        prop:value=move || q.get()
+                        // Set once: the address follows the box, not the other way round,
+                        // so fast typing never loses a keystroke to a late answer.
+                        value=q.get_untracked()
                         placeholder=move || i18n.t(StaffMsg::SearchCustomerHint)
                         on:input=on_input
                     />
@@ -523,10 +525,16 @@ fn WalkInForm(state: ReceptionState) -> impl IntoView {
         register, models, ..
     } = state;
     let navigate = leptos_router::hooks::use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(id)) = register.value().get() {
-            navigate(&format!("/kiosk/customers/{id}"), Default::default());
+    // Only a registration made while this form is shown opens the new customer: the
+    // action outlives the form, and coming back to reception must stay there.
+    Effect::new(move |seen: Option<usize>| {
+        let version = register.version().get();
+        if seen.is_some_and(|seen| seen != version) {
+            if let Some(Ok(id)) = register.value().get_untracked() {
+                navigate(&format!("/kiosk/customers/{id}"), Default::default());
+            }
         }
+        version
     });
     view! {
         <details class="walk-in">
@@ -657,8 +665,7 @@ fn FileBody(c: Customer360, actions: FileActions) -> impl IntoView {
                 <h2 id="file-vehicles-h">{move || i18n.t(StaffMsg::Vehicles)}</h2>
                 <ul>
                     {c.vehicles
-                        .iter()
-                        .cloned()
+                        .into_iter()
                         .map(|v| view! {
                             <li>
                                 <span class="plate">{v.plate.clone()}</span>
@@ -673,8 +680,7 @@ fn FileBody(c: Customer360, actions: FileActions) -> impl IntoView {
                 <h2 id="file-tags-h">{move || i18n.t(StaffMsg::Tags)}</h2>
                 <ul class="tag-list">
                     {c.tags
-                        .iter()
-                        .cloned()
+                        .into_iter()
                         .map(|t| {
                             let (label, by) = (t.tag.label.clone(), t.added_by.clone());
                             let code = t.tag.code.clone();
@@ -723,8 +729,7 @@ fn FileBody(c: Customer360, actions: FileActions) -> impl IntoView {
                         <select name="staff_id">
                             <option value="">{move || i18n.t(StaffMsg::NoPreference)}</option>
                             {c.advisors
-                                .iter()
-                                .cloned()
+                                .into_iter()
                                 .map(|a| view! {
                                     <option value=a.id.to_string() selected=preferred == Some(a.id)>
                                         {move || a.name.get(i18n.lang()).to_owned()}

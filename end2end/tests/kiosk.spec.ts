@@ -65,6 +65,7 @@ test("HQ pairs an iPad, staff unlock it with their PIN, it locks when idle, HQ r
   await unlockKiosk(page, advisor.id);
   await expect(page.locator('.kiosk-bar[data-unlocked="true"]')).toBeVisible();
   await expect(page.locator(".user-menu .role")).toHaveText("服务顾问");
+  await page.locator('.main-nav a[href="/kiosk/prices"]').tap();
   const service = await firstServiceCode(page);
   await expect(priceOf(page, service)).toHaveText(/^¥[\d,]+\.\d{2}$/);
   await expectAccessible(page, "/kiosk, unlocked");
@@ -103,6 +104,7 @@ test("a manager sets a colleague's PIN on the kiosk, and the old one stops worki
     await open(page, "/kiosk");
     await unlockKiosk(page, manager.id);
     await expect(page.locator('.kiosk-bar[data-unlocked="true"]')).toBeVisible();
+    await page.locator('.main-nav a[href="/kiosk/staff"]').tap();
 
     const line = page.locator(`.pin-list li[data-staff="${advisor.id}"]`);
     const field = line.locator('input[name="pin"]');

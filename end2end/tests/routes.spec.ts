@@ -92,7 +92,12 @@ for (const lang of ["zh", "en"]) {
       // A paired kiosk: its lock screen, then unlocked by the advisor.
       await page.context().clearCookies();
       await openKiosk(page, ADVISOR);
-      await visit(page, "/kiosk", ".model-quotes");
+      await visit(page, "/kiosk", ".customer-search");
+      await visit(page, "/kiosk?q=0001", ".search-results");
+      const found = await call(page.context().request, "search_customers", { q: "0001" });
+      await visit(page, `/kiosk/customers/${found.hits[0].id}`, ".timeline");
+      await visit(page, "/kiosk/prices", ".model-quotes");
+      await visit(page, "/kiosk/staff", ".staff-panel");
       await page.locator(".lock-form button").click();
       await visit(page, "/kiosk", ".lock-screen");
       await page.context().clearCookies();

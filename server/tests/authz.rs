@@ -83,6 +83,13 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
     .await;
     let (_, advisor_id) = staff_of("SELECT phone, id FROM staff WHERE phone = $1").await;
     let advisor_id = advisor_id.to_string();
+    let owner_id: Vec<(uuid::Uuid,)> = db
+        .rows(
+            "SELECT customer_id FROM vehicles WHERE id = $1",
+            &[Arg::Id(car.parse().expect("vehicle id"))],
+        )
+        .await;
+    let owner_id = owner_id[0].0.to_string();
     let callers: Vec<Client> = vec![
         common::browser(),
         owner.clone(),
@@ -173,6 +180,10 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
     let store_managers = [U, F, F, F, F, A, F, F, A];
     // The advisor's PIN: the advisor, their own manager and HQ operations.
     let advisors_pin = [U, F, F, A, F, A, A, F, F];
+    // Reception: store managers and advisors of any store (customers are the chain's).
+    let reception = [U, F, F, F, F, A, A, F, A];
+    // Only someone of the advisor's store picks them as a customer's preferred advisor.
+    let own_counter = [U, F, F, F, F, A, A, F, N];
     let key = uuid::Uuid::now_v7().to_string();
     // (endpoint, arguments, expected answer per caller). Calls that would change the
     // owner's data send input that is refused after the authorisation check.
@@ -312,6 +323,39 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
             hq_operations,
         ),
         ("revoke_device", vec![("device_id", &device)], hq_operations),
+        ("search_customers", vec![("q", "0001")], reception),
+        ("customer_360", vec![("customer_id", &owner_id)], reception),
+        (
+            "register_walk_in",
+            vec![
+                ("phone", "12"),
+                ("name", "x"),
+                ("plate", "x"),
+                ("model_id", &model),
+                ("mileage", "1"),
+            ],
+            reception,
+        ),
+        (
+            "tag_customer",
+            vec![("customer_id", &owner_id), ("tag", "no_such_tag")],
+            reception,
+        ),
+        (
+            "untag_customer",
+            vec![("customer_id", &owner_id), ("tag", "Not A Tag")],
+            reception,
+        ),
+        (
+            "note_customer",
+            vec![("customer_id", &owner_id), ("body", " ")],
+            reception,
+        ),
+        (
+            "set_preferred_advisor",
+            vec![("customer_id", &owner_id), ("staff_id", &advisor_id)],
+            own_counter,
+        ),
         // Last: these succeed for the owner and end their booking and vehicle, and end
         // the caller's own session.
         ("cancel_booking", vec![("order_id", &order)], owner_only),

@@ -138,7 +138,8 @@ async fn sqlite_schema(url: &str) -> Schema {
                 continue;
             }
             let cols: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT name FROM pragma_index_info('{name}') ORDER BY seqno"
+                // An index on an expression has no column name: compared as such.
+                "SELECT COALESCE(name, '(expression)') FROM pragma_index_info('{name}') ORDER BY seqno"
             )))
             .fetch_all(&mut conn)
             .await
@@ -244,8 +245,9 @@ async fn postgres_schema(url: &str) -> Schema {
     // Indexes that are not a constraint's.
     let indexes: Vec<(String, Vec<String>, bool)> = sqlx::query_as(
         "SELECT t.relname::text,
-                ARRAY(SELECT a.attname::text FROM unnest(i.indkey) WITH ORDINALITY k(n, o)
-                      JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n
+                ARRAY(SELECT COALESCE(a.attname::text, '(expression)')
+                      FROM unnest(i.indkey) WITH ORDINALITY k(n, o)
+                      LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n
                       ORDER BY k.o),
                 i.indisunique
          FROM pg_index i

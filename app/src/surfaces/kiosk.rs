@@ -33,11 +33,14 @@ fn KioskHome() -> impl IntoView {
     let reception = ReceptionState::new();
     let me = use_me();
     let navigate = leptos_router::hooks::use_navigate();
-    let pathname = leptos_router::hooks::use_location().pathname;
+    let location = leptos_router::hooks::use_location();
     Effect::new(move |_| {
         let locked_now = kiosk.locked.get();
         let lock_done = matches!(kiosk.lock.value().get(), Some(Ok(())));
-        if (locked_now || lock_done) && pathname.get_untracked() != "/kiosk" {
+        // Neither the last customer's page nor the last search stays for the next person.
+        let elsewhere = location.pathname.get_untracked() != "/kiosk"
+            || !location.search.get_untracked().is_empty();
+        if (locked_now || lock_done) && elsewhere {
             navigate(
                 "/kiosk",
                 leptos_router::NavigateOptions {

@@ -56,6 +56,7 @@ CREATE INDEX customer_notes_customer ON customer_notes (customer_id, created_at)
 -- Every odometer reading of a vehicle (registration, check-in): the vehicle's observed
 -- km per day comes from them, and a reading never goes below the last one.
 CREATE TABLE mileage_readings (
+    id         UUID PRIMARY KEY,
     vehicle_id UUID NOT NULL REFERENCES vehicles (id),
     km         BIGINT NOT NULL CHECK (km >= 0),
     read_at    TIMESTAMPTZ NOT NULL,

@@ -116,9 +116,10 @@ impl ReceptionStorage for Backend {
                 other => other,
             })?;
             sqlx::query(
-                "INSERT INTO mileage_readings (vehicle_id, km, read_at, store_id, staff_id)
-                 VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO mileage_readings (id, vehicle_id, km, read_at, store_id, staff_id)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
             )
+            .bind(Uuid::now_v7())
             .bind(vehicle.as_uuid())
             .bind(i64::from(walk_in.mileage.km()))
             .bind(DbTime(now))

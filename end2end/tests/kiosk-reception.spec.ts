@@ -1,0 +1,81 @@
+import { test, expect, expectAccessible } from "./fixtures";
+import { freshPhone, openKiosk } from "./helpers";
+
+// Runs in the "ipad" project: iPad viewport, touch events, as at the reception counter.
+
+/** A plate no demo vehicle and no other run has: 浙A and five random serial characters. */
+function freshPlate(): string {
+  const serial = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+  let plate = "浙A";
+  for (let i = 0; i < 5; i++) plate += serial[Math.floor(Math.random() * serial.length)];
+  return plate;
+}
+
+test("reception registers a walk-in, tags them, and finds them again by part of the plate", async ({ page }) => {
+  await openKiosk(page);
+  const phone = freshPhone();
+  const plate = freshPlate();
+
+  // The walk-in: the customer types their number on the iPad, the advisor the rest.
+  await expect(page.locator(".reception h1")).toHaveText("接待");
+  await expectAccessible(page, "/kiosk, reception");
+  await page.locator(".walk-in summary").tap();
+  const form = page.locator(".walk-in-form");
+  await form.locator('input[name="phone"]').tap();
+  await form.locator('input[name="phone"]').fill(phone);
+  await form.locator('input[name="name"]').fill("王 先生");
+  await form.locator('input[name="plate"]').fill(plate.toLowerCase());
+  await form.locator('select[name="model_id"] option').first().waitFor({ state: "attached" });
+  await form.locator('select[name="model_id"]').selectOption({ index: 1 });
+  // A mileage that is not one is refused in Chinese, and nobody is registered.
+  await form.locator('input[name="mileage"]').fill("很多");
+  await form.locator('button[type="submit"]').tap();
+  await expect(page.locator(".walk-in [role=alert]")).toHaveText(/里程/);
+  await form.locator('input[name="mileage"]').fill("12000");
+  await form.locator('button[type="submit"]').tap();
+
+  // Registered: their 360, which starts with the registration and the car.
+  await expect(page).toHaveURL(/\/kiosk\/customers\/[0-9a-f-]{36}$/);
+  const customer = page.url().split("/").pop()!;
+  await expect(page.locator(".file-head h1")).toHaveText("王 先生");
+  await expect(page.locator(".file-vehicles .plate")).toHaveText(plate);
+  await expect(page.locator('.timeline [data-kind="registered"]')).toBeVisible();
+  await expect(page.locator('.timeline [data-kind="vehicle"]')).toContainText(plate);
+
+  // A tag from HQ's vocabulary, with who added it.
+  await page.locator('.add-tag select[name="tag"]').selectOption("fleet");
+  await page.locator(".add-tag button").tap();
+  const tag = page.locator('.tag-list li[data-tag="fleet"]');
+  await expect(tag.locator(".chip")).toHaveText("车队客户");
+  await expect(tag.locator(".by")).toContainText("添加人");
+  await expect(page.locator('.timeline [data-kind="tagged"]')).toContainText("车队客户");
+  await expectAccessible(page, "/kiosk/customers/:id");
+
+  // Back at reception, the plate read off the car without its province, in lower case,
+  // finds them as it is typed.
+  await page.locator(".customer-file .back").tap();
+  const search = page.locator('.customer-search input[name="q"]');
+  await search.tap();
+  await search.pressSequentially(plate.slice(1, 5).toLowerCase());
+  const hit = page.locator(`.search-results li[data-customer="${customer}"]`);
+  await expect(hit).toBeVisible();
+  await expect(hit.locator(".phone")).toHaveText(`${phone.slice(0, 3)}****${phone.slice(7)}`);
+  // Big enough for a finger.
+  for (const target of [search, hit.locator("a"), page.locator(".customer-search button")]) {
+    const box = await target.boundingBox();
+    expect(box!.height).toBeGreaterThanOrEqual(44);
+  }
+  await hit.locator("a").tap();
+  await expect(page.locator(".file-head h1")).toHaveText("王 先生");
+  await expect(page.locator('.tag-list li[data-tag="fleet"]')).toBeVisible();
+
+  // The last four digits of the phone find them too.
+  await page.locator(".customer-file .back").tap();
+  await search.fill(phone.slice(7));
+  await expect(page.locator(`.search-results li[data-customer="${customer}"]`)).toBeVisible();
+
+  // Locking forgets where the last person was.
+  await page.locator(".lock-form button").tap();
+  await expect(page.locator(".lock-screen")).toBeVisible();
+  await expect(page).toHaveURL(/\/kiosk$/);
+});
