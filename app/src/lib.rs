@@ -10,6 +10,7 @@
 //! - [`policies`]: the discount policies HQ publishes;
 //! - [`staff`]: the stores' staff, as HQ adds, moves and deactivates them;
 //! - [`reception`]: the counter: finding a customer as one types, walk-ins, the customer 360;
+//! - [`workorders`]: today's board: work orders from check-in to handover, live;
 //! - [`pricing`]: the service price list (read on every surface, published from HQ);
 //! - [`i18n`]: the translation layer (Simplified Chinese and English);
 //! - [`lazy`]: every page as a lazy route, its code a wasm chunk of its own;
@@ -43,6 +44,7 @@ pub mod staff;
 #[cfg(feature = "ssr")]
 pub mod storage;
 pub mod surfaces;
+pub mod workorders;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -88,9 +90,17 @@ pub fn App() -> impl IntoView {
     account::provide_me();
     live::provide_live_updates();
     let i18n = use_i18n();
+    // On the server the title is a plain string: leptos_meta reads it when it writes
+    // `<head>`, after the body has rendered and possibly on another worker thread, where
+    // reading the language signal panics (the request's reactive arena is not there) and
+    // the response is cut off. The browser keeps it reactive for the language switch.
+    #[cfg(feature = "ssr")]
+    let title = i18n.t(Msg::AppName);
+    #[cfg(not(feature = "ssr"))]
+    let title = move || i18n.t(Msg::AppName);
 
     view! {
-        <Title text=move || i18n.t(Msg::AppName) />
+        <Title text=title />
         <Router>
             <Routes fallback=move || view! { <NotFound /> }>
                 // Every page is a lazy route: its code is a separate wasm chunk, loaded when

@@ -39,6 +39,9 @@ pub enum LiveEvent {
         device: domain::DeviceId,
         store: domain::StoreId,
     },
+    /// A store's work orders moved (checked in, into a bay, handed over...): its boards
+    /// fetch again. For that store only.
+    BoardChanged { store: domain::StoreId },
     /// The stream skipped events: refetch everything shown.
     Resync,
 }
@@ -60,9 +63,9 @@ impl LiveEvent {
             | LiveEvent::PolicyPublished { .. }
             | LiveEvent::AvailabilityChanged { .. }
             | LiveEvent::Resync => Audience::Everyone,
-            LiveEvent::KioskChanged { store } | LiveEvent::DeviceRevoked { store, .. } => {
-                Audience::Store(*store)
-            }
+            LiveEvent::KioskChanged { store }
+            | LiveEvent::DeviceRevoked { store, .. }
+            | LiveEvent::BoardChanged { store } => Audience::Store(*store),
         }
     }
 }
@@ -99,6 +102,8 @@ pub struct LiveUpdates {
     /// Bumped whenever this store's kiosk (staff, settings, devices) changes (a kiosk's
     /// stream only carries its own store's).
     pub kiosk: RwSignal<u64>,
+    /// Bumped whenever this store's work orders move.
+    pub board: RwSignal<u64>,
     /// True while the event stream is open.
     pub connected: RwSignal<bool>,
 }
@@ -112,11 +117,13 @@ impl LiveUpdates {
             LiveEvent::KioskChanged { .. } | LiveEvent::DeviceRevoked { .. } => {
                 self.kiosk.update(|n| *n += 1)
             }
+            LiveEvent::BoardChanged { .. } => self.board.update(|n| *n += 1),
             LiveEvent::Resync => {
                 self.prices.update(|n| *n += 1);
                 self.policies.update(|n| *n += 1);
                 self.availability.update(|n| *n += 1);
                 self.kiosk.update(|n| *n += 1);
+                self.board.update(|n| *n += 1);
             }
         }
     }
@@ -128,6 +135,7 @@ pub fn provide_live_updates() {
         policies: RwSignal::new(0),
         availability: RwSignal::new(0),
         kiosk: RwSignal::new(0),
+        board: RwSignal::new(0),
         connected: RwSignal::new(false),
     };
     provide_context(live);

@@ -28,6 +28,7 @@ use crate::policies::PolicyStorage;
 use crate::pricing::PriceStorage;
 use crate::reception::ReceptionStorage;
 use crate::staff::StaffStorage;
+use crate::workorders::WorkOrderStorage;
 
 /// The underlying failure of a storage error, kept for the log.
 pub type Cause = Box<dyn std::error::Error + Send + Sync>;
@@ -119,6 +120,7 @@ pub struct Storages {
     pub devices: Arc<dyn DeviceStorage>,
     pub staff: Arc<dyn StaffStorage>,
     pub reception: Arc<dyn ReceptionStorage>,
+    pub workorders: Arc<dyn WorkOrderStorage>,
 }
 
 impl Storages {
@@ -133,7 +135,8 @@ impl Storages {
             + BookingStorage
             + DeviceStorage
             + StaffStorage
-            + ReceptionStorage,
+            + ReceptionStorage
+            + WorkOrderStorage,
     {
         Storages {
             health: backend.clone(),
@@ -144,7 +147,8 @@ impl Storages {
             booking: backend.clone(),
             devices: backend.clone(),
             staff: backend.clone(),
-            reception: backend,
+            reception: backend.clone(),
+            workorders: backend,
         }
     }
 
@@ -159,6 +163,7 @@ impl Storages {
         provide_context(self.devices.clone());
         provide_context(self.staff.clone());
         provide_context(self.reception.clone());
+        provide_context(self.workorders.clone());
     }
 }
 

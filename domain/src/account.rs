@@ -253,6 +253,11 @@ impl StaffRole {
         matches!(self, StaffRole::HqAdmin | StaffRole::HqSupply)
     }
 
+    /// Whether the role works in a store (manager, advisor, technician).
+    pub fn is_store(self) -> bool {
+        Self::STORE.contains(&self)
+    }
+
     /// The roles of a store's staff, who unlock its kiosk.
     pub const STORE: [StaffRole; 3] = [
         StaffRole::StoreManager,

@@ -176,6 +176,9 @@ pub enum Error {
     /// The mileage is lower than the last one recorded for the car.
     #[error("mileage is lower than the last reading")]
     MileageBelowLast,
+    /// The work order is not at a status this step follows (e.g. quality check before the car was in a bay).
+    #[error("status step out of order")]
+    StepOutOfOrder,
 }
 
 impl Error {
@@ -233,6 +236,7 @@ impl Error {
             Error::RoleNotForStore => "role_not_for_store",
             Error::SkillUnknown => "skill_unknown",
             Error::StaffLeft => "staff_left",
+            Error::StepOutOfOrder => "step_out_of_order",
             Error::MileageBelowLast => "mileage_below_last",
             Error::NoteInvalid => "note_invalid",
             Error::TagUnknown => "tag_unknown",
@@ -247,7 +251,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const ALL: [Error; 55] = [
+    const ALL: [Error; 56] = [
         Error::AmountEmpty,
         Error::AmountNotANumber,
         Error::AmountTooPrecise,
@@ -298,6 +302,7 @@ mod tests {
         Error::RoleNotForStore,
         Error::SkillUnknown,
         Error::StaffLeft,
+        Error::StepOutOfOrder,
         Error::MileageBelowLast,
         Error::NoteInvalid,
         Error::TagUnknown,
@@ -361,6 +366,7 @@ mod tests {
                 "role_not_for_store",
                 "skill_unknown",
                 "staff_left",
+                "step_out_of_order",
                 "mileage_below_last",
                 "note_invalid",
                 "tag_unknown",

@@ -31,6 +31,7 @@
 //!   parsing of what people actually type into a price box.
 //! - [`network`]: the chain's locations, shelves (with safety stock) and shipments, as a
 //!   booking decision reads them.
+//! - [`odometer`]: odometer readings, never going back, and a car's observed km per day.
 //! - [`order`]: a work order's [`OrderStatus`] and which step may follow which.
 //! - [`phone`]: [`Phone`], a mainland-China mobile number.
 //! - [`plate`]: [`Plate`], a mainland-China licence plate (ordinary and new-energy).
@@ -70,6 +71,7 @@ pub mod kiosk;
 pub mod local_time;
 pub mod money;
 pub mod network;
+pub mod odometer;
 pub mod order;
 pub mod phone;
 pub mod plate;

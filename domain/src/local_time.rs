@@ -29,10 +29,25 @@ pub fn at_local_minute(date: Date, minutes: u16) -> OffsetDateTime {
     midnight + time::Duration::minutes(i64::from(minutes))
 }
 
+/// Parses a local calendar date as forms send it, `2026-12-05`;
+/// [`crate::Error::TimeInvalid`] for anything else.
+pub fn parse_date(input: &str) -> Result<Date, crate::Error> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(input.trim(), &format).map_err(|_| crate::Error::TimeInvalid)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use time::macros::{date, datetime};
+
+    #[test]
+    fn parses_a_form_date() {
+        assert_eq!(parse_date(" 2026-12-05 "), Ok(date!(2026 - 12 - 05)));
+        for bad in ["", "2026-13-01", "05/12/2026", "2026-02-30"] {
+            assert_eq!(parse_date(bad), Err(crate::Error::TimeInvalid), "{bad:?}");
+        }
+    }
 
     #[test]
     fn converts_between_utc_and_local() {

@@ -1,5 +1,6 @@
 //! The life of a work order: booked → checked in → in bay → quality check → ready →
-//! handed over, or cancelled. Which step may follow which lives here, once.
+//! handed over, or cancelled. Which [`Step`] may follow which status lives here, once
+//! ([`OrderStatus::after`]).
 
 use serde::{Deserialize, Serialize};
 
@@ -70,9 +71,163 @@ impl OrderStatus {
     }
 }
 
+/// What staff do to a work order: each step moves it from one status to the next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    /// The car arrived: booked → checked in (mileage and concerns recorded).
+    CheckIn,
+    /// A technician takes it into a bay: checked in → in bay.
+    StartWork,
+    /// The work is done: in bay → quality check.
+    SubmitForQc,
+    /// Every check passed: quality check → ready.
+    PassQc,
+    /// A check failed: back to the bay (quality check → in bay); it counts against the
+    /// technician's first-time-fix rate.
+    FailQc,
+    /// The customer has the car: ready → handed over.
+    HandOver,
+    /// Called off before work started: booked or checked in → cancelled.
+    Cancel,
+}
+
+impl Step {
+    /// Every step, in the order of a work order's life.
+    pub const ALL: [Step; 7] = [
+        Step::CheckIn,
+        Step::StartWork,
+        Step::SubmitForQc,
+        Step::PassQc,
+        Step::FailQc,
+        Step::HandOver,
+        Step::Cancel,
+    ];
+
+    /// The stable code forms and APIs use.
+    pub fn code(self) -> &'static str {
+        match self {
+            Step::CheckIn => "check_in",
+            Step::StartWork => "start_work",
+            Step::SubmitForQc => "submit_for_qc",
+            Step::PassQc => "pass_qc",
+            Step::FailQc => "fail_qc",
+            Step::HandOver => "hand_over",
+            Step::Cancel => "cancel",
+        }
+    }
+
+    /// The step with this code; [`Error::StepOutOfOrder`] for anything else.
+    pub fn parse(code: &str) -> Result<Step, Error> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.code() == code.trim())
+            .ok_or(Error::StepOutOfOrder)
+    }
+}
+
+impl OrderStatus {
+    /// Where `step` takes a work order at this status, or [`Error::StepOutOfOrder`]:
+    /// the one table of which step follows which.
+    pub fn after(self, step: Step) -> Result<OrderStatus, Error> {
+        use OrderStatus as S;
+        match (self, step) {
+            (S::Booked, Step::CheckIn) => Ok(S::CheckedIn),
+            (S::CheckedIn, Step::StartWork) => Ok(S::InBay),
+            (S::InBay, Step::SubmitForQc) => Ok(S::QualityCheck),
+            (S::QualityCheck, Step::PassQc) => Ok(S::Ready),
+            (S::QualityCheck, Step::FailQc) => Ok(S::InBay),
+            (S::Ready, Step::HandOver) => Ok(S::HandedOver),
+            (S::Booked | S::CheckedIn, Step::Cancel) => Ok(S::Cancelled),
+            _ => Err(Error::StepOutOfOrder),
+        }
+    }
+
+    /// The steps that may follow this status, in the order of [`Step::ALL`].
+    pub fn steps(self) -> Vec<Step> {
+        Step::ALL
+            .into_iter()
+            .filter(|s| self.after(*s).is_ok())
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn step() -> impl Strategy<Value = Step> {
+        proptest::sample::select(Step::ALL.to_vec())
+    }
+
+    proptest! {
+        /// Whatever staff press, in whatever order, a work order only ever moves along
+        /// the table: nothing leaves handed over or cancelled, ready comes only from a
+        /// passed quality check, handed over only from ready, and a refused step changes
+        /// nothing.
+        #[test]
+        fn no_sequence_of_steps_reaches_an_invalid_state(steps in proptest::collection::vec(step(), 0..40)) {
+            let mut status = OrderStatus::Booked;
+            let mut passed_qc = false;
+            let mut worked = false;
+            for step in steps {
+                let before = status;
+                match status.after(step) {
+                    Ok(next) => {
+                        prop_assert!(before.is_open(), "{before:?} is final");
+                        prop_assert!(status.steps().contains(&step));
+                        match next {
+                            OrderStatus::Ready => prop_assert_eq!((before, step), (OrderStatus::QualityCheck, Step::PassQc)),
+                            OrderStatus::HandedOver => prop_assert_eq!(before, OrderStatus::Ready),
+                            OrderStatus::Cancelled => prop_assert!(!worked, "cancelled after work started"),
+                            OrderStatus::QualityCheck => prop_assert_eq!(before, OrderStatus::InBay),
+                            _ => {}
+                        }
+                        worked |= next == OrderStatus::InBay;
+                        passed_qc |= next == OrderStatus::Ready;
+                        status = next;
+                    }
+                    Err(e) => {
+                        prop_assert_eq!(e, Error::StepOutOfOrder);
+                        prop_assert!(!status.steps().contains(&step));
+                    }
+                }
+                prop_assert!(OrderStatus::ALL.contains(&status));
+            }
+            if status == OrderStatus::HandedOver {
+                prop_assert!(passed_qc && worked);
+            }
+        }
+    }
+
+    #[test]
+    fn the_happy_path_and_a_failed_check() {
+        use Step::*;
+        let mut s = OrderStatus::Booked;
+        for step in [
+            CheckIn,
+            StartWork,
+            SubmitForQc,
+            FailQc,
+            SubmitForQc,
+            PassQc,
+            HandOver,
+        ] {
+            s = s.after(step).expect("in order");
+        }
+        assert_eq!(s, OrderStatus::HandedOver);
+        assert_eq!(s.steps(), Vec::<Step>::new());
+        assert_eq!(
+            OrderStatus::Booked.after(PassQc),
+            Err(Error::StepOutOfOrder)
+        );
+        assert_eq!(OrderStatus::InBay.after(Cancel), Err(Error::StepOutOfOrder));
+        for step in Step::ALL {
+            assert_eq!(Step::parse(step.code()), Ok(step));
+        }
+        assert_eq!(Step::parse("teleport"), Err(Error::StepOutOfOrder));
+    }
 
     #[test]
     fn codes_round_trip() {

@@ -119,7 +119,19 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
     )
     .await;
     let options: Vec<app::booking::StoreOptionView> = serde_json::from_str(&body).expect("options");
-    let store = options[0].store.to_string();
+    // The booking is at the advisor's store: the own store's work order.
+    let advisor_store: Vec<(uuid::Uuid,)> = db
+        .rows(
+            "SELECT location_id FROM staff WHERE phone = $1",
+            &[Arg::Text(ADVISOR.into())],
+        )
+        .await;
+    let store = options
+        .iter()
+        .find(|o| o.store.as_uuid() == advisor_store[0].0)
+        .expect("the advisor's store is an option")
+        .store
+        .to_string();
     let (_, body) = call_as(
         &owner,
         &server,
@@ -184,6 +196,9 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
     let reception = [U, F, F, F, F, A, A, F, A];
     // Only someone of the advisor's store picks them as a customer's preferred advisor.
     let own_counter = [U, F, F, F, F, A, A, F, N];
+    // The board: every store's staff see their own; a work order is its store's.
+    let store_staff = [U, F, F, F, F, A, A, A, A];
+    let own_store = [U, F, F, F, F, A, A, A, N];
     let key = uuid::Uuid::now_v7().to_string();
     // (endpoint, arguments, expected answer per caller). Calls that would change the
     // owner's data send input that is refused after the authorisation check.
@@ -323,6 +338,17 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
             hq_operations,
         ),
         ("revoke_device", vec![("device_id", &device)], hq_operations),
+        ("store_board", vec![("day", "")], store_staff),
+        (
+            "advance_work_order",
+            vec![("order_id", &order), ("step", "pass_qc")],
+            own_store,
+        ),
+        (
+            "assign_work_order",
+            vec![("order_id", &order), ("staff_id", &advisor_id)],
+            own_store,
+        ),
         ("search_customers", vec![("q", "0001")], reception),
         ("customer_360", vec![("customer_id", &owner_id)], reception),
         (

@@ -8,7 +8,7 @@
 //!
 //! Unlocked, the section comes from the address (one lazy route for all of them):
 //! `/kiosk` reception ([`crate::reception::Reception`]), `/kiosk/customers/:id` the
-//! customer 360, `/kiosk/prices` the price list, `/kiosk/staff` PINs and the idle lock.
+//! customer 360, `/kiosk/board` today's board ([`crate::workorders::StoreBoard`]), `/kiosk/prices` the price list, `/kiosk/staff` PINs and the idle lock.
 //! Locking goes back to `/kiosk`: the next person does not find the last one's customer.
 
 use leptos::prelude::*;
@@ -22,6 +22,7 @@ use crate::devices::{
 use crate::i18n::{use_i18n, Msg, StaffMsg};
 use crate::pricing::ServicePriceList;
 use crate::reception::{CustomerFile, Reception, ReceptionState};
+use crate::workorders::{BoardState, StoreBoard};
 
 #[component]
 fn KioskHome() -> impl IntoView {
@@ -31,6 +32,7 @@ fn KioskHome() -> impl IntoView {
     let quotes = ModelQuotesState::new();
     let kiosk = KioskState::new();
     let reception = ReceptionState::new();
+    let board = BoardState::new();
     let me = use_me();
     let navigate = leptos_router::hooks::use_navigate();
     let location = leptos_router::hooks::use_location();
@@ -60,6 +62,7 @@ fn KioskHome() -> impl IntoView {
             sign_in="/kiosk"
             nav=vec![
                 NavItem { href: "/kiosk", label: Msg::NavReception },
+                NavItem { href: "/kiosk/board", label: Msg::NavBoard },
                 NavItem { href: "/kiosk/prices", label: Msg::NavPriceList },
                 NavItem { href: "/kiosk/staff", label: Msg::NavKioskStaff },
             ]
@@ -80,7 +83,7 @@ fn KioskHome() -> impl IntoView {
                                 view! { <LockScreen state=kiosk device=device /> }.into_any()
                             }
                             Ok(Some(device)) => {
-                                view! { <Unlocked kiosk=kiosk device=device quotes=quotes reception=reception /> }.into_any()
+                                view! { <Unlocked kiosk=kiosk device=device quotes=quotes reception=reception board=board /> }.into_any()
                             }
                         }
                     })
@@ -97,6 +100,7 @@ fn Unlocked(
     device: PairedDevice,
     quotes: ModelQuotesState,
     reception: ReceptionState,
+    board: BoardState,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let store = device.store.clone();
@@ -107,6 +111,7 @@ fn Unlocked(
         let path = path.trim_end_matches('/');
         match path {
             "/kiosk" => view! { <Reception state=reception /> }.into_any(),
+            "/kiosk/board" => view! { <StoreBoard state=board /> }.into_any(),
             "/kiosk/prices" => view! {
                 <ModelQuotes state=quotes />
                 <ServicePriceList intro=Msg::KioskPricesIntro />

@@ -949,7 +949,7 @@ fn booking_from(
 }
 
 /// Cancels inside the caller's write transaction, releasing in the booking's lock order.
-async fn cancel_in_tx(
+pub(super) async fn cancel_in_tx(
     conn: &mut Conn,
     customer: CustomerId,
     order: OrderId,

@@ -20,6 +20,8 @@
 //!   - `devices.rs`: [`app::devices::DeviceStorage`] (paired kiosk iPads, staff PINs);
 //!   - `reception.rs`: [`app::reception::ReceptionStorage`] (search, walk-ins, tags,
 //!     notes, the customer 360);
+//!   - `workorders.rs`: [`app::workorders::WorkOrderStorage`] (the board, steps under a
+//!     status guard);
 //!   - `staff.rs`: [`app::staff::StaffStorage`] (the stores' staff as HQ manages them);
 //!   - `garage.rs`: [`app::garage::GarageStorage`];
 //!   - `policies.rs`: [`app::policies::PolicyStorage`];
@@ -149,6 +151,9 @@ macro_rules! feature_files {
         #[allow(clippy::duplicate_mod)]
         #[path = "staff.rs"]
         mod staff;
+        #[allow(clippy::duplicate_mod)]
+        #[path = "workorders.rs"]
+        mod workorders;
     };
 }
 pub(crate) use feature_files;

@@ -1,0 +1,446 @@
+//! Today's board: every booking of a store as a work order moving through booked →
+//! checked in → in bay → quality check → ready → handed over (or cancelled), in lanes
+//! that update live on every device of the store.
+//!
+//! Which step follows which is [`domain::OrderStatus::after`]; storage applies it with a
+//! guard on the status it read, so two iPads pressing at once move an order once.
+//!
+//! - Server functions, for the staff of the order's store: [`store_board`],
+//!   [`advance_work_order`] (check-in records the mileage, never below the car's last
+//!   reading, and the customer's concerns), [`assign_work_order`].
+//! - Storage: [`WorkOrderStorage`].
+//! - Component: [`StoreBoard`], at `/kiosk/board`.
+
+use domain::order::Step;
+use domain::{OrderId, OrderStatus, StaffId};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::error::AppError;
+use crate::i18n::{use_i18n, StaffMsg};
+use crate::reception::Named;
+#[cfg(feature = "ssr")]
+use crate::storage::{use_storage, StorageError};
+
+/// A work order on the board.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkOrderCard {
+    pub id: OrderId,
+    pub reference: String,
+    pub status: OrderStatus,
+    pub customer: Named,
+    pub customer_id: domain::CustomerId,
+    pub plate: String,
+    pub services: Vec<Named>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub scheduled_start: Option<OffsetDateTime>,
+    pub responsible: Option<StaffId>,
+    pub concerns: Option<String>,
+    pub mileage_km: u32,
+}
+
+/// Someone of the store who can be responsible for a work order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardStaff {
+    pub id: StaffId,
+    pub name: Named,
+    pub role: domain::StaffRole,
+}
+
+/// A store's day.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Board {
+    /// `2026-12-05`, the store's local date.
+    pub day: String,
+    pub previous_day: String,
+    pub next_day: String,
+    pub orders: Vec<WorkOrderCard>,
+    pub staff: Vec<BoardStaff>,
+}
+
+/// A step as storage applies it: check-in carries what was recorded.
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug)]
+pub enum Advance {
+    CheckIn {
+        mileage: domain::Mileage,
+        concerns: Option<domain::reception::NoteText>,
+    },
+    Step(Step),
+}
+
+/// What the board needs from storage. Every method takes the caller's store: another
+/// store's work order is [`StorageError::NotFound`].
+#[cfg(feature = "ssr")]
+#[async_trait::async_trait]
+pub trait WorkOrderStorage: Send + Sync + 'static {
+    /// The store's work orders of the local day `from..to`: scheduled in it, still open
+    /// from before, or handed over in it; and the store's active staff.
+    async fn board(
+        &self,
+        store: domain::StoreId,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<(Vec<WorkOrderCard>, Vec<BoardStaff>), StorageError>;
+
+    /// Applies a step decided by [`OrderStatus::after`] to the status it read, guarded so
+    /// a concurrent step wins once ([`StorageError::Conflict`] for the other). Check-in
+    /// records the reading ([`domain::odometer::next_reading`]) and makes `by` responsible
+    /// unless someone is; cancelling releases capacity and parts as the customer's own
+    /// cancellation does.
+    async fn advance(
+        &self,
+        store: domain::StoreId,
+        order: OrderId,
+        advance: &Advance,
+        by: StaffId,
+    ) -> Result<OrderStatus, StorageError>;
+
+    /// Makes `staff` (active, of this store) responsible for the work order.
+    async fn assign(
+        &self,
+        store: domain::StoreId,
+        order: OrderId,
+        staff: StaffId,
+    ) -> Result<(), StorageError>;
+}
+
+/// The store of the caller: any store staff member works its board.
+#[cfg(feature = "ssr")]
+async fn store_staff() -> Result<(StaffId, domain::StoreId), AppError> {
+    use domain::Principal;
+    let me = crate::account::session::require(
+        |p| matches!(p, Principal::Staff { role, location: Some(_), .. } if role.is_store()),
+    )
+    .await?;
+    match me.principal {
+        Principal::Staff {
+            id,
+            location: Some(store),
+            ..
+        } => Ok((id, store)),
+        _ => Err(AppError::Forbidden),
+    }
+}
+
+/// The board of the caller's store for a local day (`""` is today).
+#[server(prefix = "/api", endpoint = "store_board", output = crate::codec::JsonText)]
+pub async fn store_board(day: String) -> Result<Board, AppError> {
+    use domain::local_time::{at_local_minute, local_date, parse_date};
+    let (_, store) = store_staff().await?;
+    let day = match day.trim() {
+        "" => local_date(crate::clock::now()),
+        day => parse_date(day)?,
+    };
+    let (Some(previous), Some(next)) = (day.previous_day(), day.next_day()) else {
+        return Err(domain::Error::TimeInvalid.into());
+    };
+    let (orders, staff) = use_storage::<dyn WorkOrderStorage>()?
+        .board(store, at_local_minute(day, 0), at_local_minute(next, 0))
+        .await?;
+    Ok(Board {
+        day: day.to_string(),
+        previous_day: previous.to_string(),
+        next_day: next.to_string(),
+        orders,
+        staff,
+    })
+}
+
+/// Moves a work order of the caller's store one step; check-in needs the mileage and
+/// may carry the customer's concerns.
+#[server(prefix = "/api", endpoint = "advance_work_order", output = crate::codec::JsonText)]
+pub async fn advance_work_order(
+    order_id: String,
+    step: String,
+    #[server(default)] mileage: String,
+    #[server(default)] concerns: String,
+) -> Result<OrderStatus, AppError> {
+    crate::account::session::require_same_origin()?;
+    let (by, store) = store_staff().await?;
+    let order = OrderId::parse(&order_id)?;
+    let advance = match Step::parse(&step)? {
+        Step::CheckIn => Advance::CheckIn {
+            mileage: domain::Mileage::parse(&mileage)?,
+            concerns: match concerns.trim() {
+                "" => None,
+                text => Some(domain::reception::NoteText::parse(text)?),
+            },
+        },
+        other => Advance::Step(other),
+    };
+    let status = use_storage::<dyn WorkOrderStorage>()?
+        .advance(store, order, &advance, by)
+        .await?;
+    tracing::info!(%order, %store, step = step.trim(), status = status.code(), "work order moved");
+    Ok(status)
+}
+
+/// Makes someone of the store responsible for a work order.
+#[server(prefix = "/api", endpoint = "assign_work_order", output = crate::codec::JsonText)]
+pub async fn assign_work_order(order_id: String, staff_id: String) -> Result<(), AppError> {
+    crate::account::session::require_same_origin()?;
+    let (_, store) = store_staff().await?;
+    let order = OrderId::parse(&order_id)?;
+    let staff = StaffId::parse(&staff_id)?;
+    Ok(use_storage::<dyn WorkOrderStorage>()?
+        .assign(store, order, staff)
+        .await?)
+}
+
+/// The lanes of the board, in the order of a work order's life.
+const LANES: [OrderStatus; 6] = [
+    OrderStatus::Booked,
+    OrderStatus::CheckedIn,
+    OrderStatus::InBay,
+    OrderStatus::QualityCheck,
+    OrderStatus::Ready,
+    OrderStatus::HandedOver,
+];
+
+fn step_label(step: Step) -> StaffMsg {
+    match step {
+        Step::CheckIn => StaffMsg::StepCheckIn,
+        Step::StartWork => StaffMsg::StepStartWork,
+        Step::SubmitForQc => StaffMsg::StepSubmitForQc,
+        Step::PassQc => StaffMsg::StepPassQc,
+        Step::FailQc => StaffMsg::StepFailQc,
+        Step::HandOver => StaffMsg::StepHandOver,
+        Step::Cancel => StaffMsg::StepCancel,
+    }
+}
+
+/// The board's resources and actions, made by the kiosk page outside its lock gate.
+#[derive(Clone, Copy)]
+pub struct BoardState {
+    day: Memo<String>,
+    board: Resource<Result<Option<Board>, AppError>>,
+    advance: ServerAction<AdvanceWorkOrder>,
+    assign: ServerAction<AssignWorkOrder>,
+}
+
+impl BoardState {
+    pub fn new() -> BoardState {
+        let location = leptos_router::hooks::use_location();
+        let query = leptos_router::hooks::use_query_map();
+        let day = Memo::new(move |_| query.read().get("day").unwrap_or_default());
+        let on_board = Memo::new(move |_| location.pathname.read().starts_with("/kiosk/board"));
+        let advance = ServerAction::<AdvanceWorkOrder>::new();
+        let assign = ServerAction::<AssignWorkOrder>::new();
+        let live = crate::live::use_live();
+        let board = Resource::new(
+            move || {
+                (
+                    on_board.get(),
+                    day.get(),
+                    advance.version().get(),
+                    assign.version().get(),
+                    live.board.get(),
+                    live.availability.get(),
+                )
+            },
+            |(on_board, day, ..)| async move {
+                if on_board {
+                    store_board(day).await.map(Some)
+                } else {
+                    Ok(None)
+                }
+            },
+        );
+        BoardState {
+            day,
+            board,
+            advance,
+            assign,
+        }
+    }
+}
+
+impl Default for BoardState {
+    fn default() -> Self {
+        BoardState::new()
+    }
+}
+
+fn error_view(e: AppError) -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <p class="error" role="alert">{move || e.message(i18n.lang())}</p> }
+}
+
+/// `/kiosk/board`: the store's day in lanes.
+#[component]
+pub fn StoreBoard(state: BoardState) -> impl IntoView {
+    let i18n = use_i18n();
+    let BoardState {
+        board,
+        advance,
+        assign,
+        ..
+    } = state;
+    let _ = state.day;
+    let action_error = move || {
+        advance
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .or_else(|| assign.value().get().and_then(Result::err))
+    };
+    view! {
+        <section class="board">
+            <Transition fallback=move || view! { <p class="loading">{move || i18n.t(crate::i18n::Msg::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match board.await {
+                        Ok(Some(b)) => view! { <Lanes b=b state=state /> }.into_any(),
+                        Ok(None) => ().into_any(),
+                        Err(e) => error_view(e).into_any(),
+                    }
+                })}
+            </Transition>
+            {move || action_error().map(error_view)}
+        </section>
+    }
+}
+
+#[component]
+fn Lanes(b: Board, state: BoardState) -> impl IntoView {
+    let i18n = use_i18n();
+    let staff = b.staff.clone();
+    let day = b.day.clone();
+    view! {
+        <header class="board-head">
+            <h1>{move || i18n.t(StaffMsg::TodaysBoard)} " · " {day.clone()}</h1>
+            <nav class="board-days" aria-label=move || i18n.t(StaffMsg::TodaysBoard)>
+                <a href=format!("/kiosk/board?day={}", b.previous_day)>{move || i18n.t(StaffMsg::PreviousDay)}</a>
+                <a href="/kiosk/board">{move || i18n.t(StaffMsg::Today)}</a>
+                <a href=format!("/kiosk/board?day={}", b.next_day)>{move || i18n.t(StaffMsg::NextDay)}</a>
+            </nav>
+        </header>
+        <div class="lanes">
+            {LANES
+                .into_iter()
+                .map(|lane| {
+                    let cards: Vec<WorkOrderCard> = b
+                        .orders
+                        .iter()
+                        .filter(|o| o.status == lane)
+                        .cloned()
+                        .collect();
+                    let count = cards.len();
+                    let staff = staff.clone();
+                    view! {
+                        <section class="lane" data-lane=lane.code() aria-label=move || crate::garage::status_label(lane).text(i18n.lang())>
+                            <h2>
+                                {move || crate::garage::status_label(lane).text(i18n.lang())}
+                                <span class="count">{count}</span>
+                            </h2>
+                            <ol>
+                                {cards
+                                    .into_iter()
+                                    .map(|card| view! { <Card card=card staff=staff.clone() state=state /> })
+                                    .collect_view()}
+                            </ol>
+                        </section>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+}
+
+#[component]
+fn Card(card: WorkOrderCard, staff: Vec<BoardStaff>, state: BoardState) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = card.id.to_string();
+    let time = card
+        .scheduled_start
+        .map(|t| {
+            let t = t.to_offset(domain::local_time::CHINA);
+            format!("{:02}:{:02}", t.hour(), t.minute())
+        })
+        .unwrap_or_default();
+    let customer = card.customer.clone();
+    let services = card.services.clone();
+    let steps = card.status.steps();
+    let responsible = card.responsible;
+    let responsible_name = staff
+        .iter()
+        .find(|s| Some(s.id) == responsible)
+        .map(|s| s.name.clone());
+    let (advance, assign) = (state.advance, state.assign);
+    let (id_assign, id_steps) = (id.clone(), id.clone());
+    view! {
+        <li class="card" data-order=id.clone() data-status=card.status.code()>
+            <p class="card-head">
+                <span class="time">{time}</span>
+                <span class="plate">{card.plate.clone()}</span>
+                <span class="ref">{card.reference.clone()}</span>
+            </p>
+            <p class="who">{move || customer.get(i18n.lang()).to_owned()}</p>
+            <p class="what">
+                {move || services.iter().map(|s| s.get(i18n.lang())).collect::<Vec<_>>().join("、")}
+            </p>
+            {card.concerns.clone().map(|c| view! { <p class="concerns">{c}</p> })}
+            <p class="responsible">
+                {move || match &responsible_name {
+                    Some(n) => format!("{}: {}", i18n.t(StaffMsg::Responsible), n.get(i18n.lang())),
+                    None => i18n.t(StaffMsg::NobodyResponsible).to_owned(),
+                }}
+            </p>
+            <div class="card-actions">
+                {steps
+                    .into_iter()
+                    .map(|step| {
+                        let id = id_steps.clone();
+                        if step == Step::CheckIn {
+                            view! {
+                                <ActionForm action=advance attr:class="check-in">
+                                    <input type="hidden" name="order_id" value=id />
+                                    <input type="hidden" name="step" value=step.code() />
+                                    <label>
+                                        <span>{move || i18n.t(crate::i18n::Msg::MileageKm)}</span>
+                                        <input type="text" name="mileage" inputmode="numeric" required maxlength="12" autocomplete="off" />
+                                    </label>
+                                    <label>
+                                        <span>{move || i18n.t(StaffMsg::Concerns)}</span>
+                                        <input type="text" name="concerns" maxlength="500" autocomplete="off" />
+                                    </label>
+                                    <button type="submit" data-step=step.code()>{move || i18n.t(step_label(step))}</button>
+                                </ActionForm>
+                            }
+                                .into_any()
+                        } else {
+                            view! {
+                                <ActionForm action=advance attr:class="step">
+                                    <input type="hidden" name="order_id" value=id />
+                                    <input type="hidden" name="step" value=step.code() />
+                                    <button type="submit" data-step=step.code()>{move || i18n.t(step_label(step))}</button>
+                                </ActionForm>
+                            }
+                                .into_any()
+                        }
+                    })
+                    .collect_view()}
+                {card.status.is_open().then(|| view! {
+                    <ActionForm action=assign attr:class="assign">
+                        <input type="hidden" name="order_id" value=id_assign />
+                        <label>
+                            <span class="visually-hidden">{move || i18n.t(StaffMsg::Responsible)}</span>
+                            <select name="staff_id">
+                                {staff
+                                    .into_iter()
+                                    .map(|s| view! {
+                                        <option value=s.id.to_string() selected=Some(s.id) == responsible>
+                                            {move || s.name.get(i18n.lang()).to_owned()}
+                                        </option>
+                                    })
+                                    .collect_view()}
+                            </select>
+                        </label>
+                        <button type="submit">{move || i18n.t(StaffMsg::Assign)}</button>
+                    </ActionForm>
+                })}
+            </div>
+        </li>
+    }
+}

@@ -1,0 +1,262 @@
+//! Black-box tests of the store's board: a booking moves from check-in to handover one
+//! step at a time, each step only in order, once however many devices press at once,
+//! and only by its own store's staff. On SQLite and PostgreSQL, over HTTP.
+
+mod common;
+
+use app::booking::{Booking, QuotesView, SlotView, StoreOptionView};
+use app::error::AppError;
+use app::workorders::Board;
+use common::{call_as, customer_with_car, error, signed_in, Arg, TestDb, TestServer, ADVISOR};
+use domain::{Error as E, OrderStatus};
+use reqwest::{Client, StatusCode};
+
+both_backends!(a_booking_moves_from_check_in_to_handover_once_and_in_order);
+
+/// A new customer's oil change booked at `store`'s first free slot.
+async fn booking_at(server: &TestServer, store: uuid::Uuid) -> (Booking, String) {
+    let (owner, car) = customer_with_car(server).await;
+    let (_, body) = call_as(&owner, server, "service_quotes", &[("vehicle_id", &car)]).await;
+    let quotes: QuotesView = serde_json::from_str(&body).expect("quotes");
+    let oil = quotes
+        .quotes
+        .iter()
+        .find(|q| q.service.code == "OIL_CHANGE")
+        .expect("oil change");
+    let service = oil.service.id.to_string();
+    let total = oil.quote.as_ref().expect("priced").total.fen().to_string();
+    let (_, body) = call_as(
+        &owner,
+        server,
+        "store_options",
+        &[("vehicle_id", &car), ("service_id", &service)],
+    )
+    .await;
+    let options: Vec<StoreOptionView> = serde_json::from_str(&body).expect("options");
+    assert!(options.iter().any(|o| o.store.as_uuid() == store));
+    let store = store.to_string();
+    let (_, body) = call_as(
+        &owner,
+        server,
+        "store_slots",
+        &[
+            ("vehicle_id", &car),
+            ("service_id", &service),
+            ("store_id", &store),
+        ],
+    )
+    .await;
+    let slots: Vec<SlotView> = serde_json::from_str(&body).expect("slots");
+    let start = slots[0]
+        .start
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("time");
+    let (status, body) = call_as(
+        &owner,
+        server,
+        "confirm_booking",
+        &[
+            ("vehicle_id", &car),
+            ("service_id", &service),
+            ("store_id", &store),
+            ("start", &start),
+            ("expected_total", &total),
+            ("idempotency_key", &uuid::Uuid::now_v7().to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    (serde_json::from_str(&body).expect("booking"), car)
+}
+
+async fn board(staff: &Client, server: &TestServer, day: &str) -> Board {
+    let (status, body) = call_as(staff, server, "store_board", &[("day", day)]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    serde_json::from_str(&body).expect("board")
+}
+
+async fn step(
+    staff: &Client,
+    server: &TestServer,
+    order: &str,
+    step: &str,
+    mileage: &str,
+) -> (StatusCode, String) {
+    call_as(
+        staff,
+        server,
+        "advance_work_order",
+        &[
+            ("order_id", order),
+            ("step", step),
+            ("mileage", mileage),
+            ("concerns", "  squeak when braking "),
+        ],
+    )
+    .await
+}
+
+async fn a_booking_moves_from_check_in_to_handover_once_and_in_order(db: TestDb) {
+    let server = TestServer::start(&db).await;
+    let staff: Vec<(uuid::Uuid, String, String)> = db
+        .rows(
+            "SELECT s.location_id, m.phone, t.phone FROM staff s
+             JOIN staff m ON m.location_id = s.location_id AND m.role = 'store_manager'
+             JOIN staff t ON t.location_id = s.location_id AND t.role = 'technician'
+             WHERE s.phone = $1 ORDER BY t.phone",
+            &[Arg::Text(ADVISOR.into())],
+        )
+        .await;
+    let (store, manager_phone, technician_phone) = staff[0].clone();
+    let advisor = signed_in(&server, "staff", ADVISOR).await;
+    let manager = signed_in(&server, "staff", &manager_phone).await;
+    let technician = signed_in(&server, "staff", &technician_phone).await;
+    let other_manager: Vec<(String,)> = db
+        .rows(
+            "SELECT phone FROM staff WHERE role = 'store_manager' AND location_id <> $1 ORDER BY phone",
+            &[Arg::Id(store)],
+        )
+        .await;
+    let elsewhere = signed_in(&server, "staff", &other_manager[0].0).await;
+
+    let (booking, car) = booking_at(&server, store).await;
+    let order = booking.id.to_string();
+    let day = domain::local_time::local_date(booking.start).to_string();
+
+    // The booking is on its day's board, booked, nobody responsible yet.
+    let b = board(&advisor, &server, &day).await;
+    let card = b
+        .orders
+        .iter()
+        .find(|c| c.id == booking.id)
+        .expect("on the board");
+    assert_eq!(card.status, OrderStatus::Booked);
+    assert_eq!(card.reference, booking.reference);
+    assert_eq!(card.responsible, None);
+    // Another store's board does not have it, and its staff cannot move it.
+    assert!(board(&elsewhere, &server, &day)
+        .await
+        .orders
+        .iter()
+        .all(|c| c.id != booking.id));
+    let (status, _) = step(&elsewhere, &server, &order, "check_in", "60000").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Out of order, or a mileage that is not one, or below the car's last reading:
+    // refused, and nothing changes.
+    db.execute(
+        "INSERT INTO mileage_readings (id, vehicle_id, km, read_at) VALUES ($1, $2, 50000, $3)",
+        &[
+            Arg::Id(uuid::Uuid::now_v7()),
+            Arg::Id(car.parse().expect("vehicle id")),
+            Arg::Time(app::clock::now() - time::Duration::days(60)),
+        ],
+    )
+    .await;
+    for (s, mileage, refusal) in [
+        ("pass_qc", "", E::StepOutOfOrder),
+        ("hand_over", "", E::StepOutOfOrder),
+        ("teleport", "", E::StepOutOfOrder),
+        ("check_in", "lots", E::MileageInvalid),
+        ("check_in", "49999", E::MileageBelowLast),
+    ] {
+        let (status, body) = step(&advisor, &server, &order, s, mileage).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{s}: {body}");
+        assert_eq!(error(&body), AppError::Invalid(refusal), "{s}");
+    }
+    let readings: Vec<(i64,)> = db
+        .rows(
+            "SELECT km FROM mileage_readings WHERE vehicle_id = $1",
+            &[Arg::Id(car.parse().expect("vehicle id"))],
+        )
+        .await;
+    assert_eq!(readings, vec![(50_000,)]);
+
+    // Checked in by the advisor, who becomes responsible; the reading is kept.
+    let (status, body) = step(&advisor, &server, &order, "check_in", "51,200").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let b = board(&advisor, &server, &day).await;
+    let card = b.orders.iter().find(|c| c.id == booking.id).expect("card");
+    assert_eq!(card.status, OrderStatus::CheckedIn);
+    assert_eq!(card.mileage_km, 51_200);
+    assert_eq!(card.concerns.as_deref(), Some("squeak when braking"));
+    let advisor_id = b
+        .staff
+        .iter()
+        .find(|s| s.role == domain::StaffRole::ServiceAdvisor && Some(s.id) == card.responsible);
+    assert!(
+        advisor_id.is_some(),
+        "the advisor who checked in is responsible"
+    );
+
+    // The technician is made responsible; three devices press "into a bay" at once: it
+    // moves once.
+    let tech_id = b
+        .staff
+        .iter()
+        .find(|s| s.role == domain::StaffRole::Technician)
+        .expect("technician")
+        .id
+        .to_string();
+    let (status, body) = call_as(
+        &manager,
+        &server,
+        "assign_work_order",
+        &[("order_id", &order), ("staff_id", &tech_id)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let presses = futures::future::join_all(
+        [&advisor, &manager, &technician]
+            .into_iter()
+            .map(|c| step(c, &server, &order, "start_work", "")),
+    )
+    .await;
+    let moved = presses.iter().filter(|(s, _)| *s == StatusCode::OK).count();
+    assert_eq!(moved, 1, "{presses:?}");
+    for (status, body) in &presses {
+        if *status != StatusCode::OK {
+            assert!(
+                matches!(
+                    error(body),
+                    AppError::Conflict | AppError::Invalid(E::StepOutOfOrder)
+                ),
+                "{body}"
+            );
+        }
+    }
+
+    // Quality check fails once (back to the bay, counted), then passes; handed over.
+    for s in [
+        "submit_for_qc",
+        "fail_qc",
+        "submit_for_qc",
+        "pass_qc",
+        "hand_over",
+    ] {
+        let (status, body) = step(&technician, &server, &order, s, "").await;
+        assert_eq!(status, StatusCode::OK, "{s}: {body}");
+    }
+    let done: Vec<(String, i64)> = db
+        .rows(
+            "SELECT status, qc_failures FROM orders WHERE id = $1",
+            &[Arg::Id(booking.id.as_uuid())],
+        )
+        .await;
+    assert_eq!(done, vec![("handed_over".to_owned(), 1)]);
+    // Nothing follows handed over.
+    let (status, body) = step(&advisor, &server, &order, "cancel", "").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let today = domain::local_time::local_date(app::clock::now()).to_string();
+    let b = board(&advisor, &server, &today).await;
+    assert!(
+        b.orders
+            .iter()
+            .any(|c| c.id == booking.id && c.status == OrderStatus::HandedOver),
+        "handed over today: on today's board"
+    );
+    // A day that is not one.
+    let (status, body) = call_as(&advisor, &server, "store_board", &[("day", "2026-13-01")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(error(&body), AppError::Invalid(E::TimeInvalid));
+}
