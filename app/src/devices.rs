@@ -258,7 +258,11 @@ pub async fn kiosk_device() -> Result<Option<PairedDevice>, AppError> {
 /// Unlocks this paired device as `staff_id` with their PIN. Attempts are limited per
 /// person and per device; only staff of the device's store can unlock it.
 #[server(prefix = "/api", endpoint = "unlock_kiosk", output = crate::codec::JsonText)]
-pub async fn unlock_kiosk(staff_id: String, pin: String) -> Result<(), AppError> {
+pub async fn unlock_kiosk(
+    staff_id: String,
+    pin: String,
+    #[server(default)] next: String,
+) -> Result<(), AppError> {
     use crate::account::session;
     session::require_same_origin()?;
     let hash = session::device_token_hash().ok_or(domain::Error::DeviceNotPaired)?;
@@ -294,7 +298,11 @@ pub async fn unlock_kiosk(staff_id: String, pin: String) -> Result<(), AppError>
     if let Some(token) = session::device_token() {
         session::set_device_cookie(&token, session::DEVICE_CREDENTIAL);
     }
-    leptos_axum::redirect("/kiosk");
+    // Back to the kiosk page the lock screen was shown on (a form post before hydration
+    // follows this; so does the hydrated page).
+    let next = crate::account::safe_next(&next, "/kiosk");
+    let kiosk_page = next == "/kiosk" || next.starts_with("/kiosk/") || next.starts_with("/kiosk?");
+    leptos_axum::redirect(if kiosk_page { &next } else { "/kiosk" });
     Ok(())
 }
 
@@ -698,6 +706,17 @@ pub fn LockScreen(state: KioskState, device: PairedDevice) -> impl IntoView {
         }
     });
     let store = device.store.clone();
+    // Where the lock screen is shown: unlocking goes back there.
+    let location = leptos_router::hooks::use_location();
+    let here = {
+        let search = location.search.get_untracked();
+        let path = location.pathname.get_untracked();
+        if search.is_empty() {
+            path
+        } else {
+            format!("{path}?{search}")
+        }
+    };
     let press = move |digit: char| {
         pin.update(|p| {
             if p.len() < domain::kiosk::Pin::LEN {
@@ -710,6 +729,7 @@ pub fn LockScreen(state: KioskState, device: PairedDevice) -> impl IntoView {
             <h1>{move || store.name(i18n.lang()).to_owned()}</h1>
             <p class="intro">{move || i18n.t(StaffMsg::WhoIsUnlocking)}</p>
             <ActionForm action=state.unlock attr:class="unlock-form">
+                <input type="hidden" name="next" value=here />
                 <fieldset class="staff-tiles">
                     <legend>{move || i18n.t(StaffMsg::ChooseYourself)}</legend>
                     {device

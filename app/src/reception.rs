@@ -373,9 +373,11 @@ impl ReceptionState {
     pub fn new() -> ReceptionState {
         let query = leptos_router::hooks::use_query_map();
         let q = Memo::new(move |_| query.read().get("q").unwrap_or_default());
+        let me = crate::account::use_me_context();
+        // Unlocking (or locking) the kiosk changes who asks: fetched again then.
         let results = Resource::new(
-            move || q.get(),
-            |q| async move {
+            move || (me.session(), q.get()),
+            |(_, q)| async move {
                 if q.trim().is_empty() {
                     Ok(None)
                 } else {
@@ -399,6 +401,7 @@ impl ReceptionState {
         let file = Resource::new(
             move || {
                 (
+                    me.session(),
                     customer.get(),
                     actions.tag.version().get(),
                     actions.untag.version().get(),
@@ -406,7 +409,7 @@ impl ReceptionState {
                     actions.advisor.version().get(),
                 )
             },
-            |(id, ..)| async move {
+            |(_, id, ..)| async move {
                 match id {
                     Some(id) => open_customer(id).await.map(Some),
                     None => Ok(None),

@@ -229,9 +229,12 @@ impl BoardState {
         let advance = ServerAction::<AdvanceWorkOrder>::new();
         let assign = ServerAction::<AssignWorkOrder>::new();
         let live = crate::live::use_live();
+        let me = crate::account::use_me_context();
         let board = Resource::new(
             move || {
                 (
+                    // Unlocking (or locking) the kiosk changes who asks.
+                    me.session(),
                     on_board.get(),
                     day.get(),
                     advance.version().get(),
@@ -240,7 +243,7 @@ impl BoardState {
                     live.availability.get(),
                 )
             },
-            |(on_board, day, ..)| async move {
+            |(_, on_board, day, ..)| async move {
                 if on_board {
                     store_board(day).await.map(Some)
                 } else {

@@ -96,6 +96,7 @@ for (const lang of ["zh", "en"]) {
       await visit(page, "/kiosk?q=0001", ".search-results");
       const found = await call(page.context().request, "search_customers", { q: "0001" });
       await visit(page, `/kiosk/customers/${found.hits[0].id}`, ".timeline");
+      await visit(page, "/kiosk/board", ".lanes");
       await visit(page, "/kiosk/prices", ".model-quotes");
       await visit(page, "/kiosk/staff", ".staff-panel");
       await page.locator(".lock-form button").click();

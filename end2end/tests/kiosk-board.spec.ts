@@ -1,0 +1,95 @@
+import { test, expect, expectAccessible } from "./fixtures";
+import { ADVISOR, api, freshPhone, open, openKiosk, pairingCode, unlockKiosk } from "./helpers";
+import type { APIRequestContext, Browser } from "@playwright/test";
+
+// Runs in the "ipad" project: iPad viewport, touch events, as at the reception counter.
+
+/** A new customer's oil change at `store`, booked by API in a context of its own. */
+async function bookingAt(browser: Browser, store: string): Promise<{ id: string; reference: string; day: string }> {
+  const context = await browser.newContext();
+  const request: APIRequestContext = context.request;
+  await api(request, "sign_up", { phone: freshPhone(), name: "看板 测试", password: "oil-change-2026" });
+  const models = await api(request, "models");
+  const corolla = models.find((m: { code: string }) => m.code === "TOY-COROLLA");
+  const plate = `浙B${String(Date.now()).slice(-5)}`;
+  const vehicle = await api(request, "add_vehicle", { plate, model_id: corolla.id, mileage: "30000" });
+  const quotes = await api(request, "service_quotes", { vehicle_id: vehicle.id });
+  const oil = quotes.quotes.find((q: { service: { code: string } }) => q.service.code === "OIL_CHANGE");
+  const slots = await api(request, "store_slots", { vehicle_id: vehicle.id, service_id: oil.service.id, store_id: store });
+  const booking = await api(request, "confirm_booking", {
+    vehicle_id: vehicle.id,
+    service_id: oil.service.id,
+    store_id: store,
+    start: slots[0].start,
+    expected_total: String(oil.quote.Ok.total),
+    idempotency_key: crypto.randomUUID(),
+  });
+  await context.close();
+  // The store's local day (UTC+8) of the slot.
+  const day = new Date(Date.parse(booking.start) + 8 * 3600_000).toISOString().slice(0, 10);
+  return { id: booking.id, reference: booking.reference, day };
+}
+
+test("a booking moves across the board from check-in to handover, live on a second iPad", async ({ page, browser }) => {
+  const advisor = await openKiosk(page, ADVISOR);
+  const booking = await bookingAt(browser, advisor.store);
+
+  // A second iPad of the same store, unlocked by a technician, watches the same day.
+  const second = await browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true });
+  const other = await second.newPage();
+  // A technician of the store, from the board's staff list.
+  const board = await api(page.context().request, "store_board", { day: booking.day });
+  const technician = board.staff.find((s: { role: string }) => s.role === "technician");
+  await api(second.request, "pair_device", { code: await pairingCode(browser, advisor.store) });
+  await open(other, `/kiosk/board?day=${booking.day}`);
+  await unlockKiosk(other, technician.id);
+  const seen = other.locator(`.card[data-order="${booking.id}"]`);
+  await expect(seen).toHaveAttribute("data-status", "booked");
+
+  // The advisor opens the board of the booking's day.
+  await page.locator('.main-nav a[href="/kiosk/board"]').tap();
+  await expect(page.locator(".board-head h1")).toContainText("今日看板");
+  await open(page, `/kiosk/board?day=${booking.day}`);
+  const card = page.locator(`.card[data-order="${booking.id}"]`);
+  await expect(card).toHaveAttribute("data-status", "booked");
+  await expect(page.locator('.lane[data-lane="booked"]').locator(`[data-order="${booking.id}"]`)).toBeVisible();
+  await expectAccessible(page, "/kiosk/board");
+
+  // A mileage below the car's reading is refused, in Chinese; then the check-in.
+  const checkIn = card.locator(".check-in");
+  await checkIn.locator('input[name="mileage"]').tap();
+  await checkIn.locator('input[name="mileage"]').fill("很多");
+  await checkIn.locator('button[data-step="check_in"]').tap();
+  await expect(page.locator(".board [role=alert]")).toHaveText(/里程/);
+  await checkIn.locator('input[name="mileage"]').fill("31,200");
+  await checkIn.locator('input[name="concerns"]').fill("刹车有异响");
+  await checkIn.locator('button[data-step="check_in"]').tap();
+  await expect(card).toHaveAttribute("data-status", "checked_in");
+  await expect(card.locator(".concerns")).toHaveText("刹车有异响");
+  await expect(card.locator(".responsible")).toContainText("负责人");
+  // The other iPad sees it move, without a reload.
+  await expect(seen).toHaveAttribute("data-status", "checked_in");
+
+  // Into a bay, to quality check, a failed check sends it back, then it passes.
+  for (const [step, status] of [
+    ["start_work", "in_bay"],
+    ["submit_for_qc", "quality_check"],
+    ["fail_qc", "in_bay"],
+    ["submit_for_qc", "quality_check"],
+    ["pass_qc", "ready"],
+  ]) {
+    const button = card.locator(`button[data-step="${step}"]`);
+    const box = await button.boundingBox();
+    expect(box!.height, `${step} is big enough for a finger`).toBeGreaterThanOrEqual(44);
+    await button.tap();
+    await expect(card).toHaveAttribute("data-status", status);
+    await expect(seen).toHaveAttribute("data-status", status);
+  }
+  await expect(page.locator('.lane[data-lane="ready"]').locator(`[data-order="${booking.id}"]`)).toBeVisible();
+
+  // The technician hands it over from the second iPad; the advisor's board follows.
+  await seen.locator('button[data-step="hand_over"]').tap();
+  await expect(card).toHaveAttribute("data-status", "handed_over");
+  await expect(card.locator("button[data-step]")).toHaveCount(0);
+  await second.close();
+});
