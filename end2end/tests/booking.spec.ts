@@ -42,6 +42,7 @@ async function kioskOilChangeTotal(browser: Browser): Promise<string> {
   const context = await browser.newContext();
   const page = await context.newPage();
   await openKiosk(page, ADVISOR);
+  await page.locator('.main-nav a[href="/kiosk/prices"]').click();
   const select = page.locator(".model-quotes select");
   const corolla = await select.locator('option[data-code="TOY-COROLLA"]').getAttribute("value");
   await select.selectOption(corolla!);

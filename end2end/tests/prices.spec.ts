@@ -9,6 +9,7 @@ test("one service shows the same price on all three surfaces", async ({ page }) 
 
   // The store's paired kiosk, unlocked by an advisor, and HQ's console.
   await openKiosk(page);
+  await page.locator('.main-nav a[href="/kiosk/prices"]').click();
   await expect(priceOf(page, code)).toHaveText(onWeb);
   await page.context().clearCookies();
   await open(page, "/hq");

@@ -13,7 +13,10 @@ for (const s of surfaces) {
     await expect(page.locator(`[data-surface="${s.kind}"]`)).toBeVisible();
     // HQ opens with staff sign-in; the kiosk, once paired with a store, with a PIN.
     if (s.kind === "hq") await signIn(page, HQ_ADMIN);
-    if (s.kind === "kiosk") await openKiosk(page);
+    if (s.kind === "kiosk") {
+      await openKiosk(page);
+      await page.locator('.main-nav a[href="/kiosk/prices"]').click();
+    }
     await expect(page.locator(".surface-name")).toHaveText(s.zh);
     await expect(page.locator("h1")).toHaveText("服务价目表");
     expect(await page.locator("[data-service]").count()).toBeGreaterThan(10);
