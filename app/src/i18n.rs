@@ -408,6 +408,7 @@ impl Text for StaffMsg {
 /// main bundle, since the customer pages call [`Msg::text`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StaffMsg {
+    KmPerDay,
     Concerns,
     Assign,
     NobodyResponsible,
@@ -493,6 +494,7 @@ pub enum StaffMsg {
 impl StaffMsg {
     pub fn text(self, lang: Lang) -> &'static str {
         let (zh, en) = match self {
+            StaffMsg::KmPerDay => ("公里/天", "km a day"),
             StaffMsg::Concerns => ("客户描述的问题", "Customer's concerns"),
             StaffMsg::Assign => ("指派", "Assign"),
             StaffMsg::NobodyResponsible => ("尚无负责人", "Nobody responsible yet"),

@@ -89,6 +89,8 @@ pub struct VehicleLine {
     pub plate: String,
     pub model: Named,
     pub mileage_km: u32,
+    /// Observed from staff's odometer readings ([`domain::odometer::km_per_day`]).
+    pub km_per_day: Option<u32>,
 }
 
 /// A staff member one can pick (the preferred advisor).
@@ -674,6 +676,9 @@ fn FileBody(c: Customer360, actions: FileActions) -> impl IntoView {
                                 <span class="plate">{v.plate.clone()}</span>
                                 <span class="model">{move || v.model.get(i18n.lang()).to_owned()}</span>
                                 <span class="km">{format!("{} km", v.mileage_km)}</span>
+                                {v.km_per_day.map(|d| view! {
+                                    <span class="per-day">{move || format!("≈ {d} {}", i18n.t(StaffMsg::KmPerDay))}</span>
+                                })}
                             </li>
                         })
                         .collect_view()}

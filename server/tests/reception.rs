@@ -208,6 +208,25 @@ async fn reception_registers_a_walk_in_and_finds_them_by_any_part(db: TestDb) {
     assert_eq!(c.phone, WALK_IN_PHONE);
     assert_eq!(c.vehicles[0].plate, WALK_IN_PLATE);
     assert_eq!(c.vehicles[0].mileage_km, 12_000);
+    assert_eq!(
+        c.vehicles[0].km_per_day, None,
+        "one reading says nothing yet"
+    );
+    // A reading 20 days before registration's: 50 km a day since.
+    db.execute(
+        "INSERT INTO mileage_readings (id, vehicle_id, km, read_at)
+         SELECT $1, id, 11000, $2 FROM vehicles WHERE plate = $3",
+        &[
+            Arg::Id(uuid::Uuid::now_v7()),
+            Arg::Time(app::clock::now() - time::Duration::days(20)),
+            Arg::Text(WALK_IN_PLATE.into()),
+        ],
+    )
+    .await;
+    assert_eq!(
+        file(&advisor, &server, &id).await.vehicles[0].km_per_day,
+        Some(50)
+    );
     let kinds: Vec<&TimelineEvent> = c.timeline.iter().map(|e| &e.event).collect();
     assert!(kinds
         .iter()

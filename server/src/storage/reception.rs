@@ -423,7 +423,7 @@ async fn customer_360(
 
     let mut vehicles = Vec::new();
     for v in sqlx::query(
-        "SELECT v.plate, v.mileage_km, v.created_at, m.brand_zh, m.brand_en, m.name_zh, m.name_en
+        "SELECT v.id, v.plate, v.mileage_km, v.created_at, m.brand_zh, m.brand_en, m.name_zh, m.name_en
          FROM vehicles v JOIN vehicle_models m ON m.id = v.model_id
          WHERE v.customer_id = $1 AND v.removed_at IS NULL
          ORDER BY v.created_at, v.id",
@@ -445,10 +445,24 @@ async fn customer_360(
                 plate: plate.clone(),
             },
         });
+        let readings = sqlx::query("SELECT km, read_at FROM mileage_readings WHERE vehicle_id = $1")
+            .bind(get::<Uuid>(v, "id")?)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(|r| {
+                Ok(domain::odometer::Reading {
+                    km: small(r, "km")?,
+                    at: get::<DbTime>(r, "read_at")?.0,
+                })
+            })
+            .collect::<Result<Vec<_>, StorageError>>()?;
         vehicles.push(VehicleLine {
             plate,
             model,
             mileage_km: small(v, "mileage_km")?,
+            km_per_day: domain::odometer::km_per_day(&readings),
         });
     }
 
