@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::account::{role_label, use_me, use_me_context};
-use crate::error::AppError;
+use crate::error::{error_view, AppError};
 use crate::i18n::{use_i18n, Lang, Msg, StaffMsg};
 use crate::pricing::format_local;
 #[cfg(feature = "ssr")]
@@ -384,11 +384,6 @@ pub async fn set_idle_lock(minutes: String) -> Result<(), AppError> {
         .set_idle_lock(store, idle)
         .await?;
     Ok(())
-}
-
-fn error_view(e: AppError) -> impl IntoView {
-    let i18n = use_i18n();
-    view! { <p class="error" role="alert">{move || e.message(i18n.lang())}</p> }
 }
 
 fn when(t: Option<OffsetDateTime>) -> String {

@@ -185,3 +185,10 @@ impl AppError {
         AppError::Internal { trace_id }
     }
 }
+
+/// An error as every page shows it: in the reader's language, announced to screen readers.
+pub fn error_view(e: AppError) -> impl leptos::prelude::IntoView {
+    use leptos::prelude::*;
+    let i18n = crate::i18n::use_i18n();
+    view! { <p class="error" role="alert">{move || e.message(i18n.lang())}</p> }
+}

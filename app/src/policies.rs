@@ -126,7 +126,7 @@ pub async fn publish_policy(
     Ok(())
 }
 
-fn tier_label(tier: Tier) -> Msg {
+pub(crate) fn tier_label(tier: Tier) -> Msg {
     match tier {
         Tier::Standard => Msg::TierStandard,
         Tier::Silver => Msg::TierSilver,

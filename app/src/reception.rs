@@ -24,7 +24,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::error::AppError;
+use crate::error::{error_view, AppError};
 use crate::i18n::{use_i18n, Lang, Msg, StaffMsg};
 use crate::pricing::format_local;
 #[cfg(feature = "ssr")]
@@ -352,11 +352,6 @@ pub async fn set_preferred_advisor(customer_id: String, staff_id: String) -> Res
         .await?)
 }
 
-fn error_view(e: AppError) -> impl IntoView {
-    let i18n = use_i18n();
-    view! { <p class="error" role="alert">{move || e.message(i18n.lang())}</p> }
-}
-
 /// The resources of reception and the 360, made by the kiosk page outside its lock gate
 /// (views built in reactive closures must not make resources).
 #[derive(Clone, Copy)]
@@ -619,14 +614,6 @@ pub fn CustomerFile(state: ReceptionState) -> impl IntoView {
     }
 }
 
-fn tier_label(tier: Tier) -> Msg {
-    match tier {
-        Tier::Standard => Msg::TierStandard,
-        Tier::Silver => Msg::TierSilver,
-        Tier::Gold => Msg::TierGold,
-    }
-}
-
 #[component]
 fn FileBody(c: Customer360, actions: FileActions) -> impl IntoView {
     let i18n = use_i18n();
@@ -660,7 +647,7 @@ fn FileBody(c: Customer360, actions: FileActions) -> impl IntoView {
             <h1>{move || name.get(i18n.lang()).to_owned()}</h1>
             <p class="facts">
                 <span class="phone">{c.phone.clone()}</span>
-                <span class="tag tier">{move || i18n.t(tier_label(c.tier))}</span>
+                <span class="tag tier">{move || i18n.t(crate::policies::tier_label(c.tier))}</span>
                 <span class="since">{move || i18n.t(StaffMsg::CustomerSince)} " " {since.clone()}</span>
             </p>
         </header>

@@ -17,7 +17,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::error::AppError;
+use crate::error::{error_view, AppError};
 use crate::i18n::{use_i18n, StaffMsg};
 use crate::reception::Named;
 #[cfg(feature = "ssr")]
@@ -189,16 +189,6 @@ pub async fn assign_work_order(order_id: String, staff_id: String) -> Result<(),
         .await?)
 }
 
-/// The lanes of the board, in the order of a work order's life.
-const LANES: [OrderStatus; 6] = [
-    OrderStatus::Booked,
-    OrderStatus::CheckedIn,
-    OrderStatus::InBay,
-    OrderStatus::QualityCheck,
-    OrderStatus::Ready,
-    OrderStatus::HandedOver,
-];
-
 fn step_label(step: Step) -> StaffMsg {
     match step {
         Step::CheckIn => StaffMsg::StepCheckIn,
@@ -266,11 +256,6 @@ impl Default for BoardState {
     }
 }
 
-fn error_view(e: AppError) -> impl IntoView {
-    let i18n = use_i18n();
-    view! { <p class="error" role="alert">{move || e.message(i18n.lang())}</p> }
-}
-
 /// `/kiosk/board`: the store's day in lanes.
 #[component]
 pub fn StoreBoard(state: BoardState) -> impl IntoView {
@@ -320,8 +305,11 @@ fn Lanes(b: Board, state: BoardState) -> impl IntoView {
             </nav>
         </header>
         <div class="lanes">
-            {LANES
+            // A lane per status in the order of a work order's life; cancelled ones
+            // leave the board.
+            {OrderStatus::ALL
                 .into_iter()
+                .filter(|s| *s != OrderStatus::Cancelled)
                 .map(|lane| {
                     let cards: Vec<WorkOrderCard> = b
                         .orders

@@ -253,6 +253,12 @@ impl StaffRole {
         matches!(self, StaffRole::HqAdmin | StaffRole::HqSupply)
     }
 
+    /// Whether the role receives customers at a store's counter (search, register, tag,
+    /// and be someone's preferred advisor): store managers and service advisors.
+    pub fn receives_customers(self) -> bool {
+        matches!(self, StaffRole::StoreManager | StaffRole::ServiceAdvisor)
+    }
+
     /// Whether the role works in a store (manager, advisor, technician).
     pub fn is_store(self) -> bool {
         Self::STORE.contains(&self)
@@ -392,11 +398,7 @@ impl Principal {
     /// the chain's, so any store's reception finds them; what a store did is its own.
     pub fn reception_store(&self) -> Option<StoreId> {
         match self {
-            Principal::Staff {
-                role: StaffRole::StoreManager | StaffRole::ServiceAdvisor,
-                location,
-                ..
-            } => *location,
+            Principal::Staff { role, location, .. } if role.receives_customers() => *location,
             _ => None,
         }
     }

@@ -61,6 +61,12 @@ impl OrderStatus {
         !matches!(self, OrderStatus::HandedOver | OrderStatus::Cancelled)
     }
 
+    /// Whether the order stays on the store's board after its day: the car is at the
+    /// store (checked in and not yet handed over). A booking nobody came for does not.
+    pub fn stays_on_board(self) -> bool {
+        self.is_open() && self != OrderStatus::Booked
+    }
+
     /// A customer may cancel only before the car is checked in: after that, work and
     /// parts are committed and the store handles it.
     pub fn cancel(self) -> Result<OrderStatus, Error> {
@@ -252,6 +258,19 @@ mod tests {
             assert_eq!(s.cancel(), expected, "{s:?}");
         }
         assert!(OrderStatus::Booked.is_open());
+        let carried: Vec<OrderStatus> = OrderStatus::ALL
+            .into_iter()
+            .filter(|s| s.stays_on_board())
+            .collect();
+        assert_eq!(
+            carried,
+            [
+                OrderStatus::CheckedIn,
+                OrderStatus::InBay,
+                OrderStatus::QualityCheck,
+                OrderStatus::Ready
+            ]
+        );
         assert!(!OrderStatus::Cancelled.is_open());
         assert!(!OrderStatus::HandedOver.is_open());
     }

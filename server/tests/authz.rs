@@ -101,69 +101,16 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
         signed_in(&server, "staff", &technician).await,
         signed_in(&server, "staff", &other_manager).await,
     ];
-    // The owner's data: a quote, a store, a slot and a booking.
-    let (_, body) = call_as(&owner, &server, "service_quotes", &[("vehicle_id", &car)]).await;
-    let quotes: app::booking::QuotesView = serde_json::from_str(&body).expect("quotes");
-    let oil = quotes
-        .quotes
-        .iter()
-        .find(|q| q.service.code == "OIL_CHANGE")
-        .expect("oil change");
-    let service = oil.service.id.to_string();
-    let total = oil.quote.as_ref().expect("priced").total.fen().to_string();
-    let (_, body) = call_as(
-        &owner,
-        &server,
-        "store_options",
-        &[("vehicle_id", &car), ("service_id", &service)],
-    )
-    .await;
-    let options: Vec<app::booking::StoreOptionView> = serde_json::from_str(&body).expect("options");
-    // The booking is at the advisor's store: the own store's work order.
+    // The owner's data: a booking at the advisor's store (the own store's work order).
     let advisor_store: Vec<(uuid::Uuid,)> = db
         .rows(
             "SELECT location_id FROM staff WHERE phone = $1",
             &[Arg::Text(ADVISOR.into())],
         )
         .await;
-    let store = options
-        .iter()
-        .find(|o| o.store.as_uuid() == advisor_store[0].0)
-        .expect("the advisor's store is an option")
-        .store
-        .to_string();
-    let (_, body) = call_as(
-        &owner,
-        &server,
-        "store_slots",
-        &[
-            ("vehicle_id", &car),
-            ("service_id", &service),
-            ("store_id", &store),
-        ],
-    )
-    .await;
-    let slots: Vec<app::booking::SlotView> = serde_json::from_str(&body).expect("slots");
-    let start = slots[0]
-        .start
-        .format(&time::format_description::well_known::Rfc3339)
-        .expect("time");
-    let (status, body) = call_as(
-        &owner,
-        &server,
-        "confirm_booking",
-        &[
-            ("vehicle_id", &car),
-            ("service_id", &service),
-            ("store_id", &store),
-            ("start", &start),
-            ("expected_total", &total),
-            ("idempotency_key", &uuid::Uuid::now_v7().to_string()),
-        ],
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let booking: app::booking::Booking = serde_json::from_str(&body).expect("booking");
+    let (booking, service) =
+        common::book_oil_change(&server, &owner, &car, advisor_store[0].0).await;
+    let store = advisor_store[0].0.to_string();
     let order = booking.id.to_string();
     let (_, body) = call_as(&owner, &server, "models", &[]).await;
     let models: Vec<app::garage::VehicleModel> = serde_json::from_str(&body).expect("models");

@@ -4,7 +4,6 @@
 
 mod common;
 
-use app::booking::{Booking, QuotesView, SlotView, StoreOptionView};
 use app::error::AppError;
 use app::workorders::Board;
 use common::{call_as, customer_with_car, error, signed_in, Arg, TestDb, TestServer, ADVISOR};
@@ -12,62 +11,6 @@ use domain::{Error as E, OrderStatus};
 use reqwest::{Client, StatusCode};
 
 both_backends!(a_booking_moves_from_check_in_to_handover_once_and_in_order);
-
-/// A new customer's oil change booked at `store`'s first free slot.
-async fn booking_at(server: &TestServer, store: uuid::Uuid) -> (Booking, String) {
-    let (owner, car) = customer_with_car(server).await;
-    let (_, body) = call_as(&owner, server, "service_quotes", &[("vehicle_id", &car)]).await;
-    let quotes: QuotesView = serde_json::from_str(&body).expect("quotes");
-    let oil = quotes
-        .quotes
-        .iter()
-        .find(|q| q.service.code == "OIL_CHANGE")
-        .expect("oil change");
-    let service = oil.service.id.to_string();
-    let total = oil.quote.as_ref().expect("priced").total.fen().to_string();
-    let (_, body) = call_as(
-        &owner,
-        server,
-        "store_options",
-        &[("vehicle_id", &car), ("service_id", &service)],
-    )
-    .await;
-    let options: Vec<StoreOptionView> = serde_json::from_str(&body).expect("options");
-    assert!(options.iter().any(|o| o.store.as_uuid() == store));
-    let store = store.to_string();
-    let (_, body) = call_as(
-        &owner,
-        server,
-        "store_slots",
-        &[
-            ("vehicle_id", &car),
-            ("service_id", &service),
-            ("store_id", &store),
-        ],
-    )
-    .await;
-    let slots: Vec<SlotView> = serde_json::from_str(&body).expect("slots");
-    let start = slots[0]
-        .start
-        .format(&time::format_description::well_known::Rfc3339)
-        .expect("time");
-    let (status, body) = call_as(
-        &owner,
-        server,
-        "confirm_booking",
-        &[
-            ("vehicle_id", &car),
-            ("service_id", &service),
-            ("store_id", &store),
-            ("start", &start),
-            ("expected_total", &total),
-            ("idempotency_key", &uuid::Uuid::now_v7().to_string()),
-        ],
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    (serde_json::from_str(&body).expect("booking"), car)
-}
 
 async fn board(staff: &Client, server: &TestServer, day: &str) -> Board {
     let (status, body) = call_as(staff, server, "store_board", &[("day", day)]).await;
@@ -119,7 +62,8 @@ async fn a_booking_moves_from_check_in_to_handover_once_and_in_order(db: TestDb)
         .await;
     let elsewhere = signed_in(&server, "staff", &other_manager[0].0).await;
 
-    let (booking, car) = booking_at(&server, store).await;
+    let (owner, car) = customer_with_car(&server).await;
+    let (booking, _) = common::book_oil_change(&server, &owner, &car, store).await;
     let order = booking.id.to_string();
     let day = domain::local_time::local_date(booking.start).to_string();
 

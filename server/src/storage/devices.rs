@@ -279,7 +279,7 @@ fn store_from(r: &DbRow) -> Result<StoreName, StorageError> {
 
 /// A store's active staff for its lock screen: managers, then advisors, then
 /// technicians, each by name.
-async fn kiosk(conn: &mut Conn, store: StoreId) -> Result<Vec<StaffTile>, StorageError> {
+pub(super) async fn kiosk(conn: &mut Conn, store: StoreId) -> Result<Vec<StaffTile>, StorageError> {
     let rows = sqlx::query(
         "SELECT id, name_zh, name_en, role, pin_hash IS NOT NULL AS has_pin FROM staff
          WHERE location_id = $1 AND deactivated_at IS NULL

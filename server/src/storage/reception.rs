@@ -15,10 +15,10 @@ use app::storage::StorageError;
 use async_trait::async_trait;
 use domain::discount::Tier;
 use domain::reception::{CustomerQuery, KeyKind, NoteText, SearchKey, TagCode};
-use domain::{CustomerId, Money, OrderStatus, StaffId};
+use domain::{CustomerId, Money, OrderStatus, StaffId, StaffRole};
 use uuid::Uuid;
 
-use super::rows::{get, small, Conn, DbRow};
+use super::rows::{get, placeholders, small, Conn, DbRow};
 use super::{Backend, LOCK_ROWS};
 use crate::storage::{db_err, now, transaction, DbTime, Serial};
 
@@ -217,17 +217,22 @@ impl ReceptionStorage for Backend {
             require_customer(tx, customer).await?;
             if let Some(advisor) = advisor {
                 // Only someone who receives customers at this counter, still working here.
-                let ok = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SELECT 1 AS one FROM staff
-                     WHERE id = $1 AND location_id = $2 AND deactivated_at IS NULL
-                       AND role IN ('store_manager', 'service_advisor'){LOCK_ROWS}"
+                let role: Option<String> = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT role FROM staff
+                     WHERE id = $1 AND location_id = $2 AND deactivated_at IS NULL{LOCK_ROWS}"
                 )))
                 .bind(advisor.as_uuid())
                 .bind(at.store.as_uuid())
                 .fetch_optional(&mut *tx)
                 .await
-                .map_err(db_err)?;
-                if ok.is_none() {
+                .map_err(db_err)?
+                .map(|r| get(&r, "role"))
+                .transpose()?;
+                let receives = role
+                    .as_deref()
+                    .and_then(StaffRole::parse)
+                    .is_some_and(StaffRole::receives_customers);
+                if !receives {
                     return Err(StorageError::NotFound);
                 }
             }
@@ -316,44 +321,48 @@ async fn scan_plates(
         .collect()
 }
 
-/// The hits for `ids`, in that order, each with the full phone the match is checked on.
+/// The hits for `ids`, in that order, each with the full phone the match is checked on:
+/// one query for the customers and one for their plates, whatever the number of hits.
 async fn hits(conn: &mut Conn, ids: &[Uuid]) -> Result<Vec<(CustomerHit, String)>, StorageError> {
-    let mut out = Vec::with_capacity(ids.len());
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = placeholders(1, ids.len());
+    let mut customers = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT id, name_zh, name_en, phone FROM customers WHERE id IN ({list})"
+    )));
+    let mut plates = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT customer_id, plate FROM vehicles
+         WHERE customer_id IN ({list}) AND removed_at IS NULL ORDER BY created_at, id"
+    )));
     for id in ids {
-        let Some(r) = sqlx::query("SELECT id, name_zh, name_en, phone FROM customers WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db_err)?
-        else {
-            continue;
-        };
-        let phone: String = get(&r, "phone")?;
-        let plates = sqlx::query(
-            "SELECT plate FROM vehicles WHERE customer_id = $1 AND removed_at IS NULL ORDER BY created_at, id",
-        )
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db_err)?
-        .iter()
-        .map(|v| get::<String>(v, "plate"))
-        .collect::<Result<Vec<_>, _>>()?;
+        customers = customers.bind(*id);
+        plates = plates.bind(*id);
+    }
+    let mut plates_of: HashMap<Uuid, Vec<String>> = HashMap::new();
+    for v in plates.fetch_all(&mut *conn).await.map_err(db_err)?.iter() {
+        plates_of
+            .entry(get(v, "customer_id")?)
+            .or_default()
+            .push(get(v, "plate")?);
+    }
+    let mut found: HashMap<Uuid, (CustomerHit, String)> = HashMap::new();
+    for r in customers.fetch_all(&mut *conn).await.map_err(db_err)?.iter() {
+        let id: Uuid = get(r, "id")?;
+        let phone: String = get(r, "phone")?;
         let masked = domain::Phone::parse(&phone)
             .map(|p| p.masked())
             .map_err(|_| StorageError::corrupt(format!("phone {phone:?}")))?;
-        out.push((
-            CustomerHit {
-                id: CustomerId::from(*id),
-                name_zh: get(&r, "name_zh")?,
-                name_en: get(&r, "name_en")?,
-                phone_masked: masked,
-                plates,
-            },
-            phone,
-        ));
+        let hit = CustomerHit {
+            id: CustomerId::from(id),
+            name_zh: get(r, "name_zh")?,
+            name_en: get(r, "name_en")?,
+            phone_masked: masked,
+            plates: plates_of.remove(&id).unwrap_or_default(),
+        };
+        found.insert(id, (hit, phone));
     }
-    Ok(out)
+    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
 }
 
 async fn require_customer(conn: &mut Conn, customer: CustomerId) -> Result<(), StorageError> {
@@ -549,27 +558,14 @@ async fn customer_360(
     .fetch_all(&mut *conn)
     .await
     .map_err(db_err)?;
-    let mut services: HashMap<Uuid, Vec<Named>> = HashMap::new();
-    for l in sqlx::query(
-        "SELECT ol.order_id, s.name_zh, s.name_en
-         FROM order_lines ol
-         JOIN orders o ON o.id = ol.order_id
-         JOIN services s ON s.id = ol.item_id
-         WHERE ol.item_kind = 'service' AND o.customer_id = $1 AND o.store_id = $2
-         ORDER BY ol.order_id, ol.line_no",
-    )
-    .bind(customer.as_uuid())
-    .bind(at.store.as_uuid())
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db_err)?
-    .iter()
-    {
-        services
-            .entry(get(l, "order_id")?)
-            .or_default()
-            .push(named(l, "name_zh", "name_en")?);
+    // What was done is read for this store's orders only.
+    let mut here = Vec::new();
+    for o in &orders {
+        if get::<Uuid>(o, "store_id")? == at.store.as_uuid() {
+            here.push(get::<Uuid>(o, "id")?);
+        }
     }
+    let mut services = super::workorders::services_of(conn, &here).await?;
     for o in &orders {
         let store_id: Uuid = get(o, "store_id")?;
         let store = named(o, "name_zh", "name_en")?;
@@ -602,11 +598,11 @@ async fn customer_360(
         ordered.insert((std::cmp::Reverse(e.at), i), e);
     }
 
-    let advisors = sqlx::query(
-        "SELECT s.id, s.name_zh, s.name_en, l.name_zh AS store_zh, l.name_en AS store_en
+    let mut advisors = Vec::new();
+    for s in sqlx::query(
+        "SELECT s.id, s.role, s.name_zh, s.name_en, l.name_zh AS store_zh, l.name_en AS store_en
          FROM staff s JOIN locations l ON l.id = s.location_id
          WHERE s.location_id = $1 AND s.deactivated_at IS NULL
-           AND s.role IN ('store_manager', 'service_advisor')
          ORDER BY s.name_en, s.id",
     )
     .bind(at.store.as_uuid())
@@ -614,14 +610,16 @@ async fn customer_360(
     .await
     .map_err(db_err)?
     .iter()
-    .map(|s| {
-        Ok(StaffChoice {
-            id: StaffId::from(get::<Uuid>(s, "id")?),
-            name: named(s, "name_zh", "name_en")?,
-            store: named(s, "store_zh", "store_en")?,
-        })
-    })
-    .collect::<Result<_, StorageError>>()?;
+    {
+        let role: String = get(s, "role")?;
+        if StaffRole::parse(&role).is_some_and(StaffRole::receives_customers) {
+            advisors.push(StaffChoice {
+                id: StaffId::from(get::<Uuid>(s, "id")?),
+                name: named(s, "name_zh", "name_en")?,
+                store: named(s, "store_zh", "store_en")?,
+            });
+        }
+    }
 
     Ok(Customer360 {
         id: customer,

@@ -12,11 +12,11 @@ use app::storage::StorageError;
 use app::workorders::{Advance, BoardStaff, WorkOrderCard, WorkOrderStorage};
 use async_trait::async_trait;
 use domain::order::Step;
-use domain::{CustomerId, Mileage, OrderId, OrderStatus, StaffId, StaffRole, StoreId};
+use domain::{CustomerId, Mileage, OrderId, OrderStatus, StaffId, StoreId};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::rows::{append_event, get, small, Conn, DbRow};
+use super::rows::{append_event, get, placeholders, small, Conn, DbRow};
 use super::{Backend, LOCK_ROWS};
 use crate::storage::{db_err, now, transaction, DbTime, Serial};
 
@@ -29,8 +29,15 @@ impl WorkOrderStorage for Backend {
         to: OffsetDateTime,
     ) -> Result<(Vec<WorkOrderCard>, Vec<BoardStaff>), StorageError> {
         let mut conn = self.conn().await?;
-        // Scheduled this day; still open from an earlier one; finished this day.
-        let rows = sqlx::query(
+        // Scheduled this day; from an earlier day, still at the store
+        // (`OrderStatus::stays_on_board`); handed over this day.
+        let carried = OrderStatus::ALL
+            .into_iter()
+            .filter(|s| s.stays_on_board())
+            .map(|s| format!("'{}'", s.code()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT o.id, o.reference, o.status, o.customer_id, o.scheduled_start, o.responsible_id,
                     o.concerns, o.mileage_km, v.plate, c.name_zh, c.name_en
              FROM orders o
@@ -38,74 +45,38 @@ impl WorkOrderStorage for Backend {
              JOIN customers c ON c.id = o.customer_id
              WHERE o.store_id = $1
                AND ((o.scheduled_start >= $2 AND o.scheduled_start < $3)
-                    OR (o.status IN ('checked_in', 'in_bay', 'quality_check', 'ready')
-                        AND o.scheduled_start < $2)
+                    OR (o.status IN ({carried}) AND o.scheduled_start < $2)
                     OR (o.status = 'handed_over' AND o.completed_at >= $2 AND o.completed_at < $3))
-             ORDER BY o.scheduled_start, o.reference",
-        )
+             ORDER BY o.scheduled_start, o.reference"
+        )))
         .bind(store.as_uuid())
         .bind(DbTime(from))
         .bind(DbTime(to))
         .fetch_all(&mut *conn)
         .await
         .map_err(db_err)?;
-        let mut services: HashMap<Uuid, Vec<Named>> = HashMap::new();
-        for l in sqlx::query(
-            "SELECT ol.order_id, s.name_zh, s.name_en
-             FROM order_lines ol
-             JOIN orders o ON o.id = ol.order_id
-             JOIN services s ON s.id = ol.item_id
-             WHERE ol.item_kind = 'service' AND o.store_id = $1
-               AND ((o.scheduled_start >= $2 AND o.scheduled_start < $3)
-                    OR (o.status IN ('checked_in', 'in_bay', 'quality_check', 'ready')
-                        AND o.scheduled_start < $2)
-                    OR (o.status = 'handed_over' AND o.completed_at >= $2 AND o.completed_at < $3))
-             ORDER BY ol.order_id, ol.line_no",
-        )
-        .bind(store.as_uuid())
-        .bind(DbTime(from))
-        .bind(DbTime(to))
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db_err)?
-        .iter()
-        {
-            services
-                .entry(get(l, "order_id")?)
-                .or_default()
-                .push(Named {
-                    zh: get(l, "name_zh")?,
-                    en: get(l, "name_en")?,
-                });
-        }
+        let ids: Vec<Uuid> = rows
+            .iter()
+            .map(|r| get(r, "id"))
+            .collect::<Result<_, _>>()?;
+        let mut services = services_of(&mut conn, &ids).await?;
         let orders = rows
             .iter()
             .map(|r| card(r, &mut services))
             .collect::<Result<Vec<_>, _>>()?;
-        let staff = sqlx::query(
-            "SELECT id, name_zh, name_en, role FROM staff
-             WHERE location_id = $1 AND deactivated_at IS NULL
-             ORDER BY CASE role WHEN 'store_manager' THEN 0 WHEN 'service_advisor' THEN 1 ELSE 2 END,
-                      name_en, id",
-        )
-        .bind(store.as_uuid())
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db_err)?
-        .iter()
-        .map(|s| {
-            let role: String = get(s, "role")?;
-            Ok(BoardStaff {
-                id: StaffId::from(get::<Uuid>(s, "id")?),
+        // The same people, in the same order, as the store's lock screen.
+        let staff = super::devices::kiosk(&mut conn, store)
+            .await?
+            .into_iter()
+            .map(|t| BoardStaff {
+                id: t.id,
                 name: Named {
-                    zh: get(s, "name_zh")?,
-                    en: get(s, "name_en")?,
+                    zh: t.name_zh,
+                    en: t.name_en,
                 },
-                role: StaffRole::parse(&role)
-                    .ok_or_else(|| StorageError::corrupt(format!("staff role {role:?}")))?,
+                role: t.role,
             })
-        })
-        .collect::<Result<_, StorageError>>()?;
+            .collect();
         Ok((orders, staff))
     }
 
@@ -201,25 +172,61 @@ impl WorkOrderStorage for Backend {
             if person.is_none() {
                 return Err(StorageError::NotFound);
             }
-            let done = sqlx::query(
-                "UPDATE orders SET responsible_id = $1
-                 WHERE id = $2 AND store_id = $3
-                   AND status IN ('booked', 'checked_in', 'in_bay', 'quality_check', 'ready')",
-            )
-            .bind(staff.as_uuid())
+            // Only an open work order has someone responsible for it.
+            let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT status FROM orders WHERE id = $1 AND store_id = $2{LOCK_ROWS}"
+            )))
             .bind(order.as_uuid())
             .bind(store.as_uuid())
-            .execute(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await
-            .map_err(db_err)?;
-            if done.rows_affected() == 0 {
+            .map_err(db_err)?
+            .ok_or(StorageError::NotFound)?;
+            if !status(&row)?.is_open() {
                 return Err(StorageError::NotFound);
             }
+            sqlx::query("UPDATE orders SET responsible_id = $1 WHERE id = $2")
+                .bind(staff.as_uuid())
+                .bind(order.as_uuid())
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
             let event = LiveEvent::BoardChanged { store };
             append_event(tx, &event, now()).await?;
             Ok(((), vec![event]))
         })
     }
+}
+
+/// The services of each of `orders`, by name, in line order.
+pub(super) async fn services_of(
+    conn: &mut Conn,
+    orders: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<Named>>, StorageError> {
+    let mut services: HashMap<Uuid, Vec<Named>> = HashMap::new();
+    if orders.is_empty() {
+        return Ok(services);
+    }
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT ol.order_id, s.name_zh, s.name_en
+         FROM order_lines ol JOIN services s ON s.id = ol.item_id
+         WHERE ol.item_kind = 'service' AND ol.order_id IN ({})
+         ORDER BY ol.order_id, ol.line_no",
+        placeholders(1, orders.len())
+    )));
+    for id in orders {
+        q = q.bind(*id);
+    }
+    for l in q.fetch_all(&mut *conn).await.map_err(db_err)?.iter() {
+        services
+            .entry(get(l, "order_id")?)
+            .or_default()
+            .push(Named {
+                zh: get(l, "name_zh")?,
+                en: get(l, "name_en")?,
+            });
+    }
+    Ok(services)
 }
 
 fn status(r: &DbRow) -> Result<OrderStatus, StorageError> {

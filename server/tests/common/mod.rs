@@ -444,6 +444,70 @@ macro_rules! both_backends {
     };
 }
 
+/// `owner`'s oil change for `car` at `store`'s first free slot, as the booking page
+/// makes it; returns the booking and the oil change's service id.
+pub async fn book_oil_change(
+    server: &TestServer,
+    owner: &reqwest::Client,
+    car: &str,
+    store: uuid::Uuid,
+) -> (app::booking::Booking, String) {
+    let (_, body) = call_as(owner, server, "service_quotes", &[("vehicle_id", car)]).await;
+    let quotes: app::booking::QuotesView = serde_json::from_str(&body).expect("quotes");
+    let oil = quotes
+        .quotes
+        .iter()
+        .find(|q| q.service.code == "OIL_CHANGE")
+        .expect("oil change");
+    let service = oil.service.id.to_string();
+    let total = oil.quote.as_ref().expect("priced").total.fen().to_string();
+    let (_, body) = call_as(
+        owner,
+        server,
+        "store_options",
+        &[("vehicle_id", car), ("service_id", &service)],
+    )
+    .await;
+    let options: Vec<app::booking::StoreOptionView> = serde_json::from_str(&body).expect("options");
+    assert!(
+        options.iter().any(|o| o.store.as_uuid() == store),
+        "the store is an option"
+    );
+    let store = store.to_string();
+    let (_, body) = call_as(
+        owner,
+        server,
+        "store_slots",
+        &[
+            ("vehicle_id", car),
+            ("service_id", &service),
+            ("store_id", &store),
+        ],
+    )
+    .await;
+    let slots: Vec<app::booking::SlotView> = serde_json::from_str(&body).expect("slots");
+    let start = slots[0]
+        .start
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("time");
+    let (status, body) = call_as(
+        owner,
+        server,
+        "confirm_booking",
+        &[
+            ("vehicle_id", car),
+            ("service_id", &service),
+            ("store_id", &store),
+            ("start", &start),
+            ("expected_total", &total),
+            ("idempotency_key", &uuid::Uuid::now_v7().to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+    (serde_json::from_str(&body).expect("booking"), service)
+}
+
 /// Customers for benchmarks, made straight in the database (signing up `n` people over
 /// HTTP would spend minutes hashing passwords): each with a Corolla and a session.
 /// Returns each one's session cookie and vehicle id.
