@@ -489,11 +489,29 @@ pub enum StaffMsg {
     TimelineVehicleAdded,
     TimelineVisitElsewhere,
     TimelineTagged,
+    CloseBooking,
+    CounterChannelRule,
+    OpenBoard,
+    CounterBooked,
+    CounterBook,
+    CounterNoSlots,
+    CounterSlot,
+    CounterService,
+    BookForCar,
 }
 
 impl StaffMsg {
     pub fn text(self, lang: Lang) -> &'static str {
         let (zh, en) = match self {
+            StaffMsg::BookForCar => ("为这辆车预约", "Book a service"),
+            StaffMsg::CounterService => ("选择项目", "Choose the service"),
+            StaffMsg::CounterSlot => ("选择时间", "Choose the time"),
+            StaffMsg::CounterNoSlots => ("两周内没有空位", "No free time in the next two weeks"),
+            StaffMsg::CounterBook => ("预约", "Book"),
+            StaffMsg::CounterBooked => ("已预约", "Booked"),
+            StaffMsg::OpenBoard => ("打开今日看板", "Open today's board"),
+            StaffMsg::CounterChannelRule => ("一小时内开始的预约记为到店，之后的记为柜台预约。", "A booking that starts within the hour is a walk-in; a later one is a counter booking."),
+            StaffMsg::CloseBooking => ("收起", "Close"),
             StaffMsg::KmPerDay => ("公里/天", "km a day"),
             StaffMsg::Concerns => ("客户描述的问题", "Customer's concerns"),
             StaffMsg::Assign => ("指派", "Assign"),

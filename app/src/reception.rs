@@ -12,7 +12,8 @@
 //!   [`set_preferred_advisor`].
 //! - Storage: [`ReceptionStorage`].
 //! - Components: [`Reception`] (the search and the walk-in form, at `/kiosk`) and
-//!   [`CustomerFile`] (the 360, at `/kiosk/customers/:id`).
+//!   [`CustomerFile`] (the 360, at `/kiosk/customers/:id`, where each car can be booked
+//!   at the counter: [`crate::booking::counter`]).
 
 // A server function's arguments are its form's fields, one each, so that the form also
 // works before the page has hydrated; the macro's generated code cannot take an attribute.
@@ -24,6 +25,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::booking::counter::{CounterBooked, CounterBooking};
 use crate::error::{error_view, AppError};
 use crate::i18n::{use_i18n, Lang, Msg, StaffMsg};
 use crate::pricing::format_local;
@@ -86,6 +88,7 @@ pub struct CustomerTag {
 /// A vehicle on the 360.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VehicleLine {
+    pub id: domain::VehicleId,
     pub plate: String,
     pub model: Named,
     pub mileage_km: u32,
@@ -114,7 +117,7 @@ pub enum TimelineEvent {
     Order {
         reference: String,
         store: Named,
-        channel: String,
+        channel: domain::order::Channel,
         status: OrderStatus,
         services: Vec<Named>,
         total: String,
@@ -243,7 +246,7 @@ pub trait ReceptionStorage: Send + Sync + 'static {
 
 /// The counter the caller works: a store manager or service advisor of a store.
 #[cfg(feature = "ssr")]
-async fn counter() -> Result<Counter, AppError> {
+pub(crate) async fn counter() -> Result<Counter, AppError> {
     let me = crate::account::session::require(|p| p.reception_store().is_some()).await?;
     match (me.principal.reception_store(), me.principal) {
         (Some(store), domain::Principal::Staff { id, .. }) => Ok(Counter { staff: id, store }),
@@ -394,7 +397,16 @@ impl ReceptionState {
             untag: ServerAction::new(),
             note: ServerAction::new(),
             advisor: ServerAction::new(),
+            book: ServerAction::new(),
         };
+        // A booking made at the counter joins the timeline; a refused one leaves the
+        // file (and the half-made choice) as it was.
+        let booked = Memo::new(move |_| {
+            actions
+                .book
+                .value()
+                .with(|v| v.as_ref().and_then(|r| r.as_ref().ok()).map(|b| b.id))
+        });
         let file = Resource::new(
             move || {
                 (
@@ -404,6 +416,7 @@ impl ReceptionState {
                     actions.untag.version().get(),
                     actions.note.version().get(),
                     actions.advisor.version().get(),
+                    booked.get(),
                 )
             },
             |(_, id, ..)| async move {
@@ -591,6 +604,7 @@ struct FileActions {
     untag: ServerAction<UntagCustomer>,
     note: ServerAction<NoteCustomer>,
     advisor: ServerAction<SetPreferredAdvisor>,
+    book: ServerAction<crate::booking::counter::BookAtCounter>,
 }
 
 /// The customer 360 at `/kiosk/customers/:id`.
@@ -630,6 +644,18 @@ fn FileBody(c: Customer360, actions: FileActions) -> impl IntoView {
         .cloned()
         .collect();
     let preferred = c.preferred_advisor.as_ref().map(|a| a.id);
+    let customer_id = c.id;
+    let booking_for = RwSignal::new(None::<domain::VehicleId>);
+    let plates: Vec<String> = c.vehicles.iter().map(|v| v.plate.clone()).collect();
+    // The booking just made for one of this customer's cars (the action outlives the page).
+    let just_booked = move || {
+        actions
+            .book
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .filter(|b| plates.contains(&b.plate))
+    };
     let preferred_name = c.preferred_advisor.clone();
     let action_error = move || {
         [
@@ -655,18 +681,34 @@ fn FileBody(c: Customer360, actions: FileActions) -> impl IntoView {
         <div class="file-grid">
             <section class="file-vehicles" aria-labelledby="file-vehicles-h">
                 <h2 id="file-vehicles-h">{move || i18n.t(StaffMsg::Vehicles)}</h2>
+                {move || just_booked().map(|b| view! { <CounterBooked booking=b /> })}
                 <ul>
                     {c.vehicles
                         .into_iter()
-                        .map(|v| view! {
-                            <li>
-                                <span class="plate">{v.plate.clone()}</span>
-                                <span class="model">{move || v.model.get(i18n.lang()).to_owned()}</span>
-                                <span class="km">{format!("{} km", v.mileage_km)}</span>
-                                {v.km_per_day.map(|d| view! {
-                                    <span class="per-day">{move || format!("≈ {d} {}", i18n.t(StaffMsg::KmPerDay))}</span>
-                                })}
-                            </li>
+                        .map(|v| {
+                            let id = v.id;
+                            let open = move || booking_for.get() == Some(id);
+                            view! {
+                                <li data-plate=v.plate.clone()>
+                                    <span class="plate">{v.plate.clone()}</span>
+                                    <span class="model">{move || v.model.get(i18n.lang()).to_owned()}</span>
+                                    <span class="km">{format!("{} km", v.mileage_km)}</span>
+                                    {v.km_per_day.map(|d| view! {
+                                        <span class="per-day">{move || format!("≈ {d} {}", i18n.t(StaffMsg::KmPerDay))}</span>
+                                    })}
+                                    <button
+                                        type="button"
+                                        class="book-for-car"
+                                        aria-expanded=move || if open() { "true" } else { "false" }
+                                        on:click=move |_| booking_for.update(|b| *b = if *b == Some(id) { None } else { Some(id) })
+                                    >
+                                        {move || i18n.t(if open() { StaffMsg::CloseBooking } else { StaffMsg::BookForCar })}
+                                    </button>
+                                    <Show when=open>
+                                        <CounterBooking customer=customer_id vehicle=id book=actions.book />
+                                    </Show>
+                                </li>
+                            }
                         })
                         .collect_view()}
                 </ul>
@@ -754,11 +796,12 @@ fn FileBody(c: Customer360, actions: FileActions) -> impl IntoView {
     }
 }
 
-fn channel_label(channel: &str) -> StaffMsg {
+fn channel_label(channel: domain::order::Channel) -> StaffMsg {
+    use domain::order::Channel;
     match channel {
-        "walk_in" => StaffMsg::ChannelWalkIn,
-        "counter" => StaffMsg::ChannelCounter,
-        _ => StaffMsg::ChannelOnline,
+        Channel::WalkIn => StaffMsg::ChannelWalkIn,
+        Channel::Counter => StaffMsg::ChannelCounter,
+        Channel::Online => StaffMsg::ChannelOnline,
     }
 }
 
@@ -801,7 +844,7 @@ fn TimelineItem(entry: TimelineEntry) -> impl IntoView {
                 format!(
                     "{reference} · {} · {} · {} · {plate} · {} · {total}",
                     store.get(l),
-                    channel_label(&channel).text(l),
+                    channel_label(channel).text(l),
                     crate::garage::status_label(status).text(l),
                     names.join("、"),
                 )

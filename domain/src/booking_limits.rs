@@ -60,6 +60,15 @@ impl BookingLimits {
         })
     }
 
+    /// The same limits at the store's counter: no notice, since the customer is there and
+    /// the advisor sees the bays; the horizon and the cap on open bookings still hold.
+    pub fn at_counter(self) -> BookingLimits {
+        BookingLimits {
+            min_lead_minutes: 0,
+            ..self
+        }
+    }
+
     /// How many local days ahead slots are offered, today included.
     pub fn horizon_days(&self) -> u16 {
         self.horizon_days
@@ -133,6 +142,32 @@ mod tests {
             start,
             end: start + hours(1),
         }
+    }
+
+    #[test]
+    fn the_counter_needs_no_notice_but_keeps_the_horizon_and_the_cap() {
+        let online = BookingLimits::default();
+        let counter = online.at_counter();
+        let car = VehicleId::from(uuid::Uuid::from_u128(1));
+        let soon = NOW + Duration::minutes(10);
+        assert_eq!(
+            online.check(NOW, car, soon, soon + hours(1), &[]),
+            Err(Error::SlotTooSoon)
+        );
+        assert_eq!(counter.check(NOW, car, soon, soon + hours(1), &[]), Ok(()));
+        assert_eq!(counter.window(NOW).1, online.window(NOW).1);
+        let held: Vec<OpenBooking> = (0..3)
+            .map(|i| {
+                open(
+                    VehicleId::from(uuid::Uuid::from_u128(10 + i)),
+                    NOW + hours(2 + i as i64 * 2),
+                )
+            })
+            .collect();
+        assert_eq!(
+            counter.check(NOW, car, soon, soon + hours(1), &held),
+            Err(Error::TooManyOpenBookings)
+        );
     }
 
     #[test]

@@ -32,7 +32,8 @@
 //! - [`network`]: the chain's locations, shelves (with safety stock) and shipments, as a
 //!   booking decision reads them.
 //! - [`odometer`]: odometer readings, never going back, and a car's observed km per day.
-//! - [`order`]: a work order's [`OrderStatus`] and which step may follow which.
+//! - [`order`]: a work order's [`OrderStatus`] and which step may follow which; the
+//!   channel an order came through and who booked it.
 //! - [`phone`]: [`Phone`], a mainland-China mobile number.
 //! - [`plate`]: [`Plate`], a mainland-China licence plate (ordinary and new-energy).
 //! - [`reception`]: finding a customer at the counter from part of a phone or a plate
@@ -41,6 +42,8 @@
 //! - [`slots`]: capacity (bays and technicians) and the slot grid of a store.
 //! - [`stock`]: stock levels and reservations, shipments, delivery waves, where a
 //!   part for a job comes from, and the store picker's ranking.
+//! - [`suggest`]: who should take a car, by preference, skill, first-time-fix rate and
+//!   load.
 //!
 //! Every type here follows "parse, don't validate": if you hold a value, it is
 //! valid, and deserialising goes through the same parser as user input.
@@ -79,6 +82,7 @@ pub mod pricing;
 pub mod reception;
 pub mod slots;
 pub mod stock;
+pub mod suggest;
 
 pub use account::{
     IdempotencyKey, Me, Mileage, Password, PersonName, Principal, Realm, Skills, StaffRole,

@@ -1,10 +1,78 @@
 //! The life of a work order: booked → checked in → in bay → quality check → ready →
 //! handed over, or cancelled. Which [`Step`] may follow which status lives here, once
-//! ([`OrderStatus::after`]).
+//! ([`OrderStatus::after`]); where an order came from is its [`Channel`], decided by
+//! [`BookedBy::channel`].
 
 use serde::{Deserialize, Serialize};
+use time::{Duration, OffsetDateTime};
 
-use crate::Error;
+use crate::{Error, StaffId};
+
+/// Where an order came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// Booked by the customer on the web.
+    Online,
+    /// Booked by staff for a customer at the store, to be served now.
+    WalkIn,
+    /// Booked by staff at the counter for a later visit.
+    Counter,
+}
+
+impl Channel {
+    /// Every channel.
+    pub const ALL: [Channel; 3] = [Channel::Online, Channel::WalkIn, Channel::Counter];
+
+    /// The stable code stored in the database.
+    pub fn code(self) -> &'static str {
+        match self {
+            Channel::Online => "online",
+            Channel::WalkIn => "walk_in",
+            Channel::Counter => "counter",
+        }
+    }
+
+    /// The channel with this code, if any.
+    pub fn parse(code: &str) -> Option<Channel> {
+        Self::ALL.into_iter().find(|c| c.code() == code)
+    }
+}
+
+/// Who made a booking: the customer, or a staff member at the counter on their behalf.
+/// The booking is the customer's either way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BookedBy {
+    /// The customer, on the web.
+    Customer,
+    /// A service advisor or store manager, at their store's counter.
+    Staff(StaffId),
+}
+
+impl BookedBy {
+    /// How soon a counter booking must start to be a walk-in: the customer is at the
+    /// store and the car is taken in within the hour.
+    pub const WALK_IN_WITHIN: Duration = Duration::hours(1);
+
+    /// The channel of a booking made at `now` that starts at `start`: online for the
+    /// customer; for staff, a walk-in when the car is taken in within
+    /// [`Self::WALK_IN_WITHIN`], otherwise a counter booking for a later visit.
+    pub fn channel(self, start: OffsetDateTime, now: OffsetDateTime) -> Channel {
+        match self {
+            BookedBy::Customer => Channel::Online,
+            BookedBy::Staff(_) if start - now <= Self::WALK_IN_WITHIN => Channel::WalkIn,
+            BookedBy::Staff(_) => Channel::Counter,
+        }
+    }
+
+    /// The staff member who booked, if one did.
+    pub fn staff(self) -> Option<StaffId> {
+        match self {
+            BookedBy::Customer => None,
+            BookedBy::Staff(s) => Some(s),
+        }
+    }
+}
 
 /// Where a work order is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -233,6 +301,39 @@ mod tests {
             assert_eq!(Step::parse(step.code()), Ok(step));
         }
         assert_eq!(Step::parse("teleport"), Err(Error::StepOutOfOrder));
+    }
+
+    #[test]
+    fn a_counter_booking_within_the_hour_is_a_walk_in() {
+        let now = time::macros::datetime!(2026-12-05 02:07 UTC);
+        let staff = BookedBy::Staff(StaffId::from(uuid::Uuid::nil()));
+        assert_eq!(
+            staff.channel(now + Duration::minutes(23), now),
+            Channel::WalkIn
+        );
+        assert_eq!(
+            staff.channel(now + Duration::hours(1), now),
+            Channel::WalkIn
+        );
+        assert_eq!(
+            staff.channel(now + Duration::minutes(61), now),
+            Channel::Counter
+        );
+        assert_eq!(
+            staff.channel(now + Duration::days(3), now),
+            Channel::Counter
+        );
+        // Online is online however soon it starts.
+        assert_eq!(
+            BookedBy::Customer.channel(now + Duration::minutes(5), now),
+            Channel::Online
+        );
+        assert_eq!(BookedBy::Customer.staff(), None);
+        assert_eq!(staff.staff(), Some(StaffId::from(uuid::Uuid::nil())));
+        for c in Channel::ALL {
+            assert_eq!(Channel::parse(c.code()), Some(c));
+        }
+        assert_eq!(Channel::parse("fax"), None);
     }
 
     #[test]

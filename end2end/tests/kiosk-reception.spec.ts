@@ -1,5 +1,5 @@
 import { test, expect, expectAccessible } from "./fixtures";
-import { freshPhone, openKiosk } from "./helpers";
+import { freshPhone, open, openKiosk } from "./helpers";
 
 // Runs in the "ipad" project (touch), at the 11-inch iPad's landscape size; the board's
 // spec runs a second iPad at 1024×768.
@@ -80,4 +80,64 @@ test("reception registers a walk-in, tags them, and finds them again by part of 
   await page.locator(".lock-form button").tap();
   await expect(page.locator(".lock-screen")).toBeVisible();
   await expect(page).toHaveURL(/\/kiosk$/);
+});
+
+test("a walk-in is registered, booked at the counter for the next free time, and handed over", async ({ page }) => {
+  await openKiosk(page);
+  const plate = freshPlate();
+  await page.locator(".walk-in summary").tap();
+  const form = page.locator(".walk-in-form");
+  await form.locator('input[name="phone"]').fill(freshPhone());
+  await form.locator('input[name="name"]').fill("赵 女士");
+  await form.locator('input[name="plate"]').fill(plate);
+  await form.locator('select[name="model_id"] option').first().waitFor({ state: "attached" });
+  await form.locator('select[name="model_id"]').selectOption({ index: 1 });
+  await form.locator('input[name="mileage"]').fill("48000");
+  await form.locator('button[type="submit"]').tap();
+  await expect(page).toHaveURL(/\/kiosk\/customers\/[0-9a-f-]{36}$/);
+
+  // The advisor books the car from its line on the 360: a service at the customer's
+  // price, the store's next free time (no notice at the counter), confirm with the total.
+  const car = page.locator(`.file-vehicles li[data-plate="${plate}"]`);
+  const open360 = car.locator(".book-for-car");
+  expect((await open360.boundingBox())!.height).toBeGreaterThanOrEqual(44);
+  await open360.tap();
+  const panel = car.locator(".counter-booking");
+  const service = panel.locator(".service-row").first();
+  await service.locator("button").tap();
+  const total = (await service.locator(".total").textContent())!;
+  const slot = panel.locator(".slot").first();
+  await slot.tap();
+  const startUnix = Number(await slot.getAttribute("data-start"));
+  await expect(panel.locator(".counter-confirm .when")).toBeVisible();
+  await expectAccessible(page, "/kiosk/customers/:id, booking at the counter");
+  const confirm = panel.locator(".book-at-counter");
+  await expect(confirm).toContainText(total);
+  expect((await confirm.boundingBox())!.height).toBeGreaterThanOrEqual(44);
+  await confirm.tap();
+
+  // Booked: the reference, and the order on the timeline with the channel it came from.
+  const booked = page.locator(".counter-booked");
+  await expect(booked).toContainText("已预约");
+  const order = (await booked.getAttribute("data-order"))!;
+  const channel = startUnix * 1000 - Date.now() <= 3600_000 ? "到店" : "柜台预约";
+  await expect(page.locator('.timeline [data-kind="order"]').first()).toContainText(channel);
+  await expect(page.locator('.timeline [data-kind="order"]').first()).toContainText(total);
+
+  // On the board of its day, from check-in to handover.
+  const day = new Date(startUnix * 1000 + 8 * 3600_000).toISOString().slice(0, 10);
+  await open(page, `/kiosk/board?day=${day}`);
+  const card = page.locator(`.card[data-order="${order}"]`);
+  await expect(card).toHaveAttribute("data-status", "booked");
+  await card.locator('.check-in input[name="mileage"]').fill("48010");
+  await card.locator('button[data-step="check_in"]').tap();
+  for (const [step, status] of [
+    ["start_work", "in_bay"],
+    ["submit_for_qc", "quality_check"],
+    ["pass_qc", "ready"],
+    ["hand_over", "handed_over"],
+  ]) {
+    await card.locator(`button[data-step="${step}"]`).tap();
+    await expect(card).toHaveAttribute("data-status", status);
+  }
 });

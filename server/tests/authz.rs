@@ -324,6 +324,33 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
             vec![("customer_id", &owner_id), ("body", " ")],
             reception,
         ),
+        // Any store's counter books for any customer, always at its own store.
+        (
+            "counter_quotes",
+            vec![("customer_id", &owner_id), ("vehicle_id", &car)],
+            reception,
+        ),
+        (
+            "counter_slots",
+            vec![
+                ("customer_id", &owner_id),
+                ("vehicle_id", &car),
+                ("service_id", &service),
+            ],
+            reception,
+        ),
+        (
+            "book_at_counter",
+            vec![
+                ("customer_id", &owner_id),
+                ("vehicle_id", &car),
+                ("service_id", &service),
+                ("start", "soon"),
+                ("expected_total", "100"),
+                ("idempotency_key", "authz-counter"),
+            ],
+            reception,
+        ),
         (
             "set_preferred_advisor",
             vec![("customer_id", &owner_id), ("staff_id", &advisor_id)],

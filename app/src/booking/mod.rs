@@ -11,10 +11,13 @@
 //! [`store_slots`], [`confirm_booking`], [`get_booking`], [`cancel_booking`],
 //! [`my_bookings`]. Storage: [`BookingStorage`].
 //! Components: [`BookPage`] (`/book`) and [`BookingPage`] (`/bookings/:id`).
+//! [`counter`] is the same booking made by staff at the store's counter.
 
+pub mod counter;
 mod view;
 
 pub use domain::booking::{Booking, BookingRequest, PartNeed};
+pub use domain::order::{BookedBy, Channel};
 pub use view::*;
 
 use domain::breakdown::Breakdown;
@@ -59,12 +62,14 @@ pub trait BookingStorage: Send + Sync + 'static {
     /// Books in one transaction: reads the situation, asks [`domain::booking::plan`],
     /// then holds every part where the plan says and a capacity unit in every step, with
     /// guards that refuse what a concurrent booking took meanwhile. A retry with the same
-    /// idempotency key returns the first booking.
+    /// idempotency key returns the first booking. The booking is `customer`'s whoever
+    /// made it; `by` names who did and so its channel ([`BookedBy::channel`]).
     async fn book(
         &self,
         customer: domain::CustomerId,
         request: &BookingRequest,
         limits: &domain::BookingLimits,
+        by: BookedBy,
     ) -> Result<Booking, StorageError>;
 
     /// One of the customer's bookings; [`StorageError::NotFound`] unless it is theirs.
@@ -227,6 +232,52 @@ mod serve {
     pub fn limits() -> domain::BookingLimits {
         leptos::prelude::use_context::<domain::BookingLimits>().unwrap_or_default()
     }
+
+    /// Every service priced for the customer's vehicle: its fitting parts, their tier.
+    pub async fn vehicle_quotes(
+        customer: domain::CustomerId,
+        vehicle: VehicleId,
+    ) -> Result<QuotesView, AppError> {
+        let vehicle = use_storage::<dyn crate::garage::GarageStorage>()?
+            .vehicle(customer, vehicle)
+            .await?;
+        let tier = use_storage::<dyn crate::account::AccountStorage>()?
+            .tier(customer)
+            .await?;
+        quotes(vehicle.model.id, tier).await
+    }
+
+    /// The slots of one store for the customer's vehicle and a service, under `limits`.
+    pub async fn slots(
+        customer: domain::CustomerId,
+        vehicle: VehicleId,
+        service: ServiceId,
+        at: StoreId,
+        limits: &domain::BookingLimits,
+    ) -> Result<Vec<SlotView>, AppError> {
+        let (situation, _) = use_storage::<dyn BookingStorage>()?
+            .situation(
+                customer,
+                vehicle,
+                service,
+                Some(at),
+                limits,
+                crate::clock::now(),
+            )
+            .await?;
+        let slots = domain::booking::slots(&situation, at).map_err(|e| match e {
+            domain::Error::StoreUnknown => AppError::NotFound,
+            other => AppError::Invalid(other),
+        })?;
+        Ok(slots
+            .into_iter()
+            .map(|s| SlotView {
+                start: s.start,
+                end: s.end,
+                free_units: s.free_units,
+            })
+            .collect())
+    }
 }
 
 /// Every service priced for the customer's vehicle (its fitting parts, their tier).
@@ -234,13 +285,7 @@ mod serve {
 pub async fn service_quotes(vehicle_id: String) -> Result<QuotesView, AppError> {
     let customer = crate::account::session::require_customer().await?;
     let vehicle = VehicleId::parse(&vehicle_id)?;
-    let vehicle = use_storage::<dyn crate::garage::GarageStorage>()?
-        .vehicle(customer, vehicle)
-        .await?;
-    let tier = use_storage::<dyn crate::account::AccountStorage>()?
-        .tier(customer)
-        .await?;
-    serve::quotes(vehicle.model.id, tier).await
+    serve::vehicle_quotes(customer, vehicle).await
 }
 
 /// The same quotes at the counter, for a model and the standard tier (staff only).
@@ -325,28 +370,7 @@ pub async fn store_slots(
     let vehicle = VehicleId::parse(&vehicle_id)?;
     let service = ServiceId::parse(&service_id)?;
     let at = StoreId::parse(&store_id)?;
-    let (situation, _) = use_storage::<dyn BookingStorage>()?
-        .situation(
-            customer,
-            vehicle,
-            service,
-            Some(at),
-            &serve::limits(),
-            crate::clock::now(),
-        )
-        .await?;
-    let slots = domain::booking::slots(&situation, at).map_err(|e| match e {
-        domain::Error::StoreUnknown => AppError::NotFound,
-        other => AppError::Invalid(other),
-    })?;
-    Ok(slots
-        .into_iter()
-        .map(|s| SlotView {
-            start: s.start,
-            end: s.end,
-            free_units: s.free_units,
-        })
-        .collect())
+    serve::slots(customer, vehicle, service, at, &serve::limits()).await
 }
 
 /// Books: the arguments are what the customer chose and the total they saw, with an
@@ -371,7 +395,7 @@ pub async fn confirm_booking(
         &idempotency_key,
     )?;
     let booking = use_storage::<dyn BookingStorage>()?
-        .book(customer, &request, &serve::limits())
+        .book(customer, &request, &serve::limits(), BookedBy::Customer)
         .await?;
     tracing::info!(%customer, reference = %booking.reference, "booked");
     Ok(booking)

@@ -105,7 +105,10 @@ pub fn BreakdownView(breakdown: Breakdown, parts: Vec<PartNeed>) -> impl IntoVie
 /// total) grouped by category, and the full breakdown of the one chosen. Services the
 /// car cannot have (an oil change for an electric car) are not listed.
 #[component]
-fn ServiceChooser(view: QuotesView, choose: RwSignal<Option<ServiceId>>) -> impl IntoView {
+pub(crate) fn ServiceChooser(
+    view: QuotesView,
+    choose: RwSignal<Option<ServiceId>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let applicable: Vec<(ServiceQuote, Breakdown)> = view
         .quotes
@@ -621,7 +624,10 @@ fn StorePicker(options: Vec<StoreOptionView>, store: RwSignal<Option<StoreId>>) 
 }
 
 #[component]
-fn SlotPicker(slots: Vec<SlotView>, picked: RwSignal<Option<OffsetDateTime>>) -> impl IntoView {
+pub(crate) fn SlotPicker(
+    slots: Vec<SlotView>,
+    picked: RwSignal<Option<OffsetDateTime>>,
+) -> impl IntoView {
     view! {
         <ul class="slots">
             {slots

@@ -28,6 +28,7 @@ use domain::breakdown::{AppliedDiscount, Breakdown};
 use domain::discount::Tier;
 use domain::geo::GeoPoint;
 use domain::network::{Location, Network, Shelf};
+use domain::order::BookedBy;
 use domain::pricing::{Line, PricedItem};
 use domain::slots::{self, Load, OpeningHours};
 use domain::stock::{DeliverySchedule, Inbound, StockLevel};
@@ -79,6 +80,7 @@ impl BookingStorage for Backend {
         customer: CustomerId,
         req: &BookingRequest,
         limits: &BookingLimits,
+        by: BookedBy,
     ) -> Result<Booking, StorageError> {
         let now = now();
         let read = {
@@ -121,7 +123,8 @@ impl BookingStorage for Backend {
             let mut batch = Batch::default();
             hold_parts(&mut batch, &plan);
             take_steps(&mut batch, &plan);
-            insert_order(&mut batch, id, customer, req, &plan, read.mileage_km, now);
+            let who = Booker { customer, by };
+            insert_order(&mut batch, id, who, req, &plan, read.mileage_km, now);
             record_holds(&mut batch, id, &plan, now);
             push_event(&mut batch, &event, now)?;
             send_batch(tx, batch).await.map_err(|e| match e {
@@ -668,11 +671,18 @@ fn take_steps(batch: &mut Batch, plan: &BookingPlan) {
     );
 }
 
-/// The order with its lines and discounts, at the prices the plan locked.
+/// Whose booking it is, and who made it.
+struct Booker {
+    customer: CustomerId,
+    by: BookedBy,
+}
+
+/// The order with its lines and discounts, at the prices the plan locked, and the channel
+/// [`BookedBy::channel`] names.
 fn insert_order(
     batch: &mut Batch,
     id: OrderId,
-    customer: CustomerId,
+    Booker { customer, by }: Booker,
     req: &BookingRequest,
     plan: &BookingPlan,
     mileage_km: u32,
@@ -693,15 +703,17 @@ fn insert_order(
         batch.bind(DbTime(plan.end)),
         batch.bind(req.idempotency_key.as_str().to_owned()),
         batch.bind(req.fingerprint()),
+        batch.bind(by.channel(plan.start, now).code()),
+        batch.bind(by.staff().map(|s| s.as_uuid())),
     ];
-    let [id_, reference, customer_, vehicle, store, version, total, mileage, created, start, end, key, fingerprint] =
+    let [id_, reference, customer_, vehicle, store, version, total, mileage, created, start, end, key, fingerprint, channel, booked_by] =
         order;
     batch.push(format!(
-        "INSERT INTO orders (id, reference, customer_id, vehicle_id, store_id, channel, status,
-            price_list_version, total_fen, mileage_km, created_at, scheduled_start, scheduled_end,
-            idempotency_key, request_fingerprint)
-         VALUES ({id_}, {reference}, {customer_}, {vehicle}, {store}, 'online', 'booked', {version},
-            {total}, {mileage}, {created}, {start}, {end}, {key}, {fingerprint})"
+        "INSERT INTO orders (id, reference, customer_id, vehicle_id, store_id, channel, booked_by,
+            status, price_list_version, total_fen, mileage_km, created_at, scheduled_start,
+            scheduled_end, idempotency_key, request_fingerprint)
+         VALUES ({id_}, {reference}, {customer_}, {vehicle}, {store}, {channel}, {booked_by},
+            'booked', {version}, {total}, {mileage}, {created}, {start}, {end}, {key}, {fingerprint})"
     ));
     let order_id = batch.bind(id.as_uuid());
     let lines = std::iter::once(&priced.labour)

@@ -468,6 +468,7 @@ async fn customer_360(
             })
             .collect::<Result<Vec<_>, StorageError>>()?;
         vehicles.push(VehicleLine {
+            id: domain::VehicleId::from(get::<Uuid>(v, "id")?),
             plate,
             model,
             mileage_km: small(v, "mileage_km")?,
@@ -573,10 +574,12 @@ async fn customer_360(
         let event = if store_id == at.store.as_uuid() {
             let id: Uuid = get(o, "id")?;
             let status: String = get(o, "status")?;
+            let channel: String = get(o, "channel")?;
             TimelineEvent::Order {
                 reference: get(o, "reference")?,
                 store,
-                channel: get(o, "channel")?,
+                channel: domain::order::Channel::parse(&channel)
+                    .ok_or_else(|| StorageError::corrupt(format!("order channel {channel:?}")))?,
                 status: OrderStatus::parse(&status)
                     .ok_or_else(|| StorageError::corrupt(format!("order status {status:?}")))?,
                 services: services.remove(&id).unwrap_or_default(),
