@@ -5,6 +5,11 @@
 //! Which step follows which is [`domain::OrderStatus::after`]; storage applies it with a
 //! guard on the status it read, so two iPads pressing at once move an order once.
 //!
+//! Each open card suggests who should take the car, and why ([`domain::suggest::rank`]:
+//! the customer's preferred advisor, then technicians by skill, first-time-fix rate and
+//! load); the assign list is in that order with the suggestion chosen, and the advisor
+//! may pick someone else.
+//!
 //! - Server functions, for the staff of the order's store: [`store_board`],
 //!   [`advance_work_order`] (check-in records the mileage, never below the car's last
 //!   reading, and the customer's concerns), [`assign_work_order`].
@@ -38,6 +43,13 @@ pub struct WorkOrderCard {
     pub responsible: Option<StaffId>,
     pub concerns: Option<String>,
     pub mileage_km: u32,
+    /// What its services need of whoever does the work.
+    pub categories: Vec<domain::ServiceCategory>,
+    /// The customer's preferred advisor, if they chose one.
+    pub preferred_advisor: Option<StaffId>,
+    /// Who should take it, best first, with the figures ([`domain::suggest::rank`]);
+    /// empty once the order is closed.
+    pub suggestion: Vec<domain::suggest::Ranked>,
 }
 
 /// Someone of the store who can be responsible for a work order.
@@ -46,6 +58,9 @@ pub struct BoardStaff {
     pub id: StaffId,
     pub name: Named,
     pub role: domain::StaffRole,
+    pub skills: domain::account::Skills,
+    /// Over the last [`domain::suggest::FTF_WINDOW_DAYS`] days.
+    pub first_time_fix: domain::suggest::FirstTimeFix,
 }
 
 /// A store's day.
@@ -76,7 +91,8 @@ pub enum Advance {
 #[async_trait::async_trait]
 pub trait WorkOrderStorage: Send + Sync + 'static {
     /// The store's work orders of the local day `from..to`: scheduled in it, still open
-    /// from before, or handed over in it; and the store's active staff.
+    /// from before, or handed over in it (their `suggestion` left empty); and the store's
+    /// active staff with their first-time-fix record up to `now`.
     async fn board(
         &self,
         store: domain::StoreId,
@@ -136,9 +152,10 @@ pub async fn store_board(day: String) -> Result<Board, AppError> {
     let (Some(previous), Some(next)) = (day.previous_day(), day.next_day()) else {
         return Err(domain::Error::TimeInvalid.into());
     };
-    let (orders, staff) = use_storage::<dyn WorkOrderStorage>()?
+    let (mut orders, staff) = use_storage::<dyn WorkOrderStorage>()?
         .board(store, at_local_minute(day, 0), at_local_minute(next, 0))
         .await?;
+    suggest(&mut orders, &staff);
     Ok(Board {
         day: day.to_string(),
         previous_day: previous.to_string(),
@@ -146,6 +163,30 @@ pub async fn store_board(day: String) -> Result<Board, AppError> {
         orders,
         staff,
     })
+}
+
+/// Ranks who should take each open work order ([`domain::suggest::rank`]); a person's
+/// load is the open orders of the board's day they are responsible for.
+#[cfg(feature = "ssr")]
+fn suggest(orders: &mut [WorkOrderCard], staff: &[BoardStaff]) {
+    use domain::suggest::{rank, Candidate};
+    let people: Vec<Candidate> = staff
+        .iter()
+        .map(|s| Candidate {
+            staff: s.id,
+            name: s.name.en.clone(),
+            role: s.role,
+            skills: s.skills.clone(),
+            first_time_fix: s.first_time_fix,
+            load_today: orders
+                .iter()
+                .filter(|o| o.status.is_open() && o.responsible == Some(s.id))
+                .count() as u32,
+        })
+        .collect();
+    for o in orders.iter_mut().filter(|o| o.status.is_open()) {
+        o.suggestion = rank(&people, &o.categories, o.preferred_advisor);
+    }
 }
 
 /// Moves a work order of the caller's store one step; check-in needs the mileage and
@@ -187,6 +228,29 @@ pub async fn assign_work_order(order_id: String, staff_id: String) -> Result<(),
     Ok(use_storage::<dyn WorkOrderStorage>()?
         .assign(store, order, staff)
         .await?)
+}
+
+/// Why someone is suggested, in words: the preference, or skill, first-time fix and load.
+fn reasons(r: &domain::suggest::Ranked, lang: crate::i18n::Lang) -> String {
+    use domain::suggest::{Reason, SkillMatch};
+    let t = |m: StaffMsg| m.text(lang);
+    let load = format!("{} {}", t(StaffMsg::JobsToday), r.load_today);
+    match r.reason {
+        Reason::Preferred => format!("{} · {load}", t(StaffMsg::ReasonPreferred)),
+        Reason::Technician => {
+            let skill = t(match r.skill {
+                SkillMatch::Full => StaffMsg::SkillFull,
+                SkillMatch::Partial => StaffMsg::SkillPartial,
+                SkillMatch::None => StaffMsg::SkillNone,
+            });
+            let ftf = match r.first_time_fix {
+                Some(p) => format!("{} {p}%", t(StaffMsg::FirstTimeFix)),
+                None => format!("{}: {}", t(StaffMsg::FirstTimeFix), t(StaffMsg::TooFewJobs)),
+            };
+            format!("{skill} · {ftf} · {load}")
+        }
+        Reason::Other => load,
+    }
 }
 
 fn step_label(step: Step) -> StaffMsg {
@@ -360,6 +424,17 @@ fn Card(card: WorkOrderCard, staff: Vec<BoardStaff>, state: BoardState) -> impl 
         .map(|s| s.name.clone());
     let (advance, assign) = (state.advance, state.assign);
     let (id_assign, id_steps) = (id.clone(), id.clone());
+    // The assign list in the suggestion's order, the suggestion chosen unless someone is
+    // already responsible.
+    let name_of = |id: StaffId| staff.iter().find(|s| s.id == id).map(|s| s.name.clone());
+    let top = card.suggestion.first().cloned();
+    let top_name = top.as_ref().and_then(|r| name_of(r.staff));
+    let chosen = responsible.or(top.as_ref().map(|r| r.staff));
+    let options: Vec<BoardStaff> = card
+        .suggestion
+        .iter()
+        .filter_map(|r| staff.iter().find(|s| s.id == r.staff).cloned())
+        .collect();
     view! {
         <li class="card" data-order=id.clone() data-status=card.status.code()>
             <p class="card-head">
@@ -378,6 +453,11 @@ fn Card(card: WorkOrderCard, staff: Vec<BoardStaff>, state: BoardState) -> impl 
                     None => i18n.t(StaffMsg::NobodyResponsible).to_owned(),
                 }}
             </p>
+            {top.zip(top_name).map(|(r, name)| view! {
+                <p class="suggested" data-staff=r.staff.to_string()>
+                    {move || format!("{}: {} · {}", i18n.t(StaffMsg::Suggested), name.get(i18n.lang()), reasons(&r, i18n.lang()))}
+                </p>
+            })}
             <div class="card-actions">
                 {steps
                     .into_iter()
@@ -418,10 +498,10 @@ fn Card(card: WorkOrderCard, staff: Vec<BoardStaff>, state: BoardState) -> impl 
                         <label>
                             <span class="visually-hidden">{move || i18n.t(StaffMsg::Responsible)}</span>
                             <select name="staff_id">
-                                {staff
+                                {options
                                     .into_iter()
                                     .map(|s| view! {
-                                        <option value=s.id.to_string() selected=Some(s.id) == responsible>
+                                        <option value=s.id.to_string() selected=Some(s.id) == chosen>
                                             {move || s.name.get(i18n.lang()).to_owned()}
                                         </option>
                                     })

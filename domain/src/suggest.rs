@@ -95,7 +95,7 @@ pub enum Reason {
 }
 
 /// One person in the ranking, with the figures it used.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ranked {
     /// Who.
     pub staff: StaffId,

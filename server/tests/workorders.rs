@@ -7,10 +7,14 @@ mod common;
 use app::error::AppError;
 use app::workorders::Board;
 use common::{call_as, customer_with_car, error, signed_in, Arg, TestDb, TestServer, ADVISOR};
+use domain::suggest::{FirstTimeFix, Reason, SkillMatch};
 use domain::{Error as E, OrderStatus};
 use reqwest::{Client, StatusCode};
 
-both_backends!(a_booking_moves_from_check_in_to_handover_once_and_in_order);
+both_backends!(
+    a_booking_moves_from_check_in_to_handover_once_and_in_order,
+    the_board_suggests_who_should_take_the_car_and_why,
+);
 
 async fn board(staff: &Client, server: &TestServer, day: &str) -> Board {
     let (status, body) = call_as(staff, server, "store_board", &[("day", day)]).await;
@@ -203,4 +207,155 @@ async fn a_booking_moves_from_check_in_to_handover_once_and_in_order(db: TestDb)
     let (status, body) = call_as(&advisor, &server, "store_board", &[("day", "2026-13-01")]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(error(&body), AppError::Invalid(E::TimeInvalid));
+}
+
+async fn the_board_suggests_who_should_take_the_car_and_why(db: TestDb) {
+    let server = TestServer::start(&db).await;
+    let advisor = signed_in(&server, "staff", ADVISOR).await;
+    let store: Vec<(uuid::Uuid,)> = db
+        .rows(
+            "SELECT location_id FROM staff WHERE phone = $1",
+            &[Arg::Text(ADVISOR.into())],
+        )
+        .await;
+    let store = store[0].0;
+    let technicians: Vec<(uuid::Uuid,)> = db
+        .rows(
+            "SELECT id FROM staff WHERE location_id = $1 AND role = 'technician' ORDER BY phone",
+            &[Arg::Id(store)],
+        )
+        .await;
+    assert!(technicians.len() >= 2, "the demo store has technicians");
+    let (skilled, unskilled) = (technicians[0].0, technicians[1].0);
+    // Only the first technician does maintenance; they handed over three cars in the
+    // last days, one of which failed its first quality check.
+    db.execute(
+        "UPDATE staff SET skills = 'tyres' WHERE location_id = $1 AND role = 'technician'",
+        &[Arg::Id(store)],
+    )
+    .await;
+    db.execute(
+        "UPDATE staff SET skills = 'maintenance,repair' WHERE id = $1",
+        &[Arg::Id(skilled)],
+    )
+    .await;
+    db.execute(
+        "UPDATE orders SET responsible_id = NULL WHERE store_id = $1",
+        &[Arg::Id(store)],
+    )
+    .await;
+    let done: Vec<(uuid::Uuid,)> = db
+        .rows(
+            "SELECT id FROM orders WHERE store_id = $1 AND status = 'handed_over' ORDER BY id",
+            &[Arg::Id(store)],
+        )
+        .await;
+    assert!(done.len() >= 4, "the demo store has a history");
+    let recent = app::clock::now() - time::Duration::days(5);
+    for (n, (id,)) in done.iter().take(4).enumerate() {
+        // The fourth is older than the window: it does not count.
+        let when = if n == 3 {
+            app::clock::now() - time::Duration::days(domain::suggest::FTF_WINDOW_DAYS + 1)
+        } else {
+            recent
+        };
+        db.execute(
+            "UPDATE orders SET responsible_id = $1, completed_at = $2, qc_failures = $3 WHERE id = $4",
+            &[
+                Arg::Id(skilled),
+                Arg::Time(when),
+                Arg::Int(i64::from(n == 0)),
+                Arg::Id(*id),
+            ],
+        )
+        .await;
+    }
+
+    let (owner, car) = customer_with_car(&server).await;
+    let (booking, _) = common::book_oil_change(&server, &owner, &car, store).await;
+    let day = domain::local_time::local_date(booking.start).to_string();
+    let b = board(&advisor, &server, &day).await;
+    let record = |id: uuid::Uuid| {
+        b.staff
+            .iter()
+            .find(|s| s.id.as_uuid() == id)
+            .expect("on the board")
+            .first_time_fix
+    };
+    assert_eq!(
+        record(skilled),
+        FirstTimeFix {
+            jobs: 3,
+            first_time: 2
+        }
+    );
+    assert_eq!(record(unskilled), FirstTimeFix::default());
+    let card = b.orders.iter().find(|c| c.id == booking.id).expect("card");
+    assert_eq!(card.categories, vec![domain::ServiceCategory::Maintenance]);
+    // The skilled technician first, with the figures the card shows.
+    let top = card.suggestion[0];
+    assert_eq!(top.staff.as_uuid(), skilled);
+    assert_eq!(
+        (top.reason, top.skill, top.first_time_fix, top.load_today),
+        (Reason::Technician, SkillMatch::Full, Some(66), 0)
+    );
+    let other = card
+        .suggestion
+        .iter()
+        .find(|r| r.staff.as_uuid() == unskilled)
+        .expect("every store person is listed");
+    assert_eq!(other.skill, SkillMatch::None);
+    assert_eq!(
+        card.suggestion.len(),
+        b.staff.len(),
+        "everyone of the store, once"
+    );
+
+    // Made responsible, the car counts in their load today.
+    let (status, body) = call_as(
+        &advisor,
+        &server,
+        "assign_work_order",
+        &[
+            ("order_id", &booking.id.to_string()),
+            ("staff_id", &skilled.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let b = board(&advisor, &server, &day).await;
+    let card = b.orders.iter().find(|c| c.id == booking.id).expect("card");
+    assert_eq!(card.suggestion[0].load_today, 1);
+
+    // The customer prefers the advisor: the board suggests them first.
+    let customer: Vec<(uuid::Uuid,)> = db
+        .rows(
+            "SELECT customer_id FROM vehicles WHERE id = $1",
+            &[Arg::Id(car.parse().expect("vehicle id"))],
+        )
+        .await;
+    let advisor_id = b
+        .staff
+        .iter()
+        .find(|s| s.role == domain::StaffRole::ServiceAdvisor)
+        .expect("advisor")
+        .id;
+    let (status, body) = call_as(
+        &advisor,
+        &server,
+        "set_preferred_advisor",
+        &[
+            ("customer_id", &customer[0].0.to_string()),
+            ("staff_id", &advisor_id.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let b = board(&advisor, &server, &day).await;
+    let card = b.orders.iter().find(|c| c.id == booking.id).expect("card");
+    assert_eq!(card.preferred_advisor, Some(advisor_id));
+    assert_eq!(
+        (card.suggestion[0].staff, card.suggestion[0].reason),
+        (advisor_id, Reason::Preferred)
+    );
 }

@@ -582,7 +582,12 @@ async fn customer_360(
                     .ok_or_else(|| StorageError::corrupt(format!("order channel {channel:?}")))?,
                 status: OrderStatus::parse(&status)
                     .ok_or_else(|| StorageError::corrupt(format!("order status {status:?}")))?,
-                services: services.remove(&id).unwrap_or_default(),
+                services: services
+                    .remove(&id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|l| l.name)
+                    .collect(),
                 total: Money::from_fen(get(o, "total_fen")?).to_string(),
                 plate: get(o, "plate")?,
             }

@@ -11,8 +11,10 @@ use app::reception::Named;
 use app::storage::StorageError;
 use app::workorders::{Advance, BoardStaff, WorkOrderCard, WorkOrderStorage};
 use async_trait::async_trait;
+use domain::account::Skills;
 use domain::order::Step;
-use domain::{CustomerId, Mileage, OrderId, OrderStatus, StaffId, StoreId};
+use domain::suggest::{FirstTimeFix, FTF_WINDOW_DAYS};
+use domain::{CustomerId, Mileage, OrderId, OrderStatus, ServiceCategory, StaffId, StoreId};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -39,7 +41,7 @@ impl WorkOrderStorage for Backend {
             .join(", ");
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT o.id, o.reference, o.status, o.customer_id, o.scheduled_start, o.responsible_id,
-                    o.concerns, o.mileage_km, v.plate, c.name_zh, c.name_en
+                    o.concerns, o.mileage_km, v.plate, c.name_zh, c.name_en, c.preferred_advisor_id
              FROM orders o
              JOIN vehicles v ON v.id = o.vehicle_id
              JOIN customers c ON c.id = o.customer_id
@@ -65,16 +67,22 @@ impl WorkOrderStorage for Backend {
             .map(|r| card(r, &mut services))
             .collect::<Result<Vec<_>, _>>()?;
         // The same people, in the same order, as the store's lock screen.
+        let mut records = records(&mut conn, store, now()).await?;
         let staff = super::devices::kiosk(&mut conn, store)
             .await?
             .into_iter()
-            .map(|t| BoardStaff {
-                id: t.id,
-                name: Named {
-                    zh: t.name_zh,
-                    en: t.name_en,
-                },
-                role: t.role,
+            .map(|t| {
+                let (skills, first_time_fix) = records.remove(&t.id.as_uuid()).unwrap_or_default();
+                BoardStaff {
+                    id: t.id,
+                    name: Named {
+                        zh: t.name_zh,
+                        en: t.name_en,
+                    },
+                    role: t.role,
+                    skills,
+                    first_time_fix,
+                }
             })
             .collect();
         Ok((orders, staff))
@@ -198,17 +206,64 @@ impl WorkOrderStorage for Backend {
     }
 }
 
-/// The services of each of `orders`, by name, in line order.
+/// Each active staff member of the store's skills and first-time-fix record: of the work
+/// orders they were responsible for that were handed over in the last
+/// [`FTF_WINDOW_DAYS`] days, how many passed quality check at the first attempt.
+async fn records(
+    conn: &mut Conn,
+    store: StoreId,
+    now: OffsetDateTime,
+) -> Result<HashMap<Uuid, (Skills, FirstTimeFix)>, StorageError> {
+    let since = now - time::Duration::days(FTF_WINDOW_DAYS);
+    let rows = sqlx::query(
+        "SELECT s.id, s.skills, COUNT(o.id) AS jobs,
+                COALESCE(SUM(CASE WHEN o.qc_failures = 0 THEN 1 ELSE 0 END), 0) AS first_time
+         FROM staff s
+         LEFT JOIN orders o ON o.responsible_id = s.id AND o.status = 'handed_over'
+                            AND o.completed_at >= $2
+         WHERE s.location_id = $1 AND s.deactivated_at IS NULL
+         GROUP BY s.id, s.skills",
+    )
+    .bind(store.as_uuid())
+    .bind(DbTime(since))
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    let count = |r: &DbRow, column: &str| -> Result<u32, StorageError> {
+        let n: i64 = get(r, column)?;
+        u32::try_from(n).map_err(|_| StorageError::corrupt(format!("{column} {n}")))
+    };
+    rows.iter()
+        .map(|r| {
+            let skills: String = get(r, "skills")?;
+            let skills = Skills::parse_codes(&skills)
+                .map_err(|_| StorageError::corrupt(format!("skills {skills:?}")))?;
+            let record = FirstTimeFix {
+                jobs: count(r, "jobs")?,
+                first_time: count(r, "first_time")?,
+            };
+            Ok((get(r, "id")?, (skills, record)))
+        })
+        .collect()
+}
+
+/// A service of an order: its name, and the category of work it is.
+pub(super) struct ServiceLine {
+    pub name: Named,
+    pub category: ServiceCategory,
+}
+
+/// The services of each of `orders`, in line order.
 pub(super) async fn services_of(
     conn: &mut Conn,
     orders: &[Uuid],
-) -> Result<HashMap<Uuid, Vec<Named>>, StorageError> {
-    let mut services: HashMap<Uuid, Vec<Named>> = HashMap::new();
+) -> Result<HashMap<Uuid, Vec<ServiceLine>>, StorageError> {
+    let mut services: HashMap<Uuid, Vec<ServiceLine>> = HashMap::new();
     if orders.is_empty() {
         return Ok(services);
     }
     let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT ol.order_id, s.name_zh, s.name_en
+        "SELECT ol.order_id, s.name_zh, s.name_en, s.category
          FROM order_lines ol JOIN services s ON s.id = ol.item_id
          WHERE ol.item_kind = 'service' AND ol.order_id IN ({})
          ORDER BY ol.order_id, ol.line_no",
@@ -218,12 +273,17 @@ pub(super) async fn services_of(
         q = q.bind(*id);
     }
     for l in q.fetch_all(&mut *conn).await.map_err(db_err)?.iter() {
+        let category: String = get(l, "category")?;
         services
             .entry(get(l, "order_id")?)
             .or_default()
-            .push(Named {
-                zh: get(l, "name_zh")?,
-                en: get(l, "name_en")?,
+            .push(ServiceLine {
+                name: Named {
+                    zh: get(l, "name_zh")?,
+                    en: get(l, "name_en")?,
+                },
+                category: ServiceCategory::parse(&category)
+                    .ok_or_else(|| StorageError::corrupt(format!("category {category:?}")))?,
             });
     }
     Ok(services)
@@ -234,8 +294,15 @@ fn status(r: &DbRow) -> Result<OrderStatus, StorageError> {
     OrderStatus::parse(&status).ok_or_else(|| StorageError::corrupt(format!("status {status:?}")))
 }
 
-fn card(r: &DbRow, services: &mut HashMap<Uuid, Vec<Named>>) -> Result<WorkOrderCard, StorageError> {
+fn card(
+    r: &DbRow,
+    services: &mut HashMap<Uuid, Vec<ServiceLine>>,
+) -> Result<WorkOrderCard, StorageError> {
     let id: Uuid = get(r, "id")?;
+    let lines = services.remove(&id).unwrap_or_default();
+    let mut categories: Vec<ServiceCategory> = lines.iter().map(|l| l.category).collect();
+    categories.sort();
+    categories.dedup();
     Ok(WorkOrderCard {
         id: OrderId::from(id),
         reference: get(r, "reference")?,
@@ -246,7 +313,10 @@ fn card(r: &DbRow, services: &mut HashMap<Uuid, Vec<Named>>) -> Result<WorkOrder
         },
         customer_id: CustomerId::from(get::<Uuid>(r, "customer_id")?),
         plate: get(r, "plate")?,
-        services: services.remove(&id).unwrap_or_default(),
+        services: lines.into_iter().map(|l| l.name).collect(),
+        categories,
+        preferred_advisor: get::<Option<Uuid>>(r, "preferred_advisor_id")?.map(StaffId::from),
+        suggestion: Vec::new(),
         scheduled_start: get::<Option<DbTime>>(r, "scheduled_start")?.map(|t| t.0),
         responsible: get::<Option<Uuid>>(r, "responsible_id")?.map(StaffId::from),
         concerns: get(r, "concerns")?,
