@@ -11,6 +11,7 @@
 //! - [`staff`]: the stores' staff, as HQ adds, moves and deactivates them;
 //! - [`reception`]: the counter: finding a customer as one types, walk-ins, the customer 360;
 //! - [`workorders`]: today's board: work orders from check-in to handover, live;
+//! - [`findings`]: what else a technician found, approved or declined by the customer;
 //! - [`pricing`]: the service price list (read on every surface, published from HQ);
 //! - [`i18n`]: the translation layer (Simplified Chinese and English);
 //! - [`lazy`]: every page as a lazy route, its code a wasm chunk of its own;
@@ -33,6 +34,7 @@ pub mod clock;
 pub mod codec;
 pub mod devices;
 pub mod error;
+pub mod findings;
 pub mod garage;
 pub mod i18n;
 pub mod lazy;

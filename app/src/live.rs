@@ -42,6 +42,13 @@ pub enum LiveEvent {
     /// A store's work orders moved (checked in, into a bay, handed over...): its boards
     /// fetch again. For that store only.
     BoardChanged { store: domain::StoreId },
+    /// One order changed in a way its customer sees (extra work offered or decided):
+    /// for the store's devices and HQ, and for that customer's own pages.
+    OrderChanged {
+        store: domain::StoreId,
+        customer: domain::CustomerId,
+        order: domain::OrderId,
+    },
     /// The stream skipped events: refetch everything shown.
     Resync,
 }
@@ -53,6 +60,8 @@ pub enum Audience {
     Everyone,
     /// The store's own devices and staff, and HQ.
     Store(domain::StoreId),
+    /// As [`Audience::Store`], and the customer whose order it is.
+    StoreAndCustomer(domain::StoreId, domain::CustomerId),
 }
 
 impl LiveEvent {
@@ -66,6 +75,9 @@ impl LiveEvent {
             LiveEvent::KioskChanged { store }
             | LiveEvent::DeviceRevoked { store, .. }
             | LiveEvent::BoardChanged { store } => Audience::Store(*store),
+            LiveEvent::OrderChanged {
+                store, customer, ..
+            } => Audience::StoreAndCustomer(*store, *customer),
         }
     }
 }
@@ -78,6 +90,8 @@ pub struct Viewer {
     pub hq: bool,
     /// The stores whose events this stream may carry.
     pub stores: Vec<domain::StoreId>,
+    /// A signed-in customer: their own orders' events.
+    pub customer: Option<domain::CustomerId>,
 }
 
 impl Viewer {
@@ -86,6 +100,9 @@ impl Viewer {
         match audience {
             Audience::Everyone => true,
             Audience::Store(store) => self.hq || self.stores.contains(&store),
+            Audience::StoreAndCustomer(store, customer) => {
+                self.hq || self.stores.contains(&store) || self.customer == Some(customer)
+            }
         }
     }
 }
@@ -104,6 +121,9 @@ pub struct LiveUpdates {
     pub kiosk: RwSignal<u64>,
     /// Bumped whenever this store's work orders move.
     pub board: RwSignal<u64>,
+    /// Bumped whenever one of the viewer's orders changes (the customer's page of it, or
+    /// the store's board).
+    pub orders: RwSignal<u64>,
     /// True while the event stream is open.
     pub connected: RwSignal<bool>,
 }
@@ -118,12 +138,17 @@ impl LiveUpdates {
                 self.kiosk.update(|n| *n += 1)
             }
             LiveEvent::BoardChanged { .. } => self.board.update(|n| *n += 1),
+            LiveEvent::OrderChanged { .. } => {
+                self.orders.update(|n| *n += 1);
+                self.board.update(|n| *n += 1);
+            }
             LiveEvent::Resync => {
                 self.prices.update(|n| *n += 1);
                 self.policies.update(|n| *n += 1);
                 self.availability.update(|n| *n += 1);
                 self.kiosk.update(|n| *n += 1);
                 self.board.update(|n| *n += 1);
+                self.orders.update(|n| *n += 1);
             }
         }
     }
@@ -136,6 +161,7 @@ pub fn provide_live_updates() {
         availability: RwSignal::new(0),
         kiosk: RwSignal::new(0),
         board: RwSignal::new(0),
+        orders: RwSignal::new(0),
         connected: RwSignal::new(false),
     };
     provide_context(live);

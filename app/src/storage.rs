@@ -23,6 +23,7 @@ use crate::account::AccountStorage;
 use crate::booking::BookingStorage;
 use crate::devices::DeviceStorage;
 use crate::error::AppError;
+use crate::findings::FindingsStorage;
 use crate::garage::GarageStorage;
 use crate::policies::PolicyStorage;
 use crate::pricing::PriceStorage;
@@ -121,6 +122,7 @@ pub struct Storages {
     pub staff: Arc<dyn StaffStorage>,
     pub reception: Arc<dyn ReceptionStorage>,
     pub workorders: Arc<dyn WorkOrderStorage>,
+    pub findings: Arc<dyn FindingsStorage>,
 }
 
 impl Storages {
@@ -136,7 +138,8 @@ impl Storages {
             + DeviceStorage
             + StaffStorage
             + ReceptionStorage
-            + WorkOrderStorage,
+            + WorkOrderStorage
+            + FindingsStorage,
     {
         Storages {
             health: backend.clone(),
@@ -148,7 +151,8 @@ impl Storages {
             devices: backend.clone(),
             staff: backend.clone(),
             reception: backend.clone(),
-            workorders: backend,
+            workorders: backend.clone(),
+            findings: backend,
         }
     }
 
@@ -164,6 +168,7 @@ impl Storages {
         provide_context(self.staff.clone());
         provide_context(self.reception.clone());
         provide_context(self.workorders.clone());
+        provide_context(self.findings.clone());
     }
 }
 

@@ -50,6 +50,10 @@ pub struct WorkOrderCard {
     /// Who should take it, best first, with the figures ([`domain::suggest::rank`]);
     /// empty once the order is closed.
     pub suggestion: Vec<domain::suggest::Ranked>,
+    /// What the technician found on this visit ([`crate::findings`]).
+    pub findings: Vec<crate::findings::FindingView>,
+    /// What the customer declined at the car's earlier visits, to offer again.
+    pub declined_before: Vec<crate::findings::FindingView>,
 }
 
 /// Someone of the store who can be responsible for a work order.
@@ -72,6 +76,8 @@ pub struct Board {
     pub next_day: String,
     pub orders: Vec<WorkOrderCard>,
     pub staff: Vec<BoardStaff>,
+    /// The services on sale, to name the one that fixes a finding.
+    pub services: Vec<(domain::ServiceId, Named)>,
 }
 
 /// A step as storage applies it: check-in carries what was recorded.
@@ -124,7 +130,7 @@ pub trait WorkOrderStorage: Send + Sync + 'static {
 
 /// The store of the caller: any store staff member works its board.
 #[cfg(feature = "ssr")]
-async fn store_staff() -> Result<(StaffId, domain::StoreId), AppError> {
+pub(crate) async fn store_staff() -> Result<(StaffId, domain::StoreId), AppError> {
     use domain::Principal;
     let me = crate::account::session::require(
         |p| matches!(p, Principal::Staff { role, location: Some(_), .. } if role.is_store()),
@@ -156,12 +162,27 @@ pub async fn store_board(day: String) -> Result<Board, AppError> {
         .board(store, at_local_minute(day, 0), at_local_minute(next, 0))
         .await?;
     suggest(&mut orders, &staff);
+    let prices = use_storage::<dyn crate::pricing::PriceStorage>()?;
+    let services = prices
+        .current_price_list()
+        .await?
+        .on_sale(prices.services().await?, |s| s.id)
+        .into_iter()
+        .map(|(s, _)| {
+            let name = Named {
+                zh: s.name_zh,
+                en: s.name_en,
+            };
+            (s.id, name)
+        })
+        .collect();
     Ok(Board {
         day: day.to_string(),
         previous_day: previous.to_string(),
         next_day: next.to_string(),
         orders,
         staff,
+        services,
     })
 }
 
@@ -272,6 +293,8 @@ pub struct BoardState {
     board: Resource<Result<Option<Board>, AppError>>,
     advance: ServerAction<AdvanceWorkOrder>,
     assign: ServerAction<AssignWorkOrder>,
+    record: ServerAction<crate::findings::RecordFinding>,
+    decide: ServerAction<crate::findings::DecideFindingAtCounter>,
 }
 
 impl BoardState {
@@ -282,6 +305,8 @@ impl BoardState {
         let on_board = Memo::new(move |_| location.pathname.read().starts_with("/kiosk/board"));
         let advance = ServerAction::<AdvanceWorkOrder>::new();
         let assign = ServerAction::<AssignWorkOrder>::new();
+        let record = ServerAction::new();
+        let decide = ServerAction::new();
         let live = crate::live::use_live();
         let me = crate::account::use_me_context();
         let board = Resource::new(
@@ -293,6 +318,8 @@ impl BoardState {
                     day.get(),
                     advance.version().get(),
                     assign.version().get(),
+                    record.version().get(),
+                    decide.version().get(),
                     live.board.get(),
                     live.availability.get(),
                 )
@@ -310,6 +337,8 @@ impl BoardState {
             board,
             advance,
             assign,
+            record,
+            decide,
         }
     }
 }
@@ -328,6 +357,8 @@ pub fn StoreBoard(state: BoardState) -> impl IntoView {
         board,
         advance,
         assign,
+        record,
+        decide,
         ..
     } = state;
     let _ = state.day;
@@ -337,6 +368,8 @@ pub fn StoreBoard(state: BoardState) -> impl IntoView {
             .get()
             .and_then(|r| r.err())
             .or_else(|| assign.value().get().and_then(Result::err))
+            .or_else(|| record.value().get().and_then(Result::err))
+            .or_else(|| decide.value().get().and_then(Result::err))
     };
     view! {
         <section class="board">
@@ -358,6 +391,7 @@ pub fn StoreBoard(state: BoardState) -> impl IntoView {
 fn Lanes(b: Board, state: BoardState) -> impl IntoView {
     let i18n = use_i18n();
     let staff = b.staff.clone();
+    let services = b.services.clone();
     let day = b.day.clone();
     view! {
         <header class="board-head">
@@ -383,6 +417,7 @@ fn Lanes(b: Board, state: BoardState) -> impl IntoView {
                         .collect();
                     let count = cards.len();
                     let staff = staff.clone();
+                    let services = services.clone();
                     view! {
                         <section class="lane" data-lane=lane.code() aria-label=move || crate::garage::status_label(lane).text(i18n.lang())>
                             <h2>
@@ -392,7 +427,7 @@ fn Lanes(b: Board, state: BoardState) -> impl IntoView {
                             <ol>
                                 {cards
                                     .into_iter()
-                                    .map(|card| view! { <Card card=card staff=staff.clone() state=state /> })
+                                    .map(|card| view! { <Card card=card staff=staff.clone() catalog=services.clone() state=state /> })
                                     .collect_view()}
                             </ol>
                         </section>
@@ -404,7 +439,12 @@ fn Lanes(b: Board, state: BoardState) -> impl IntoView {
 }
 
 #[component]
-fn Card(card: WorkOrderCard, staff: Vec<BoardStaff>, state: BoardState) -> impl IntoView {
+fn Card(
+    card: WorkOrderCard,
+    staff: Vec<BoardStaff>,
+    catalog: Vec<(domain::ServiceId, Named)>,
+    state: BoardState,
+) -> impl IntoView {
     let i18n = use_i18n();
     let id = card.id.to_string();
     let time = card
@@ -458,6 +498,15 @@ fn Card(card: WorkOrderCard, staff: Vec<BoardStaff>, state: BoardState) -> impl 
                     {move || format!("{}: {} · {}", i18n.t(StaffMsg::Suggested), name.get(i18n.lang()), reasons(&r, i18n.lang()))}
                 </p>
             })}
+            <crate::findings::CardFindings
+                order=card.id
+                status=card.status
+                findings=card.findings.clone()
+                declined_before=card.declined_before.clone()
+                services=catalog
+                record=state.record
+                decide=state.decide
+            />
             <div class="card-actions">
                 {steps
                     .into_iter()

@@ -179,6 +179,21 @@ pub enum Error {
     /// The work order is not at a status this step follows (e.g. quality check before the car was in a bay).
     #[error("status step out of order")]
     StepOutOfOrder,
+    /// What was found must be 1 to 100 characters.
+    #[error("finding item is invalid")]
+    FindingItemInvalid,
+    /// A finding's severity is green, amber or red.
+    #[error("severity is unknown")]
+    SeverityUnknown,
+    /// Extra work is found and decided only while the car is checked in or in a bay.
+    #[error("the work order does not take findings now")]
+    FindingNotNow,
+    /// The customer has already approved or declined this finding.
+    #[error("finding already decided")]
+    FindingDecided,
+    /// A decision on a finding is approve or decline.
+    #[error("decision is unknown")]
+    DecisionUnknown,
 }
 
 impl Error {
@@ -242,6 +257,11 @@ impl Error {
             Error::TagUnknown => "tag_unknown",
             Error::SearchInvalid => "search_invalid",
             Error::SearchTooShort => "search_too_short",
+            Error::FindingItemInvalid => "finding_item_invalid",
+            Error::SeverityUnknown => "severity_unknown",
+            Error::FindingNotNow => "finding_not_now",
+            Error::FindingDecided => "finding_decided",
+            Error::DecisionUnknown => "decision_unknown",
         }
     }
 }
@@ -251,7 +271,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const ALL: [Error; 56] = [
+    const ALL: [Error; 61] = [
         Error::AmountEmpty,
         Error::AmountNotANumber,
         Error::AmountTooPrecise,
@@ -308,6 +328,11 @@ mod tests {
         Error::TagUnknown,
         Error::SearchInvalid,
         Error::SearchTooShort,
+        Error::FindingItemInvalid,
+        Error::SeverityUnknown,
+        Error::FindingNotNow,
+        Error::FindingDecided,
+        Error::DecisionUnknown,
     ];
 
     #[test]
@@ -372,6 +397,11 @@ mod tests {
                 "tag_unknown",
                 "search_invalid",
                 "search_too_short",
+                "finding_item_invalid",
+                "severity_unknown",
+                "finding_not_now",
+                "finding_decided",
+                "decision_unknown",
             ]
         );
     }

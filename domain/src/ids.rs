@@ -82,6 +82,8 @@ uuid_ids! {
     ShipmentId,
     /// An iPad paired with a store as its kiosk.
     DeviceId,
+    /// Something else a technician found on a car, offered to the customer.
+    FindingId,
 }
 
 /// A valid version-7 UUID built from a fixed timestamp and counter instead of

@@ -21,6 +21,8 @@
 //! - [`error`]: the single [`Error`] enum; the UI translates by variant, logs and
 //!   APIs use its stable [`Error::code`].
 //! - [`garage`]: a customer's vehicles and their service history.
+//! - [`findings`]: inspection findings offered to the customer, approved or declined
+//!   once, remembered when declined.
 //! - [`geo`]: map points and distances.
 //! - [`ids`]: UUID v7 newtypes for every entity, so a `StoreId` can never be
 //!   passed where a `CustomerId` is expected.
@@ -67,6 +69,7 @@ pub mod breakdown;
 pub mod catalog;
 pub mod discount;
 pub mod error;
+pub mod findings;
 pub mod garage;
 pub mod geo;
 pub mod ids;

@@ -211,6 +211,7 @@ async fn viewer(storages: &Storages, headers: &HeaderMap) -> Viewer {
                     location: Some(store),
                     ..
                 } => viewer.stores.push(store),
+                domain::Principal::Customer { id } => viewer.customer = Some(id),
                 _ => {}
             },
             Ok(None) => {}

@@ -146,6 +146,23 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
     // The board: every store's staff see their own; a work order is its store's.
     let store_staff = [U, F, F, F, F, A, A, A, A];
     let own_store = [U, F, F, F, F, A, A, A, N];
+    // A finding on the owner's order, pending, for the calls that decide one.
+    let finding = uuid::Uuid::now_v7();
+    db.execute(
+        "INSERT INTO findings (id, order_id, vehicle_id, item, severity, service_id, price_fen,
+            decision, found_by, found_at)
+         VALUES ($1, $2, $3, 'brake pads worn', 'red', $4, 10000, 'pending', $5, $6)",
+        &[
+            Arg::Id(finding),
+            Arg::Id(booking.id.as_uuid()),
+            Arg::Id(car.parse().expect("vehicle id")),
+            Arg::Id(service.parse().expect("service id")),
+            Arg::Id(advisor_id.parse().expect("staff id")),
+            Arg::Time(app::clock::now()),
+        ],
+    )
+    .await;
+    let finding = finding.to_string();
     let key = uuid::Uuid::now_v7().to_string();
     // (endpoint, arguments, expected answer per caller). Calls that would change the
     // owner's data send input that is refused after the authorisation check.
@@ -296,6 +313,29 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
             vec![("order_id", &order), ("staff_id", &advisor_id)],
             own_store,
         ),
+        // Findings: recorded by the order's store, decided by its customer or at its
+        // counter, read by its customer.
+        (
+            "record_finding",
+            vec![
+                ("order_id", &order),
+                ("item", " "),
+                ("severity", "red"),
+                ("service_id", &service),
+            ],
+            own_store,
+        ),
+        (
+            "decide_finding",
+            vec![("finding_id", &finding), ("answer", "maybe")],
+            owner_only,
+        ),
+        (
+            "decide_finding_at_counter",
+            vec![("finding_id", &finding), ("answer", "maybe")],
+            own_counter,
+        ),
+        ("booking_findings", vec![("order_id", &order)], owner_only),
         ("search_customers", vec![("q", "0001")], reception),
         ("customer_360", vec![("customer_id", &owner_id)], reception),
         (

@@ -13,6 +13,7 @@ use domain::Error as E;
 use reqwest::{Client, StatusCode};
 
 both_backends!(
+    an_orders_events_reach_its_customer_and_store_only,
     a_code_pairs_one_device_once_and_staff_unlock_it_with_their_pin,
     two_ipads_typing_one_code_at_once_pair_one,
     an_expired_code_pairs_nothing,
@@ -572,6 +573,105 @@ async fn a_stores_live_events_reach_only_its_devices_and_hq(db: TestDb) {
     for other in [streams.1, streams.2, streams.4] {
         assert_eq!(
             without_prices(events_until_a_price_publish(other).await),
+            vec![]
+        );
+    }
+}
+
+/// An order's events (extra work offered) reach its customer, its store and HQ, and no
+/// one else.
+async fn an_orders_events_reach_its_customer_and_store_only(db: TestDb) {
+    use app::live::LiveEvent;
+    let server = TestServer::start(&db).await;
+    let hq = signed_in(&server, "staff", HQ_ADMIN).await;
+    let advisor = signed_in(&server, "staff", ADVISOR).await;
+    let store: Vec<(uuid::Uuid, String)> = db
+        .rows(
+            "SELECT s.location_id, m.phone FROM staff s
+             JOIN staff m ON m.location_id <> s.location_id AND m.role = 'store_manager'
+             WHERE s.phone = $1 ORDER BY m.phone",
+            &[Arg::Text(ADVISOR.into())],
+        )
+        .await;
+    let (store, other_manager) = store[0].clone();
+    let elsewhere = signed_in(&server, "staff", &other_manager).await;
+    let (owner, car) = common::customer_with_car(&server).await;
+    let (stranger, _) = common::customer_with_car(&server).await;
+    let (booking, service) = common::book_oil_change(&server, &owner, &car, store).await;
+    let order = booking.id.to_string();
+    let (status, body) = call_as(
+        &advisor,
+        &server,
+        "advance_work_order",
+        &[
+            ("order_id", &order),
+            ("step", "check_in"),
+            ("mileage", "30000"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let streams = (
+        stream(&owner, &server).await,
+        stream(&advisor, &server).await,
+        stream(&hq, &server).await,
+        stream(&stranger, &server).await,
+        stream(&elsewhere, &server).await,
+    );
+    let (status, body) = call_as(
+        &advisor,
+        &server,
+        "record_finding",
+        &[
+            ("order_id", &order),
+            ("item", "机油滤清器渗油"),
+            ("severity", "amber"),
+            ("service_id", &service),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, body) = call_as(&hq, &server, "price_list", &[]).await;
+    let list: app::pricing::PriceListView = serde_json::from_str(&body).expect("prices");
+    let (status, body) = call_as(
+        &hq,
+        &server,
+        "publish_service_price",
+        &[
+            ("service_id", &list.services[0].service.id.to_string()),
+            ("price", "322.00"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let changed = LiveEvent::OrderChanged {
+        store: domain::StoreId::from(store),
+        customer: {
+            let rows: Vec<(uuid::Uuid,)> = db
+                .rows(
+                    "SELECT customer_id FROM orders WHERE id = $1",
+                    &[Arg::Id(booking.id.as_uuid())],
+                )
+                .await;
+            domain::CustomerId::from(rows[0].0)
+        },
+        order: booking.id,
+    };
+    let order_events = |events: Vec<LiveEvent>| -> Vec<LiveEvent> {
+        events
+            .into_iter()
+            .filter(|e| matches!(e, LiveEvent::OrderChanged { .. }))
+            .collect()
+    };
+    for heard in [streams.0, streams.1, streams.2] {
+        assert_eq!(
+            order_events(events_until_a_price_publish(heard).await),
+            vec![changed.clone()]
+        );
+    }
+    for other in [streams.3, streams.4] {
+        assert_eq!(
+            order_events(events_until_a_price_publish(other).await),
             vec![]
         );
     }

@@ -173,7 +173,7 @@ pub fn parse_request(
 }
 
 #[cfg(feature = "ssr")]
-mod serve {
+pub(crate) mod serve {
     //! What the server functions share.
 
     use domain::discount::Tier;

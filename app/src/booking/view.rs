@@ -787,6 +787,7 @@ fn BookingDetail(
                                     <dd class="status">{move || i18n.t(status_label(status))}</dd>
                                 </dl>
                                 <BreakdownView breakdown=b.breakdown.clone() parts=Vec::new() />
+                                <crate::findings::BookingFindings order=b.id />
                                 {(status == OrderStatus::Booked)
                                     .then(|| {
                                         view! {

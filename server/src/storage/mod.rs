@@ -22,6 +22,8 @@
 //!     notes, the customer 360);
 //!   - `workorders.rs`: [`app::workorders::WorkOrderStorage`] (the board, steps under a
 //!     status guard);
+//!   - `findings.rs`: [`app::findings::FindingsStorage`] (inspection findings, decided
+//!     under the order's lock, approved work's parts reserved with a guard);
 //!   - `staff.rs`: [`app::staff::StaffStorage`] (the stores' staff as HQ manages them);
 //!   - `garage.rs`: [`app::garage::GarageStorage`];
 //!   - `policies.rs`: [`app::policies::PolicyStorage`];
@@ -127,6 +129,9 @@ macro_rules! feature_files {
         #[allow(clippy::duplicate_mod)]
         #[path = "devices.rs"]
         mod devices;
+        #[allow(clippy::duplicate_mod)]
+        #[path = "findings.rs"]
+        mod findings;
         #[allow(clippy::duplicate_mod)]
         #[path = "garage.rs"]
         mod garage;

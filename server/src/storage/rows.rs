@@ -183,6 +183,7 @@ fn event_row(event: &LiveEvent) -> Result<(&'static str, String), StorageError> 
         LiveEvent::KioskChanged { .. } => "kiosk_changed",
         LiveEvent::DeviceRevoked { .. } => "device_revoked",
         LiveEvent::BoardChanged { .. } => "board_changed",
+        LiveEvent::OrderChanged { .. } => "order_changed",
         LiveEvent::Resync => "resync",
     };
     let payload = serde_json::to_string(event).map_err(|e| StorageError::Backend(Box::new(e)))?;

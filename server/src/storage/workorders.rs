@@ -12,6 +12,7 @@ use app::storage::StorageError;
 use app::workorders::{Advance, BoardStaff, WorkOrderCard, WorkOrderStorage};
 use async_trait::async_trait;
 use domain::account::Skills;
+use domain::findings::Decision;
 use domain::order::Step;
 use domain::suggest::{FirstTimeFix, FTF_WINDOW_DAYS};
 use domain::{CustomerId, Mileage, OrderId, OrderStatus, ServiceCategory, StaffId, StoreId};
@@ -40,7 +41,7 @@ impl WorkOrderStorage for Backend {
             .collect::<Vec<_>>()
             .join(", ");
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT o.id, o.reference, o.status, o.customer_id, o.scheduled_start, o.responsible_id,
+            "SELECT o.id, o.reference, o.status, o.customer_id, o.vehicle_id, o.scheduled_start, o.responsible_id,
                     o.concerns, o.mileage_km, v.plate, c.name_zh, c.name_en, c.preferred_advisor_id
              FROM orders o
              JOIN vehicles v ON v.id = o.vehicle_id
@@ -62,10 +63,22 @@ impl WorkOrderStorage for Backend {
             .map(|r| get(r, "id"))
             .collect::<Result<_, _>>()?;
         let mut services = services_of(&mut conn, &ids).await?;
+        let mut findings = super::findings::of_orders(&mut conn, &ids).await?;
+        let cars = rows
+            .iter()
+            .map(|r| Ok((get(r, "id")?, get(r, "vehicle_id")?)))
+            .collect::<Result<Vec<(Uuid, Uuid)>, StorageError>>()?;
+        let mut declined = super::findings::declined_before(&mut conn, &cars, &findings).await?;
         let orders = rows
             .iter()
-            .map(|r| card(r, &mut services))
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|r| {
+                let mut card = card(r, &mut services)?;
+                let id = card.id.as_uuid();
+                card.findings = findings.remove(&id).unwrap_or_default();
+                card.declined_before = declined.remove(&id).unwrap_or_default();
+                Ok(card)
+            })
+            .collect::<Result<Vec<_>, StorageError>>()?;
         // The same people, in the same order, as the store's lock screen.
         let mut records = records(&mut conn, store, now()).await?;
         let staff = super::devices::kiosk(&mut conn, store)
@@ -153,6 +166,22 @@ impl WorkOrderStorage for Backend {
                 .map_err(db_err)?;
                 if moved.rows_affected() != 1 {
                     return Err(StorageError::Conflict("the work order moved meanwhile".into()));
+                }
+                if after == OrderStatus::HandedOver {
+                    // What the customer never answered leaves with the car as declined
+                    // (`Decision::at_handover`), to be offered again next time.
+                    let pending = Decision::Pending;
+                    sqlx::query(
+                        "UPDATE findings SET decision = $1, decided_at = $2
+                         WHERE order_id = $3 AND decision = $4",
+                    )
+                    .bind(pending.at_handover().code())
+                    .bind(DbTime(now))
+                    .bind(order.as_uuid())
+                    .bind(pending.code())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
                 }
             }
             let event = LiveEvent::BoardChanged { store };
@@ -317,6 +346,8 @@ fn card(
         categories,
         preferred_advisor: get::<Option<Uuid>>(r, "preferred_advisor_id")?.map(StaffId::from),
         suggestion: Vec::new(),
+        findings: Vec::new(),
+        declined_before: Vec::new(),
         scheduled_start: get::<Option<DbTime>>(r, "scheduled_start")?.map(|t| t.0),
         responsible: get::<Option<Uuid>>(r, "responsible_id")?.map(StaffId::from),
         concerns: get(r, "concerns")?,
