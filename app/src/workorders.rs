@@ -12,7 +12,9 @@
 //!
 //! - Server functions, for the staff of the order's store: [`store_board`],
 //!   [`advance_work_order`] (check-in records the mileage, never below the car's last
-//!   reading, and the customer's concerns), [`assign_work_order`].
+//!   reading, and the customer's concerns), [`submit_quality_check`] (the order's
+//!   checklist, every step marked; [`domain::qc::judge`] passes or fails it: there is no
+//!   pass or fail button), [`assign_work_order`].
 //! - Storage: [`WorkOrderStorage`].
 //! - Component: [`StoreBoard`], at `/kiosk/board`.
 
@@ -54,6 +56,8 @@ pub struct WorkOrderCard {
     pub findings: Vec<crate::findings::FindingView>,
     /// What the customer declined at the car's earlier visits, to offer again.
     pub declined_before: Vec<crate::findings::FindingView>,
+    /// The quality checklist: every step of its services and of approved extra work.
+    pub checklist: Vec<domain::qc::QcStep>,
 }
 
 /// Someone of the store who can be responsible for a work order.
@@ -88,6 +92,9 @@ pub enum Advance {
         mileage: domain::Mileage,
         concerns: Option<domain::reception::NoteText>,
     },
+    /// A quality check: the step is [`domain::qc::judge`]'s, from the order's checklist
+    /// as storage reads it.
+    QualityCheck(Vec<domain::qc::QcMark>),
     Step(Step),
 }
 
@@ -223,6 +230,9 @@ pub async fn advance_work_order(
     let (by, store) = store_staff().await?;
     let order = OrderId::parse(&order_id)?;
     let advance = match Step::parse(&step)? {
+        verdict if verdict.is_quality_verdict() => {
+            return Err(domain::Error::QcStepMissing.into());
+        }
         Step::CheckIn => Advance::CheckIn {
             mileage: domain::Mileage::parse(&mileage)?,
             concerns: match concerns.trim() {
@@ -239,6 +249,38 @@ pub async fn advance_work_order(
     Ok(status)
 }
 
+/// One step of a quality check as the form sends it (`marks[0][no]`, ...).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarkForm {
+    pub no: String,
+    #[serde(default)]
+    pub outcome: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// A quality check of a work order of the caller's store: every step of its checklist
+/// passed or failed (a failure with a note). All passed: ready; any failed: back to
+/// the bay, counted against the responsible technician.
+#[server(prefix = "/api", endpoint = "submit_quality_check", output = crate::codec::JsonText)]
+pub async fn submit_quality_check(
+    order_id: String,
+    #[server(default)] marks: Vec<MarkForm>,
+) -> Result<OrderStatus, AppError> {
+    crate::account::session::require_same_origin()?;
+    let (by, store) = store_staff().await?;
+    let order = OrderId::parse(&order_id)?;
+    let marks = marks
+        .iter()
+        .map(|m| domain::qc::QcMark::parse(&m.no, &m.outcome, &m.note))
+        .collect::<Result<Vec<_>, _>>()?;
+    let status = use_storage::<dyn WorkOrderStorage>()?
+        .advance(store, order, &Advance::QualityCheck(marks), by)
+        .await?;
+    tracing::info!(%order, %store, status = status.code(), "quality check");
+    Ok(status)
+}
+
 /// Makes someone of the store responsible for a work order.
 #[server(prefix = "/api", endpoint = "assign_work_order", output = crate::codec::JsonText)]
 pub async fn assign_work_order(order_id: String, staff_id: String) -> Result<(), AppError> {
@@ -249,6 +291,55 @@ pub async fn assign_work_order(order_id: String, staff_id: String) -> Result<(),
     Ok(use_storage::<dyn WorkOrderStorage>()?
         .assign(store, order, staff)
         .await?)
+}
+
+/// The checklist of a work order at quality check: each step passed or failed, a
+/// failure with what failed. Plain form fields (`marks[0][no]`, ...), so it also posts
+/// before the page has hydrated.
+#[component]
+fn QualityCheckForm(
+    order: OrderId,
+    checklist: Vec<domain::qc::QcStep>,
+    action: ServerAction<SubmitQualityCheck>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <ActionForm action=action attr:class="qc-form">
+            <input type="hidden" name="order_id" value=order.to_string() />
+            <p class="qc-head">{move || i18n.t(StaffMsg::QcChecklist)}</p>
+            <ol class="qc-steps">
+                {checklist
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, step)| {
+                        let field = move |name: &str| format!("marks[{i}][{name}]");
+                        let text = (step.text_zh.clone(), step.text_en.clone());
+                        view! {
+                            <li class="qc-step" data-step=step.no>
+                                <input type="hidden" name=field("no") value=step.no />
+                                <fieldset>
+                                    <legend>{move || if i18n.lang() == crate::i18n::Lang::Zh { text.0.clone() } else { text.1.clone() }}</legend>
+                                    <label class="qc-pass">
+                                        <input type="radio" name=field("outcome") value="pass" required />
+                                        <span>{move || i18n.t(StaffMsg::QcPassed)}</span>
+                                    </label>
+                                    <label class="qc-fail">
+                                        <input type="radio" name=field("outcome") value="fail" />
+                                        <span>{move || i18n.t(StaffMsg::QcFailed)}</span>
+                                    </label>
+                                    <label class="qc-note">
+                                        <span>{move || i18n.t(StaffMsg::QcWhatFailed)}</span>
+                                        <input type="text" name=field("note") maxlength="500" autocomplete="off" />
+                                    </label>
+                                </fieldset>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+            <button type="submit" class="submit-qc">{move || i18n.t(StaffMsg::QcSubmit)}</button>
+        </ActionForm>
+    }
 }
 
 /// Why someone is suggested, in words: the preference, or skill, first-time fix and load.
@@ -295,6 +386,7 @@ pub struct BoardState {
     assign: ServerAction<AssignWorkOrder>,
     record: ServerAction<crate::findings::RecordFinding>,
     decide: ServerAction<crate::findings::DecideFindingAtCounter>,
+    qc: ServerAction<SubmitQualityCheck>,
 }
 
 impl BoardState {
@@ -307,6 +399,7 @@ impl BoardState {
         let assign = ServerAction::<AssignWorkOrder>::new();
         let record = ServerAction::new();
         let decide = ServerAction::new();
+        let qc = ServerAction::<SubmitQualityCheck>::new();
         let live = crate::live::use_live();
         let me = crate::account::use_me_context();
         let board = Resource::new(
@@ -320,6 +413,7 @@ impl BoardState {
                     assign.version().get(),
                     record.version().get(),
                     decide.version().get(),
+                    qc.version().get(),
                     live.board.get(),
                     live.availability.get(),
                 )
@@ -339,6 +433,7 @@ impl BoardState {
             assign,
             record,
             decide,
+            qc,
         }
     }
 }
@@ -359,6 +454,7 @@ pub fn StoreBoard(state: BoardState) -> impl IntoView {
         assign,
         record,
         decide,
+        qc,
         ..
     } = state;
     let _ = state.day;
@@ -370,6 +466,7 @@ pub fn StoreBoard(state: BoardState) -> impl IntoView {
             .or_else(|| assign.value().get().and_then(Result::err))
             .or_else(|| record.value().get().and_then(Result::err))
             .or_else(|| decide.value().get().and_then(Result::err))
+            .or_else(|| qc.value().get().and_then(Result::err))
     };
     view! {
         <section class="board">
@@ -508,8 +605,13 @@ fn Card(
                 decide=state.decide
             />
             <div class="card-actions">
+                {(card.status == OrderStatus::QualityCheck).then(|| view! {
+                    <QualityCheckForm order=card.id checklist=card.checklist.clone() action=state.qc />
+                })}
                 {steps
                     .into_iter()
+                    // A check's verdict comes from its checklist (the form above).
+                    .filter(|step| !step.is_quality_verdict())
                     .map(|step| {
                         let id = id_steps.clone();
                         if step == Step::CheckIn {

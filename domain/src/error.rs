@@ -194,6 +194,12 @@ pub enum Error {
     /// A decision on a finding is approve or decline.
     #[error("decision is unknown")]
     DecisionUnknown,
+    /// A quality check marks every step of the order's checklist once, as pass or fail.
+    #[error("a quality-check step is missing")]
+    QcStepMissing,
+    /// A failed quality-check step must say what failed.
+    #[error("a failed quality-check step has no note")]
+    QcNoteMissing,
 }
 
 impl Error {
@@ -262,6 +268,8 @@ impl Error {
             Error::FindingNotNow => "finding_not_now",
             Error::FindingDecided => "finding_decided",
             Error::DecisionUnknown => "decision_unknown",
+            Error::QcStepMissing => "qc_step_missing",
+            Error::QcNoteMissing => "qc_note_missing",
         }
     }
 }
@@ -271,7 +279,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const ALL: [Error; 61] = [
+    const ALL: [Error; 63] = [
         Error::AmountEmpty,
         Error::AmountNotANumber,
         Error::AmountTooPrecise,
@@ -333,6 +341,8 @@ mod tests {
         Error::FindingNotNow,
         Error::FindingDecided,
         Error::DecisionUnknown,
+        Error::QcStepMissing,
+        Error::QcNoteMissing,
     ];
 
     #[test]
@@ -402,6 +412,8 @@ mod tests {
                 "finding_not_now",
                 "finding_decided",
                 "decision_unknown",
+                "qc_step_missing",
+                "qc_note_missing",
             ]
         );
     }

@@ -38,6 +38,7 @@
 //!   channel an order came through and who booked it.
 //! - [`phone`]: [`Phone`], a mainland-China mobile number.
 //! - [`plate`]: [`Plate`], a mainland-China licence plate (ordinary and new-energy).
+//! - [`qc`]: the quality checklist of an order and whether the check passed.
 //! - [`reception`]: finding a customer at the counter from part of a phone or a plate
 //!   ([`reception::CustomerQuery`]).
 //! - [`pricing`]: the uniform, versioned [`PriceList`] and [`price_line`].
@@ -82,6 +83,7 @@ pub mod order;
 pub mod phone;
 pub mod plate;
 pub mod pricing;
+pub mod qc;
 pub mod reception;
 pub mod slots;
 pub mod stock;

@@ -191,6 +191,12 @@ impl Step {
         }
     }
 
+    /// Whether this step is a quality check's verdict, which only a complete checklist
+    /// gives ([`crate::qc::judge`]): nobody presses "pass" or "fail" by hand.
+    pub fn is_quality_verdict(self) -> bool {
+        matches!(self, Step::PassQc | Step::FailQc)
+    }
+
     /// The step with this code; [`Error::StepOutOfOrder`] for anything else.
     pub fn parse(code: &str) -> Result<Step, Error> {
         Self::ALL

@@ -1,4 +1,4 @@
-import { expect, APIRequestContext, Browser, Page } from "@playwright/test";
+import { expect, APIRequestContext, Browser, Locator, Page } from "@playwright/test";
 
 /** Opens a page and waits until it has hydrated: clicks before that would be lost. */
 export async function open(page: Page, path: string) {
@@ -113,4 +113,24 @@ export async function openAsStaff(page: Page, path: string, phone = HQ_ADMIN) {
 export function freshPhone(): string {
   const n = Math.floor(Math.random() * 1e8);
   return `137${String(n).padStart(8, "0")}`;
+}
+
+/**
+ * Marks every step of a board card's quality checklist by touch and submits it: all
+ * passed, or with `failure` the second step failed with that note.
+ */
+export async function qualityCheck(card: Locator, failure?: string) {
+  const steps = card.locator(".qc-form .qc-step");
+  await expect(steps.first()).toBeVisible();
+  const n = await steps.count();
+  for (let i = 0; i < n; i++) {
+    const step = steps.nth(i);
+    if (failure && i === 1) {
+      await step.locator(".qc-fail").tap();
+      await step.locator('input[name$="[note]"]').fill(failure);
+    } else {
+      await step.locator(".qc-pass").tap();
+    }
+  }
+  await card.locator(".submit-qc").tap();
 }

@@ -44,6 +44,7 @@ pub struct DemoData {
     pub fitments: Vec<Fitment>,
     pub services: Vec<Service>,
     pub service_parts: Vec<ServicePart>,
+    pub qc_steps: Vec<QcStepRow>,
     pub stock: Vec<StockRow>,
     pub price_list: PriceListSeed,
     pub customers: Vec<Customer>,
@@ -138,6 +139,15 @@ pub struct Service {
     pub description_en: &'static str,
     pub duration_min: i64,
     pub sort_order: i64,
+}
+
+/// A row of `qc_steps`: one step of a service's quality checklist.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QcStepRow {
+    pub service_id: Uuid,
+    pub step_no: i64,
+    pub text_zh: &'static str,
+    pub text_en: &'static str,
 }
 
 /// A row of `service_parts`.
@@ -648,6 +658,74 @@ struct ServiceSpec {
     /// history; 0 means never (e.g. battery checks on petrol cars).
     weights: [u32; 3],
 }
+
+/// The quality checklist of each kind of service: what the checker looks at before a
+/// car is handed back.
+const QC_CHECKLISTS: &[(&str, &[(&str, &str)])] = &[
+    (
+        "maintenance",
+        &[
+            ("油液液位在标准范围内", "Fluid levels within the marks"),
+            ("滤清器和放油螺栓无渗漏", "No leak at filters or drain plug"),
+            ("保养提示已复位", "Service reminder reset"),
+        ],
+    ),
+    (
+        "tyres",
+        &[
+            (
+                "轮胎气压按标准充至规定值",
+                "Tyre pressures set to the specification",
+            ),
+            (
+                "轮毂螺栓按规定扭矩紧固",
+                "Wheel nuts torqued to the specification",
+            ),
+            ("试车无跑偏、无异响", "Road test: no pulling, no noise"),
+        ],
+    ),
+    (
+        "repair",
+        &[
+            ("更换部件安装牢固", "Replaced parts fitted and secure"),
+            (
+                "刹车踏板行程和力度正常",
+                "Brake pedal travel and feel normal",
+            ),
+            (
+                "试车无异响、无报警灯",
+                "Road test: no noise, no warning light",
+            ),
+        ],
+    ),
+    (
+        "detailing",
+        &[
+            (
+                "车身无遗漏污渍和水痕",
+                "No missed dirt or water marks on the body",
+            ),
+            (
+                "内饰清洁、无遗留物品",
+                "Interior clean, nothing left behind",
+            ),
+        ],
+    ),
+    (
+        "ev",
+        &[
+            (
+                "高压系统无故障码",
+                "No fault code in the high-voltage system",
+            ),
+            ("冷却液液位在标准范围内", "Coolant level within the marks"),
+            (
+                "充电口和高压插接件完好",
+                "Charging port and high-voltage connectors intact",
+            ),
+        ],
+    ),
+];
 
 const SERVICES: &[ServiceSpec] = &[
     ServiceSpec {
@@ -1299,6 +1377,23 @@ pub fn demo_data() -> DemoData {
     let mut staff = staff;
     give_demo_accounts_known_phones(&mut staff, &mut customers);
 
+    let qc_steps = services
+        .iter()
+        .flat_map(|service| {
+            QC_CHECKLISTS
+                .iter()
+                .filter(|(category, _)| *category == service.category)
+                .flat_map(|(_, steps)| steps.iter())
+                .zip(1..)
+                .map(|(&(text_zh, text_en), step_no)| QcStepRow {
+                    service_id: service.id,
+                    step_no,
+                    text_zh,
+                    text_en,
+                })
+        })
+        .collect();
+
     DemoData {
         locations,
         opening_hours,
@@ -1308,6 +1403,7 @@ pub fn demo_data() -> DemoData {
         fitments,
         services,
         service_parts,
+        qc_steps,
         stock,
         price_list,
         customers,
@@ -1814,6 +1910,17 @@ mod tests {
         assert_eq!(d.stock.len(), d.locations.len() * d.parts.len());
         let service_parts: usize = SERVICES.iter().map(|s| s.parts.len()).sum();
         assert_eq!(d.service_parts.len(), service_parts, "unknown category");
+        // Every service has a checklist of its kind's steps, numbered from 1.
+        for service in &d.services {
+            let steps: Vec<i64> = d
+                .qc_steps
+                .iter()
+                .filter(|q| q.service_id == service.id)
+                .map(|q| q.step_no)
+                .collect();
+            assert!(steps.len() >= 2, "{} has no checklist", service.code);
+            assert_eq!(steps, (1..=steps.len() as i64).collect::<Vec<_>>());
+        }
         let opted_out = d.customers.iter().filter(|c| c.marketing_opt_out).count();
         assert!((3..=20).contains(&opted_out), "{opted_out} opted out");
         for tier in ["standard", "silver", "gold"] {

@@ -305,7 +305,16 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
         ("store_board", vec![("day", "")], store_staff),
         (
             "advance_work_order",
-            vec![("order_id", &order), ("step", "pass_qc")],
+            vec![("order_id", &order), ("step", "hand_over")],
+            own_store,
+        ),
+        (
+            "submit_quality_check",
+            vec![
+                ("order_id", &order),
+                ("marks[0][no]", "1"),
+                ("marks[0][outcome]", "pass"),
+            ],
             own_store,
         ),
         (

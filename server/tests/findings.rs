@@ -58,6 +58,10 @@ async fn step(staff: &Client, server: &TestServer, order: &str, step: &str, mile
     assert_eq!(status, StatusCode::OK, "{step}: {body}");
 }
 
+fn day_of(booking: &app::booking::Booking) -> String {
+    domain::local_time::local_date(booking.start).to_string()
+}
+
 async fn board(staff: &Client, server: &TestServer, day: &str) -> Board {
     let (status, body) = call_as(staff, server, "store_board", &[("day", day)]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -284,9 +288,36 @@ async fn findings_are_offered_decided_once_and_remembered(db: TestDb) {
     assert_eq!(decided[0].0, expected);
 
     // The cabin filter is never answered: handed over, it counts as declined.
-    for s in ["start_work", "submit_for_qc", "pass_qc", "hand_over"] {
+    for s in ["start_work", "submit_for_qc"] {
         step(&technician, &server, &order, s, "").await;
     }
+    // The check covers the approved brakes too: the oil change's steps, then theirs.
+    let b = board(&advisor, &server, &day_of(&booking)).await;
+    let checklist = &b
+        .orders
+        .iter()
+        .find(|c| c.id == booking.id)
+        .expect("card")
+        .checklist;
+    let texts: Vec<&str> = checklist.iter().map(|s| s.text_en.as_str()).collect();
+    assert!(texts.contains(&"Service reminder reset"), "{texts:?}");
+    assert!(
+        texts.contains(&"Replaced parts fitted and secure"),
+        "{texts:?}"
+    );
+    assert_eq!(
+        checklist.iter().map(|s| s.no).collect::<Vec<_>>(),
+        (1..=checklist.len() as u32).collect::<Vec<_>>()
+    );
+    let mut form = vec![("order_id".to_owned(), order.clone())];
+    for (i, s) in checklist.iter().enumerate() {
+        form.push((format!("marks[{i}][no]"), s.no.to_string()));
+        form.push((format!("marks[{i}][outcome]"), "pass".to_owned()));
+    }
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, body) = call_as(&technician, &server, "submit_quality_check", &form).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    step(&technician, &server, &order, "hand_over", "").await;
     let done = findings(&owner, &server, &order).await;
     assert_eq!(done.findings[2].decision, Decision::Declined);
     let (status, body) = call_as(

@@ -43,6 +43,23 @@ async fn step(
     .await
 }
 
+/// A quality check as the card's form posts it: `(step, "pass" | "fail", note)`.
+async fn quality_check(
+    staff: &Client,
+    server: &TestServer,
+    order: &str,
+    marks: &[(u32, &str, &str)],
+) -> (StatusCode, String) {
+    let mut form = vec![("order_id".to_owned(), order.to_owned())];
+    for (i, (no, outcome, note)) in marks.iter().enumerate() {
+        form.push((format!("marks[{i}][no]"), no.to_string()));
+        form.push((format!("marks[{i}][outcome]"), (*outcome).to_owned()));
+        form.push((format!("marks[{i}][note]"), (*note).to_owned()));
+    }
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    call_as(staff, server, "submit_quality_check", &form).await
+}
+
 async fn a_booking_moves_from_check_in_to_handover_once_and_in_order(db: TestDb) {
     let server = TestServer::start(&db).await;
     let staff: Vec<(uuid::Uuid, String, String)> = db
@@ -102,7 +119,7 @@ async fn a_booking_moves_from_check_in_to_handover_once_and_in_order(db: TestDb)
     )
     .await;
     for (s, mileage, refusal) in [
-        ("pass_qc", "", E::StepOutOfOrder),
+        ("pass_qc", "", E::QcStepMissing),
         ("hand_over", "", E::StepOutOfOrder),
         ("teleport", "", E::StepOutOfOrder),
         ("check_in", "lots", E::MileageInvalid),
@@ -174,17 +191,70 @@ async fn a_booking_moves_from_check_in_to_handover_once_and_in_order(db: TestDb)
         }
     }
 
-    // Quality check fails once (back to the bay, counted), then passes; handed over.
-    for s in [
-        "submit_for_qc",
-        "fail_qc",
-        "submit_for_qc",
-        "pass_qc",
-        "hand_over",
+    // Quality check: by the order's checklist only. Nobody presses "pass"; a step left
+    // out or a failure that does not say why is refused; a failed check sends the car
+    // back to the bay and counts; the next check passes.
+    let (status, body) = step(&technician, &server, &order, "submit_for_qc", "").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = step(&technician, &server, &order, "pass_qc", "").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(error(&body), AppError::Invalid(E::QcStepMissing));
+    let b = board(&advisor, &server, &day).await;
+    let checklist = b
+        .orders
+        .iter()
+        .find(|c| c.id == booking.id)
+        .expect("card")
+        .checklist
+        .clone();
+    assert!(checklist.len() >= 2, "an oil change has a checklist");
+    let all = |outcome: &'static str| -> Vec<(u32, &'static str, &'static str)> {
+        checklist.iter().map(|s| (s.no, outcome, "")).collect()
+    };
+    let mut failed = all("pass");
+    failed[1] = (failed[1].0, "fail", "滤清器渗油");
+    let mut unexplained = all("pass");
+    unexplained[1] = (unexplained[1].0, "fail", "");
+    for (marks, refusal) in [
+        (all("pass")[1..].to_vec(), E::QcStepMissing),
+        (all("maybe"), E::QcStepMissing),
+        (unexplained, E::QcNoteMissing),
     ] {
+        let (status, body) = quality_check(&technician, &server, &order, &marks).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(error(&body), AppError::Invalid(refusal));
+    }
+    let (status, body) = quality_check(&technician, &server, &order, &failed).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body.trim(), "\"in_bay\"");
+    // Checked again once back from the bay: now it passes.
+    let (status, body) = quality_check(&technician, &server, &order, &all("pass")).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not at quality check: {body}"
+    );
+    for s in ["submit_for_qc"] {
         let (status, body) = step(&technician, &server, &order, s, "").await;
         assert_eq!(status, StatusCode::OK, "{s}: {body}");
     }
+    let (status, body) = quality_check(&technician, &server, &order, &all("pass")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body.trim(), "\"ready\"");
+    let (status, body) = step(&technician, &server, &order, "hand_over", "").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let marks: Vec<(i64, i64, bool, Option<String>)> = db
+        .rows(
+            "SELECT attempt, step_no, passed, note FROM qc_marks WHERE order_id = $1
+             ORDER BY attempt, step_no",
+            &[Arg::Id(booking.id.as_uuid())],
+        )
+        .await;
+    assert_eq!(marks.len(), checklist.len() * 2, "two checks, every step");
+    assert_eq!(
+        marks.iter().filter(|m| !m.2).collect::<Vec<_>>(),
+        vec![&(1, 2, false, Some("滤清器渗油".to_owned()))]
+    );
     let done: Vec<(String, i64)> = db
         .rows(
             "SELECT status, qc_failures FROM orders WHERE id = $1",

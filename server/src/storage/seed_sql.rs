@@ -162,6 +162,19 @@ pub async fn insert_demo(conn: &mut Connection, d: &DemoData) -> Result<(), sqlx
     .await?;
     insert(
         conn,
+        "qc_steps",
+        &["service_id", "step_no", "text_zh", "text_en"],
+        &d.qc_steps,
+        |q, r| {
+            q.bind(r.service_id)
+                .bind(r.step_no)
+                .bind(r.text_zh)
+                .bind(r.text_en)
+        },
+    )
+    .await?;
+    insert(
+        conn,
         "service_parts",
         &["service_id", "category_id", "quantity_milli"],
         &d.service_parts,

@@ -13,6 +13,7 @@ use app::workorders::{Advance, BoardStaff, WorkOrderCard, WorkOrderStorage};
 use async_trait::async_trait;
 use domain::account::Skills;
 use domain::findings::Decision;
+use domain::qc::{QcMark, QcStep};
 use domain::order::Step;
 use domain::suggest::{FirstTimeFix, FTF_WINDOW_DAYS};
 use domain::{CustomerId, Mileage, OrderId, OrderStatus, ServiceCategory, StaffId, StoreId};
@@ -69,6 +70,7 @@ impl WorkOrderStorage for Backend {
             .map(|r| Ok((get(r, "id")?, get(r, "vehicle_id")?)))
             .collect::<Result<Vec<(Uuid, Uuid)>, StorageError>>()?;
         let mut declined = super::findings::declined_before(&mut conn, &cars, &findings).await?;
+        let mut checklists = checklists(&mut conn, &ids).await?;
         let orders = rows
             .iter()
             .map(|r| {
@@ -76,6 +78,7 @@ impl WorkOrderStorage for Backend {
                 let id = card.id.as_uuid();
                 card.findings = findings.remove(&id).unwrap_or_default();
                 card.declined_before = declined.remove(&id).unwrap_or_default();
+                card.checklist = checklists.remove(&id).unwrap_or_default();
                 Ok(card)
             })
             .collect::<Result<Vec<_>, StorageError>>()?;
@@ -108,14 +111,10 @@ impl WorkOrderStorage for Backend {
         advance: &Advance,
         by: StaffId,
     ) -> Result<OrderStatus, StorageError> {
-        let step = match advance {
-            Advance::CheckIn { .. } => Step::CheckIn,
-            Advance::Step(step) => *step,
-        };
         transaction!(self, Serial::Rows, |tx| {
             let now = now();
             let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT status, customer_id, vehicle_id FROM orders
+                "SELECT status, customer_id, vehicle_id, qc_failures FROM orders
                  WHERE id = $1 AND store_id = $2{LOCK_ROWS}"
             )))
             .bind(order.as_uuid())
@@ -125,6 +124,22 @@ impl WorkOrderStorage for Backend {
             .map_err(db_err)?
             .ok_or(StorageError::NotFound)?;
             let before = status(&row)?;
+            let step = match advance {
+                Advance::CheckIn { .. } => Step::CheckIn,
+                Advance::Step(step) => *step,
+                Advance::QualityCheck(marks) => {
+                    // Only at quality check: the checklist of another status is not asked.
+                    before.after(Step::PassQc)?;
+                    let checklist = checklists(tx, &[order.as_uuid()])
+                        .await?
+                        .remove(&order.as_uuid())
+                        .unwrap_or_default();
+                    let step = domain::qc::judge(&checklist, marks)?;
+                    let attempt = get::<i64>(&row, "qc_failures")? + 1;
+                    record_marks(tx, order, attempt, &checklist, marks, by, now).await?;
+                    step
+                }
+            };
             let after = before.after(step)?;
             let mut events = Vec::new();
             if step == Step::Cancel {
@@ -276,6 +291,113 @@ async fn records(
         .collect()
 }
 
+/// Each order's quality checklist: the steps of its booked services in line order, then
+/// of its approved extra work, numbered from 1 (a service counted once).
+pub(super) async fn checklists(
+    conn: &mut Conn,
+    orders: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<QcStep>>, StorageError> {
+    let mut out: HashMap<Uuid, Vec<QcStep>> = HashMap::new();
+    if orders.is_empty() {
+        return Ok(out);
+    }
+    let list = placeholders(1, orders.len());
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT order_id, service_id FROM (
+             SELECT ol.order_id, ol.item_id AS service_id, 0 AS part, ol.line_no AS pos, NULL AS found_at
+             FROM order_lines ol WHERE ol.item_kind = 'service' AND ol.order_id IN ({list})
+             UNION ALL
+             SELECT f.order_id, f.service_id, 1 AS part, 0 AS pos, f.found_at
+             FROM findings f WHERE f.decision = 'approved' AND f.order_id IN ({list})
+         ) AS work
+         ORDER BY order_id, part, pos, found_at"
+    )));
+    for id in orders {
+        q = q.bind(*id);
+    }
+    let work = q.fetch_all(&mut *conn).await.map_err(db_err)?;
+    let mut services: Vec<Uuid> = Vec::new();
+    let mut of_order: Vec<(Uuid, Vec<Uuid>)> = Vec::new();
+    for r in &work {
+        let (order, service): (Uuid, Uuid) = (get(r, "order_id")?, get(r, "service_id")?);
+        match of_order.last_mut() {
+            Some((o, list)) if *o == order => {
+                if !list.contains(&service) {
+                    list.push(service);
+                }
+            }
+            _ => of_order.push((order, vec![service])),
+        }
+        if !services.contains(&service) {
+            services.push(service);
+        }
+    }
+    if services.is_empty() {
+        return Ok(out);
+    }
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT service_id, step_no, text_zh, text_en FROM qc_steps
+         WHERE service_id IN ({}) ORDER BY service_id, step_no",
+        placeholders(1, services.len())
+    )));
+    for id in &services {
+        q = q.bind(*id);
+    }
+    let steps = q.fetch_all(&mut *conn).await.map_err(db_err)?;
+    for (order, list) in of_order {
+        let mut checklist = Vec::new();
+        for service in list {
+            for r in &steps {
+                if get::<Uuid>(r, "service_id")? == service {
+                    checklist.push(QcStep {
+                        no: checklist.len() as u32 + 1,
+                        text_zh: get(r, "text_zh")?,
+                        text_en: get(r, "text_en")?,
+                    });
+                }
+            }
+        }
+        out.insert(order, checklist);
+    }
+    Ok(out)
+}
+
+/// What was marked at a quality check, each step with the text it was checked against.
+async fn record_marks(
+    conn: &mut Conn,
+    order: OrderId,
+    attempt: i64,
+    checklist: &[QcStep],
+    marks: &[QcMark],
+    by: StaffId,
+    now: OffsetDateTime,
+) -> Result<(), StorageError> {
+    for mark in marks {
+        let step = checklist
+            .iter()
+            .find(|s| s.no == mark.no)
+            .ok_or(domain::Error::QcStepMissing)?;
+        sqlx::query(
+            "INSERT INTO qc_marks (order_id, attempt, step_no, text_zh, text_en, passed, note,
+                marked_by, marked_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(order.as_uuid())
+        .bind(attempt)
+        .bind(i64::from(mark.no))
+        .bind(step.text_zh.as_str())
+        .bind(step.text_en.as_str())
+        .bind(mark.passed)
+        .bind(mark.note.as_ref().map(|n| n.as_str()))
+        .bind(by.as_uuid())
+        .bind(DbTime(now))
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    }
+    Ok(())
+}
+
 /// A service of an order: its name, and the category of work it is.
 pub(super) struct ServiceLine {
     pub name: Named,
@@ -348,6 +470,7 @@ fn card(
         suggestion: Vec::new(),
         findings: Vec::new(),
         declined_before: Vec::new(),
+        checklist: Vec::new(),
         scheduled_start: get::<Option<DbTime>>(r, "scheduled_start")?.map(|t| t.0),
         responsible: get::<Option<Uuid>>(r, "responsible_id")?.map(StaffId::from),
         concerns: get(r, "concerns")?,
