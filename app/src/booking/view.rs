@@ -737,24 +737,19 @@ pub fn BookingPage() -> impl IntoView {
     let params = use_params_map();
     let cancel = ServerAction::<CancelBooking>::new();
     let me = crate::account::use_me_context();
-    let live = use_live();
-    let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
     let booking = Resource::new(
-        // The store moves the order (checked in, in a bay, ready): shown as it happens.
         move || {
             (
-                id.get(),
+                params.with(|p| p.get("id").unwrap_or_default()),
                 cancel.version().get(),
                 me.session(),
-                live.orders.get(),
             )
         },
-        |(id, ..)| get_booking(id),
+        |(id, _, _)| get_booking(id),
     );
-    let findings = crate::findings::BookingFindingsState::new(id);
     view! {
         <CustomerGate next="/garage">
-            <BookingDetail cancel=cancel booking=booking findings=findings />
+            <BookingDetail cancel=cancel booking=booking />
         </CustomerGate>
     }
 }
@@ -763,7 +758,6 @@ pub fn BookingPage() -> impl IntoView {
 fn BookingDetail(
     cancel: ServerAction<CancelBooking>,
     booking: Resource<Result<Booking, AppError>>,
-    findings: crate::findings::BookingFindingsState,
 ) -> impl IntoView {
     let i18n = use_i18n();
     view! {
@@ -793,7 +787,7 @@ fn BookingDetail(
                                     <dd class="status">{move || i18n.t(status_label(status))}</dd>
                                 </dl>
                                 <BreakdownView breakdown=b.breakdown.clone() parts=Vec::new() />
-                                <crate::findings::BookingFindings state=findings />
+                                <crate::findings::BookingFindings order=b.id />
                                 {(status == OrderStatus::Booked)
                                     .then(|| {
                                         view! {

@@ -109,14 +109,19 @@ fn Unlocked(
     let section = move || {
         let path = pathname.get();
         let path = path.trim_end_matches('/');
-        let staff_device = staff_device.clone();
         match path {
-            "/kiosk" => Suspend::new(reception_section(reception)).into_any(),
-            "/kiosk/board" => Suspend::new(board_section(board)).into_any(),
-            "/kiosk/prices" => Suspend::new(prices_section(quotes)).into_any(),
-            "/kiosk/staff" => Suspend::new(staff_section(kiosk, staff_device)).into_any(),
+            "/kiosk" => view! { <Reception state=reception /> }.into_any(),
+            "/kiosk/board" => view! { <StoreBoard state=board /> }.into_any(),
+            "/kiosk/prices" => view! {
+                <ModelQuotes state=quotes />
+                <ServicePriceList intro=Msg::KioskPricesIntro />
+            }
+            .into_any(),
+            "/kiosk/staff" => {
+                view! { <KioskStaffPanel state=kiosk device=staff_device.clone() /> }.into_any()
+            }
             p if p.starts_with("/kiosk/customers/") => {
-                Suspend::new(customer_section(reception)).into_any()
+                view! { <CustomerFile state=reception /> }.into_any()
             }
             _ => view! { <crate::NotFound /> }.into_any(),
         }
@@ -131,40 +136,6 @@ fn Unlocked(
         </div>
         {section}
     }
-}
-
-// Each section's code is a chunk of its own (`#[lazy]`): opening the kiosk fetches
-// reception's; the board's, the 360's (with booking at the counter), the prices' and the
-// staff panel's come when they are first opened. The server names the chunk of the
-// section it renders, so the browser fetches it with the page.
-
-#[lazy]
-fn reception_section(state: ReceptionState) -> AnyView {
-    view! { <Reception state=state /> }.into_any()
-}
-
-#[lazy]
-fn customer_section(state: ReceptionState) -> AnyView {
-    view! { <CustomerFile state=state /> }.into_any()
-}
-
-#[lazy]
-fn board_section(state: BoardState) -> AnyView {
-    view! { <StoreBoard state=state /> }.into_any()
-}
-
-#[lazy]
-fn prices_section(quotes: ModelQuotesState) -> AnyView {
-    view! {
-        <ModelQuotes state=quotes />
-        <ServicePriceList intro=Msg::KioskPricesIntro />
-    }
-    .into_any()
-}
-
-#[lazy]
-fn staff_section(kiosk: KioskState, device: PairedDevice) -> AnyView {
-    view! { <KioskStaffPanel state=kiosk device=device /> }.into_any()
 }
 
 crate::lazy::lazy_pages! {
