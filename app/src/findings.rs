@@ -383,18 +383,42 @@ pub fn CardFindings(
     }
 }
 
+/// The findings of the customer's order and the action that decides one, made by the
+/// booking page outside its sign-in gate (a resource made inside it would hydrate with
+/// another's data). Fetched again when the store records or decides one (live).
+#[derive(Clone, Copy)]
+pub struct BookingFindingsState {
+    findings: Resource<Result<OrderFindings, AppError>>,
+    decide: ServerAction<DecideFinding>,
+}
+
+impl BookingFindingsState {
+    /// For the order whose id `order` holds (as the address gives it).
+    pub fn new(order: Memo<String>) -> BookingFindingsState {
+        let decide = ServerAction::<DecideFinding>::new();
+        let live = crate::live::use_live();
+        let me = crate::account::use_me_context();
+        let findings = Resource::new(
+            move || {
+                (
+                    order.get(),
+                    decide.version().get(),
+                    live.orders.get(),
+                    me.session(),
+                )
+            },
+            |(order, ..)| booking_findings(order),
+        );
+        BookingFindingsState { findings, decide }
+    }
+}
+
 /// The findings of the customer's order on `/bookings/:id`: each pending one with
-/// approve and decline, and the total with the approved work. Fetched again when the
-/// store records or decides one (live).
+/// approve and decline, and the total with the approved work.
 #[component]
-pub fn BookingFindings(order: OrderId) -> impl IntoView {
+pub fn BookingFindings(state: BookingFindingsState) -> impl IntoView {
     let i18n = use_i18n();
-    let decide = ServerAction::<DecideFinding>::new();
-    let live = crate::live::use_live();
-    let findings = Resource::new(
-        move || (order, decide.version().get(), live.orders.get()),
-        |(order, ..)| booking_findings(order.to_string()),
-    );
+    let BookingFindingsState { findings, decide } = state;
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {

@@ -65,6 +65,20 @@ pub enum Audience {
 }
 
 impl LiveEvent {
+    /// The event's kind: its JSON `type` tag, and the outbox's `kind` column.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            LiveEvent::PriceListPublished { .. } => "price_list_published",
+            LiveEvent::PolicyPublished { .. } => "policy_published",
+            LiveEvent::AvailabilityChanged { .. } => "availability_changed",
+            LiveEvent::KioskChanged { .. } => "kiosk_changed",
+            LiveEvent::DeviceRevoked { .. } => "device_revoked",
+            LiveEvent::BoardChanged { .. } => "board_changed",
+            LiveEvent::OrderChanged { .. } => "order_changed",
+            LiveEvent::Resync => "resync",
+        }
+    }
+
     /// Who may receive this event.
     pub fn audience(&self) -> Audience {
         match self {
@@ -129,20 +143,23 @@ pub struct LiveUpdates {
 }
 
 impl LiveUpdates {
-    pub fn apply(&self, event: &LiveEvent) {
-        match event {
-            LiveEvent::PriceListPublished { .. } => self.prices.update(|n| *n += 1),
-            LiveEvent::PolicyPublished { .. } => self.policies.update(|n| *n += 1),
-            LiveEvent::AvailabilityChanged { .. } => self.availability.update(|n| *n += 1),
-            LiveEvent::KioskChanged { .. } | LiveEvent::DeviceRevoked { .. } => {
-                self.kiosk.update(|n| *n += 1)
-            }
-            LiveEvent::BoardChanged { .. } => self.board.update(|n| *n += 1),
-            LiveEvent::OrderChanged { .. } => {
+    /// Bumps the signals behind what an event of `kind` ([`LiveEvent::kind`]) changed.
+    /// The page reads only the kind: what changed is fetched again, so the browser need
+    /// not carry a decoder for every event's fields.
+    pub fn apply(&self, kind: &str) {
+        match kind {
+            "price_list_published" => self.prices.update(|n| *n += 1),
+            "policy_published" => self.policies.update(|n| *n += 1),
+            "availability_changed" => self.availability.update(|n| *n += 1),
+            "kiosk_changed" | "device_revoked" => self.kiosk.update(|n| *n += 1),
+            "board_changed" => self.board.update(|n| *n += 1),
+            "order_changed" => {
                 self.orders.update(|n| *n += 1);
                 self.board.update(|n| *n += 1);
             }
-            LiveEvent::Resync => {
+            // A resync, or a kind this page does not know yet (a newer server): refetch
+            // everything shown.
+            _ => {
                 self.prices.update(|n| *n += 1);
                 self.policies.update(|n| *n += 1);
                 self.availability.update(|n| *n += 1);
@@ -202,12 +219,18 @@ fn connect(live: LiveUpdates) {
         // The source lives as long as the page: dropping it would close the stream.
         let _source = source;
         while let Some(next) = messages.next().await {
+            /// All a page reads of an event.
+            #[derive(serde::Deserialize)]
+            struct Kind {
+                #[serde(rename = "type")]
+                kind: String,
+            }
             let event = next.ok().and_then(|(_, message)| {
                 let text = message.data().as_string()?;
-                serde_json::from_str::<LiveEvent>(&text).ok()
+                serde_json::from_str::<Kind>(&text).ok()
             });
             if let Some(event) = event {
-                live.apply(&event);
+                live.apply(&event.kind);
             }
         }
     });
@@ -220,7 +243,7 @@ fn connect(live: LiveUpdates) {
                 continue;
             }
             if opened_before.replace(true) {
-                live.apply(&LiveEvent::Resync);
+                live.apply(LiveEvent::Resync.kind());
             }
             live.connected.set(true);
         }
@@ -253,5 +276,63 @@ pub fn LiveIndicator() -> impl IntoView {
             <span class="dot" aria-hidden="true"></span>
             <span class="label">{label}</span>
         </span>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The kind a page reads is the `type` tag the server writes, for every event.
+    #[test]
+    fn every_events_kind_is_its_json_type() {
+        let store = domain::StoreId::from(uuid::Uuid::from_u128(1));
+        let customer = domain::CustomerId::from(uuid::Uuid::from_u128(2));
+        let events = [
+            LiveEvent::PriceListPublished {
+                version: 3,
+                item: PricedItem::Service(domain::ServiceId::from(uuid::Uuid::from_u128(3))),
+                price: Money::from_fen(100),
+            },
+            LiveEvent::PolicyPublished {
+                policy: domain::PolicyId::from(uuid::Uuid::from_u128(4)),
+            },
+            LiveEvent::AvailabilityChanged {
+                stores: vec![store],
+            },
+            LiveEvent::KioskChanged { store },
+            LiveEvent::DeviceRevoked {
+                device: domain::DeviceId::from(uuid::Uuid::from_u128(5)),
+                store,
+            },
+            LiveEvent::BoardChanged { store },
+            LiveEvent::OrderChanged {
+                store,
+                customer,
+                order: domain::OrderId::from(uuid::Uuid::from_u128(6)),
+            },
+            LiveEvent::Resync,
+        ];
+        for event in events {
+            let json = serde_json::to_value(&event).expect("json");
+            assert_eq!(json["type"], event.kind(), "{event:?}");
+        }
+        // A customer hears their own order's events; a store its own; HQ every store's.
+        let order = LiveEvent::OrderChanged {
+            store,
+            customer,
+            order: domain::OrderId::from(uuid::Uuid::from_u128(6)),
+        };
+        let them = Viewer {
+            customer: Some(customer),
+            ..Viewer::default()
+        };
+        let someone_else = Viewer {
+            customer: Some(domain::CustomerId::from(uuid::Uuid::from_u128(7))),
+            ..Viewer::default()
+        };
+        assert!(them.may_see(order.audience()));
+        assert!(!someone_else.may_see(order.audience()));
+        assert!(!them.may_see(LiveEvent::BoardChanged { store }.audience()));
     }
 }

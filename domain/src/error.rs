@@ -200,6 +200,18 @@ pub enum Error {
     /// A failed quality-check step must say what failed.
     #[error("a failed quality-check step has no note")]
     QcNoteMissing,
+    /// A manual price adjustment needs a reason of 2 to 200 characters.
+    #[error("adjustment reason missing")]
+    AdjustmentReasonMissing,
+    /// An adjustment cannot take more off than is left to pay.
+    #[error("adjustment larger than the total")]
+    AdjustmentTooLarge,
+    /// Prices are adjusted only while the car is at the store, before handover.
+    #[error("the work order does not take adjustments now")]
+    AdjustmentNotNow,
+    /// A manual adjustment is approved by a manager of the order's store.
+    #[error("adjustment needs a store manager")]
+    ManagerApprovalNeeded,
 }
 
 impl Error {
@@ -270,6 +282,10 @@ impl Error {
             Error::DecisionUnknown => "decision_unknown",
             Error::QcStepMissing => "qc_step_missing",
             Error::QcNoteMissing => "qc_note_missing",
+            Error::AdjustmentReasonMissing => "adjustment_reason_missing",
+            Error::AdjustmentTooLarge => "adjustment_too_large",
+            Error::AdjustmentNotNow => "adjustment_not_now",
+            Error::ManagerApprovalNeeded => "manager_approval_needed",
         }
     }
 }
@@ -279,7 +295,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const ALL: [Error; 63] = [
+    const ALL: [Error; 67] = [
         Error::AmountEmpty,
         Error::AmountNotANumber,
         Error::AmountTooPrecise,
@@ -343,6 +359,10 @@ mod tests {
         Error::DecisionUnknown,
         Error::QcStepMissing,
         Error::QcNoteMissing,
+        Error::AdjustmentReasonMissing,
+        Error::AdjustmentTooLarge,
+        Error::AdjustmentNotNow,
+        Error::ManagerApprovalNeeded,
     ];
 
     #[test]
@@ -414,6 +434,10 @@ mod tests {
                 "decision_unknown",
                 "qc_step_missing",
                 "qc_note_missing",
+                "adjustment_reason_missing",
+                "adjustment_too_large",
+                "adjustment_not_now",
+                "manager_approval_needed",
             ]
         );
     }

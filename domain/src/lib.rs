@@ -10,6 +10,7 @@
 //! - [`account`]: who is acting ([`Principal`], [`StaffRole`]) and what people type
 //!   about themselves and their car ([`Password`], [`PersonName`], [`Mileage`]), plus
 //!   the [`IdempotencyKey`] of state-changing requests.
+//! - [`bill`]: what a work order comes to at handover, and manual adjustments.
 //! - [`booking`]: the booking plan decided once: the store picker's [`booking::offers`],
 //!   a store's [`booking::slots`] and the [`booking::plan`] a booking transaction applies.
 //! - [`booking_limits`]: how far ahead, how soon and how much one customer may book
@@ -64,6 +65,7 @@
 #![warn(missing_docs)]
 
 pub mod account;
+pub mod bill;
 pub mod booking;
 pub mod booking_limits;
 pub mod breakdown;

@@ -737,19 +737,24 @@ pub fn BookingPage() -> impl IntoView {
     let params = use_params_map();
     let cancel = ServerAction::<CancelBooking>::new();
     let me = crate::account::use_me_context();
+    let live = use_live();
+    let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
     let booking = Resource::new(
+        // The store moves the order (checked in, in a bay, ready): shown as it happens.
         move || {
             (
-                params.with(|p| p.get("id").unwrap_or_default()),
+                id.get(),
                 cancel.version().get(),
                 me.session(),
+                live.orders.get(),
             )
         },
-        |(id, _, _)| get_booking(id),
+        |(id, ..)| get_booking(id),
     );
+    let findings = crate::findings::BookingFindingsState::new(id);
     view! {
         <CustomerGate next="/garage">
-            <BookingDetail cancel=cancel booking=booking />
+            <BookingDetail cancel=cancel booking=booking findings=findings />
         </CustomerGate>
     }
 }
@@ -758,6 +763,7 @@ pub fn BookingPage() -> impl IntoView {
 fn BookingDetail(
     cancel: ServerAction<CancelBooking>,
     booking: Resource<Result<Booking, AppError>>,
+    findings: crate::findings::BookingFindingsState,
 ) -> impl IntoView {
     let i18n = use_i18n();
     view! {
@@ -787,7 +793,7 @@ fn BookingDetail(
                                     <dd class="status">{move || i18n.t(status_label(status))}</dd>
                                 </dl>
                                 <BreakdownView breakdown=b.breakdown.clone() parts=Vec::new() />
-                                <crate::findings::BookingFindings order=b.id />
+                                <crate::findings::BookingFindings state=findings />
                                 {(status == OrderStatus::Booked)
                                     .then(|| {
                                         view! {

@@ -176,16 +176,7 @@ pub fn push_event(
 
 /// An event's kind and JSON payload, as the outbox stores them.
 fn event_row(event: &LiveEvent) -> Result<(&'static str, String), StorageError> {
-    let kind = match event {
-        LiveEvent::PriceListPublished { .. } => "price_list_published",
-        LiveEvent::PolicyPublished { .. } => "policy_published",
-        LiveEvent::AvailabilityChanged { .. } => "availability_changed",
-        LiveEvent::KioskChanged { .. } => "kiosk_changed",
-        LiveEvent::DeviceRevoked { .. } => "device_revoked",
-        LiveEvent::BoardChanged { .. } => "board_changed",
-        LiveEvent::OrderChanged { .. } => "order_changed",
-        LiveEvent::Resync => "resync",
-    };
+    let kind = event.kind();
     let payload = serde_json::to_string(event).map_err(|e| StorageError::Backend(Box::new(e)))?;
     Ok((kind, payload))
 }

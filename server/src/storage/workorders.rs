@@ -199,7 +199,12 @@ impl WorkOrderStorage for Backend {
                     .map_err(db_err)?;
                 }
             }
-            let event = LiveEvent::BoardChanged { store };
+            // The store's boards and the customer's own page of the order.
+            let event = LiveEvent::OrderChanged {
+                store,
+                customer: CustomerId::from(get::<Uuid>(&row, "customer_id")?),
+                order,
+            };
             append_event(tx, &event, now).await?;
             events.push(event);
             Ok((after, events))
