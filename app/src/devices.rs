@@ -306,6 +306,39 @@ pub async fn unlock_kiosk(
     Ok(())
 }
 
+/// A store manager's approval on this store's paired iPad: `manager` must manage
+/// `store` ([`domain::Error::ManagerApprovalNeeded`] otherwise) and `pin` be their PIN,
+/// each attempt counted against them and the device as an unlock is.
+#[cfg(feature = "ssr")]
+pub(crate) async fn manager_approval(
+    store: domain::StoreId,
+    manager: StaffId,
+    pin: &str,
+) -> Result<StaffId, AppError> {
+    use crate::account::session;
+    let hash = session::device_token_hash().ok_or(domain::Error::DeviceNotPaired)?;
+    let devices = use_storage::<dyn DeviceStorage>()?;
+    let device = devices
+        .device(&hash)
+        .await?
+        .filter(|d| d.store.id == store)
+        .ok_or(domain::Error::DeviceNotPaired)?;
+    let pin = domain::kiosk::Pin::parse_attempt(pin)?;
+    let holder = devices
+        .pin_holder(manager)
+        .await?
+        .filter(|h| {
+            matches!(h.principal, Principal::Staff { role: domain::StaffRole::StoreManager, location: Some(s), .. } if s == store)
+        })
+        .ok_or(domain::Error::ManagerApprovalNeeded)?;
+    session::limiter()?.check_pin(manager, device.id)?;
+    if !session::verify_pin(&pin, holder.pin_hash).await? {
+        tracing::info!(%manager, device = %device.id, "manager approval refused");
+        return Err(domain::Error::PinWrong.into());
+    }
+    Ok(manager)
+}
+
 /// Locks the kiosk: the session ends; the device stays paired.
 #[server(prefix = "/api", endpoint = "lock_kiosk", output = crate::codec::JsonText)]
 pub async fn lock_kiosk() -> Result<(), AppError> {

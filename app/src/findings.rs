@@ -43,12 +43,12 @@ pub struct FindingView {
     pub found_at: OffsetDateTime,
 }
 
-/// A customer's order's findings, with what the order comes to with the approved ones.
+/// A customer's order's findings, with what the order comes to now.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderFindings {
     pub findings: Vec<FindingView>,
-    /// The booking's total plus every approved finding's price.
-    pub total_with_extras: Money,
+    /// The booking, the approved extra work and any adjustment ([`crate::bill`]).
+    pub bill: crate::bill::BillView,
 }
 
 /// The work order a finding is about, as authorisation and pricing need it.
@@ -114,7 +114,7 @@ pub trait FindingsStorage: Send + Sync + 'static {
         work: Option<&domain::Breakdown>,
     ) -> Result<Decision, StorageError>;
 
-    /// An order's findings, oldest first, and its total with the approved ones.
+    /// An order's findings, oldest first, and its bill.
     async fn of_order(&self, order: OrderId) -> Result<OrderFindings, StorageError>;
 }
 
@@ -423,9 +423,10 @@ pub fn BookingFindings(state: BookingFindingsState) -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match findings.await {
-                    Ok(f) if f.findings.is_empty() => ().into_any(),
+                    Ok(f) if f.findings.is_empty() && f.bill.adjustments.is_empty() => ().into_any(),
                     Ok(f) => {
-                        let total = f.total_with_extras;
+                        let total = f.bill.total;
+                        let adjustments = f.bill.adjustments.clone();
                         view! {
                             <section class="booking-findings" aria-labelledby="booking-findings-h">
                                 <h2 id="booking-findings-h">{move || i18n.t(Msg::FindingsTitle)}</h2>
@@ -454,6 +455,16 @@ pub fn BookingFindings(state: BookingFindingsState) -> impl IntoView {
                                                     })}
                                                 </FindingLine>
                                             }
+                                        })
+                                        .collect_view()}
+                                </ul>
+                                <ul class="adjustments">
+                                    {adjustments
+                                        .into_iter()
+                                        .map(|a| view! {
+                                            <li class="adjustment">
+                                                {move || i18n.t(Msg::StoreAdjustment)} ": " {a.reason.clone()} " −" {a.amount.to_string()}
+                                            </li>
                                         })
                                         .collect_view()}
                                 </ul>

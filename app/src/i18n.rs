@@ -409,6 +409,7 @@ pub enum Msg {
     SeverityAmber,
     SeverityRed,
     TotalWithExtras,
+    StoreAdjustment,
 }
 
 impl Text for Msg {
@@ -510,6 +511,14 @@ pub enum StaffMsg {
     TimelineVehicleAdded,
     TimelineVisitElsewhere,
     TimelineTagged,
+    ManagerPin,
+    ApprovingManager,
+    AdjustReason,
+    AdjustAmount,
+    AdjustPrice,
+    BillTotal,
+    Adjustment,
+    BillBooked,
     QcSubmit,
     QcWhatFailed,
     QcFailed,
@@ -547,6 +556,14 @@ pub enum StaffMsg {
 impl StaffMsg {
     pub fn text(self, lang: Lang) -> &'static str {
         let (zh, en) = match self {
+            StaffMsg::ManagerPin => ("店长 PIN", "Manager's PIN"),
+            StaffMsg::ApprovingManager => ("批准的店长", "Approving manager"),
+            StaffMsg::AdjustReason => ("原因", "Reason"),
+            StaffMsg::AdjustAmount => ("减免金额（元）", "Amount off (yuan)"),
+            StaffMsg::AdjustPrice => ("调价（需店长批准）", "Adjust the price (a manager approves)"),
+            StaffMsg::BillTotal => ("应付合计", "To pay"),
+            StaffMsg::Adjustment => ("调价", "Adjustment"),
+            StaffMsg::BillBooked => ("预约项目", "Booked work"),
             StaffMsg::QcSubmit => ("提交质检", "Submit the check"),
             StaffMsg::QcWhatFailed => ("不通过原因", "What failed"),
             StaffMsg::QcFailed => ("不通过", "Failed"),
@@ -671,6 +688,7 @@ impl StaffMsg {
 impl Msg {
     pub fn text(self, lang: Lang) -> &'static str {
         let (zh, en) = match self {
+            Msg::StoreAdjustment => ("门店调价", "Adjusted at the store"),
             Msg::TotalWithExtras => ("含加项合计", "Total with the approved extra work"),
             Msg::SeverityRed => ("需立即处理", "Needs doing now"),
             Msg::SeverityAmber => ("建议尽快处理", "Should be done soon"),

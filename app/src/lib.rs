@@ -11,6 +11,7 @@
 //! - [`staff`]: the stores' staff, as HQ adds, moves and deactivates them;
 //! - [`reception`]: the counter: finding a customer as one types, walk-ins, the customer 360;
 //! - [`workorders`]: today's board: work orders from check-in to handover, live;
+//! - [`bill`]: what a work order comes to, and manual adjustments a manager approves;
 //! - [`findings`]: what else a technician found, approved or declined by the customer;
 //! - [`pricing`]: the service price list (read on every surface, published from HQ);
 //! - [`i18n`]: the translation layer (Simplified Chinese and English);
@@ -29,6 +30,7 @@
 #![recursion_limit = "256"]
 
 pub mod account;
+pub mod bill;
 pub mod booking;
 pub mod clock;
 pub mod codec;

@@ -58,6 +58,8 @@ pub struct WorkOrderCard {
     pub declined_before: Vec<crate::findings::FindingView>,
     /// The quality checklist: every step of its services and of approved extra work.
     pub checklist: Vec<domain::qc::QcStep>,
+    /// What it comes to ([`crate::bill`]).
+    pub bill: crate::bill::BillView,
 }
 
 /// Someone of the store who can be responsible for a work order.
@@ -125,6 +127,19 @@ pub trait WorkOrderStorage: Send + Sync + 'static {
         advance: &Advance,
         by: StaffId,
     ) -> Result<OrderStatus, StorageError>;
+
+    /// Takes `amount` off a work order of `store` whose car is at the store, as
+    /// [`domain::bill::check_adjustment`] allows on the bill read under the order's
+    /// lock; returns the new bill.
+    async fn adjust(
+        &self,
+        store: domain::StoreId,
+        order: OrderId,
+        amount: domain::Money,
+        reason: &domain::bill::AdjustmentReason,
+        requested_by: StaffId,
+        approved_by: StaffId,
+    ) -> Result<crate::bill::BillView, StorageError>;
 
     /// Makes `staff` (active, of this store) responsible for the work order.
     async fn assign(
@@ -387,6 +402,7 @@ pub struct BoardState {
     record: ServerAction<crate::findings::RecordFinding>,
     decide: ServerAction<crate::findings::DecideFindingAtCounter>,
     qc: ServerAction<SubmitQualityCheck>,
+    adjust: ServerAction<crate::bill::AdjustPrice>,
 }
 
 impl BoardState {
@@ -400,6 +416,7 @@ impl BoardState {
         let record = ServerAction::new();
         let decide = ServerAction::new();
         let qc = ServerAction::<SubmitQualityCheck>::new();
+        let adjust = ServerAction::<crate::bill::AdjustPrice>::new();
         let live = crate::live::use_live();
         let me = crate::account::use_me_context();
         let board = Resource::new(
@@ -414,6 +431,7 @@ impl BoardState {
                     record.version().get(),
                     decide.version().get(),
                     qc.version().get(),
+                    adjust.version().get(),
                     live.board.get(),
                     live.availability.get(),
                 )
@@ -434,6 +452,7 @@ impl BoardState {
             record,
             decide,
             qc,
+            adjust,
         }
     }
 }
@@ -455,6 +474,7 @@ pub fn StoreBoard(state: BoardState) -> impl IntoView {
         record,
         decide,
         qc,
+        adjust,
         ..
     } = state;
     let _ = state.day;
@@ -467,6 +487,7 @@ pub fn StoreBoard(state: BoardState) -> impl IntoView {
             .or_else(|| record.value().get().and_then(Result::err))
             .or_else(|| decide.value().get().and_then(Result::err))
             .or_else(|| qc.value().get().and_then(Result::err))
+            .or_else(|| adjust.value().get().and_then(Result::err))
     };
     view! {
         <section class="board">
@@ -604,6 +625,12 @@ fn Card(
                 record=state.record
                 decide=state.decide
             />
+            {(card.status.stays_on_board() || card.status == OrderStatus::HandedOver).then(|| view! {
+                <crate::bill::BillLines bill=card.bill.clone() />
+            })}
+            {card.status.stays_on_board().then(|| view! {
+                <crate::bill::AdjustForm order=card.id staff=staff.clone() action=state.adjust />
+            })}
             <div class="card-actions">
                 {(card.status == OrderStatus::QualityCheck).then(|| view! {
                     <QualityCheckForm order=card.id checklist=card.checklist.clone() action=state.qc />

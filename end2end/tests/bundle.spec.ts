@@ -66,12 +66,18 @@ for (const [what, route, budget] of FIRST_VISITS) {
  * The staff surfaces' first loads, as an iPad or a desktop at HQ fetches them, raw, gzip
  * and brotli (the README reports them). Each loads its own surface's chunk and no
  * customer page's; the ceiling keeps the kiosk quick to open on store Wi-Fi.
+ *
+ * The kiosk's ceiling was 500,000 until booking at the counter, the technician
+ * suggestion, findings, the quality checklist and adjustments took it to about 560,000
+ * (a kiosk loads it once and keeps it a year: the files are content-hashed and
+ * immutable). Splitting its sections into `#[lazy]` chunks was tried and measured worse:
+ * 137 files, and every customer page grew by 20 to 37 KB (README).
  */
-for (const [what, route, chunk] of [
-  ["the store kiosk", "/kiosk", "kiosk"],
-  ["the HQ console", "/hq", "hq"],
+for (const [what, route, chunk, budget] of [
+  ["the store kiosk", "/kiosk", "kiosk", 600_000],
+  ["the HQ console", "/hq", "hq", 500_000],
 ] as const) {
-  test(`a first visit to ${what} (${route}) loads its surface's chunk and stays under 500000 bytes`, async ({ page }) => {
+  test(`a first visit to ${what} (${route}) loads its surface's chunk and stays under ${budget} bytes`, async ({ page }) => {
     await open(page, route);
     const fetched = await page.evaluate(() =>
       performance.getEntriesByType("resource").map((e) => new URL(e.name).pathname),
@@ -84,7 +90,7 @@ for (const [what, route, chunk] of [
       files.reduce((sum, f) => sum + size([f, `${f}.gz`, `${f}.br`][i]), 0),
     );
     console.log(`first load of ${route}: ${files.length} files, raw ${raw}, gzip ${gzip}, brotli ${brotli}`);
-    expect(brotli, `brotli bytes of the first load of ${route}`).toBeLessThanOrEqual(500_000);
+    expect(brotli, `brotli bytes of the first load of ${route}`).toBeLessThanOrEqual(budget);
   });
 }
 

@@ -1,6 +1,6 @@
 import { devices } from "@playwright/test";
 import { test, expect, expectAccessible } from "./fixtures";
-import { api, freshPhone, open, openKiosk, qualityCheck } from "./helpers";
+import { DEMO_PIN, api, freshPhone, open, openKiosk, qualityCheck } from "./helpers";
 
 // Runs in the "ipad" project (touch, iPad landscape). The customer's phone is a second,
 // phone-sized context beside the counter's iPad.
@@ -89,6 +89,20 @@ test("a walk-in is booked at the counter, approves extra work on their phone, fa
   await press("submit_for_qc", "quality_check");
   await qualityCheck(card);
   await expect(card).toHaveAttribute("data-status", "ready");
+
+  // A goodwill discount at the counter needs a reason and the store manager's PIN; the
+  // bill shows it with who approved it, on the iPad and on the customer's phone.
+  await card.locator(".adjust summary").tap();
+  const adjust = card.locator(".adjust-form");
+  await adjust.locator('input[name="amount"]').fill("20");
+  await adjust.locator('input[name="reason"]').fill("等候时间较长，店长同意优惠");
+  await adjust.locator('input[name="manager_pin"]').fill("135792");
+  await adjust.locator('button[type="submit"]').tap();
+  await expect(page.locator(".board [role=alert]")).toHaveText("PIN 不正确");
+  await adjust.locator('input[name="manager_pin"]').fill(DEMO_PIN);
+  await adjust.locator('button[type="submit"]').tap();
+  await expect(card.locator(".bill dt.adjustment")).toContainText("等候时间较长");
+  await expect(mine.locator(".booking-findings .adjustment")).toContainText("等候时间较长");
   await press("hand_over", "handed_over");
   await phone.close();
 });

@@ -345,6 +345,19 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
             own_counter,
         ),
         ("booking_findings", vec![("order_id", &order)], owner_only),
+        // Reception asks; a manager's PIN on the store's paired iPad approves (none here:
+        // past the role check, "not paired").
+        (
+            "adjust_price",
+            vec![
+                ("order_id", &order),
+                ("amount", "10"),
+                ("reason", "goodwill"),
+                ("manager_id", &advisor_id),
+                ("manager_pin", "428613"),
+            ],
+            reception,
+        ),
         ("search_customers", vec![("q", "0001")], reception),
         ("customer_360", vec![("customer_id", &owner_id)], reception),
         (

@@ -179,7 +179,7 @@ async fn findings_are_offered_decided_once_and_remembered(db: TestDb) {
         .findings
         .iter()
         .all(|f| f.decision == Decision::Pending));
-    assert_eq!(offered.total_with_extras, booking.breakdown.total);
+    assert_eq!(offered.bill.total, booking.breakdown.total);
     let (status, _) = call_as(
         &stranger,
         &server,
@@ -232,7 +232,7 @@ async fn findings_are_offered_decided_once_and_remembered(db: TestDb) {
     let after = findings(&owner, &server, &order).await;
     assert_eq!(after.findings[0].decision, Decision::Approved);
     let expected = domain::Money::sum([booking.breakdown.total, brakes_quote.total]).expect("sum");
-    assert_eq!(after.total_with_extras, expected);
+    assert_eq!(after.bill.total, expected);
     // Decided once: a second answer is refused.
     let (status, body) = call_as(
         &advisor,

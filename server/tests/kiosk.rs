@@ -13,6 +13,7 @@ use domain::Error as E;
 use reqwest::{Client, StatusCode};
 
 both_backends!(
+    a_manual_adjustment_needs_a_reason_and_a_managers_pin,
     an_orders_events_reach_its_customer_and_store_only,
     a_code_pairs_one_device_once_and_staff_unlock_it_with_their_pin,
     two_ipads_typing_one_code_at_once_pair_one,
@@ -675,6 +676,144 @@ async fn an_orders_events_reach_its_customer_and_store_only(db: TestDb) {
             vec![]
         );
     }
+}
+
+/// A price is adjusted at the counter only with a reason and the PIN of a manager of
+/// the store, on its paired iPad, never below zero and only while the car is there; the
+/// bill shows it, with who approved it, to the store and to the customer.
+async fn a_manual_adjustment_needs_a_reason_and_a_managers_pin(db: TestDb) {
+    let server = TestServer::start(&db).await;
+    let store = demo_store(&db).await;
+    let kiosk = paired_kiosk(&server, &db).await;
+    let advisor = staff_id(&db, ADVISOR).await;
+    let manager = staff_id(&db, MANAGER).await;
+    let (status, body) = unlock(&kiosk, &server, &advisor, DEMO_PIN).await;
+    assert!(status.is_success() || status.is_redirection(), "{body}");
+    let (owner, car) = common::customer_with_car(&server).await;
+    let (booking, _) =
+        common::book_oil_change(&server, &owner, &car, store.parse().expect("store id")).await;
+    let order = booking.id.to_string();
+    let adjust = |client: &Client, amount: &str, reason: &str, manager: &str, pin: &str| {
+        let (client, server, order) = (client.clone(), &server, order.clone());
+        let form = [
+            ("order_id", order),
+            ("amount", amount.to_owned()),
+            ("reason", reason.to_owned()),
+            ("manager_id", manager.to_owned()),
+            ("manager_pin", pin.to_owned()),
+        ];
+        async move {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            call_as(&client, server, "adjust_price", &form).await
+        }
+    };
+    let reason = "刹车片有划痕，店长同意优惠";
+    // Before the car is here: not now.
+    let (status, body) = adjust(&kiosk, "20", reason, &manager, DEMO_PIN).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(error(&body), AppError::Invalid(E::AdjustmentNotNow));
+    let (status, body) = call_as(
+        &kiosk,
+        &server,
+        "advance_work_order",
+        &[
+            ("order_id", &order),
+            ("step", "check_in"),
+            ("mileage", "30000"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // No reason, nothing off, more than the bill, the advisor as "manager", a wrong PIN,
+    // an iPad that is not paired: refused, and nothing recorded.
+    let too_much = (booking.breakdown.total.fen() / 100 + 1).to_string();
+    let advisor_browser = signed_in(&server, "staff", ADVISOR).await;
+    for (client, amount, why, approver, pin, refusal) in [
+        (
+            &kiosk,
+            "20",
+            " ",
+            manager.as_str(),
+            DEMO_PIN,
+            AppError::Invalid(E::AdjustmentReasonMissing),
+        ),
+        (
+            &kiosk,
+            "0",
+            reason,
+            manager.as_str(),
+            DEMO_PIN,
+            AppError::Invalid(E::PriceNotPositive),
+        ),
+        (
+            &kiosk,
+            too_much.as_str(),
+            reason,
+            manager.as_str(),
+            DEMO_PIN,
+            AppError::Invalid(E::AdjustmentTooLarge),
+        ),
+        (
+            &kiosk,
+            "20",
+            reason,
+            advisor.as_str(),
+            DEMO_PIN,
+            AppError::Invalid(E::ManagerApprovalNeeded),
+        ),
+        (
+            &kiosk,
+            "20",
+            reason,
+            manager.as_str(),
+            "135792",
+            AppError::Invalid(E::PinWrong),
+        ),
+        (
+            &advisor_browser,
+            "20",
+            reason,
+            manager.as_str(),
+            DEMO_PIN,
+            AppError::Invalid(E::DeviceNotPaired),
+        ),
+    ] {
+        let (status, body) = adjust(client, amount, why, approver, pin).await;
+        assert!(!status.is_success(), "{body}");
+        assert_eq!(error(&body), refusal, "{amount} {why} {pin}");
+    }
+    let count: Vec<(i64,)> = db.rows("SELECT COUNT(*) FROM adjustments", &[]).await;
+    assert_eq!(count[0].0, 0);
+
+    // With the manager's PIN: recorded, shown with who approved it, on the board and to
+    // the customer.
+    let (status, body) = adjust(&kiosk, "20.00", reason, &manager, DEMO_PIN).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let bill: app::bill::BillView = serde_json::from_str(&body).expect("bill");
+    assert_eq!(bill.booked, booking.breakdown.total);
+    assert_eq!(bill.total.fen(), booking.breakdown.total.fen() - 2000);
+    assert_eq!(bill.adjustments.len(), 1);
+    assert_eq!(bill.adjustments[0].reason, reason);
+    let managers: Vec<(String,)> = db
+        .rows(
+            "SELECT name_zh FROM staff WHERE phone = $1",
+            &[Arg::Text(MANAGER.into())],
+        )
+        .await;
+    assert_eq!(bill.adjustments[0].approved_by.zh, managers[0].0);
+    let day = domain::local_time::local_date(booking.start).to_string();
+    let (_, body) = call_as(&kiosk, &server, "store_board", &[("day", &day)]).await;
+    let board: app::workorders::Board = serde_json::from_str(&body).expect("board");
+    let card = board
+        .orders
+        .iter()
+        .find(|c| c.id == booking.id)
+        .expect("card");
+    assert_eq!(card.bill, bill);
+    let (_, body) = call_as(&owner, &server, "booking_findings", &[("order_id", &order)]).await;
+    let theirs: app::findings::OrderFindings = serde_json::from_str(&body).expect("findings");
+    assert_eq!(theirs.bill, bill);
 }
 
 /// The value of the cookie `name` that a response set.

@@ -137,24 +137,11 @@ impl FindingsStorage for Backend {
             .await?
             .remove(&order.as_uuid())
             .unwrap_or_default();
-        let booked: i64 = sqlx::query("SELECT total_fen FROM orders WHERE id = $1")
-            .bind(order.as_uuid())
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db_err)?
-            .map(|r| get(&r, "total_fen"))
-            .transpose()?
+        let (_, bill) = super::workorders::bills_of(&mut conn, &[order.as_uuid()])
+            .await?
+            .remove(&order.as_uuid())
             .ok_or(StorageError::NotFound)?;
-        let approved = findings
-            .iter()
-            .filter(|f| f.decision == Decision::Approved)
-            .map(|f| f.price);
-        let total_with_extras = Money::sum(std::iter::once(Money::from_fen(booked)).chain(approved))
-            .map_err(|e| StorageError::corrupt(format!("order {order} total: {e}")))?;
-        Ok(OrderFindings {
-            findings,
-            total_with_extras,
-        })
+        Ok(OrderFindings { findings, bill })
     }
 }
 

@@ -11,12 +11,16 @@ use app::reception::Named;
 use app::storage::StorageError;
 use app::workorders::{Advance, BoardStaff, WorkOrderCard, WorkOrderStorage};
 use async_trait::async_trait;
+use app::bill::{AdjustmentView, BillView, ExtraLine};
 use domain::account::Skills;
+use domain::bill::{AdjustmentReason, Bill};
 use domain::findings::Decision;
 use domain::qc::{QcMark, QcStep};
 use domain::order::Step;
 use domain::suggest::{FirstTimeFix, FTF_WINDOW_DAYS};
-use domain::{CustomerId, Mileage, OrderId, OrderStatus, ServiceCategory, StaffId, StoreId};
+use domain::{
+    CustomerId, Mileage, Money, OrderId, OrderStatus, ServiceCategory, StaffId, StoreId,
+};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -71,6 +75,7 @@ impl WorkOrderStorage for Backend {
             .collect::<Result<Vec<(Uuid, Uuid)>, StorageError>>()?;
         let mut declined = super::findings::declined_before(&mut conn, &cars, &findings).await?;
         let mut checklists = checklists(&mut conn, &ids).await?;
+        let mut bills = bills_of(&mut conn, &ids).await?;
         let orders = rows
             .iter()
             .map(|r| {
@@ -79,6 +84,7 @@ impl WorkOrderStorage for Backend {
                 card.findings = findings.remove(&id).unwrap_or_default();
                 card.declined_before = declined.remove(&id).unwrap_or_default();
                 card.checklist = checklists.remove(&id).unwrap_or_default();
+                card.bill = bills.remove(&id).map(|(_, view)| view).unwrap_or_default();
                 Ok(card)
             })
             .collect::<Result<Vec<_>, StorageError>>()?;
@@ -211,6 +217,60 @@ impl WorkOrderStorage for Backend {
         })
     }
 
+    async fn adjust(
+        &self,
+        store: StoreId,
+        order: OrderId,
+        amount: Money,
+        reason: &AdjustmentReason,
+        requested_by: StaffId,
+        approved_by: StaffId,
+    ) -> Result<BillView, StorageError> {
+        transaction!(self, Serial::Rows, |tx| {
+            let now = now();
+            let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT status, customer_id FROM orders WHERE id = $1 AND store_id = $2{LOCK_ROWS}"
+            )))
+            .bind(order.as_uuid())
+            .bind(store.as_uuid())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .ok_or(StorageError::NotFound)?;
+            let (bill, _) = bills_of(tx, &[order.as_uuid()])
+                .await?
+                .remove(&order.as_uuid())
+                .ok_or(StorageError::NotFound)?;
+            domain::bill::check_adjustment(&bill, amount, status(&row)?)?;
+            sqlx::query(
+                "INSERT INTO adjustments (id, order_id, amount_fen, reason, requested_by,
+                    approved_by, made_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(Uuid::now_v7())
+            .bind(order.as_uuid())
+            .bind(amount.fen())
+            .bind(reason.as_str())
+            .bind(requested_by.as_uuid())
+            .bind(approved_by.as_uuid())
+            .bind(DbTime(now))
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            let (_, view) = bills_of(tx, &[order.as_uuid()])
+                .await?
+                .remove(&order.as_uuid())
+                .ok_or(StorageError::NotFound)?;
+            let event = LiveEvent::OrderChanged {
+                store,
+                customer: CustomerId::from(get::<Uuid>(&row, "customer_id")?),
+                order,
+            };
+            append_event(tx, &event, now).await?;
+            Ok((view, vec![event]))
+        })
+    }
+
     async fn assign(
         &self,
         store: StoreId,
@@ -294,6 +354,93 @@ async fn records(
             Ok((get(r, "id")?, (skills, record)))
         })
         .collect()
+}
+
+/// Each order's bill: what was booked, the approved extra work, the adjustments, and
+/// the total [`Bill::total`] makes of them.
+pub(super) async fn bills_of(
+    conn: &mut Conn,
+    orders: &[Uuid],
+) -> Result<HashMap<Uuid, (Bill, BillView)>, StorageError> {
+    let mut out: HashMap<Uuid, (Bill, BillView)> = HashMap::new();
+    if orders.is_empty() {
+        return Ok(out);
+    }
+    let list = placeholders(1, orders.len());
+    let bind_all = |sql: String| {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in orders {
+            q = q.bind(*id);
+        }
+        q
+    };
+    let booked = bind_all(format!("SELECT id, total_fen FROM orders WHERE id IN ({list})"))
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    for r in &booked {
+        let fen: i64 = get(r, "total_fen")?;
+        let bill = Bill {
+            booked: Money::from_fen(fen),
+            ..Bill::default()
+        };
+        let view = BillView {
+            booked: bill.booked,
+            ..BillView::default()
+        };
+        out.insert(get(r, "id")?, (bill, view));
+    }
+    let extras = bind_all(format!(
+        "SELECT f.order_id, f.price_fen, s.name_zh, s.name_en
+         FROM findings f JOIN services s ON s.id = f.service_id
+         WHERE f.decision = 'approved' AND f.order_id IN ({list})
+         ORDER BY f.order_id, f.found_at, f.id"
+    ))
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    for r in &extras {
+        if let Some((bill, view)) = out.get_mut(&get::<Uuid>(r, "order_id")?) {
+            let price = Money::from_fen(get(r, "price_fen")?);
+            bill.extras.push(price);
+            view.extras.push(ExtraLine {
+                name: Named {
+                    zh: get(r, "name_zh")?,
+                    en: get(r, "name_en")?,
+                },
+                price,
+            });
+        }
+    }
+    let adjustments = bind_all(format!(
+        "SELECT a.order_id, a.amount_fen, a.reason, st.name_zh, st.name_en
+         FROM adjustments a JOIN staff st ON st.id = a.approved_by
+         WHERE a.order_id IN ({list})
+         ORDER BY a.order_id, a.made_at, a.id"
+    ))
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    for r in &adjustments {
+        if let Some((bill, view)) = out.get_mut(&get::<Uuid>(r, "order_id")?) {
+            let amount = Money::from_fen(get(r, "amount_fen")?);
+            bill.adjustments.push(amount);
+            view.adjustments.push(AdjustmentView {
+                amount,
+                reason: get(r, "reason")?,
+                approved_by: Named {
+                    zh: get(r, "name_zh")?,
+                    en: get(r, "name_en")?,
+                },
+            });
+        }
+    }
+    for (id, (bill, view)) in out.iter_mut() {
+        view.total = bill
+            .total()
+            .map_err(|e| StorageError::corrupt(format!("order {id}'s bill: {e}")))?;
+    }
+    Ok(out)
 }
 
 /// Each order's quality checklist: the steps of its booked services in line order, then
@@ -476,6 +623,7 @@ fn card(
         findings: Vec::new(),
         declined_before: Vec::new(),
         checklist: Vec::new(),
+        bill: BillView::default(),
         scheduled_start: get::<Option<DbTime>>(r, "scheduled_start")?.map(|t| t.0),
         responsible: get::<Option<Uuid>>(r, "responsible_id")?.map(StaffId::from),
         concerns: get(r, "concerns")?,
