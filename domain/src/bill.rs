@@ -14,43 +14,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Error, Money, OrderStatus};
 
-/// Why a price is adjusted, as the advisor wrote it: 2 to 200 characters after trimming.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct AdjustmentReason(String);
-
-impl AdjustmentReason {
-    /// The longest reason, in characters.
-    pub const MAX_CHARS: usize = 200;
-
-    /// Trims and checks it; [`Error::AdjustmentReasonMissing`] otherwise.
-    pub fn parse(text: &str) -> Result<AdjustmentReason, Error> {
-        let text = text.trim();
-        let chars = text.chars().count();
-        if !(2..=Self::MAX_CHARS).contains(&chars) || text.chars().any(char::is_control) {
-            return Err(Error::AdjustmentReasonMissing);
-        }
-        Ok(AdjustmentReason(text.to_owned()))
-    }
-
-    /// The text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl TryFrom<String> for AdjustmentReason {
-    type Error = Error;
-    fn try_from(text: String) -> Result<Self, Error> {
-        AdjustmentReason::parse(&text)
-    }
-}
-
-impl From<AdjustmentReason> for String {
-    fn from(r: AdjustmentReason) -> String {
-        r.0
-    }
-}
+crate::text::bounded_text!(
+    /// Why a price is adjusted, as the advisor wrote it: 2 to 200 characters after
+    /// trimming.
+    AdjustmentReason, 2, 200, lines: false, Error::AdjustmentReasonMissing
+);
 
 /// An order's money at handover, in its parts.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -13,43 +13,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Error, OrderStatus};
 
-/// What was found, as the technician wrote it: 1 to 100 characters after trimming.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct FindingItem(String);
-
-impl FindingItem {
-    /// The longest item, in characters.
-    pub const MAX_CHARS: usize = 100;
-
-    /// Trims and checks the length; [`Error::FindingItemInvalid`] otherwise.
-    pub fn parse(text: &str) -> Result<FindingItem, Error> {
-        let text = text.trim();
-        let chars = text.chars().count();
-        if chars == 0 || chars > Self::MAX_CHARS || text.chars().any(char::is_control) {
-            return Err(Error::FindingItemInvalid);
-        }
-        Ok(FindingItem(text.to_owned()))
-    }
-
-    /// The text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl TryFrom<String> for FindingItem {
-    type Error = Error;
-    fn try_from(text: String) -> Result<Self, Error> {
-        FindingItem::parse(&text)
-    }
-}
-
-impl From<FindingItem> for String {
-    fn from(item: FindingItem) -> String {
-        item.0
-    }
-}
+crate::text::bounded_text!(
+    /// What was found, as the technician wrote it: 1 to 100 characters after trimming.
+    FindingItem, 1, 100, lines: false, Error::FindingItemInvalid
+);
 
 /// How urgent a finding is, as a traffic light.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

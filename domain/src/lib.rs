@@ -46,6 +46,7 @@
 //! - [`slots`]: capacity (bays and technicians) and the slot grid of a store.
 //! - [`stock`]: stock levels and reservations, shipments, delivery waves, where a
 //!   part for a job comes from, and the store picker's ranking.
+//! - [`text`]: short texts people type (notes, findings, reasons), bounded and trimmed.
 //! - [`suggest`]: who should take a car, by preference, skill, first-time-fix rate and
 //!   load.
 //!
@@ -90,6 +91,7 @@ pub mod reception;
 pub mod slots;
 pub mod stock;
 pub mod suggest;
+pub mod text;
 
 pub use account::{
     IdempotencyKey, Me, Mileage, Password, PersonName, Principal, Realm, Skills, StaffRole,

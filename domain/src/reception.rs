@@ -189,47 +189,11 @@ pub fn plate_rest(plate: &crate::Plate) -> &str {
     chars.as_str()
 }
 
-/// What a staff member writes about a customer: 1 to 500 characters, trimmed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct NoteText(String);
-
-impl NoteText {
-    /// The longest note accepted.
-    pub const MAX_CHARS: usize = 500;
-
-    /// Trims; refuses an empty note, a longer one, and control characters other than
-    /// line breaks.
-    pub fn parse(input: &str) -> Result<NoteText, Error> {
-        let text = input.trim();
-        let chars = text.chars().count();
-        let control = text
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\r');
-        if chars == 0 || chars > Self::MAX_CHARS || control {
-            return Err(Error::NoteInvalid);
-        }
-        Ok(NoteText(text.to_owned()))
-    }
-
-    /// The note.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl TryFrom<String> for NoteText {
-    type Error = Error;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        NoteText::parse(&value)
-    }
-}
-
-impl From<NoteText> for String {
-    fn from(note: NoteText) -> String {
-        note.0
-    }
-}
+crate::text::bounded_text!(
+    /// What a staff member writes about a customer: 1 to 500 characters, trimmed, line
+    /// breaks kept.
+    NoteText, 1, 500, lines: true, Error::NoteInvalid
+);
 
 /// The code of a tag in the chain's vocabulary (`price_sensitive`): lower-case letters,
 /// digits and `_`, 1 to 32 of them. Whether the vocabulary holds it is storage's answer.
