@@ -256,9 +256,15 @@ pub fn GaragePage() -> impl IntoView {
         |_| my_vehicles(),
     );
     let models = Resource::new(|| (), |_| list_models());
+    let choose = ServerAction::<crate::reception::ChooseMyAdvisor>::new();
+    let advisor = Resource::new(
+        move || (me.session(), choose.version().get()),
+        |_| crate::reception::my_advisor(),
+    );
     view! {
         <CustomerGate next="/garage">
             <Garage add=add remove=remove vehicles=vehicles models=models />
+            <crate::reception::MyAdvisorPanel advisor=advisor choose=choose />
         </CustomerGate>
     }
 }

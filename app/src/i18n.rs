@@ -410,6 +410,10 @@ pub enum Msg {
     SeverityRed,
     TotalWithExtras,
     StoreAdjustment,
+    MyAdvisor,
+    MyAdvisorHint,
+    NoAdvisorChosen,
+    ChooseAdvisor,
 }
 
 impl Text for Msg {
@@ -688,6 +692,10 @@ impl StaffMsg {
 impl Msg {
     pub fn text(self, lang: Lang) -> &'static str {
         let (zh, en) = match self {
+            Msg::ChooseAdvisor => ("选择顾问", "Choose an advisor"),
+            Msg::NoAdvisorChosen => ("未选择", "None chosen"),
+            Msg::MyAdvisorHint => ("到店时会优先由您选择的顾问接待。", "When you come in, the advisor you choose is suggested to take your car first."),
+            Msg::MyAdvisor => ("我的专属顾问", "My preferred advisor"),
             Msg::StoreAdjustment => ("门店调价", "Adjusted at the store"),
             Msg::TotalWithExtras => ("含加项合计", "Total with the approved extra work"),
             Msg::SeverityRed => ("需立即处理", "Needs doing now"),

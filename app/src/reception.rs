@@ -9,7 +9,9 @@
 //! - Server functions, for store managers and service advisors on their store's kiosk
 //!   ([`domain::Principal::reception_store`]): [`search_customers`], [`open_customer`],
 //!   [`register_walk_in`], [`tag_customer`], [`untag_customer`], [`note_customer`],
-//!   [`set_preferred_advisor`].
+//!   [`set_preferred_advisor`]; for the customer online, [`my_advisor`] and
+//!   [`choose_my_advisor`] (any store's advisor, shown on their garage page by
+//!   [`MyAdvisorPanel`]).
 //! - Storage: [`ReceptionStorage`].
 //! - Components: [`Reception`] (the search and the walk-in form, at `/kiosk`) and
 //!   [`CustomerFile`] (the 360, at `/kiosk/customers/:id`, where each car can be booked
@@ -235,13 +237,26 @@ pub trait ReceptionStorage: Send + Sync + 'static {
     ) -> Result<(), StorageError>;
 
     /// Sets (or, with `None`, clears) the customer's preferred advisor: an active service
-    /// advisor or store manager of `at`'s store, else [`StorageError::NotFound`].
+    /// advisor or store manager (of store `within`, when chosen at its counter), else
+    /// [`StorageError::NotFound`].
     async fn set_preferred_advisor(
         &self,
         customer: CustomerId,
         advisor: Option<StaffId>,
-        at: Counter,
+        within: Option<domain::StoreId>,
     ) -> Result<(), StorageError>;
+
+    /// Who receives customers at `store`, or at every store, by store and name.
+    async fn advisors(
+        &self,
+        store: Option<domain::StoreId>,
+    ) -> Result<Vec<StaffChoice>, StorageError>;
+
+    /// The customer's preferred advisor, if they have one.
+    async fn preferred_advisor(
+        &self,
+        customer: CustomerId,
+    ) -> Result<Option<StaffChoice>, StorageError>;
 }
 
 /// The counter the caller works: a store manager or service advisor of a store.
@@ -351,8 +366,99 @@ pub async fn set_preferred_advisor(customer_id: String, staff_id: String) -> Res
         id => Some(StaffId::parse(id)?),
     };
     Ok(use_storage::<dyn ReceptionStorage>()?
-        .set_preferred_advisor(customer, advisor, at)
+        .set_preferred_advisor(customer, advisor, Some(at.store))
         .await?)
+}
+
+/// The customer's preferred advisor, and everyone they may choose: the advisors and
+/// managers of every store.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdvisorChoices {
+    pub current: Option<StaffChoice>,
+    pub choices: Vec<StaffChoice>,
+}
+
+/// The signed-in customer's preferred advisor and the choices (online).
+#[server(prefix = "/api", endpoint = "my_advisor", output = crate::codec::JsonText)]
+pub async fn my_advisor() -> Result<AdvisorChoices, AppError> {
+    let customer = crate::account::session::require_customer().await?;
+    let storage = use_storage::<dyn ReceptionStorage>()?;
+    Ok(AdvisorChoices {
+        current: storage.preferred_advisor(customer).await?,
+        choices: storage.advisors(None).await?,
+    })
+}
+
+/// The customer chooses (or, with an empty `staff_id`, clears) their preferred advisor
+/// online; the board then suggests them first at any of the chain's stores they work at.
+#[server(prefix = "/api", endpoint = "choose_my_advisor", output = crate::codec::JsonText)]
+pub async fn choose_my_advisor(staff_id: String) -> Result<(), AppError> {
+    crate::account::session::require_same_origin()?;
+    let customer = crate::account::session::require_customer().await?;
+    let advisor = match staff_id.trim() {
+        "" => None,
+        id => Some(StaffId::parse(id)?),
+    };
+    Ok(use_storage::<dyn ReceptionStorage>()?
+        .set_preferred_advisor(customer, advisor, None)
+        .await?)
+}
+
+/// The customer's choice of preferred advisor on their garage page: the current one,
+/// and a list of every store's advisors to choose from.
+#[component]
+pub fn MyAdvisorPanel(
+    advisor: Resource<Result<AdvisorChoices, AppError>>,
+    choose: ServerAction<ChooseMyAdvisor>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="my-advisor" aria-labelledby="my-advisor-h">
+            <h2 id="my-advisor-h">{move || i18n.t(Msg::MyAdvisor)}</h2>
+            <p class="hint">{move || i18n.t(Msg::MyAdvisorHint)}</p>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match advisor.await {
+                        Ok(a) => {
+                            let current = a.current.as_ref().map(|c| c.id);
+                            let shown = a.current.clone();
+                            view! {
+                                <p class="current-advisor">
+                                    {move || match &shown {
+                                        Some(c) => format!("{} · {}", c.name.get(i18n.lang()), c.store.get(i18n.lang())),
+                                        None => i18n.t(Msg::NoAdvisorChosen).to_owned(),
+                                    }}
+                                </p>
+                                <ActionForm action=choose attr:class="choose-advisor">
+                                    <label>
+                                        <span>{move || i18n.t(Msg::ChooseAdvisor)}</span>
+                                        <select name="staff_id">
+                                            <option value="" selected=current.is_none()>{move || i18n.t(Msg::NoAdvisorChosen)}</option>
+                                            {a.choices
+                                                .into_iter()
+                                                .map(|c| {
+                                                    let label = (c.name.clone(), c.store.clone());
+                                                    view! {
+                                                        <option value=c.id.to_string() selected=Some(c.id) == current>
+                                                            {move || format!("{} · {}", label.0.get(i18n.lang()), label.1.get(i18n.lang()))}
+                                                        </option>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </select>
+                                    </label>
+                                    <button type="submit">{move || i18n.t(Msg::Save)}</button>
+                                </ActionForm>
+                            }
+                            .into_any()
+                        }
+                        Err(e) => error_view(e).into_any(),
+                    }
+                })}
+            </Transition>
+            {move || choose.value().get().and_then(Result::err).map(error_view)}
+        </section>
+    }
 }
 
 /// The resources of reception and the 360, made by the kiosk page outside its lock gate

@@ -1,4 +1,4 @@
-import { test, expect, Page } from "./fixtures";
+import { test, expect, expectAccessible, Page } from "./fixtures";
 import { DEMO_CUSTOMER, freshPhone, open, signIn } from "./helpers";
 
 async function signUp(page: Page, phone: string, name: string, password: string) {
@@ -60,6 +60,18 @@ test("a new customer signs up, is told off for a bad plate and fills the garage"
   await expect(page).toHaveURL(/\/garage$/);
   await page.locator('.vehicle-card[data-plate="浙A12345"] .remove-vehicle button').click();
   await expect(page.locator(".vehicle-card")).toHaveCount(0);
+
+  // A preferred advisor, chosen from any store's: kept, and shown after a reload.
+  const advisor = page.locator(".my-advisor");
+  await expect(advisor.locator(".current-advisor")).toHaveText("未选择");
+  const option = advisor.locator('select[name="staff_id"] option').nth(1);
+  const label = (await option.textContent())!;
+  await advisor.locator('select[name="staff_id"]').selectOption({ index: 1 });
+  await advisor.locator('button[type="submit"]').click();
+  await expect(advisor.locator(".current-advisor")).toHaveText(label);
+  await open(page, "/garage");
+  await expect(page.locator(".my-advisor .current-advisor")).toHaveText(label);
+  await expectAccessible(page, "/garage with the advisor choice");
 
   // Signed out, the garage asks who you are; the session is gone after a reload too.
   await page.locator(".sign-out button").click();

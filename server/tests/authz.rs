@@ -345,6 +345,13 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
             own_counter,
         ),
         ("booking_findings", vec![("order_id", &order)], owner_only),
+        // A customer's own choice of advisor, online.
+        ("my_advisor", vec![], customer_only),
+        (
+            "choose_my_advisor",
+            vec![("staff_id", "someone")],
+            customer_only,
+        ),
         // Reception asks; a manager's PIN on the store's paired iPad approves (none here:
         // past the role check, "not paired").
         (

@@ -15,6 +15,7 @@ use reqwest::{Client, StatusCode};
 both_backends!(
     reception_registers_a_walk_in_and_finds_them_by_any_part,
     the_360_keeps_tags_notes_and_the_advisor_and_hides_other_stores_work,
+    a_customer_chooses_their_advisor_online,
 );
 
 const WALK_IN_PHONE: &str = "13712345678";
@@ -421,4 +422,95 @@ async fn the_360_keeps_tags_notes_and_the_advisor_and_hides_other_stores_work(db
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// Online, a customer chooses any store's advisor or manager (never a technician or
+/// someone who left); the counter's 360 shows the choice.
+async fn a_customer_chooses_their_advisor_online(db: TestDb) {
+    use app::reception::AdvisorChoices;
+    let server = TestServer::start(&db).await;
+    let (owner, car) = common::customer_with_car(&server).await;
+    let mine = |client: Client| {
+        let server = &server;
+        async move {
+            let (status, body) = call_as(&client, server, "my_advisor", &[]).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            serde_json::from_str::<AdvisorChoices>(&body).expect("advisors")
+        }
+    };
+    let choices = mine(owner.clone()).await;
+    assert_eq!(choices.current, None);
+    let stores: std::collections::BTreeSet<&str> = choices
+        .choices
+        .iter()
+        .map(|c| c.store.en.as_str())
+        .collect();
+    assert!(stores.len() >= 2, "every store's advisors: {stores:?}");
+    let technicians: Vec<(uuid::Uuid,)> = db
+        .rows("SELECT id FROM staff WHERE role = 'technician'", &[])
+        .await;
+    assert!(choices
+        .choices
+        .iter()
+        .all(|c| technicians.iter().all(|t| t.0 != c.id.as_uuid())));
+
+    // A technician, someone who left, or not an id: refused, nothing chosen.
+    let left = choices.choices.last().expect("an advisor").id;
+    db.execute(
+        "UPDATE staff SET deactivated_at = $1 WHERE id = $2",
+        &[Arg::Time(app::clock::now()), Arg::Id(left.as_uuid())],
+    )
+    .await;
+    for (staff, answer) in [
+        (technicians[0].0.to_string(), AppError::NotFound),
+        (left.to_string(), AppError::NotFound),
+        ("someone".to_owned(), AppError::Invalid(E::IdInvalid)),
+    ] {
+        let (status, body) = call_as(
+            &owner,
+            &server,
+            "choose_my_advisor",
+            &[("staff_id", &staff)],
+        )
+        .await;
+        assert!(!status.is_success(), "{body}");
+        assert_eq!(error(&body), answer);
+    }
+    assert_eq!(mine(owner.clone()).await.current, None);
+
+    // Another store's advisor than the counter's: chosen, and the counter sees it.
+    let advisor_store: Vec<(String,)> = db
+        .rows(
+            "SELECT l.name_en FROM staff s JOIN locations l ON l.id = s.location_id WHERE s.phone = $1",
+            &[Arg::Text(ADVISOR.into())],
+        )
+        .await;
+    let chosen = choices
+        .choices
+        .iter()
+        .find(|c| c.store.en != advisor_store[0].0 && c.id != left)
+        .expect("another store's advisor");
+    let (status, body) = call_as(
+        &owner,
+        &server,
+        "choose_my_advisor",
+        &[("staff_id", &chosen.id.to_string())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(mine(owner.clone()).await.current.as_ref(), Some(chosen));
+    let customer: Vec<(uuid::Uuid,)> = db
+        .rows(
+            "SELECT customer_id FROM vehicles WHERE id = $1",
+            &[Arg::Id(car.parse().expect("vehicle id"))],
+        )
+        .await;
+    let advisor = signed_in(&server, "staff", ADVISOR).await;
+    let f = file(&advisor, &server, &customer[0].0.to_string()).await;
+    assert_eq!(f.preferred_advisor.as_ref(), Some(chosen));
+
+    // Cleared.
+    let (status, body) = call_as(&owner, &server, "choose_my_advisor", &[("staff_id", "")]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(mine(owner).await.current, None);
 }

@@ -15,7 +15,7 @@ use app::storage::StorageError;
 use async_trait::async_trait;
 use domain::discount::Tier;
 use domain::reception::{CustomerQuery, KeyKind, NoteText, SearchKey, TagCode};
-use domain::{CustomerId, Money, OrderStatus, StaffId, StaffRole};
+use domain::{CustomerId, Money, OrderStatus, StaffId, StaffRole, StoreId};
 use uuid::Uuid;
 
 use super::rows::{get, placeholders, small, Conn, DbRow};
@@ -71,6 +71,30 @@ impl ReceptionStorage for Backend {
     ) -> Result<Customer360, StorageError> {
         let mut conn = self.conn().await?;
         customer_360(&mut conn, customer, at).await
+    }
+
+    async fn advisors(&self, store: Option<StoreId>) -> Result<Vec<StaffChoice>, StorageError> {
+        let mut conn = self.conn().await?;
+        advisors(&mut conn, store).await
+    }
+
+    async fn preferred_advisor(
+        &self,
+        customer: CustomerId,
+    ) -> Result<Option<StaffChoice>, StorageError> {
+        let mut conn = self.conn().await?;
+        let row = sqlx::query(
+            "SELECT a.id, a.name_zh, a.name_en, l.name_zh AS store_zh, l.name_en AS store_en
+             FROM customers c
+             JOIN staff a ON a.id = c.preferred_advisor_id
+             JOIN locations l ON l.id = a.location_id
+             WHERE c.id = $1",
+        )
+        .bind(customer.as_uuid())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db_err)?;
+        row.map(|r| staff_choice(&r)).transpose()
     }
 
     async fn register_walk_in(
@@ -211,23 +235,32 @@ impl ReceptionStorage for Backend {
         &self,
         customer: CustomerId,
         advisor: Option<StaffId>,
-        at: Counter,
+        within: Option<StoreId>,
     ) -> Result<(), StorageError> {
         transaction!(self, Serial::Rows, |tx| {
             require_customer(tx, customer).await?;
             if let Some(advisor) = advisor {
-                // Only someone who receives customers at this counter, still working here.
-                let role: Option<String> = sqlx::query(sqlx::AssertSqlSafe(format!(
+                // Only someone who receives customers (at this counter's store, when
+                // chosen there), still working.
+                let at_store = if within.is_some() {
+                    " AND location_id = $2"
+                } else {
+                    ""
+                };
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
                     "SELECT role FROM staff
-                     WHERE id = $1 AND location_id = $2 AND deactivated_at IS NULL{LOCK_ROWS}"
+                     WHERE id = $1 AND location_id IS NOT NULL AND deactivated_at IS NULL{at_store}{LOCK_ROWS}"
                 )))
-                .bind(advisor.as_uuid())
-                .bind(at.store.as_uuid())
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db_err)?
-                .map(|r| get(&r, "role"))
-                .transpose()?;
+                .bind(advisor.as_uuid());
+                if let Some(store) = within {
+                    q = q.bind(store.as_uuid());
+                }
+                let role: Option<String> = q
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?
+                    .map(|r| get(&r, "role"))
+                    .transpose()?;
                 let receives = role
                     .as_deref()
                     .and_then(StaffRole::parse)
@@ -245,6 +278,37 @@ impl ReceptionStorage for Backend {
             Ok(((), Vec::new()))
         })
     }
+}
+
+/// Everyone who receives customers (service advisors and store managers, still
+/// working) at `store`, or at every store: by store, then name.
+async fn advisors(conn: &mut Conn, store: Option<StoreId>) -> Result<Vec<StaffChoice>, StorageError> {
+    let at_store = if store.is_some() { " AND s.location_id = $1" } else { "" };
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT s.id, s.role, s.name_zh, s.name_en, l.name_zh AS store_zh, l.name_en AS store_en
+         FROM staff s JOIN locations l ON l.id = s.location_id
+         WHERE s.deactivated_at IS NULL{at_store}
+         ORDER BY l.code, s.name_en, s.id"
+    )));
+    if let Some(store) = store {
+        q = q.bind(store.as_uuid());
+    }
+    let mut advisors = Vec::new();
+    for s in q.fetch_all(&mut *conn).await.map_err(db_err)?.iter() {
+        let role: String = get(s, "role")?;
+        if StaffRole::parse(&role).is_some_and(StaffRole::receives_customers) {
+            advisors.push(staff_choice(s)?);
+        }
+    }
+    Ok(advisors)
+}
+
+fn staff_choice(r: &DbRow) -> Result<StaffChoice, StorageError> {
+    Ok(StaffChoice {
+        id: StaffId::from(get::<Uuid>(r, "id")?),
+        name: named(r, "name_zh", "name_en")?,
+        store: named(r, "store_zh", "store_en")?,
+    })
 }
 
 /// The customers whose `key_expr` lies in `key`'s range: an index range scan.
@@ -606,28 +670,7 @@ async fn customer_360(
         ordered.insert((std::cmp::Reverse(e.at), i), e);
     }
 
-    let mut advisors = Vec::new();
-    for s in sqlx::query(
-        "SELECT s.id, s.role, s.name_zh, s.name_en, l.name_zh AS store_zh, l.name_en AS store_en
-         FROM staff s JOIN locations l ON l.id = s.location_id
-         WHERE s.location_id = $1 AND s.deactivated_at IS NULL
-         ORDER BY s.name_en, s.id",
-    )
-    .bind(at.store.as_uuid())
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db_err)?
-    .iter()
-    {
-        let role: String = get(s, "role")?;
-        if StaffRole::parse(&role).is_some_and(StaffRole::receives_customers) {
-            advisors.push(StaffChoice {
-                id: StaffId::from(get::<Uuid>(s, "id")?),
-                name: named(s, "name_zh", "name_en")?,
-                store: named(s, "store_zh", "store_en")?,
-            });
-        }
-    }
+    let advisors = advisors(conn, Some(at.store)).await?;
 
     Ok(Customer360 {
         id: customer,
