@@ -213,9 +213,7 @@ async fn pages_and_api_answers_carry_security_headers(db: TestDb) {
         "/hq/policies",
         "/no-such-page",
     ] {
-        let res = client.get(server.url(path)).send().await.expect("page");
-        let headers = res.headers().clone();
-        let html = res.text().await.expect("html");
+        let (headers, html) = load_page(&client, &server, path).await;
         let csp = headers
             .get(header::CONTENT_SECURITY_POLICY)
             .and_then(|v| v.to_str().ok())
@@ -270,6 +268,30 @@ async fn pages_and_api_answers_carry_security_headers(db: TestDb) {
         server::headers::DEFAULT_CSP
     );
     assert_eq!(res.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+}
+
+/// A server-rendered page's headers and body. About once in several hundred loads under
+/// the test suite's load, Leptos's streaming renderer stalls a response after its first
+/// chunk and never ends it (an upstream lost-wakeup race in `Suspense`, the family of
+/// leptos-rs/leptos#4851 and #4578; never reproduced outside the suite, see the README).
+/// This test is about headers, so a stalled body is loaded once more, and said so; a
+/// second stall fails it.
+async fn load_page(
+    client: &reqwest::Client,
+    server: &TestServer,
+    path: &str,
+) -> (reqwest::header::HeaderMap, String) {
+    for attempt in 1..=2 {
+        let res = client.get(server.url(path)).send().await.expect("page");
+        let headers = res.headers().clone();
+        match tokio::time::timeout(std::time::Duration::from_secs(20), res.text()).await {
+            Ok(html) => return (headers, html.expect("html")),
+            Err(_) => {
+                eprintln!("{path}: the rendered page stalled (attempt {attempt}); loading it again")
+            }
+        }
+    }
+    panic!("{path}: the rendered page stalled twice");
 }
 
 async fn over_https_cookies_are_host_only_and_hsts_is_sent(db: TestDb) {
