@@ -291,6 +291,7 @@ pub enum Msg {
     NavBoard,
     ErrStaffLeft,
     ErrStepOutOfOrder,
+    ErrTagLabelInvalid,
     ErrManagerApprovalNeeded,
     ErrAdjustmentNotNow,
     ErrAdjustmentTooLarge,
@@ -414,6 +415,7 @@ pub enum Msg {
     MyAdvisorHint,
     NoAdvisorChosen,
     ChooseAdvisor,
+    NavTags,
 }
 
 impl Text for Msg {
@@ -515,6 +517,12 @@ pub enum StaffMsg {
     TimelineVehicleAdded,
     TimelineVisitElsewhere,
     TimelineTagged,
+    AddTagDef,
+    TagLabelEn,
+    TagLabelZh,
+    TagCode,
+    TagsIntro,
+    TagsTitle,
     ManagerPin,
     ApprovingManager,
     AdjustReason,
@@ -560,6 +568,12 @@ pub enum StaffMsg {
 impl StaffMsg {
     pub fn text(self, lang: Lang) -> &'static str {
         let (zh, en) = match self {
+            StaffMsg::AddTagDef => ("添加标签", "Add a tag"),
+            StaffMsg::TagLabelEn => ("英文名称", "English name"),
+            StaffMsg::TagLabelZh => ("中文名称", "Chinese name"),
+            StaffMsg::TagCode => ("代码", "Code"),
+            StaffMsg::TagsIntro => ("门店员工只能使用这里的标签给客户打标签；修改名称会立即在所有门店生效。", "Store staff tag customers with these tags only; a renamed tag reads the new name in every store at once."),
+            StaffMsg::TagsTitle => ("客户标签词表", "Customer tag vocabulary"),
             StaffMsg::ManagerPin => ("店长 PIN", "Manager's PIN"),
             StaffMsg::ApprovingManager => ("批准的店长", "Approving manager"),
             StaffMsg::AdjustReason => ("原因", "Reason"),
@@ -692,6 +706,7 @@ impl StaffMsg {
 impl Msg {
     pub fn text(self, lang: Lang) -> &'static str {
         let (zh, en) = match self {
+            Msg::NavTags => ("客户标签", "Customer tags"),
             Msg::ChooseAdvisor => ("选择顾问", "Choose an advisor"),
             Msg::NoAdvisorChosen => ("未选择", "None chosen"),
             Msg::MyAdvisorHint => ("到店时会优先由您选择的顾问接待。", "When you come in, the advisor you choose is suggested to take your car first."),
@@ -860,6 +875,7 @@ impl Msg {
             Msg::ErrAdjustmentTooLarge => ("调价金额不能超过应付金额", "The adjustment cannot be more than what is left to pay"),
             Msg::ErrAdjustmentNotNow => ("只有车辆在店且尚未交车时才能调价", "Prices are adjusted only while the car is at the store, before handover"),
             Msg::ErrManagerApprovalNeeded => ("调价须由本店店长输入 PIN 批准", "A manager of this store approves the adjustment with their PIN"),
+            Msg::ErrTagLabelInvalid => ("标签名称须为 1 至 24 个字符", "A tag's name is 1 to 24 characters"),
             Msg::ErrStepOutOfOrder => ("工单当前状态不能执行此步骤", "This step does not follow the work order's current status"),
             Msg::ErrMileageBelowLast => ("里程低于该车上次记录的里程", "The mileage is lower than the car's last recorded reading"),
             Msg::ErrNoteInvalid => ("备注须为 1 至 500 个字符", "A note is 1 to 500 characters"),
@@ -1027,6 +1043,7 @@ pub fn domain_error_text(e: &domain::Error, lang: Lang) -> &'static str {
         E::SkillUnknown => Msg::ErrSkillUnknown,
         E::StaffLeft => Msg::ErrStaffLeft,
         E::StepOutOfOrder => Msg::ErrStepOutOfOrder,
+        E::TagLabelInvalid => Msg::ErrTagLabelInvalid,
         E::ManagerApprovalNeeded => Msg::ErrManagerApprovalNeeded,
         E::AdjustmentNotNow => Msg::ErrAdjustmentNotNow,
         E::AdjustmentTooLarge => Msg::ErrAdjustmentTooLarge,

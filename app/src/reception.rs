@@ -11,7 +11,8 @@
 //!   [`register_walk_in`], [`tag_customer`], [`untag_customer`], [`note_customer`],
 //!   [`set_preferred_advisor`]; for the customer online, [`my_advisor`] and
 //!   [`choose_my_advisor`] (any store's advisor, shown on their garage page by
-//!   [`MyAdvisorPanel`]).
+//!   [`MyAdvisorPanel`]); for HQ operations, [`tag_vocabulary`] and [`save_tag`]
+//!   (the chain's tags, at `/hq/tags` by [`HqTags`]).
 //! - Storage: [`ReceptionStorage`].
 //! - Components: [`Reception`] (the search and the walk-in form, at `/kiosk`) and
 //!   [`CustomerFile`] (the 360, at `/kiosk/customers/:id`, where each car can be booked
@@ -246,6 +247,17 @@ pub trait ReceptionStorage: Send + Sync + 'static {
         within: Option<domain::StoreId>,
     ) -> Result<(), StorageError>;
 
+    /// The chain's tag vocabulary, by code.
+    async fn vocabulary(&self) -> Result<Vec<TagDef>, StorageError>;
+
+    /// Adds a tag to the vocabulary, or renames one (its code stays).
+    async fn save_tag(
+        &self,
+        code: &TagCode,
+        label_zh: &domain::reception::TagLabel,
+        label_en: &domain::reception::TagLabel,
+    ) -> Result<(), StorageError>;
+
     /// Who receives customers at `store`, or at every store, by store and name.
     async fn advisors(
         &self,
@@ -368,6 +380,100 @@ pub async fn set_preferred_advisor(customer_id: String, staff_id: String) -> Res
     Ok(use_storage::<dyn ReceptionStorage>()?
         .set_preferred_advisor(customer, advisor, Some(at.store))
         .await?)
+}
+
+/// The chain's tag vocabulary (HQ operations).
+#[server(prefix = "/api", endpoint = "tag_vocabulary", output = crate::codec::JsonText)]
+pub async fn tag_vocabulary() -> Result<Vec<TagDef>, AppError> {
+    crate::account::session::require(domain::Principal::may_keep_tags).await?;
+    Ok(use_storage::<dyn ReceptionStorage>()?.vocabulary().await?)
+}
+
+/// Adds a tag to the chain's vocabulary, or renames one (HQ operations): a code of
+/// lower-case letters, digits and `_`, and a name in each language.
+#[server(prefix = "/api", endpoint = "save_tag", output = crate::codec::JsonText)]
+pub async fn save_tag(code: String, label_zh: String, label_en: String) -> Result<(), AppError> {
+    use domain::reception::TagLabel;
+    crate::account::session::require_same_origin()?;
+    crate::account::session::require(domain::Principal::may_keep_tags).await?;
+    let code = TagCode::parse(&code)?;
+    let (zh, en) = (TagLabel::parse(&label_zh)?, TagLabel::parse(&label_en)?);
+    use_storage::<dyn ReceptionStorage>()?
+        .save_tag(&code, &zh, &en)
+        .await?;
+    tracing::info!(tag = code.as_str(), "tag saved");
+    Ok(())
+}
+
+/// HQ's page of the tag vocabulary (`/hq/tags`): every tag with its names, each
+/// renamable, and a form to add one.
+#[component]
+pub fn HqTags(
+    tags: Resource<Result<Vec<TagDef>, AppError>>,
+    save: ServerAction<SaveTag>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let fields = move |code: Option<String>, zh: String, en: String| {
+        view! {
+            {match code {
+                Some(c) => view! { <input type="hidden" name="code" value=c /> }.into_any(),
+                None => view! {
+                    <label>
+                        <span>{move || i18n.t(StaffMsg::TagCode)}</span>
+                        <input type="text" name="code" required maxlength="32" autocomplete="off" />
+                    </label>
+                }
+                .into_any(),
+            }}
+            <label>
+                <span>{move || i18n.t(StaffMsg::TagLabelZh)}</span>
+                <input type="text" name="label_zh" value=zh required maxlength="24" autocomplete="off" />
+            </label>
+            <label>
+                <span>{move || i18n.t(StaffMsg::TagLabelEn)}</span>
+                <input type="text" name="label_en" value=en required maxlength="24" autocomplete="off" />
+            </label>
+        }
+    };
+    view! {
+        <section class="hq-tags">
+            <h1>{move || i18n.t(StaffMsg::TagsTitle)}</h1>
+            <p class="hint">{move || i18n.t(StaffMsg::TagsIntro)}</p>
+            {move || save.value().get().and_then(Result::err).map(error_view)}
+            <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match tags.await {
+                        Ok(list) => view! {
+                            <ul class="tag-defs">
+                                {list
+                                    .into_iter()
+                                    .map(|t| {
+                                        let code = t.code.clone();
+                                        view! {
+                                            <li data-tag=t.code.clone()>
+                                                <code>{t.code.clone()}</code>
+                                                <ActionForm action=save attr:class="tag-form">
+                                                    {fields(Some(code), t.label.zh.clone(), t.label.en.clone())}
+                                                    <button type="submit">{move || i18n.t(Msg::Save)}</button>
+                                                </ActionForm>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        }
+                        .into_any(),
+                        Err(e) => error_view(e).into_any(),
+                    }
+                })}
+            </Transition>
+            <h2>{move || i18n.t(StaffMsg::AddTagDef)}</h2>
+            <ActionForm action=save attr:class="tag-form add-tag-def">
+                {fields(None, String::new(), String::new())}
+                <button type="submit">{move || i18n.t(StaffMsg::AddTagDef)}</button>
+            </ActionForm>
+        </section>
+    }
 }
 
 /// The customer's preferred advisor, and everyone they may choose: the advisors and

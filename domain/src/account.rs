@@ -369,6 +369,11 @@ impl Principal {
         self.may_publish_prices()
     }
 
+    /// Keeping the chain's vocabulary of customer tags is HQ operations' work.
+    pub fn may_keep_tags(&self) -> bool {
+        self.may_publish_prices()
+    }
+
     /// Pairing iPads with stores and revoking them is HQ operations' work.
     pub fn may_manage_devices(&self) -> bool {
         self.may_publish_prices()

@@ -212,6 +212,9 @@ pub enum Error {
     /// A manual adjustment is approved by a manager of the order's store.
     #[error("adjustment needs a store manager")]
     ManagerApprovalNeeded,
+    /// A tag's label is 1 to 24 characters in each language.
+    #[error("tag label is invalid")]
+    TagLabelInvalid,
 }
 
 impl Error {
@@ -286,6 +289,7 @@ impl Error {
             Error::AdjustmentTooLarge => "adjustment_too_large",
             Error::AdjustmentNotNow => "adjustment_not_now",
             Error::ManagerApprovalNeeded => "manager_approval_needed",
+            Error::TagLabelInvalid => "tag_label_invalid",
         }
     }
 }
@@ -295,7 +299,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const ALL: [Error; 67] = [
+    const ALL: [Error; 68] = [
         Error::AmountEmpty,
         Error::AmountNotANumber,
         Error::AmountTooPrecise,
@@ -363,6 +367,7 @@ mod tests {
         Error::AdjustmentTooLarge,
         Error::AdjustmentNotNow,
         Error::ManagerApprovalNeeded,
+        Error::TagLabelInvalid,
     ];
 
     #[test]
@@ -438,6 +443,7 @@ mod tests {
                 "adjustment_too_large",
                 "adjustment_not_now",
                 "manager_approval_needed",
+                "tag_label_invalid",
             ]
         );
     }

@@ -195,6 +195,11 @@ crate::text::bounded_text!(
     NoteText, 1, 500, lines: true, Error::NoteInvalid
 );
 
+crate::text::bounded_text!(
+    /// A tag's name in one language, as HQ writes it: 1 to 24 characters.
+    TagLabel, 1, 24, lines: false, Error::TagLabelInvalid
+);
+
 /// The code of a tag in the chain's vocabulary (`price_sensitive`): lower-case letters,
 /// digits and `_`, 1 to 32 of them. Whether the vocabulary holds it is storage's answer.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

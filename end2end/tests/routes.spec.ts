@@ -108,6 +108,7 @@ for (const lang of ["zh", "en"]) {
       await visit(page, "/hq/policies", ".policy-form");
       await visit(page, "/hq/devices", ".device-list");
       await visit(page, "/hq/staff", ".staff-table");
+      await visit(page, "/hq/tags", ".tag-defs");
     });
   });
 }

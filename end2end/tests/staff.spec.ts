@@ -43,3 +43,27 @@ test("HQ adds a technician to a store, records their skills, moves them and deac
   await moved.locator(".deactivate-form button").click();
   await expect(moved).toHaveCount(0);
 });
+
+test("HQ adds a customer tag to the chain's vocabulary and renames it", async ({ page }) => {
+  await open(page, "/hq/tags");
+  await signIn(page, HQ_ADMIN);
+  await expect(page.locator(".tag-defs li").first()).toBeVisible();
+  await expectAccessible(page, "/hq/tags");
+  const code = `t${Date.now().toString(36)}`;
+  const add = page.locator(".add-tag-def");
+  // A code that is not one is refused, in Chinese, and nothing is added.
+  await add.locator('input[name="code"]').fill("晚上");
+  await add.locator('input[name="label_zh"]').fill("下班后到店");
+  await add.locator('input[name="label_en"]').fill("Comes after work");
+  await add.locator("button").click();
+  await expect(page.locator(".hq-tags [role=alert]")).toHaveText(/标签/);
+  await add.locator('input[name="code"]').fill(code);
+  await add.locator("button").click();
+  const row = page.locator(`.tag-defs li[data-tag="${code}"]`);
+  await expect(row.locator('input[name="label_zh"]')).toHaveValue("下班后到店");
+  // Renamed: the same tag, its new name.
+  await row.locator('input[name="label_zh"]').fill("傍晚到店");
+  await row.locator("button").click();
+  await open(page, "/hq/tags");
+  await expect(page.locator(`.tag-defs li[data-tag="${code}"] input[name="label_zh"]`)).toHaveValue("傍晚到店");
+});

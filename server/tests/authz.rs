@@ -345,6 +345,17 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
             own_counter,
         ),
         ("booking_findings", vec![("order_id", &order)], owner_only),
+        // The chain's tag vocabulary is HQ operations'.
+        ("tag_vocabulary", vec![], hq_operations),
+        (
+            "save_tag",
+            vec![
+                ("code", "Not A Code"),
+                ("label_zh", "标签"),
+                ("label_en", "Tag"),
+            ],
+            hq_operations,
+        ),
         // A customer's own choice of advisor, online.
         ("my_advisor", vec![], customer_only),
         (

@@ -16,6 +16,7 @@ both_backends!(
     reception_registers_a_walk_in_and_finds_them_by_any_part,
     the_360_keeps_tags_notes_and_the_advisor_and_hides_other_stores_work,
     a_customer_chooses_their_advisor_online,
+    hq_keeps_the_tag_vocabulary_that_reception_uses,
 );
 
 const WALK_IN_PHONE: &str = "13712345678";
@@ -513,4 +514,94 @@ async fn a_customer_chooses_their_advisor_online(db: TestDb) {
     let (status, body) = call_as(&owner, &server, "choose_my_advisor", &[("staff_id", "")]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(mine(owner).await.current, None);
+}
+
+/// HQ adds a tag and renames it; bad codes and names change nothing; a store manager may
+/// not; reception tags a customer with the new tag and the 360 shows its new name.
+async fn hq_keeps_the_tag_vocabulary_that_reception_uses(db: TestDb) {
+    use app::reception::TagDef;
+    let server = TestServer::start(&db).await;
+    let hq = signed_in(&server, "staff", common::HQ_ADMIN).await;
+    let vocabulary = |client: Client| {
+        let server = &server;
+        async move {
+            let (status, body) = call_as(&client, server, "tag_vocabulary", &[]).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            serde_json::from_str::<Vec<TagDef>>(&body).expect("tags")
+        }
+    };
+    let before = vocabulary(hq.clone()).await;
+    for (code, zh, en, refusal) in [
+        ("Night Owl", "夜间到店", "Night owl", E::TagUnknown),
+        ("night_owl", " ", "Night owl", E::TagLabelInvalid),
+        ("night_owl", "夜间到店", &"x".repeat(25), E::TagLabelInvalid),
+    ] {
+        let (status, body) = call_as(
+            &hq,
+            &server,
+            "save_tag",
+            &[("code", code), ("label_zh", zh), ("label_en", en)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(error(&body), AppError::Invalid(refusal), "{code} {zh} {en}");
+    }
+    let manager = signed_in(&server, "staff", "13900000003").await;
+    let (status, _) = call_as(
+        &manager,
+        &server,
+        "save_tag",
+        &[
+            ("code", "night_owl"),
+            ("label_zh", "夜间到店"),
+            ("label_en", "Night owl"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(vocabulary(hq.clone()).await, before);
+
+    // Added, then renamed: one tag, its new names.
+    for en in ["Night owl", "Comes after work"] {
+        let (status, body) = call_as(
+            &hq,
+            &server,
+            "save_tag",
+            &[
+                ("code", "night_owl"),
+                ("label_zh", "下班后到店"),
+                ("label_en", en),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let after = vocabulary(hq).await;
+    assert_eq!(after.len(), before.len() + 1);
+    let tag = after.iter().find(|t| t.code == "night_owl").expect("added");
+    assert_eq!(tag.label.en, "Comes after work");
+
+    // Reception uses it at once.
+    let (_, car) = common::customer_with_car(&server).await;
+    let customer: Vec<(uuid::Uuid,)> = db
+        .rows(
+            "SELECT customer_id FROM vehicles WHERE id = $1",
+            &[Arg::Id(car.parse().expect("vehicle id"))],
+        )
+        .await;
+    let customer = customer[0].0.to_string();
+    let advisor = signed_in(&server, "staff", ADVISOR).await;
+    let (status, body) = call_as(
+        &advisor,
+        &server,
+        "tag_customer",
+        &[("customer_id", &customer), ("tag", "night_owl")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let f = file(&advisor, &server, &customer).await;
+    assert!(f
+        .tags
+        .iter()
+        .any(|t| t.tag.code == "night_owl" && t.tag.label.zh == "下班后到店"));
 }

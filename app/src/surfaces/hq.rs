@@ -53,6 +53,10 @@ fn nav() -> Vec<NavItem> {
             href: "/hq/staff",
             label: Msg::NavStaff,
         },
+        NavItem {
+            href: "/hq/tags",
+            label: Msg::NavTags,
+        },
     ]
 }
 
@@ -98,8 +102,26 @@ fn HqStaffPage() -> impl IntoView {
     }
 }
 
+#[component]
+fn HqTagsPage() -> impl IntoView {
+    // The gate's view is built in a reactive closure; resources are made out here.
+    let save = ServerAction::<crate::reception::SaveTag>::new();
+    let me = crate::account::use_me_context();
+    let tags = Resource::new(
+        move || (me.session(), save.version().get()),
+        |_| crate::reception::tag_vocabulary(),
+    );
+    view! {
+        <SurfaceFrame kind="hq" title=Msg::SurfaceHq home="/hq" sign_in="/hq/tags" nav=nav()>
+            <StaffGate allowed=Principal::may_keep_tags next="/hq/tags">
+                <crate::reception::HqTags tags=tags save=save />
+            </StaffGate>
+        </SurfaceFrame>
+    }
+}
+
 /// The console's page for the address: `/hq`, `/hq/policies`, `/hq/devices`,
-/// `/hq/staff`; anything
+/// `/hq/staff`, `/hq/tags`; anything
 /// else under `/hq` is not found.
 #[component]
 fn HqConsole() -> impl IntoView {
@@ -109,6 +131,7 @@ fn HqConsole() -> impl IntoView {
         "/hq/policies" => view! { <HqPoliciesPage /> }.into_any(),
         "/hq/devices" => view! { <HqDevicesPage /> }.into_any(),
         "/hq/staff" => view! { <HqStaffPage /> }.into_any(),
+        "/hq/tags" => view! { <HqTagsPage /> }.into_any(),
         _ => view! { <crate::NotFound /> }.into_any(),
     }
 }

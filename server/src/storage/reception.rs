@@ -14,7 +14,7 @@ use app::reception::{
 use app::storage::StorageError;
 use async_trait::async_trait;
 use domain::discount::Tier;
-use domain::reception::{CustomerQuery, KeyKind, NoteText, SearchKey, TagCode};
+use domain::reception::{CustomerQuery, KeyKind, NoteText, SearchKey, TagCode, TagLabel};
 use domain::{CustomerId, Money, OrderStatus, StaffId, StaffRole, StoreId};
 use uuid::Uuid;
 
@@ -71,6 +71,33 @@ impl ReceptionStorage for Backend {
     ) -> Result<Customer360, StorageError> {
         let mut conn = self.conn().await?;
         customer_360(&mut conn, customer, at).await
+    }
+
+    async fn vocabulary(&self) -> Result<Vec<TagDef>, StorageError> {
+        let mut conn = self.conn().await?;
+        vocabulary(&mut conn).await
+    }
+
+    async fn save_tag(
+        &self,
+        code: &TagCode,
+        label_zh: &TagLabel,
+        label_en: &TagLabel,
+    ) -> Result<(), StorageError> {
+        transaction!(self, Serial::Rows, |tx| {
+            sqlx::query(
+                "INSERT INTO tags (code, label_zh, label_en) VALUES ($1, $2, $3)
+                 ON CONFLICT (code) DO UPDATE
+                     SET label_zh = excluded.label_zh, label_en = excluded.label_en",
+            )
+            .bind(code.as_str())
+            .bind(label_zh.as_str())
+            .bind(label_en.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            Ok(((), Vec::new()))
+        })
     }
 
     async fn advisors(&self, store: Option<StoreId>) -> Result<Vec<StaffChoice>, StorageError> {
@@ -278,6 +305,22 @@ impl ReceptionStorage for Backend {
             Ok(((), Vec::new()))
         })
     }
+}
+
+/// The chain's tags, by code.
+async fn vocabulary(conn: &mut Conn) -> Result<Vec<TagDef>, StorageError> {
+    sqlx::query("SELECT code, label_zh, label_en FROM tags ORDER BY code")
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|t| {
+            Ok(TagDef {
+                code: get(t, "code")?,
+                label: named(t, "label_zh", "label_en")?,
+            })
+        })
+        .collect()
 }
 
 /// Everyone who receives customers (service advisors and store managers, still
@@ -540,19 +583,7 @@ async fn customer_360(
         });
     }
 
-    let vocabulary: Vec<TagDef> =
-        sqlx::query("SELECT code, label_zh, label_en FROM tags ORDER BY code")
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(db_err)?
-            .iter()
-            .map(|t| {
-                Ok(TagDef {
-                    code: get(t, "code")?,
-                    label: named(t, "label_zh", "label_en")?,
-                })
-            })
-            .collect::<Result<_, StorageError>>()?;
+    let vocabulary = vocabulary(conn).await?;
     let mut tags = Vec::new();
     for t in sqlx::query(
         "SELECT ct.tag_code, ct.added_at, t.label_zh, t.label_en, s.name_zh, s.name_en
