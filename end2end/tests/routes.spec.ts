@@ -100,6 +100,9 @@ for (const lang of ["zh", "en"]) {
       await visit(page, "/kiosk/prices", ".model-quotes");
       await visit(page, "/kiosk/staff", ".staff-panel");
       await page.locator(".lock-form button").click();
+      // Locked before the next load: a load that overtook the lock's request would find
+      // the kiosk still unlocked.
+      await expect(page.locator(".lock-screen")).toBeVisible();
       await visit(page, "/kiosk", ".lock-screen");
       await page.context().clearCookies();
       await open(page, "/hq");
