@@ -221,10 +221,10 @@ fn suggest(orders: &mut [WorkOrderCard], staff: &[BoardStaff]) {
             role: s.role,
             skills: s.skills.clone(),
             first_time_fix: s.first_time_fix,
-            load_today: orders
-                .iter()
-                .filter(|o| o.status.is_open() && o.responsible == Some(s.id))
-                .count() as u32,
+            load_today: domain::suggest::load_of(
+                s.id,
+                orders.iter().map(|o| (o.status, o.responsible)),
+            ),
         })
         .collect();
     for o in orders.iter_mut().filter(|o| o.status.is_open()) {

@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Error, OrderStatus};
+use crate::{Error, OrderId, OrderStatus, ServiceId};
 
 crate::text::bounded_text!(
     /// What was found, as the technician wrote it: 1 to 100 characters after trimming.
@@ -108,6 +108,25 @@ impl Decision {
     }
 }
 
+/// Which of a car's declined findings `order` offers again: those found at its other
+/// orders, in the order given (newest first), one per fixing service, and none for a
+/// service this order already offers. Each is `(found on, fixing service, finding)`.
+pub fn offer_again<T>(
+    order: OrderId,
+    offered: &[ServiceId],
+    declined: impl IntoIterator<Item = (OrderId, ServiceId, T)>,
+) -> Vec<T> {
+    let mut seen: Vec<ServiceId> = offered.to_vec();
+    let mut again = Vec::new();
+    for (found_on, service, finding) in declined {
+        if found_on != order && !seen.contains(&service) {
+            seen.push(service);
+            again.push(finding);
+        }
+    }
+    again
+}
+
 /// Whether a finding may be recorded (or decided) on an order at `status`: while the car
 /// is checked in or in a bay, before the work goes to quality check.
 pub fn may_record(status: OrderStatus) -> Result<(), Error> {
@@ -177,6 +196,32 @@ mod tests {
         for d in Decision::ALL {
             assert_eq!(Decision::parse(d.code()), Some(d));
         }
+    }
+
+    #[test]
+    fn declined_work_is_offered_again_once_per_service_and_not_twice() {
+        let id = |n: u128| uuid::Uuid::from_u128(n);
+        let (this, earlier, older) = (
+            OrderId::from(id(1)),
+            OrderId::from(id(2)),
+            OrderId::from(id(3)),
+        );
+        let (brakes, wipers, filter) = (
+            ServiceId::from(id(10)),
+            ServiceId::from(id(11)),
+            ServiceId::from(id(12)),
+        );
+        let declined = [
+            (this, brakes, "declined on this very order"),
+            (earlier, wipers, "wipers, last visit"),
+            (older, wipers, "wipers, the visit before"),
+            (older, filter, "filter, already offered here"),
+            (older, brakes, "brakes, the visit before"),
+        ];
+        assert_eq!(
+            offer_again(this, &[filter], declined),
+            vec!["wipers, last visit", "brakes, the visit before"]
+        );
     }
 
     proptest! {

@@ -52,6 +52,31 @@ impl QcMark {
     }
 }
 
+/// An order's checklist: the steps of each of its `services` in the order given (the
+/// booked ones, then approved extra work), a service counted once, numbered from 1.
+/// `steps_of` gives a service's steps from the catalog, `(Chinese, English)`.
+pub fn checklist<S: PartialEq + Copy>(
+    services: &[S],
+    steps_of: impl Fn(S) -> Vec<(String, String)>,
+) -> Vec<QcStep> {
+    let mut seen: Vec<S> = Vec::new();
+    let mut list = Vec::new();
+    for &service in services {
+        if seen.contains(&service) {
+            continue;
+        }
+        seen.push(service);
+        for (text_zh, text_en) in steps_of(service) {
+            list.push(QcStep {
+                no: list.len() as u32 + 1,
+                text_zh,
+                text_en,
+            });
+        }
+    }
+    list
+}
+
 /// The step a quality check takes the work order: [`Step::PassQc`] when every step of
 /// `checklist` passed, [`Step::FailQc`] when any failed. Refused with
 /// [`Error::QcStepMissing`] unless every step is marked exactly once (and nothing else
@@ -134,6 +159,28 @@ mod tests {
         );
         assert_eq!(QcMark::parse("x", "pass", ""), Err(Error::QcStepMissing));
         assert_eq!(QcMark::parse("1", "maybe", ""), Err(Error::QcStepMissing));
+    }
+
+    #[test]
+    fn a_checklist_covers_each_service_once_numbered_from_one() {
+        let steps = |s: u8| -> Vec<(String, String)> {
+            (0..s)
+                .map(|i| (format!("步骤 {s}.{i}"), format!("step {s}.{i}")))
+                .collect()
+        };
+        let list = super::checklist(&[2, 3, 2], steps);
+        assert_eq!(
+            list.iter()
+                .map(|s| (s.no, s.text_en.as_str()))
+                .collect::<Vec<_>>(),
+            vec![
+                (1, "step 2.0"),
+                (2, "step 2.1"),
+                (3, "step 3.0"),
+                (4, "step 3.1"),
+                (5, "step 3.2")
+            ]
+        );
     }
 
     proptest! {

@@ -109,6 +109,18 @@ pub struct Ranked {
     pub load_today: u32,
 }
 
+/// A person's load: how many of `orders` (each `(status, responsible)`) are still open
+/// with them responsible.
+pub fn load_of(
+    staff: StaffId,
+    orders: impl IntoIterator<Item = (crate::OrderStatus, Option<StaffId>)>,
+) -> u32 {
+    orders
+        .into_iter()
+        .filter(|(status, responsible)| status.is_open() && *responsible == Some(staff))
+        .count() as u32
+}
+
 /// How `skills` cover `needs`; an order that names no category is covered by anyone.
 pub fn skill_match(skills: &Skills, needs: &[ServiceCategory]) -> SkillMatch {
     let covered = needs.iter().filter(|c| skills.covers(**c)).count();
@@ -238,6 +250,25 @@ mod tests {
         let r = rank(&people, &[Maintenance, Tyres], None);
         assert_eq!(order(&r)[0], 3);
         assert_eq!(r[1].skill, SkillMatch::Partial);
+    }
+
+    #[test]
+    fn load_counts_open_orders_one_is_responsible_for() {
+        use crate::OrderStatus::*;
+        let (a, b) = (
+            StaffId::from(uuid::Uuid::from_u128(1)),
+            StaffId::from(uuid::Uuid::from_u128(2)),
+        );
+        let orders = [
+            (InBay, Some(a)),
+            (Booked, Some(a)),
+            (HandedOver, Some(a)),
+            (Cancelled, Some(a)),
+            (Ready, Some(b)),
+            (CheckedIn, None),
+        ];
+        assert_eq!(load_of(a, orders), 2);
+        assert_eq!(load_of(b, orders), 1);
     }
 
     fn any_person() -> impl Strategy<Value = Candidate> {

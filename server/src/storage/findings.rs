@@ -293,20 +293,22 @@ pub(super) async fn declined_before(
         q = q.bind(*v);
     }
     let rows = q.fetch_all(&mut *conn).await.map_err(db_err)?;
+    let mut of_car: Vec<(Uuid, FindingView)> = Vec::with_capacity(rows.len());
+    for r in &rows {
+        of_car.push((get(r, "vehicle")?, view(r)?));
+    }
     for (order, vehicle) in cards {
-        let here = offered.get(order);
-        let mut seen = Vec::new();
-        for r in &rows {
-            if get::<Uuid>(r, "vehicle")? != *vehicle {
-                continue;
-            }
-            let f = view(r)?;
-            let already = here.is_some_and(|h| h.iter().any(|o| o.service == f.service));
-            if f.order.as_uuid() == *order || already || seen.contains(&f.service) {
-                continue;
-            }
-            seen.push(f.service);
-            out.entry(*order).or_default().push(f);
+        let offered: Vec<ServiceId> = offered
+            .get(order)
+            .map(|here| here.iter().map(|f| f.service).collect())
+            .unwrap_or_default();
+        let declined = of_car
+            .iter()
+            .filter(|(car, _)| car == vehicle)
+            .map(|(_, f)| (f.order, f.service, f.clone()));
+        let again = domain::findings::offer_again(OrderId::from(*order), &offered, declined);
+        if !again.is_empty() {
+            out.insert(*order, again);
         }
     }
     Ok(out)

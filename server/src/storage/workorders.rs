@@ -443,8 +443,8 @@ pub(super) async fn bills_of(
     Ok(out)
 }
 
-/// Each order's quality checklist: the steps of its booked services in line order, then
-/// of its approved extra work, numbered from 1 (a service counted once).
+/// Each order's quality checklist ([`domain::qc::checklist`]) from its booked services in
+/// line order, then its approved extra work.
 pub(super) async fn checklists(
     conn: &mut Conn,
     orders: &[Uuid],
@@ -473,11 +473,7 @@ pub(super) async fn checklists(
     for r in &work {
         let (order, service): (Uuid, Uuid) = (get(r, "order_id")?, get(r, "service_id")?);
         match of_order.last_mut() {
-            Some((o, list)) if *o == order => {
-                if !list.contains(&service) {
-                    list.push(service);
-                }
-            }
+            Some((o, list)) if *o == order => list.push(service),
             _ => of_order.push((order, vec![service])),
         }
         if !services.contains(&service) {
@@ -495,20 +491,15 @@ pub(super) async fn checklists(
     for id in &services {
         q = q.bind(*id);
     }
-    let steps = q.fetch_all(&mut *conn).await.map_err(db_err)?;
+    let mut steps: HashMap<Uuid, Vec<(String, String)>> = HashMap::new();
+    for r in q.fetch_all(&mut *conn).await.map_err(db_err)?.iter() {
+        steps
+            .entry(get(r, "service_id")?)
+            .or_default()
+            .push((get(r, "text_zh")?, get(r, "text_en")?));
+    }
     for (order, list) in of_order {
-        let mut checklist = Vec::new();
-        for service in list {
-            for r in &steps {
-                if get::<Uuid>(r, "service_id")? == service {
-                    checklist.push(QcStep {
-                        no: checklist.len() as u32 + 1,
-                        text_zh: get(r, "text_zh")?,
-                        text_en: get(r, "text_en")?,
-                    });
-                }
-            }
-        }
+        let checklist = domain::qc::checklist(&list, |s| steps.get(&s).cloned().unwrap_or_default());
         out.insert(order, checklist);
     }
     Ok(out)
