@@ -10,6 +10,8 @@
 //! - [`policies`]: the discount policies HQ publishes;
 //! - [`staff`]: the stores' staff, as HQ adds, moves and deactivates them;
 //! - [`reception`]: the counter: finding a customer as one types, walk-ins, the customer 360;
+//! - [`settings`]: a store's opening hours and bays, and the bookings a change no
+//!   longer fits;
 //! - [`workorders`]: today's board: work orders from check-in to handover, live;
 //! - [`bill`]: what a work order comes to, and manual adjustments a manager approves;
 //! - [`findings`]: what else a technician found, approved or declined by the customer;
@@ -44,6 +46,7 @@ pub mod live;
 pub mod policies;
 pub mod pricing;
 pub mod reception;
+pub mod settings;
 pub mod staff;
 #[cfg(feature = "ssr")]
 pub mod storage;

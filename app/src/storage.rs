@@ -28,6 +28,7 @@ use crate::garage::GarageStorage;
 use crate::policies::PolicyStorage;
 use crate::pricing::PriceStorage;
 use crate::reception::ReceptionStorage;
+use crate::settings::SettingsStorage;
 use crate::staff::StaffStorage;
 use crate::workorders::WorkOrderStorage;
 
@@ -123,6 +124,7 @@ pub struct Storages {
     pub reception: Arc<dyn ReceptionStorage>,
     pub workorders: Arc<dyn WorkOrderStorage>,
     pub findings: Arc<dyn FindingsStorage>,
+    pub settings: Arc<dyn SettingsStorage>,
 }
 
 impl Storages {
@@ -139,7 +141,8 @@ impl Storages {
             + StaffStorage
             + ReceptionStorage
             + WorkOrderStorage
-            + FindingsStorage,
+            + FindingsStorage
+            + SettingsStorage,
     {
         Storages {
             health: backend.clone(),
@@ -152,7 +155,8 @@ impl Storages {
             staff: backend.clone(),
             reception: backend.clone(),
             workorders: backend.clone(),
-            findings: backend,
+            findings: backend.clone(),
+            settings: backend,
         }
     }
 
@@ -169,6 +173,7 @@ impl Storages {
         provide_context(self.reception.clone());
         provide_context(self.workorders.clone());
         provide_context(self.findings.clone());
+        provide_context(self.settings.clone());
     }
 }
 

@@ -408,6 +408,19 @@ impl Principal {
         }
     }
 
+    /// The store this person manages: a store manager's own store. Only they change
+    /// its settings (hours, bays, idle lock) and approve its price adjustments.
+    pub fn managed_store(&self) -> Option<StoreId> {
+        match self {
+            Principal::Staff {
+                role: StaffRole::StoreManager,
+                location,
+                ..
+            } => *location,
+            _ => None,
+        }
+    }
+
     /// Whether this person may see a store's bookings and stock: HQ sees every store,
     /// store staff their own.
     pub fn may_see_store(&self, store: StoreId) -> bool {
@@ -658,6 +671,32 @@ mod tests {
         assert!(!customer.may_set_pin_of(advisor, Some(store)));
         assert!(staff(StaffRole::HqAdmin, None).may_manage_devices());
         assert!(!manager.may_manage_devices());
+    }
+
+    #[test]
+    fn only_a_store_manager_manages_a_store() {
+        let store = StoreId::new();
+        let staff = |role, location| Principal::Staff {
+            id: StaffId::new(),
+            role,
+            location,
+        };
+        assert_eq!(
+            staff(StaffRole::StoreManager, Some(store)).managed_store(),
+            Some(store)
+        );
+        for role in [
+            StaffRole::ServiceAdvisor,
+            StaffRole::Technician,
+            StaffRole::HqAdmin,
+        ] {
+            assert_eq!(staff(role, Some(store)).managed_store(), None, "{role:?}");
+        }
+        assert_eq!(staff(StaffRole::StoreManager, None).managed_store(), None);
+        let customer = Principal::Customer {
+            id: CustomerId::new(),
+        };
+        assert_eq!(customer.managed_store(), None);
     }
 
     proptest! {

@@ -215,6 +215,12 @@ pub enum Error {
     /// A tag's label is 1 to 24 characters in each language.
     #[error("tag label is invalid")]
     TagLabelInvalid,
+    /// Opening hours are a time from 00:00 to 24:00, opening before closing.
+    #[error("opening hours are invalid")]
+    HoursInvalid,
+    /// A store has 1 to 40 bays.
+    #[error("number of bays is invalid")]
+    BaysInvalid,
 }
 
 impl Error {
@@ -290,6 +296,8 @@ impl Error {
             Error::AdjustmentNotNow => "adjustment_not_now",
             Error::ManagerApprovalNeeded => "manager_approval_needed",
             Error::TagLabelInvalid => "tag_label_invalid",
+            Error::BaysInvalid => "bays_invalid",
+            Error::HoursInvalid => "hours_invalid",
         }
     }
 }
@@ -299,7 +307,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const ALL: [Error; 68] = [
+    const ALL: [Error; 70] = [
         Error::AmountEmpty,
         Error::AmountNotANumber,
         Error::AmountTooPrecise,
@@ -368,6 +376,8 @@ mod tests {
         Error::AdjustmentNotNow,
         Error::ManagerApprovalNeeded,
         Error::TagLabelInvalid,
+        Error::HoursInvalid,
+        Error::BaysInvalid,
     ];
 
     #[test]
@@ -444,6 +454,8 @@ mod tests {
                 "adjustment_not_now",
                 "manager_approval_needed",
                 "tag_label_invalid",
+                "hours_invalid",
+                "bays_invalid",
             ]
         );
     }

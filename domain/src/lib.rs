@@ -43,6 +43,9 @@
 //! - [`reception`]: finding a customer at the counter from part of a phone or a plate
 //!   ([`reception::CustomerQuery`]).
 //! - [`pricing`]: the uniform, versioned [`PriceList`] and [`price_line`].
+//! - [`settings`]: what a store manager sets (its [`settings::Bays`] and
+//!   [`settings::WeeklyHours`]) and which bookings a change leaves without a place
+//!   ([`settings::stranded`]).
 //! - [`slots`]: capacity (bays and technicians) and the slot grid of a store.
 //! - [`stock`]: stock levels and reservations, shipments, delivery waves, where a
 //!   part for a job comes from, and the store picker's ranking.
@@ -88,6 +91,7 @@ pub mod plate;
 pub mod pricing;
 pub mod qc;
 pub mod reception;
+pub mod settings;
 pub mod slots;
 pub mod stock;
 pub mod suggest;

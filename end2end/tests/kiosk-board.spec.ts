@@ -1,34 +1,7 @@
 import { test, expect, expectAccessible } from "./fixtures";
-import { ADVISOR, api, freshPhone, open, openKiosk, pairingCode, qualityCheck, unlockKiosk } from "./helpers";
-import type { APIRequestContext, Browser } from "@playwright/test";
+import { ADVISOR, api, bookingAt, open, openKiosk, pairingCode, qualityCheck, unlockKiosk } from "./helpers";
 
 // Runs in the "ipad" project: iPad viewport, touch events, as at the reception counter.
-
-/** A new customer's oil change at `store`, booked by API in a context of its own. */
-async function bookingAt(browser: Browser, store: string): Promise<{ id: string; reference: string; day: string }> {
-  const context = await browser.newContext();
-  const request: APIRequestContext = context.request;
-  await api(request, "sign_up", { phone: freshPhone(), name: "看板 测试", password: "oil-change-2026" });
-  const models = await api(request, "models");
-  const corolla = models.find((m: { code: string }) => m.code === "TOY-COROLLA");
-  const plate = `浙B${String(Date.now()).slice(-5)}`;
-  const vehicle = await api(request, "add_vehicle", { plate, model_id: corolla.id, mileage: "30000" });
-  const quotes = await api(request, "service_quotes", { vehicle_id: vehicle.id });
-  const oil = quotes.quotes.find((q: { service: { code: string } }) => q.service.code === "OIL_CHANGE");
-  const slots = await api(request, "store_slots", { vehicle_id: vehicle.id, service_id: oil.service.id, store_id: store });
-  const booking = await api(request, "confirm_booking", {
-    vehicle_id: vehicle.id,
-    service_id: oil.service.id,
-    store_id: store,
-    start: slots[0].start,
-    expected_total: String(oil.quote.Ok.total),
-    idempotency_key: crypto.randomUUID(),
-  });
-  await context.close();
-  // The store's local day (UTC+8) of the slot.
-  const day = new Date(Date.parse(booking.start) + 8 * 3600_000).toISOString().slice(0, 10);
-  return { id: booking.id, reference: booking.reference, day };
-}
 
 test("a booking moves across the board from check-in to handover, live on a second iPad", async ({ page, browser }) => {
   const advisor = await openKiosk(page, ADVISOR);

@@ -226,6 +226,12 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
             advisors_pin,
         ),
         ("set_idle_lock", vec![("minutes", "0")], store_managers),
+        ("store_settings", vec![], store_staff),
+        (
+            "save_store_settings",
+            vec![("bays", "0"), ("days[0][day]", "1")],
+            store_managers,
+        ),
         ("my_vehicles", vec![], customer_only),
         ("my_bookings", vec![], customer_only),
         (

@@ -8,7 +8,8 @@
 //!
 //! Unlocked, the section comes from the address (one lazy route for all of them):
 //! `/kiosk` reception ([`crate::reception::Reception`]), `/kiosk/customers/:id` the
-//! customer 360, `/kiosk/board` today's board ([`crate::workorders::StoreBoard`]), `/kiosk/prices` the price list, `/kiosk/staff` PINs and the idle lock.
+//! customer 360, `/kiosk/board` today's board ([`crate::workorders::StoreBoard`]), `/kiosk/prices` the price list, `/kiosk/store` the store's hours and bays
+//! ([`crate::settings::StoreSettingsPanel`]), `/kiosk/staff` PINs and the idle lock.
 //! Locking goes back to `/kiosk`: the next person does not find the last one's customer.
 
 use leptos::prelude::*;
@@ -22,6 +23,7 @@ use crate::devices::{
 use crate::i18n::{use_i18n, Msg, StaffMsg};
 use crate::pricing::ServicePriceList;
 use crate::reception::{CustomerFile, Reception, ReceptionState};
+use crate::settings::{StoreSettingsPanel, StoreSettingsState};
 use crate::workorders::{BoardState, StoreBoard};
 
 #[component]
@@ -33,6 +35,7 @@ fn KioskHome() -> impl IntoView {
     let kiosk = KioskState::new();
     let reception = ReceptionState::new();
     let board = BoardState::new();
+    let settings = StoreSettingsState::new();
     let me = use_me();
     let navigate = leptos_router::hooks::use_navigate();
     let location = leptos_router::hooks::use_location();
@@ -64,6 +67,7 @@ fn KioskHome() -> impl IntoView {
                 NavItem { href: "/kiosk", label: Msg::NavReception },
                 NavItem { href: "/kiosk/board", label: Msg::NavBoard },
                 NavItem { href: "/kiosk/prices", label: Msg::NavPriceList },
+                NavItem { href: "/kiosk/store", label: Msg::NavStoreSettings },
                 NavItem { href: "/kiosk/staff", label: Msg::NavKioskStaff },
             ]
         >
@@ -83,7 +87,7 @@ fn KioskHome() -> impl IntoView {
                                 view! { <LockScreen state=kiosk device=device /> }.into_any()
                             }
                             Ok(Some(device)) => {
-                                view! { <Unlocked kiosk=kiosk device=device quotes=quotes reception=reception board=board /> }.into_any()
+                                view! { <Unlocked kiosk=kiosk device=device quotes=quotes reception=reception board=board settings=settings /> }.into_any()
                             }
                         }
                     })
@@ -101,6 +105,7 @@ fn Unlocked(
     quotes: ModelQuotesState,
     reception: ReceptionState,
     board: BoardState,
+    settings: StoreSettingsState,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let store = device.store.clone();
@@ -117,6 +122,7 @@ fn Unlocked(
                 <ServicePriceList intro=Msg::KioskPricesIntro />
             }
             .into_any(),
+            "/kiosk/store" => view! { <StoreSettingsPanel state=settings /> }.into_any(),
             "/kiosk/staff" => {
                 view! { <KioskStaffPanel state=kiosk device=staff_device.clone() /> }.into_any()
             }

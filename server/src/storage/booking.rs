@@ -43,7 +43,7 @@ use super::rows::{
     append_event, get, milli, placeholders, push_event, quantity, small, Batch, Conn, DbRow,
 };
 use super::send_batch;
-use super::{Backend, LOCK_ROWS};
+use super::{Backend, LOCK_ROWS, SHARE_ROWS};
 use crate::storage::cache::{Fitted, Revisions};
 use crate::storage::{db_err, item_from_key, item_key, now, transaction, DbTime, Serial};
 
@@ -83,7 +83,7 @@ impl BookingStorage for Backend {
         by: BookedBy,
     ) -> Result<Booking, StorageError> {
         let now = now();
-        let read = {
+        let (who, read, network) = {
             let mut conn = self.conn().await?;
             let revs = self.revisions(&mut conn).await?;
             let key = req.idempotency_key.as_str();
@@ -91,17 +91,19 @@ impl BookingStorage for Backend {
             if let Some(earlier) = who.earlier {
                 return replay(&mut conn, customer, req, earlier).await;
             }
-            self.read_situation(
-                &mut conn,
-                &revs,
-                &who,
-                req.service,
-                Some(req.store),
-                Some(req.start),
-                limits,
-                now,
-            )
-            .await?
+            let read = self
+                .read_situation(
+                    &mut conn,
+                    &revs,
+                    &who,
+                    req.service,
+                    Some(req.store),
+                    Some(req.start),
+                    limits,
+                    now,
+                )
+                .await?;
+            (who, read, revs.network)
         };
         // One customer's bookings are decided one after the other (on PostgreSQL by the
         // lock on their row; on SQLite every write transaction is): a retry then finds
@@ -114,6 +116,28 @@ impl BookingStorage for Backend {
                     .await
                     .map(|b| (b, Vec::new()));
             }
+            // The store's hours, bays and technicians were read before this transaction.
+            // If a manager changed them since, decide again on what holds now; held
+            // here, the revision cannot change until this booking commits.
+            let fresh;
+            let read = if network_revision(tx).await? == network {
+                &read
+            } else {
+                let revs = self.revisions(tx).await?;
+                fresh = self
+                    .read_situation(
+                        tx,
+                        &revs,
+                        &who,
+                        req.service,
+                        Some(req.store),
+                        Some(req.start),
+                        limits,
+                        now,
+                    )
+                    .await?;
+                &fresh
+            };
             let plan = domain::booking::plan(&read.situation, req, &open)?;
             let id = OrderId::new();
             let event = LiveEvent::AvailabilityChanged {
@@ -175,6 +199,18 @@ impl BookingStorage for Backend {
             cancel_in_tx(tx, customer, order, now()).await
         })
     }
+}
+
+/// The network's revision (stores, their hours, bays and staff) as this transaction
+/// sees it, kept from changing until the transaction ends: a change of settings waits
+/// for the bookings that checked it, and bookings after it see the change.
+async fn network_revision(conn: &mut Conn) -> Result<i64, StorageError> {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT rev FROM revisions WHERE name = 'network'{SHARE_ROWS}"
+    )))
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(db_err)
 }
 
 /// The booking an earlier request with the same key made, if this request is the same
@@ -337,7 +373,8 @@ impl Backend {
             "SELECT l.id, l.code, l.kind, l.name_zh, l.name_en, l.address_zh, l.address_en,
                     l.lat_e6, l.lng_e6, l.bays,
                     (SELECT COUNT(*) FROM staff st
-                     WHERE st.location_id = l.id AND st.role = 'technician') AS technicians
+                     WHERE st.location_id = l.id AND st.role = 'technician'
+                       AND st.deactivated_at IS NULL) AS technicians
              FROM locations l ORDER BY l.code",
         )
         .fetch_all(&mut *conn)

@@ -154,6 +154,9 @@ macro_rules! feature_files {
         #[path = "seed_sql.rs"]
         mod seed_sql;
         #[allow(clippy::duplicate_mod)]
+        #[path = "settings.rs"]
+        mod settings;
+        #[allow(clippy::duplicate_mod)]
         #[path = "staff.rs"]
         mod staff;
         #[allow(clippy::duplicate_mod)]

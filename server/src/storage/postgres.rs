@@ -24,6 +24,10 @@ type Backend = PgStorage;
 /// Row locking for read-then-write transactions.
 const LOCK_ROWS: &str = " FOR UPDATE";
 
+/// Rows read to be kept from changing until the transaction ends, without keeping
+/// other readers that do the same from them.
+const SHARE_ROWS: &str = " FOR SHARE";
+
 // The feature files, compiled for this backend (see the module docs of `storage`).
 super::feature_files!();
 

@@ -35,6 +35,9 @@ type Backend = SqliteStorage;
 /// transaction already excludes every other writer.
 const LOCK_ROWS: &str = "";
 
+/// Rows read to be kept from changing until the transaction ends: the same.
+const SHARE_ROWS: &str = "";
+
 // The feature files, compiled for this backend (see the module docs of `storage`).
 super::feature_files!();
 
