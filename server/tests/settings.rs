@@ -9,7 +9,7 @@ use app::booking::{Booking, SlotView};
 use app::settings::StoreSettings;
 use common::{
     book_oil_change, bulk_customers_with_cars, call_as, customer_with_car, error, signed_in, Arg,
-    TestDb, TestServer, ADVISOR,
+    TestDb, TestServer, ADVISOR, HQ_ADMIN,
 };
 use domain::local_time::{local_date, local_minute_of_day, CHINA};
 use domain::settings::{format_clock, Strand};
@@ -23,6 +23,7 @@ both_backends!(
     fewer_bays_flag_the_later_booking_and_close_the_slot,
     bad_settings_are_refused_and_change_nothing,
     a_change_of_bays_racing_bookings_never_lets_one_in_on_the_old_capacity,
+    a_technician_who_leaves_no_longer_counts_toward_capacity,
 );
 
 const MANAGER: &str = "13900000003";
@@ -494,4 +495,50 @@ async fn a_change_of_bays_racing_bookings_never_lets_one_in_on_the_old_capacity(
             .await;
         assert_eq!(rows[0].0, i64::try_from(booked).expect("count"));
     }
+}
+
+/// Capacity is bays and technicians: one who leaves takes a car a step off the grid at
+/// once, and the settings page counts only those still at work.
+async fn a_technician_who_leaves_no_longer_counts_toward_capacity(db: TestDb) {
+    let server = TestServer::start(&db).await;
+    let store = manager_store(&db).await;
+    let manager = signed_in(&server, "staff", MANAGER).await;
+    let hq = signed_in(&server, "staff", HQ_ADMIN).await;
+    let before = settings(&manager, &server).await;
+    assert!(
+        before.technicians >= 2,
+        "the demo store has two technicians or more"
+    );
+    // Bays to spare, so that technicians decide.
+    let bays = (before.technicians + 1).to_string();
+    let wide = saved(&manager, &server, &bays, &week_of(&before)).await;
+    assert_eq!(wide.capacity(), before.technicians);
+    let (owner, car) = customer_with_car(&server).await;
+    let (_, service) = book_oil_change(&server, &owner, &car, store).await;
+    let empty = |grid: &[SlotView]| grid.iter().map(|s| s.free_units).max().unwrap_or(0);
+    assert_eq!(
+        empty(&slots(&owner, &server, &car, &service, store).await),
+        before.technicians
+    );
+
+    let technicians: Vec<(Uuid,)> = db
+        .rows(
+            "SELECT id FROM staff WHERE location_id = $1 AND role = 'technician' AND deactivated_at IS NULL",
+            &[Arg::Id(store)],
+        )
+        .await;
+    let (status, body) = call_as(
+        &hq,
+        &server,
+        "deactivate_staff",
+        &[("staff_id", &technicians[0].0.to_string())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let after = settings(&manager, &server).await;
+    assert_eq!(after.technicians, before.technicians - 1);
+    assert_eq!(
+        empty(&slots(&owner, &server, &car, &service, store).await),
+        before.technicians - 1
+    );
 }
