@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::error::{error_view, AppError};
-use crate::i18n::{use_i18n, Msg, StaffMsg};
+use crate::i18n::{use_i18n, I18n, Msg, StaffMsg};
 use crate::pricing::format_local;
 use crate::reception::Named;
 #[cfg(feature = "ssr")]
@@ -174,7 +174,8 @@ impl StoreSettingsState {
                     me.session(),
                     on_page.get(),
                     save.version().get(),
-                    // Another device saved, staff came or went, bookings moved.
+                    // Staff came or went, bookings moved; another iPad saved
+                    // (availability changed at the store).
                     live.kiosk.get(),
                     live.board.get(),
                     live.availability.get(),
@@ -220,7 +221,7 @@ pub fn StoreSettingsPanel(state: StoreSettingsState) -> impl IntoView {
                         Ok(Some(ref m)) if m.principal.managed_store().is_some()
                     );
                     match settings.await {
-                        Ok(Some(s)) => view! { <SettingsView s=s manager=manager save=save /> }.into_any(),
+                        Ok(Some(s)) => settings_view(i18n, s, manager, save).into_any(),
                         Ok(None) => ().into_any(),
                         Err(e) => error_view(e).into_any(),
                     }
@@ -230,13 +231,14 @@ pub fn StoreSettingsPanel(state: StoreSettingsState) -> impl IntoView {
     }
 }
 
-#[component]
-fn SettingsView(
+/// The settings and the flagged bookings. A plain function given `i18n`: it is built
+/// after the resource resolves.
+fn settings_view(
+    i18n: I18n,
     s: StoreSettings,
     manager: bool,
     save: ServerAction<SaveStoreSettings>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
     let capacity = s.capacity();
     let (bays, technicians) = (s.bays.get(), s.technicians);
     let days = (1..=7u8).filter_map(|n| weekday_from_iso(n).map(|d| (n, d, s.hours.on(d))));
@@ -315,13 +317,11 @@ fn SettingsView(
     view! {
         {capacity_line}
         {form}
-        <StrandedList stranded=s.stranded />
+        {stranded_list(i18n, s.stranded)}
     }
 }
 
-#[component]
-fn StrandedList(stranded: Vec<StrandedBooking>) -> impl IntoView {
-    let i18n = use_i18n();
+fn stranded_list(i18n: I18n, stranded: Vec<StrandedBooking>) -> impl IntoView {
     let empty = stranded.is_empty();
     view! {
         <section class="stranded" aria-labelledby="stranded-title">

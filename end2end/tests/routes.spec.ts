@@ -98,6 +98,7 @@ for (const lang of ["zh", "en"]) {
       await visit(page, `/kiosk/customers/${found.hits[0].id}`, ".timeline");
       await visit(page, "/kiosk/board", ".lanes");
       await visit(page, "/kiosk/prices", ".model-quotes");
+      await visit(page, "/kiosk/store", ".store-settings .week");
       await visit(page, "/kiosk/staff", ".staff-panel");
       await page.locator(".lock-form button").click();
       // Locked before the next load: a load that overtook the lock's request would find

@@ -67,17 +67,14 @@ impl SettingsStorage for Backend {
                 .await
                 .map_err(db_err)?;
             }
-            // Customers' slot grids, and the store's own pages (this one, the board).
-            let events = vec![
-                LiveEvent::AvailabilityChanged {
-                    stores: vec![store],
-                },
-                LiveEvent::KioskChanged { store },
-            ];
-            for event in &events {
-                append_event(tx, event, now).await?;
-            }
-            Ok((read(tx, store, now).await?, events))
+            // Customers' slot grids and the store's settings pages fetch again. Not
+            // `KioskChanged`: the kiosk's device and staff did not change, and that
+            // event rebuilds every section of the store's iPads.
+            let event = LiveEvent::AvailabilityChanged {
+                stores: vec![store],
+            };
+            append_event(tx, &event, now).await?;
+            Ok((read(tx, store, now).await?, vec![event]))
         })
     }
 }
