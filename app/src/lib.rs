@@ -14,6 +14,8 @@
 //!   longer fits;
 //! - [`workorders`]: today's board: work orders from check-in to handover, live;
 //! - [`bill`]: what a work order comes to, and manual adjustments a manager approves;
+//! - [`parts`]: the parts a work order holds, picked at the bay, and one more held or
+//!   requested;
 //! - [`findings`]: what else a technician found, approved or declined by the customer;
 //! - [`pricing`]: the service price list (read on every surface, published from HQ);
 //! - [`i18n`]: the translation layer (Simplified Chinese and English);
@@ -43,6 +45,7 @@ pub mod garage;
 pub mod i18n;
 pub mod lazy;
 pub mod live;
+pub mod parts;
 pub mod policies;
 pub mod pricing;
 pub mod reception;

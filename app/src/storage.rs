@@ -25,6 +25,7 @@ use crate::devices::DeviceStorage;
 use crate::error::AppError;
 use crate::findings::FindingsStorage;
 use crate::garage::GarageStorage;
+use crate::parts::PartsStorage;
 use crate::policies::PolicyStorage;
 use crate::pricing::PriceStorage;
 use crate::reception::ReceptionStorage;
@@ -125,6 +126,7 @@ pub struct Storages {
     pub workorders: Arc<dyn WorkOrderStorage>,
     pub findings: Arc<dyn FindingsStorage>,
     pub settings: Arc<dyn SettingsStorage>,
+    pub parts: Arc<dyn PartsStorage>,
 }
 
 impl Storages {
@@ -142,7 +144,8 @@ impl Storages {
             + ReceptionStorage
             + WorkOrderStorage
             + FindingsStorage
-            + SettingsStorage,
+            + SettingsStorage
+            + PartsStorage,
     {
         Storages {
             health: backend.clone(),
@@ -156,7 +159,8 @@ impl Storages {
             reception: backend.clone(),
             workorders: backend.clone(),
             findings: backend.clone(),
-            settings: backend,
+            settings: backend.clone(),
+            parts: backend,
         }
     }
 
@@ -174,6 +178,7 @@ impl Storages {
         provide_context(self.workorders.clone());
         provide_context(self.findings.clone());
         provide_context(self.settings.clone());
+        provide_context(self.parts.clone());
     }
 }
 

@@ -60,6 +60,10 @@ pub struct WorkOrderCard {
     pub checklist: Vec<domain::qc::QcStep>,
     /// What it comes to ([`crate::bill`]).
     pub bill: crate::bill::BillView,
+    /// The parts it holds, and where ([`crate::parts`]).
+    pub parts: Vec<crate::parts::OrderPart>,
+    /// Parts that fit the car, offered while it is being worked on.
+    pub part_choices: Vec<crate::parts::PartChoice>,
 }
 
 /// Someone of the store who can be responsible for a work order.
@@ -403,6 +407,8 @@ pub struct BoardState {
     decide: ServerAction<crate::findings::DecideFindingAtCounter>,
     qc: ServerAction<SubmitQualityCheck>,
     adjust: ServerAction<crate::bill::AdjustPrice>,
+    pick: ServerAction<crate::parts::PickParts>,
+    add_part: ServerAction<crate::parts::AddPart>,
 }
 
 impl BoardState {
@@ -417,6 +423,8 @@ impl BoardState {
         let decide = ServerAction::new();
         let qc = ServerAction::<SubmitQualityCheck>::new();
         let adjust = ServerAction::<crate::bill::AdjustPrice>::new();
+        let pick = ServerAction::<crate::parts::PickParts>::new();
+        let add_part = ServerAction::<crate::parts::AddPart>::new();
         let live = crate::live::use_live();
         let me = crate::account::use_me_context();
         let board = Resource::new(
@@ -432,6 +440,7 @@ impl BoardState {
                     decide.version().get(),
                     qc.version().get(),
                     adjust.version().get(),
+                    (pick.version().get(), add_part.version().get()),
                     live.board.get(),
                     live.availability.get(),
                 )
@@ -453,6 +462,8 @@ impl BoardState {
             decide,
             qc,
             adjust,
+            pick,
+            add_part,
         }
     }
 }
@@ -475,6 +486,8 @@ pub fn StoreBoard(state: BoardState) -> impl IntoView {
         decide,
         qc,
         adjust,
+        pick,
+        add_part,
         ..
     } = state;
     let _ = state.day;
@@ -488,6 +501,8 @@ pub fn StoreBoard(state: BoardState) -> impl IntoView {
             .or_else(|| decide.value().get().and_then(Result::err))
             .or_else(|| qc.value().get().and_then(Result::err))
             .or_else(|| adjust.value().get().and_then(Result::err))
+            .or_else(|| pick.value().get().and_then(Result::err))
+            .or_else(|| add_part.value().get().and_then(Result::err))
     };
     view! {
         <section class="board">
@@ -581,6 +596,7 @@ fn Card(
         .find(|s| Some(s.id) == responsible)
         .map(|s| s.name.clone());
     let (advance, assign) = (state.advance, state.assign);
+    let working = domain::picking::may_handle_parts(card.status).is_ok();
     let (id_assign, id_steps) = (id.clone(), id.clone());
     // The assign list in the suggestion's order, the suggestion chosen unless someone is
     // already responsible.
@@ -625,6 +641,15 @@ fn Card(
                 record=state.record
                 decide=state.decide
             />
+            {(working || !card.parts.is_empty()).then(|| crate::parts::card_parts(
+                i18n,
+                card.id,
+                card.parts.clone(),
+                card.part_choices.clone(),
+                working,
+                state.pick,
+                state.add_part,
+            ))}
             {(card.status.stays_on_board() || card.status == OrderStatus::HandedOver).then(|| view! {
                 <crate::bill::BillLines bill=card.bill.clone() />
             })}

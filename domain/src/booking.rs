@@ -304,42 +304,70 @@ pub fn readiness_at(
     let parts = job
         .merged_needs()
         .into_iter()
-        .map(|(part, quantity)| {
-            let here = network.shelf(store.id, part).level;
-            if here.covers(quantity) {
-                // The common case, answered without looking at the rest of the chain.
-                return PartSupply {
-                    part,
-                    quantity,
-                    supply: Supply::Now,
-                };
-            }
-            let need = u64::from(quantity.milli());
-            let inbound: Vec<Inbound> = network
-                .inbound
-                .iter()
-                .filter(|(to, i)| *to == store.id && i.part == part)
-                .map(|(_, i)| i.clone())
-                .collect();
-            // Only locations that could send it all are candidates: `supply_for` would
-            // pass over the others anyway.
-            let others: Vec<OtherLocation> = network
-                .locations
-                .iter()
-                .filter(|l| l.id != store.id)
-                .map(|l| (l, network.shelf(l.id, part).spare_milli()))
-                .filter(|&(_, spare)| spare >= need)
-                .map(|(l, spare)| OtherLocation {
-                    location: l.id,
-                    is_warehouse: l.is_warehouse,
-                    distance_m: distance_m(store.geo, l.geo),
-                    available_milli: spare,
-                })
-                .collect();
-            supply_for(part, quantity, here, &inbound, &others, schedule, now)
-        })
+        .map(|(part, quantity)| part_supply(network, store, part, quantity, schedule, now))
         .collect();
     readiness(parts, now)
+}
+
+/// Where `quantity` of `part` comes from for work at `store` ([`supply_for`] over the
+/// network): its shelf, a shipment on its way, or the location whose spare stock covers
+/// it and arrives first.
+pub fn part_supply(
+    network: &Network,
+    store: &Location,
+    part: PartId,
+    quantity: Quantity,
+    schedule: &DeliverySchedule,
+    now: OffsetDateTime,
+) -> PartSupply {
+    let here = network.shelf(store.id, part).level;
+    if here.covers(quantity) {
+        // The common case, answered without looking at the rest of the chain.
+        return PartSupply {
+            part,
+            quantity,
+            supply: Supply::Now,
+        };
+    }
+    let need = u64::from(quantity.milli());
+    let inbound: Vec<Inbound> = network
+        .inbound
+        .iter()
+        .filter(|(to, i)| *to == store.id && i.part == part)
+        .map(|(_, i)| i.clone())
+        .collect();
+    // Only locations that could send it all are candidates: `supply_for` would pass over
+    // the others anyway.
+    let others: Vec<OtherLocation> = network
+        .locations
+        .iter()
+        .filter(|l| l.id != store.id)
+        .map(|l| (l, network.shelf(l.id, part).spare_milli()))
+        .filter(|&(_, spare)| spare >= need)
+        .map(|(l, spare)| OtherLocation {
+            location: l.id,
+            is_warehouse: l.is_warehouse,
+            distance_m: distance_m(store.geo, l.geo),
+            available_milli: spare,
+        })
+        .collect();
+    supply_for(part, quantity, here, &inbound, &others, schedule, now)
+}
+
+/// The hold that takes a part from where [`part_supply`] found it for work at `store`,
+/// or [`Error::OutOfStock`] if nowhere has it.
+pub fn hold_for(store: StoreId, p: &PartSupply) -> Result<Hold, Error> {
+    let source = match p.supply {
+        Supply::Now => Source::Shelf { at: store },
+        Supply::Arriving { shipment, .. } => Source::Shipment { shipment },
+        Supply::Transfer { from, eta } => Source::Transfer { from, eta },
+        Supply::Unobtainable => return Err(Error::OutOfStock),
+    };
+    Ok(Hold {
+        part: p.part,
+        quantity: p.quantity,
+        source,
+    })
 }
 
 /// The store's bookable slots when the parts are ready at `parts_ready`: inside the
@@ -480,20 +508,7 @@ pub fn plan(
     let mut holds = ready
         .parts
         .iter()
-        .map(|p| {
-            let source = match p.supply {
-                Supply::Now => Source::Shelf { at: store.id },
-                Supply::Arriving { shipment, .. } => Source::Shipment { shipment },
-                Supply::Transfer { from, eta } => Source::Transfer { from, eta },
-                // `ready_at` is `None` when any part is unobtainable.
-                Supply::Unobtainable => return Err(Error::OutOfStock),
-            };
-            Ok(Hold {
-                part: p.part,
-                quantity: p.quantity,
-                source,
-            })
-        })
+        .map(|p| hold_for(store.id, p))
         .collect::<Result<Vec<_>, Error>>()?;
     holds.sort_by_key(Hold::lock_key);
 

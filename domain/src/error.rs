@@ -221,6 +221,15 @@ pub enum Error {
     /// A store has 1 to 40 bays.
     #[error("number of bays is invalid")]
     BaysInvalid,
+    /// Parts are picked or added only while the car is checked in or in a bay.
+    #[error("the work order does not take parts now")]
+    PartsNotNow,
+    /// Nothing the order holds is on the store's shelf to pick.
+    #[error("nothing to pick")]
+    NothingToPick,
+    /// More of a part can be added only where the order already holds it: on this store's shelf.
+    #[error("part already held elsewhere for this order")]
+    PartHeldElsewhere,
 }
 
 impl Error {
@@ -296,6 +305,9 @@ impl Error {
             Error::AdjustmentNotNow => "adjustment_not_now",
             Error::ManagerApprovalNeeded => "manager_approval_needed",
             Error::TagLabelInvalid => "tag_label_invalid",
+            Error::PartHeldElsewhere => "part_held_elsewhere",
+            Error::NothingToPick => "nothing_to_pick",
+            Error::PartsNotNow => "parts_not_now",
             Error::BaysInvalid => "bays_invalid",
             Error::HoursInvalid => "hours_invalid",
         }
@@ -307,7 +319,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const ALL: [Error; 70] = [
+    const ALL: [Error; 73] = [
         Error::AmountEmpty,
         Error::AmountNotANumber,
         Error::AmountTooPrecise,
@@ -378,6 +390,9 @@ mod tests {
         Error::TagLabelInvalid,
         Error::HoursInvalid,
         Error::BaysInvalid,
+        Error::PartsNotNow,
+        Error::NothingToPick,
+        Error::PartHeldElsewhere,
     ];
 
     #[test]
@@ -456,6 +471,9 @@ mod tests {
                 "tag_label_invalid",
                 "hours_invalid",
                 "bays_invalid",
+                "parts_not_now",
+                "nothing_to_pick",
+                "part_held_elsewhere",
             ]
         );
     }

@@ -43,6 +43,8 @@
 //! - [`reception`]: finding a customer at the counter from part of a phone or a plate
 //!   ([`reception::CustomerQuery`]).
 //! - [`pricing`]: the uniform, versioned [`PriceList`] and [`price_line`].
+//! - [`picking`]: the parts a work order holds, picking them at the bay, and where an
+//!   extra part comes from.
 //! - [`settings`]: what a store manager sets (its [`settings::Bays`] and
 //!   [`settings::WeeklyHours`]) and which bookings a change leaves without a place
 //!   ([`settings::stranded`]).
@@ -87,6 +89,7 @@ pub mod network;
 pub mod odometer;
 pub mod order;
 pub mod phone;
+pub mod picking;
 pub mod plate;
 pub mod pricing;
 pub mod qc;

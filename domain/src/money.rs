@@ -267,6 +267,26 @@ impl Quantity {
     pub const fn milli(self) -> u32 {
         self.0
     }
+
+    /// What a person types: `1`, `4.5`, `0.25` (at most three decimals, a point or a
+    /// full-width point), more than zero; else [`Error::QuantityInvalid`].
+    pub fn parse(input: &str) -> Result<Quantity, Error> {
+        let input = input.trim().replace('．', ".");
+        let (whole, fraction) = input.split_once('.').unwrap_or((&input, ""));
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if whole.is_empty() || !digits(whole) || !digits(fraction) || fraction.len() > 3 {
+            return Err(Error::QuantityInvalid);
+        }
+        let whole: u32 = whole.parse().map_err(|_| Error::QuantityInvalid)?;
+        let fraction: u32 = format!("{fraction:0<3}")
+            .parse()
+            .map_err(|_| Error::QuantityInvalid)?;
+        whole
+            .checked_mul(1000)
+            .and_then(|w| w.checked_add(fraction))
+            .ok_or(Error::QuantityInvalid)
+            .and_then(Quantity::from_milli)
+    }
 }
 
 impl TryFrom<u32> for Quantity {
@@ -587,6 +607,20 @@ mod tests {
     }
 
     #[test]
+    fn quantities_are_read_as_people_type_them() {
+        assert_eq!(Quantity::parse("1").map(Quantity::milli), Ok(1000));
+        assert_eq!(Quantity::parse(" 4.5 ").map(Quantity::milli), Ok(4500));
+        assert_eq!(Quantity::parse("0.25").map(Quantity::milli), Ok(250));
+        assert_eq!(Quantity::parse("0．5").map(Quantity::milli), Ok(500));
+        assert_eq!(Quantity::parse("2.").map(Quantity::milli), Ok(2000));
+        for bad in [
+            "0", "0.000", "", ".5", "-1", "1.2345", "one", "1,5", "5000000",
+        ] {
+            assert_eq!(Quantity::parse(bad), Err(Error::QuantityInvalid), "{bad}");
+        }
+    }
+
+    #[test]
     fn quantity_serde_rejects_zero() {
         assert_eq!(
             serde_json::to_string(&qty(4500)).expect("serialise"),
@@ -687,6 +721,11 @@ mod tests {
                 }
                 prop_assert!(overflowed);
             }
+        }
+
+        #[test]
+        fn quantity_display_parses_back(q in any_quantity()) {
+            prop_assert_eq!(Quantity::parse(&q.to_string()), Ok(q));
         }
 
         #[test]

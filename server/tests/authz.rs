@@ -323,6 +323,16 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
             ],
             own_store,
         ),
+        ("pick_parts", vec![("order_id", &order)], own_store),
+        (
+            "add_part",
+            vec![
+                ("order_id", &order),
+                ("part_id", &service),
+                ("quantity", "1"),
+            ],
+            own_store,
+        ),
         (
             "assign_work_order",
             vec![("order_id", &order), ("staff_id", &advisor_id)],

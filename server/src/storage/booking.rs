@@ -145,11 +145,11 @@ impl BookingStorage for Backend {
             };
             // Every write of the booking in one trip to the database.
             let mut batch = Batch::default();
-            hold_parts(&mut batch, &plan);
+            hold_parts(&mut batch, &plan.holds);
             take_steps(&mut batch, &plan);
             let who = Booker { customer, by };
             insert_order(&mut batch, id, who, req, &plan, read.mileage_km, now);
-            record_holds(&mut batch, id, &plan, now);
+            record_holds(&mut batch, id, plan.store, &plan.holds, now);
             push_event(&mut batch, &event, now)?;
             send_batch(tx, batch).await.map_err(|e| match e {
                 // The same key committed by a concurrent request: run again, and replay it.
@@ -344,7 +344,7 @@ impl Backend {
 
     /// Every location with its hours and technicians, from memory while the network is
     /// unchanged.
-    async fn locations(
+    pub(super) async fn locations(
         &self,
         conn: &mut Conn,
         revs: &Revisions,
@@ -469,7 +469,7 @@ fn location_from(r: &DbRow, hours: Vec<OpeningHours>) -> Result<Location, Storag
 /// Over all locations when `at` is `None`; else the store `at` and the locations with
 /// stock to spare (a transfer never takes a source below its safety stock, so no other
 /// location could send anything), and only `at`'s loads.
-async fn network_and_loads(
+pub(super) async fn network_and_loads(
     conn: &mut Conn,
     locations: &[Location],
     parts: &[PartId],
@@ -641,9 +641,9 @@ fn status(r: &DbRow) -> Result<OrderStatus, StorageError> {
 /// The shelves' rows are locked in the plan's [`Hold::lock_key`] order as far as the
 /// database's join follows the `VALUES` list; a deadlock it did not follow into rolls
 /// back and runs again ([`StorageError::Contended`]).
-fn hold_parts(batch: &mut Batch, plan: &BookingPlan) {
+pub(super) fn hold_parts(batch: &mut Batch, holds: &[Hold]) {
     let mut shelves = Vec::new();
-    for h in &plan.holds {
+    for h in holds {
         let q = i64::from(h.quantity.milli());
         // (location, part, quantity, whether the safety stock is kept)
         let (at, keep_safety) = match h.source {
@@ -801,14 +801,20 @@ fn insert_order(
 
 /// What the order holds and where: a reservation per hold, and a transfer for each part
 /// another location sends.
-fn record_holds(batch: &mut Batch, order: OrderId, plan: &BookingPlan, now: OffsetDateTime) {
-    if plan.holds.is_empty() {
+pub(super) fn record_holds(
+    batch: &mut Batch,
+    order: OrderId,
+    store: StoreId,
+    holds: &[Hold],
+    now: OffsetDateTime,
+) {
+    if holds.is_empty() {
         return;
     }
     let order_id = batch.bind(order.as_uuid());
     let mut transfers = Vec::new();
-    let mut reservations = Vec::with_capacity(plan.holds.len());
-    for h in &plan.holds {
+    let mut reservations = Vec::with_capacity(holds.len());
+    for h in holds {
         let (shipment, transfer) = match h.source {
             Source::Shipment { shipment } => (Some(shipment.as_uuid()), None),
             Source::Shelf { .. } => (None, None),
@@ -819,7 +825,7 @@ fn record_holds(batch: &mut Batch, order: OrderId, plan: &BookingPlan, now: Offs
                     batch.bind(id),
                     batch.bind(h.part.as_uuid()),
                     batch.bind(from.as_uuid()),
-                    batch.bind(plan.store.as_uuid()),
+                    batch.bind(store.as_uuid()),
                     batch.bind(i64::from(h.quantity.milli())),
                     batch.bind(DbTime(eta)),
                     batch.bind(DbTime(now))

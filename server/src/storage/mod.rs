@@ -136,6 +136,9 @@ macro_rules! feature_files {
         #[path = "garage.rs"]
         mod garage;
         #[allow(clippy::duplicate_mod)]
+        #[path = "parts.rs"]
+        mod parts;
+        #[allow(clippy::duplicate_mod)]
         #[path = "policies.rs"]
         mod policies;
         #[allow(clippy::duplicate_mod)]

@@ -76,6 +76,17 @@ impl WorkOrderStorage for Backend {
         let mut declined = super::findings::declined_before(&mut conn, &cars, &findings).await?;
         let mut checklists = checklists(&mut conn, &ids).await?;
         let mut bills = bills_of(&mut conn, &ids).await?;
+        let mut parts = super::parts::of_orders(&mut conn, &ids).await?;
+        // Parts to add are offered while the car is being worked on.
+        let working: Vec<Uuid> = rows
+            .iter()
+            .map(|r| Ok((get::<Uuid>(r, "id")?, status(r)?)))
+            .collect::<Result<Vec<_>, StorageError>>()?
+            .into_iter()
+            .filter(|(_, s)| domain::picking::may_handle_parts(*s).is_ok())
+            .map(|(id, _)| id)
+            .collect();
+        let mut choices = super::parts::choices_of(&mut conn, &working).await?;
         let orders = rows
             .iter()
             .map(|r| {
@@ -85,6 +96,8 @@ impl WorkOrderStorage for Backend {
                 card.declined_before = declined.remove(&id).unwrap_or_default();
                 card.checklist = checklists.remove(&id).unwrap_or_default();
                 card.bill = bills.remove(&id).map(|(_, view)| view).unwrap_or_default();
+                card.parts = parts.remove(&id).unwrap_or_default();
+                card.part_choices = choices.remove(&id).unwrap_or_default();
                 Ok(card)
             })
             .collect::<Result<Vec<_>, StorageError>>()?;
@@ -615,6 +628,8 @@ fn card(
         declined_before: Vec::new(),
         checklist: Vec::new(),
         bill: BillView::default(),
+        parts: Vec::new(),
+        part_choices: Vec::new(),
         scheduled_start: get::<Option<DbTime>>(r, "scheduled_start")?.map(|t| t.0),
         responsible: get::<Option<Uuid>>(r, "responsible_id")?.map(StaffId::from),
         concerns: get(r, "concerns")?,
