@@ -177,7 +177,7 @@ pub fn card_parts(
                                     .map(|c| {
                                         let (name, unit) = (c.name.clone(), c.unit.clone());
                                         view! {
-                                            <option value=c.part.to_string()>
+                                            <option value=c.part.to_string() data-sku=c.sku.clone()>
                                                 {move || format!("{} ({})", name.get(i18n.lang()), unit.get(i18n.lang()))}
                                             </option>
                                         }

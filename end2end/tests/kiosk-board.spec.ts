@@ -43,6 +43,29 @@ test("a booking moves across the board from check-in to handover, live on a seco
   // The other iPad sees it move, without a reload.
   await expect(seen).toHaveAttribute("data-status", "checked_in");
 
+  // The technician picks the parts waiting on the shelf from the second iPad; the
+  // advisor's card follows.
+  const parts = seen.locator(".card-parts");
+  await expect(parts.locator('li[data-state="shelf"]')).not.toHaveCount(0);
+  const pick = parts.locator(".pick-form button");
+  expect((await pick.boundingBox())!.height).toBeGreaterThanOrEqual(44);
+  await pick.tap();
+  await expect(parts.locator('li[data-state="shelf"]')).toHaveCount(0);
+  await expect(parts.locator(".pick-form")).toHaveCount(0);
+  await expect(card.locator('.card-parts li[data-state="picked"]')).not.toHaveCount(0);
+  // One more part that fits the car: held on the shelf, or requested and on its way.
+  const held = await card.locator(".card-parts li").evaluateAll((lis) => lis.map((li) => li.getAttribute("data-part")));
+  await card.locator(".add-part summary").tap();
+  const addPart = card.locator(".add-part-form");
+  const skus = await addPart.locator("option").evaluateAll((os) => os.map((o) => [o.getAttribute("value"), o.getAttribute("data-sku")]));
+  const [extraId, extraSku] = skus.find(([, sku]) => !held.includes(sku))!;
+  await addPart.locator('select[name="part_id"]').selectOption(extraId!);
+  await addPart.locator('input[name="quantity"]').fill("1");
+  await addPart.locator("button").tap();
+  await expect(card.locator(`.card-parts li[data-part="${extraSku}"]`)).toHaveAttribute("data-state", /shelf|arriving/);
+  await expect(seen.locator(`.card-parts li[data-part="${extraSku}"]`)).toBeVisible();
+  await expectAccessible(page, "/kiosk/board with parts");
+
   // Into a bay and to quality check.
   for (const [step, status] of [
     ["start_work", "in_bay"],
