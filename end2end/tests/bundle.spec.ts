@@ -70,11 +70,12 @@ for (const [what, route, budget] of FIRST_VISITS) {
  * The kiosk's ceiling was 500,000 until booking at the counter, the technician
  * suggestion, findings, the quality checklist and adjustments took it to about 560,000
  * (a kiosk loads it once and keeps it a year: the files are content-hashed and
- * immutable). Splitting its sections into `#[lazy]` chunks was tried and measured worse:
+ * immutable), and 600,000 until the store's settings and parts at the bay took it to
+ * about 602,000. Splitting its sections into `#[lazy]` chunks was tried and measured worse:
  * 137 files, and every customer page grew by 20 to 37 KB (README).
  */
 for (const [what, route, chunk, budget] of [
-  ["the store kiosk", "/kiosk", "kiosk", 600_000],
+  ["the store kiosk", "/kiosk", "kiosk", 650_000],
   ["the HQ console", "/hq", "hq", 500_000],
 ] as const) {
   test(`a first visit to ${what} (${route}) loads its surface's chunk and stays under ${budget} bytes`, async ({ page }) => {
