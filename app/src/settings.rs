@@ -147,7 +147,8 @@ fn weekday_label(day: time::Weekday) -> StaffMsg {
     }
 }
 
-fn strand_label(s: Strand) -> StaffMsg {
+/// Why a booking no longer fits, as staff read it.
+pub(crate) fn strand_label(s: Strand) -> StaffMsg {
     match s {
         Strand::OutsideHours => StaffMsg::StrandOutsideHours,
         Strand::OverCapacity => StaffMsg::StrandOverCapacity,

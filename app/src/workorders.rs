@@ -64,6 +64,9 @@ pub struct WorkOrderCard {
     pub parts: Vec<crate::parts::OrderPart>,
     /// Parts that fit the car, offered while it is being worked on.
     pub part_choices: Vec<crate::parts::PartChoice>,
+    /// Set when the store's hours or bays changed since it was booked and it no longer
+    /// fits: the counter calls the customer ([`crate::settings`]).
+    pub to_move: Option<domain::settings::Strand>,
 }
 
 /// Someone of the store who can be responsible for a work order.
@@ -620,6 +623,11 @@ fn Card(
             <p class="what">
                 {move || services.iter().map(|s| s.get(i18n.lang())).collect::<Vec<_>>().join("、")}
             </p>
+            {card.to_move.map(|r| view! {
+                <p class="to-move" data-reason=r.code()>
+                    <a href="/kiosk/store">{move || i18n.t(crate::settings::strand_label(r))}</a>
+                </p>
+            })}
             {card.concerns.clone().map(|c| view! { <p class="concerns">{c}</p> })}
             <p class="responsible">
                 {move || match &responsible_name {

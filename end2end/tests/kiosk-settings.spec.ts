@@ -58,6 +58,10 @@ test("the manager closes a weekday: the booking on it is flagged, live on a coll
   await other.locator(`.stranded li[data-order="${booking.id}"] a`).tap();
   await expect(other).toHaveURL(/\/kiosk\/customers\/[0-9a-f-]{36}$/);
 
+  // The board's card of that day says so as well.
+  await open(other, `/kiosk/board?day=${booking.day}`);
+  await expect(other.locator(`.card[data-order="${booking.id}"] .to-move`)).toHaveText("不在营业时间内");
+
   // Open again: the booking fits, the flag is gone everywhere.
   await form.locator(`.day[data-day="${weekday}"] .open-day`).tap();
   await form.locator('button[type="submit"]').tap();

@@ -176,6 +176,22 @@ async fn shorter_hours_reach_the_grid_at_once_and_flag_the_bookings_outside_them
     .await;
     let still: Booking = serde_json::from_str(&body).expect("booking");
     assert_eq!(still.start, booking.start);
+    // The board's card of the day says so too.
+    let (status, body) = call_as(
+        &advisor,
+        &server,
+        "store_board",
+        &[("day", &local_date(booking.start).to_string())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let board: app::workorders::Board = serde_json::from_str(&body).expect("board");
+    let card = board
+        .orders
+        .iter()
+        .find(|c| c.id == booking.id)
+        .expect("on the board");
+    assert_eq!(card.to_move, Some(Strand::OutsideHours));
     // Everyone at the store sees the flag; the list names the car and the customer.
     let seen = settings(&advisor, &server).await;
     let mine = seen

@@ -81,7 +81,11 @@ impl SettingsStorage for Backend {
 
 /// The store's settings as they are, and its bookings from `now` on that they no
 /// longer fit.
-async fn read(conn: &mut Conn, store: StoreId, now: OffsetDateTime) -> Result<StoreSettings, StorageError> {
+pub(super) async fn read(
+    conn: &mut Conn,
+    store: StoreId,
+    now: OffsetDateTime,
+) -> Result<StoreSettings, StorageError> {
     let location = sqlx::query(
         "SELECT l.bays,
                 (SELECT COUNT(*) FROM staff st

@@ -87,6 +87,14 @@ impl WorkOrderStorage for Backend {
             .map(|(id, _)| id)
             .collect();
         let mut choices = super::parts::choices_of(&mut conn, &working).await?;
+        // Bookings the store's hours or bays no longer fit.
+        let to_move: HashMap<Uuid, domain::settings::Strand> =
+            super::settings::read(&mut conn, store, now())
+                .await?
+                .stranded
+                .into_iter()
+                .map(|b| (b.order.as_uuid(), b.reason))
+                .collect();
         let orders = rows
             .iter()
             .map(|r| {
@@ -98,6 +106,7 @@ impl WorkOrderStorage for Backend {
                 card.bill = bills.remove(&id).map(|(_, view)| view).unwrap_or_default();
                 card.parts = parts.remove(&id).unwrap_or_default();
                 card.part_choices = choices.remove(&id).unwrap_or_default();
+                card.to_move = to_move.get(&id).copied();
                 Ok(card)
             })
             .collect::<Result<Vec<_>, StorageError>>()?;
@@ -630,6 +639,7 @@ fn card(
         bill: BillView::default(),
         parts: Vec::new(),
         part_choices: Vec::new(),
+        to_move: None,
         scheduled_start: get::<Option<DbTime>>(r, "scheduled_start")?.map(|t| t.0),
         responsible: get::<Option<Uuid>>(r, "responsible_id")?.map(StaffId::from),
         concerns: get(r, "concerns")?,
