@@ -643,6 +643,40 @@ impl KioskState {
                 me.refresh();
             }
         });
+        // Locking by hand (the bar's button) shows the lock screen at once, as the idle
+        // lock does, whether or not the server answers. Set only if not already: every
+        // set re-renders the kiosk, and a second one while it swaps views would resume a
+        // section under a view already gone. (`pending` is made once, out here: called in
+        // the effect, each run would make a memo the next run disposes.)
+        let locking = lock.pending();
+        Effect::new(move |_| {
+            if locking.get() && !locked.get_untracked() {
+                locked.set(true);
+            }
+        });
+        // A lock the server did not hear (the Wi-Fi was down) is sent again once the
+        // network is back (the browser says it is online, or the live stream reopens), so
+        // the session ends on the server too, not only on the screen.
+        let retry_lock = move || {
+            let unheard = matches!(lock.value().get_untracked(), Some(Err(_)));
+            if unheard && locked.get_untracked() {
+                lock.dispatch(LockKiosk {});
+            }
+        };
+        Effect::new(move |_| {
+            if live.connected.get() {
+                retry_lock();
+            }
+        });
+        #[cfg(feature = "hydrate")]
+        {
+            let online =
+                gloo_events::EventListener::new(&leptos::prelude::window(), "online", move |_| {
+                    retry_lock()
+                });
+            // Owned by the kiosk page: dropped with it, which removes the listener.
+            StoredValue::new_local(online);
+        }
         let last_touch = StoredValue::new(crate::clock::now());
         let set_pin = ServerAction::<SetPin>::new();
         let set_idle = ServerAction::<SetIdleLock>::new();

@@ -8,6 +8,7 @@ import {
   api,
   firstServiceCode,
   open,
+  openKiosk,
   pairingCode,
   priceOf,
   signIn,
@@ -157,4 +158,21 @@ test("the kiosk installs as a full-screen landscape app", async ({ page, request
   const manifest = await (await request.get(href!)).json();
   expect(manifest.display).toBe("fullscreen");
   expect(manifest.start_url).toBe("/kiosk");
+});
+
+test.describe("with the Wi-Fi down for a moment", () => {
+  // The browser reports the requests that could not go out.
+  test.use({ allowedProblem: /ERR_INTERNET_DISCONNECTED|ERR_NETWORK_CHANGED|Failed to fetch|EventSource/ });
+
+  test("a lock made while the Wi-Fi is down ends the session on the server once it is back", async ({ page }) => {
+    await openKiosk(page, ADVISOR);
+    await page.context().setOffline(true);
+    await page.locator(".lock-form button").tap();
+    // Locked on the screen at once; the server has not heard yet.
+    await expect(page.locator(".lock-screen")).toBeVisible();
+    expect(await api(page.context().request, "me")).not.toBeNull();
+    await page.context().setOffline(false);
+    await expect.poll(() => api(page.context().request, "me"), { timeout: 20_000 }).toBeNull();
+    await expect(page.locator(".lock-screen")).toBeVisible();
+  });
 });
