@@ -129,7 +129,7 @@ pub fn card_parts(
             let (name, unit) = (p.name.clone(), p.unit.clone());
             let quantity = p.quantity.to_string();
             let picked = p.picked_milli;
-            let done = picked >= p.quantity.milli();
+            let done = p.held().left_milli() == 0;
             let state = match p.place {
                 _ if done => StaffMsg::PartPicked,
                 PartPlace::Shelf if picked > 0 => StaffMsg::PartPartlyPicked,

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use time::{OffsetDateTime, Weekday};
 
 use crate::slots::{self, OpeningHours, DAY_MIN};
-use crate::{Error, OrderId};
+use crate::{Error, OrderId, OrderStatus};
 
 /// The most bays a store may say it has: more than any store of the chain, few enough
 /// that a slip of the finger (400 for 4) is caught.
@@ -207,6 +207,12 @@ impl Strand {
     }
 }
 
+/// Whether a booking that no longer fits is one for the counter to move: only one whose
+/// car has not come in yet. A car already at the store keeps its place, flagged or not.
+pub fn is_movable(status: OrderStatus) -> bool {
+    status == OrderStatus::Booked
+}
+
 /// The bookings among `held` that no longer fit `hours` and `capacity`, each with why,
 /// in the order of `held`.
 ///
@@ -269,6 +275,17 @@ mod tests {
             start,
             end: start + Duration::minutes(30 * steps),
             booked_at: datetime!(2026-12-01 00:00 UTC) + Duration::minutes(i64::from(n)),
+        }
+    }
+
+    #[test]
+    fn only_a_car_not_yet_in_is_moved() {
+        for status in OrderStatus::ALL {
+            assert_eq!(
+                is_movable(status),
+                status == OrderStatus::Booked,
+                "{status:?}"
+            );
         }
     }
 

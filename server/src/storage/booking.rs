@@ -92,16 +92,7 @@ impl BookingStorage for Backend {
                 return replay(&mut conn, customer, req, earlier).await;
             }
             let read = self
-                .read_situation(
-                    &mut conn,
-                    &revs,
-                    &who,
-                    req.service,
-                    Some(req.store),
-                    Some(req.start),
-                    limits,
-                    now,
-                )
+                .read_booking(&mut conn, &revs, &who, req, limits, now)
                 .await?;
             (who, read, revs.network)
         };
@@ -124,18 +115,7 @@ impl BookingStorage for Backend {
                 &read
             } else {
                 let revs = self.revisions(tx).await?;
-                fresh = self
-                    .read_situation(
-                        tx,
-                        &revs,
-                        &who,
-                        req.service,
-                        Some(req.store),
-                        Some(req.start),
-                        limits,
-                        now,
-                    )
-                    .await?;
+                fresh = self.read_booking(tx, &revs, &who, req, limits, now).await?;
                 &fresh
             };
             let plan = domain::booking::plan(&read.situation, req, &open)?;
@@ -384,6 +364,30 @@ impl Backend {
         .map(|r| location_from(r, hours.remove(&get::<Uuid>(r, "id")?).unwrap_or_default()))
         .collect::<Result<Vec<_>, StorageError>>()?;
         Ok(self.cache.locations.put(revs.network, locations))
+    }
+
+    /// What a booking of `req` decides from: [`Self::read_situation`] at its store and
+    /// start.
+    async fn read_booking(
+        &self,
+        conn: &mut Conn,
+        revs: &Revisions,
+        who: &Who,
+        req: &BookingRequest,
+        limits: &BookingLimits,
+        now: OffsetDateTime,
+    ) -> Result<Read, StorageError> {
+        self.read_situation(
+            conn,
+            revs,
+            who,
+            req.service,
+            Some(req.store),
+            Some(req.start),
+            limits,
+            now,
+        )
+        .await
     }
 
     /// Reads what [`domain::booking`] decides from: the job for the vehicle's model, the

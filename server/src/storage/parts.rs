@@ -14,7 +14,6 @@ use std::collections::HashMap;
 
 use app::live::LiveEvent;
 use app::parts::{OrderPart, PartChoice, PartsStorage};
-use app::reception::Named;
 use app::storage::StorageError;
 use async_trait::async_trait;
 use domain::booking::Source;
@@ -24,7 +23,9 @@ use domain::{OrderId, OrderStatus, PartId, Quantity, StoreId};
 use uuid::Uuid;
 
 use super::booking::{hold_parts, network_and_loads, record_holds};
-use super::rows::{append_event, get, placeholders, push_event, quantity, small, Batch, Conn};
+use super::rows::{
+    append_event, get, named, placeholders, push_event, quantity, small, Batch, Conn,
+};
 use super::{send_batch, Backend, LOCK_ROWS};
 use crate::storage::{db_err, now, transaction, DbTime, Serial};
 
@@ -237,14 +238,8 @@ pub(super) async fn of_orders(
         out.entry(get(r, "order_id")?).or_default().push(OrderPart {
             part: PartId::from(get::<Uuid>(r, "part_id")?),
             sku: get(r, "sku")?,
-            name: Named {
-                zh: get(r, "name_zh")?,
-                en: get(r, "name_en")?,
-            },
-            unit: Named {
-                zh: get(r, "unit_zh")?,
-                en: get(r, "unit_en")?,
-            },
+            name: named(r, "name_zh", "name_en")?,
+            unit: named(r, "unit_zh", "unit_en")?,
             quantity: quantity(r, "quantity_milli")?,
             picked_milli: small(r, "picked_milli")?,
             place,
@@ -280,14 +275,8 @@ pub(super) async fn choices_of(
         out.entry(get(r, "order_id")?).or_default().push(PartChoice {
             part: PartId::from(get::<Uuid>(r, "part_id")?),
             sku: get(r, "sku")?,
-            name: Named {
-                zh: get(r, "name_zh")?,
-                en: get(r, "name_en")?,
-            },
-            unit: Named {
-                zh: get(r, "unit_zh")?,
-                en: get(r, "unit_en")?,
-            },
+            name: named(r, "name_zh", "name_en")?,
+            unit: named(r, "unit_zh", "unit_en")?,
         });
     }
     Ok(out)

@@ -18,7 +18,7 @@ use domain::reception::{CustomerQuery, KeyKind, NoteText, SearchKey, TagCode, Ta
 use domain::{CustomerId, Money, OrderStatus, StaffId, StaffRole, StoreId};
 use uuid::Uuid;
 
-use super::rows::{get, placeholders, small, Conn, DbRow};
+use super::rows::{get, named, placeholders, small, Conn, DbRow};
 use super::{Backend, LOCK_ROWS};
 use crate::storage::{db_err, now, transaction, DbTime, Serial};
 
@@ -482,13 +482,6 @@ async fn require_customer(conn: &mut Conn, customer: CustomerId) -> Result<(), S
     .map_err(db_err)?
     .map(|_| ())
     .ok_or(StorageError::NotFound)
-}
-
-fn named(r: &DbRow, zh: &str, en: &str) -> Result<Named, StorageError> {
-    Ok(Named {
-        zh: get(r, zh)?,
-        en: get(r, en)?,
-    })
 }
 
 fn opt_named(r: &DbRow, zh: &str, en: &str) -> Result<Option<Named>, StorageError> {

@@ -45,6 +45,14 @@ where
     r.try_get(column).map_err(db_err)
 }
 
+/// A name kept in both languages, from its two columns.
+pub fn named(r: &DbRow, zh: &str, en: &str) -> Result<app::reception::Named, StorageError> {
+    Ok(app::reception::Named {
+        zh: get(r, zh)?,
+        en: get(r, en)?,
+    })
+}
+
 /// A count or size stored as a BIGINT that must fit a `u32` (bays, versions...).
 pub fn small<T: TryFrom<i64>>(r: &DbRow, column: &str) -> Result<T, StorageError> {
     let v: i64 = get(r, column)?;

@@ -11,17 +11,16 @@
 use std::collections::HashMap;
 
 use app::live::LiveEvent;
-use app::reception::Named;
 use app::settings::{SettingsStorage, StoreSettings, StrandedBooking};
 use app::storage::StorageError;
 use async_trait::async_trait;
-use domain::settings::{stranded, weekday_from_iso, Bays, Held, WeeklyHours};
+use domain::settings::{is_movable, stranded, weekday_from_iso, Bays, Held, WeeklyHours};
 use domain::slots::OpeningHours;
 use domain::{CustomerId, OrderId, OrderStatus, StoreId};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::rows::{append_event, get, small, Conn};
+use super::rows::{append_event, get, named, small, Conn};
 use super::Backend;
 use crate::storage::{db_err, now, transaction, DbTime, Serial};
 
@@ -116,8 +115,8 @@ pub(super) async fn read(
         })
         .collect::<Result<Vec<_>, StorageError>>()?;
     let hours = WeeklyHours::new(hours).map_err(|_| StorageError::corrupt("opening hours"))?;
-    // Every order that still holds capacity from now on: those not yet at the store may
-    // be flagged; those already there only take their places.
+    // Every order that still holds capacity from now on; which of the flagged ones are
+    // listed is the domain's ([`is_movable`]).
     let rows = sqlx::query(
         "SELECT o.id, o.reference, o.status, o.customer_id, o.scheduled_start, o.scheduled_end,
                 o.created_at, v.plate, c.name_zh, c.name_en
@@ -156,7 +155,9 @@ pub(super) async fn read(
         let Some(reason) = flags.get(&order) else {
             continue;
         };
-        if OrderStatus::parse(&status) != Some(OrderStatus::Booked) {
+        let status = OrderStatus::parse(&status)
+            .ok_or_else(|| StorageError::corrupt(format!("status {status:?}")))?;
+        if !is_movable(status) {
             continue;
         }
         ids.push(order.as_uuid());
@@ -164,10 +165,7 @@ pub(super) async fn read(
             order,
             reference: get(r, "reference")?,
             customer_id: CustomerId::from(get::<Uuid>(r, "customer_id")?),
-            customer: Named {
-                zh: get(r, "name_zh")?,
-                en: get(r, "name_en")?,
-            },
+            customer: named(r, "name_zh", "name_en")?,
             plate: get(r, "plate")?,
             services: Vec::new(),
             start: get::<DbTime>(r, "scheduled_start")?.0,

@@ -24,7 +24,7 @@ use domain::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::rows::{append_event, get, placeholders, small, Conn, DbRow};
+use super::rows::{append_event, get, named, placeholders, small, Conn, DbRow};
 use super::{Backend, LOCK_ROWS};
 use crate::storage::{db_err, now, transaction, DbTime, Serial};
 
@@ -426,10 +426,7 @@ pub(super) async fn bills_of(
             let price = Money::from_fen(get(r, "price_fen")?);
             bill.extras.push(price);
             view.extras.push(ExtraLine {
-                name: Named {
-                    zh: get(r, "name_zh")?,
-                    en: get(r, "name_en")?,
-                },
+                name: named(r, "name_zh", "name_en")?,
                 price,
             });
         }
@@ -450,10 +447,7 @@ pub(super) async fn bills_of(
             view.adjustments.push(AdjustmentView {
                 amount,
                 reason: get(r, "reason")?,
-                approved_by: Named {
-                    zh: get(r, "name_zh")?,
-                    en: get(r, "name_en")?,
-                },
+                approved_by: named(r, "name_zh", "name_en")?,
             });
         }
     }
@@ -594,10 +588,7 @@ pub(super) async fn services_of(
             .entry(get(l, "order_id")?)
             .or_default()
             .push(ServiceLine {
-                name: Named {
-                    zh: get(l, "name_zh")?,
-                    en: get(l, "name_en")?,
-                },
+                name: named(l, "name_zh", "name_en")?,
                 category: ServiceCategory::parse(&category)
                     .ok_or_else(|| StorageError::corrupt(format!("category {category:?}")))?,
             });
@@ -623,10 +614,7 @@ fn card(
         id: OrderId::from(id),
         reference: get(r, "reference")?,
         status: status(r)?,
-        customer: Named {
-            zh: get(r, "name_zh")?,
-            en: get(r, "name_en")?,
-        },
+        customer: named(r, "name_zh", "name_en")?,
         customer_id: CustomerId::from(get::<Uuid>(r, "customer_id")?),
         plate: get(r, "plate")?,
         services: lines.into_iter().map(|l| l.name).collect(),
