@@ -1,10 +1,37 @@
 //! The one place the app reads the clock.
 //!
-//! On the server that is the system clock. In the browser `std` has no clock (reading it
-//! panics on `wasm32-unknown-unknown`), so it is the page's `Date.now()`. Everything else
-//! calls [`now`]; `clippy.toml` forbids `OffsetDateTime::now_utc` elsewhere.
+//! On the server that is the system clock, unless the server was given another
+//! [`Clock`] (the tests drive time with one): server functions and background jobs find
+//! it in their context. In the browser `std` has no clock (reading it panics on
+//! `wasm32-unknown-unknown`), so it is the page's `Date.now()`. Everything else calls
+//! [`now`]; `clippy.toml` forbids `OffsetDateTime::now_utc` elsewhere.
 
 use time::OffsetDateTime;
+
+/// Where the server reads the time: [`SystemClock`] in production, a clock the test
+/// sets in tests.
+#[cfg(feature = "ssr")]
+pub trait Clock: Send + Sync + std::fmt::Debug + 'static {
+    /// Now, in UTC.
+    fn now(&self) -> OffsetDateTime;
+}
+
+/// A clock shared by the server's requests and jobs.
+#[cfg(feature = "ssr")]
+pub type SharedClock = std::sync::Arc<dyn Clock>;
+
+/// The system's clock.
+#[cfg(feature = "ssr")]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+#[cfg(feature = "ssr")]
+impl Clock for SystemClock {
+    #[allow(clippy::disallowed_methods)]
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
+}
 
 /// Now, in UTC.
 #[allow(clippy::disallowed_methods)]
@@ -18,6 +45,10 @@ pub fn now() -> OffsetDateTime {
     }
     #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
     {
+        #[cfg(feature = "ssr")]
+        if let Some(clock) = leptos::prelude::use_context::<SharedClock>() {
+            return clock.now();
+        }
         OffsetDateTime::now_utc()
     }
 }

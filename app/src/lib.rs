@@ -12,6 +12,8 @@
 //! - [`reception`]: the counter: finding a customer as one types, walk-ins, the customer 360;
 //! - [`settings`]: a store's opening hours and bays, and the bookings a change no
 //!   longer fits;
+//! - [`routing`]: online orders for "any store": placed by the customer, answered in
+//!   the store's inbox with a countdown, handed on, watched by HQ;
 //! - [`workorders`]: today's board: work orders from check-in to handover, live;
 //! - [`bill`]: what a work order comes to, and manual adjustments a manager approves;
 //! - [`parts`]: the parts a work order holds, picked at the bay, and one more held or
@@ -49,6 +51,7 @@ pub mod parts;
 pub mod policies;
 pub mod pricing;
 pub mod reception;
+pub mod routing;
 pub mod settings;
 pub mod staff;
 #[cfg(feature = "ssr")]
@@ -122,6 +125,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/garage/:id") view={Lazy::<customer::VehicleRoute>::new()} />
                 <Route path=path!("/book") view={Lazy::<customer::BookRoute>::new()} />
                 <Route path=path!("/bookings/:id") view={Lazy::<customer::BookingRoute>::new()} />
+                <Route path=path!("/requests/:id") view={Lazy::<customer::RequestRoute>::new()} />
                 // One route for every kiosk section (a wildcard also matches nothing), so
                 // moving between them keeps the page, its lock state and its actions.
                 <Route path=path!("/kiosk/*section") view={Lazy::<kiosk::KioskRoute>::new()} />

@@ -49,6 +49,14 @@ pub enum LiveEvent {
         customer: domain::CustomerId,
         order: domain::OrderId,
     },
+    /// An online order for "any store" arrived at a store, was answered there or moved
+    /// on: for that store (its inbox), HQ, and the customer whose order it is. `store` is
+    /// `None` when no store is left: the order is unserved, which HQ must hear of.
+    RoutingChanged {
+        store: Option<domain::StoreId>,
+        customer: domain::CustomerId,
+        order: domain::RoutedOrderId,
+    },
     /// The stream skipped events: refetch everything shown.
     Resync,
 }
@@ -62,6 +70,8 @@ pub enum Audience {
     Store(domain::StoreId),
     /// As [`Audience::Store`], and the customer whose order it is.
     StoreAndCustomer(domain::StoreId, domain::CustomerId),
+    /// HQ, and the customer whose order it is.
+    HqAndCustomer(domain::CustomerId),
 }
 
 impl LiveEvent {
@@ -75,6 +85,7 @@ impl LiveEvent {
             LiveEvent::DeviceRevoked { .. } => "device_revoked",
             LiveEvent::BoardChanged { .. } => "board_changed",
             LiveEvent::OrderChanged { .. } => "order_changed",
+            LiveEvent::RoutingChanged { .. } => "routing_changed",
             LiveEvent::Resync => "resync",
         }
     }
@@ -92,6 +103,12 @@ impl LiveEvent {
             LiveEvent::OrderChanged {
                 store, customer, ..
             } => Audience::StoreAndCustomer(*store, *customer),
+            LiveEvent::RoutingChanged {
+                store, customer, ..
+            } => match store {
+                Some(store) => Audience::StoreAndCustomer(*store, *customer),
+                None => Audience::HqAndCustomer(*customer),
+            },
         }
     }
 }
@@ -117,6 +134,7 @@ impl Viewer {
             Audience::StoreAndCustomer(store, customer) => {
                 self.hq || self.stores.contains(&store) || self.customer == Some(customer)
             }
+            Audience::HqAndCustomer(customer) => self.hq || self.customer == Some(customer),
         }
     }
 }
@@ -138,6 +156,9 @@ pub struct LiveUpdates {
     /// Bumped whenever one of the viewer's orders changes (the customer's page of it, or
     /// the store's board).
     pub orders: RwSignal<u64>,
+    /// Bumped whenever an online order routed to this store, or one of the viewer's own,
+    /// arrives, is answered or moves on.
+    pub routing: RwSignal<u64>,
     /// True while the event stream is open.
     pub connected: RwSignal<bool>,
 }
@@ -153,6 +174,7 @@ impl LiveUpdates {
             "availability_changed" => self.availability.update(|n| *n += 1),
             "kiosk_changed" | "device_revoked" => self.kiosk.update(|n| *n += 1),
             "board_changed" => self.board.update(|n| *n += 1),
+            "routing_changed" => self.routing.update(|n| *n += 1),
             "order_changed" => {
                 self.orders.update(|n| *n += 1);
                 self.board.update(|n| *n += 1);
@@ -166,6 +188,7 @@ impl LiveUpdates {
                 self.kiosk.update(|n| *n += 1);
                 self.board.update(|n| *n += 1);
                 self.orders.update(|n| *n += 1);
+                self.routing.update(|n| *n += 1);
             }
         }
     }
@@ -179,6 +202,7 @@ pub fn provide_live_updates() {
         kiosk: RwSignal::new(0),
         board: RwSignal::new(0),
         orders: RwSignal::new(0),
+        routing: RwSignal::new(0),
         connected: RwSignal::new(false),
     };
     provide_context(live);

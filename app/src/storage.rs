@@ -4,7 +4,8 @@
 //! Each feature module declares what it needs from storage next to its server functions:
 //! [`crate::pricing::PriceStorage`], [`crate::account::AccountStorage`],
 //! [`crate::garage::GarageStorage`], [`crate::policies::PolicyStorage`],
-//! [`crate::booking::BookingStorage`], [`crate::devices::DeviceStorage`], [`crate::staff::StaffStorage`]; [`Health`] answers `/healthz`. The server crate
+//! [`crate::booking::BookingStorage`], [`crate::devices::DeviceStorage`], [`crate::staff::StaffStorage`],
+//! [`crate::routing::RoutingStorage`]; [`Health`] answers `/healthz`. The server crate
 //! implements every trait once over SQLite and PostgreSQL and hands them to each request
 //! as [`Storages`], one `Arc<dyn …>` context per trait. A new feature adds a trait and a
 //! field here, not methods to a shared trait.
@@ -29,6 +30,7 @@ use crate::parts::PartsStorage;
 use crate::policies::PolicyStorage;
 use crate::pricing::PriceStorage;
 use crate::reception::ReceptionStorage;
+use crate::routing::RoutingStorage;
 use crate::settings::SettingsStorage;
 use crate::staff::StaffStorage;
 use crate::workorders::WorkOrderStorage;
@@ -127,6 +129,7 @@ pub struct Storages {
     pub findings: Arc<dyn FindingsStorage>,
     pub settings: Arc<dyn SettingsStorage>,
     pub parts: Arc<dyn PartsStorage>,
+    pub routing: Arc<dyn RoutingStorage>,
 }
 
 impl Storages {
@@ -145,7 +148,8 @@ impl Storages {
             + WorkOrderStorage
             + FindingsStorage
             + SettingsStorage
-            + PartsStorage,
+            + PartsStorage
+            + RoutingStorage,
     {
         Storages {
             health: backend.clone(),
@@ -160,7 +164,8 @@ impl Storages {
             workorders: backend.clone(),
             findings: backend.clone(),
             settings: backend.clone(),
-            parts: backend,
+            parts: backend.clone(),
+            routing: backend,
         }
     }
 
@@ -179,6 +184,7 @@ impl Storages {
         provide_context(self.findings.clone());
         provide_context(self.settings.clone());
         provide_context(self.parts.clone());
+        provide_context(self.routing.clone());
     }
 }
 

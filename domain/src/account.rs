@@ -352,6 +352,12 @@ impl Principal {
         }
     }
 
+    /// Whether this is a member of HQ's staff (operations or supply chain): they follow
+    /// the whole chain, e.g. online orders no store has taken.
+    pub fn works_at_hq(&self) -> bool {
+        matches!(self, Principal::Staff { role, .. } if role.is_hq())
+    }
+
     /// Publishing prices and discount policies is HQ operations' work.
     pub fn may_publish_prices(&self) -> bool {
         matches!(

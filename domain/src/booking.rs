@@ -134,10 +134,16 @@ pub struct Booking {
 /// A short reference a person can read out at the counter, e.g. `BK-7Q4M2X9C`: eight
 /// characters of the order id in an alphabet without look-alikes (no 0/O, 1/I/L).
 pub fn reference(id: OrderId) -> String {
+    reference_with("BK-", id.as_uuid())
+}
+
+/// `prefix` and eight characters of `id` in an alphabet without look-alikes: the
+/// references people read out (see [`reference`]).
+pub fn reference_with(prefix: &str, id: Uuid) -> String {
     const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
     let base = ALPHABET.len() as u128;
-    let mut n = id.as_uuid().as_u128();
-    let mut s = String::from("BK-");
+    let mut n = id.as_u128();
+    let mut s = String::from(prefix);
     for _ in 0..8 {
         s.push(char::from(ALPHABET[(n % base) as usize]));
         n /= base;

@@ -230,6 +230,33 @@ pub enum Error {
     /// More of a part can be added only where the order already holds it: on this store's shelf.
     #[error("part already held elsewhere for this order")]
     PartHeldElsewhere,
+    /// No store offers the service (it is not on sale).
+    #[error("the service is not offered")]
+    ServiceNotOffered,
+    /// The preferred window has already passed, or ends before a store could still take the car.
+    #[error("the preferred time window is in the past")]
+    WindowInPast,
+    /// Not a day and part of the day the form offers.
+    #[error("the preferred time window is invalid")]
+    WindowInvalid,
+    /// The order is not waiting for this store's answer.
+    #[error("the order is not at this store")]
+    RoutedNotHere,
+    /// The order was already accepted, declined or handed on.
+    #[error("the order was already answered")]
+    RoutedAnswered,
+    /// The store's time to answer has run out: the order moves on to the next store.
+    #[error("the acceptance window has closed")]
+    AnswerWindowClosed,
+    /// A decline names one of the reasons, and "other" says why in a note.
+    #[error("a decline needs a reason")]
+    DeclineReasonMissing,
+    /// The acceptance window is 5 to 1440 minutes.
+    #[error("the acceptance window is out of range")]
+    AcceptanceWindowInvalid,
+    /// The start is not in the customer's preferred window.
+    #[error("the start is outside the customer's window")]
+    SlotOutsideWindow,
 }
 
 impl Error {
@@ -310,6 +337,15 @@ impl Error {
             Error::PartsNotNow => "parts_not_now",
             Error::BaysInvalid => "bays_invalid",
             Error::HoursInvalid => "hours_invalid",
+            Error::ServiceNotOffered => "service_not_offered",
+            Error::WindowInPast => "window_in_past",
+            Error::WindowInvalid => "window_invalid",
+            Error::RoutedNotHere => "routed_not_here",
+            Error::RoutedAnswered => "routed_answered",
+            Error::AnswerWindowClosed => "answer_window_closed",
+            Error::DeclineReasonMissing => "decline_reason_missing",
+            Error::AcceptanceWindowInvalid => "acceptance_window_invalid",
+            Error::SlotOutsideWindow => "slot_outside_window",
         }
     }
 }
@@ -319,7 +355,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const ALL: [Error; 73] = [
+    const ALL: [Error; 82] = [
         Error::AmountEmpty,
         Error::AmountNotANumber,
         Error::AmountTooPrecise,
@@ -393,6 +429,15 @@ mod tests {
         Error::PartsNotNow,
         Error::NothingToPick,
         Error::PartHeldElsewhere,
+        Error::ServiceNotOffered,
+        Error::WindowInPast,
+        Error::WindowInvalid,
+        Error::RoutedNotHere,
+        Error::RoutedAnswered,
+        Error::AnswerWindowClosed,
+        Error::DeclineReasonMissing,
+        Error::AcceptanceWindowInvalid,
+        Error::SlotOutsideWindow,
     ];
 
     #[test]
@@ -474,6 +519,15 @@ mod tests {
                 "parts_not_now",
                 "nothing_to_pick",
                 "part_held_elsewhere",
+                "service_not_offered",
+                "window_in_past",
+                "window_invalid",
+                "routed_not_here",
+                "routed_answered",
+                "answer_window_closed",
+                "decline_reason_missing",
+                "acceptance_window_invalid",
+                "slot_outside_window",
             ]
         );
     }

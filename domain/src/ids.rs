@@ -84,6 +84,9 @@ uuid_ids! {
     DeviceId,
     /// Something else a technician found on a car, offered to the customer.
     FindingId,
+    /// An online order placed for "any store", routed from store to store until one
+    /// accepts it.
+    RoutedOrderId,
 }
 
 /// A valid version-7 UUID built from a fixed timestamp and counter instead of

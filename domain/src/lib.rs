@@ -42,6 +42,8 @@
 //! - [`qc`]: the quality checklist of an order and whether the check passed.
 //! - [`reception`]: finding a customer at the counter from part of a phone or a plate
 //!   ([`reception::CustomerQuery`]).
+//! - [`routing`]: online orders for "any store": which store is offered one next
+//!   ([`routing::next_store`]), the acceptance window, and a store's answer.
 //! - [`pricing`]: the uniform, versioned [`PriceList`] and [`price_line`].
 //! - [`picking`]: the parts a work order holds, picking them at the bay, and where an
 //!   extra part comes from.
@@ -94,6 +96,7 @@ pub mod plate;
 pub mod pricing;
 pub mod qc;
 pub mod reception;
+pub mod routing;
 pub mod settings;
 pub mod slots;
 pub mod stock;

@@ -45,6 +45,23 @@ async function customerWithBooking(page: Page): Promise<{ vehicle: string; booki
   return { vehicle: vehicle.id, booking: booking.id };
 }
 
+/** The customer's oil change for "any store", tomorrow, all day; returns its id. */
+async function anyStoreOrder(page: Page, vehicle: string): Promise<string> {
+  const request = page.context().request;
+  const quotes = await call(request, "service_quotes", { vehicle_id: vehicle });
+  const oil = quotes.quotes.find((q: { service: { code: string } }) => q.service.code === "OIL_CHANGE");
+  const tomorrow = new Date(Date.now() + 8 * 3600_000 + 86400_000).toISOString().slice(0, 10);
+  const order = await call(request, "place_routed_order", {
+    vehicle_id: vehicle,
+    service_id: oil.service.id,
+    date: tomorrow,
+    day_part: "all_day",
+    expected_total: String(oil.quote.Ok.total),
+    idempotency_key: crypto.randomUUID(),
+  });
+  return order.id;
+}
+
 /** Loads `path`, waits for hydration, checks the layout fits and axe passes. */
 async function visit(page: Page, path: string, ready: string) {
   await open(page, path);
@@ -68,6 +85,7 @@ for (const lang of ["zh", "en"]) {
         await visit(page, path, ready);
       }
       const { vehicle, booking } = await customerWithBooking(page);
+      const routed = await anyStoreOrder(page, vehicle);
       for (const [path, ready] of [
         ["/", "[data-service]"],
         ["/garage", ".vehicle-card"],
@@ -75,6 +93,7 @@ for (const lang of ["zh", "en"]) {
         ["/book", ".service-row"],
         [`/book?vehicle=${vehicle}`, ".service-row"],
         [`/bookings/${booking}`, ".booking-facts"],
+        [`/requests/${routed}`, ".routed-order h1"],
       ]) {
         await visit(page, path, ready);
       }
@@ -99,6 +118,7 @@ for (const lang of ["zh", "en"]) {
       await visit(page, "/kiosk/board", ".lanes");
       await visit(page, "/kiosk/prices", ".model-quotes");
       await visit(page, "/kiosk/store", ".store-settings .week");
+      await visit(page, "/kiosk/inbox", ".inbox h1");
       await visit(page, "/kiosk/staff", ".staff-panel");
       await page.locator(".lock-form button").click();
       // Locked before the next load: a load that overtook the lock's request would find
@@ -113,6 +133,7 @@ for (const lang of ["zh", "en"]) {
       await visit(page, "/hq/devices", ".device-list");
       await visit(page, "/hq/staff", ".staff-table");
       await visit(page, "/hq/tags", ".tag-defs");
+      await visit(page, "/hq/routing", ".window-form");
     });
   });
 }

@@ -28,6 +28,11 @@ pub struct Config {
     /// HSTS and `__Host-` cookies.
     pub https: bool,
     pub limits: Limits,
+    /// How often background jobs look for due work (`PITLANE_JOBS_EVERY_MS`, default
+    /// 5,000): how late past its deadline an unanswered order moves on, at most.
+    pub jobs_every: Duration,
+    /// Where the server reads the time: the system's, or one a test sets.
+    pub clock: app::clock::SharedClock,
 }
 
 /// The limits that keep one client from taking more than its share. Each has a default
@@ -174,6 +179,8 @@ impl Config {
             )?,
             https: flag("PITLANE_HTTPS"),
             limits: Limits::from_env()?,
+            jobs_every: Duration::from_millis(number("PITLANE_JOBS_EVERY_MS", 5_000u64)?.max(10)),
+            clock: std::sync::Arc::new(app::clock::SystemClock),
         })
     }
 }

@@ -42,6 +42,7 @@ pub struct AppState {
     pub sse: Arc<SseGate>,
     pub edge: Arc<Edge>,
     pub limits: Limits,
+    pub clock: app::clock::SharedClock,
 }
 
 impl AppState {
@@ -50,6 +51,7 @@ impl AppState {
         self.storages.provide();
         provide_context(self.limiter.clone());
         provide_context(self.limits.booking);
+        provide_context(self.clock.clone());
         crate::headers::page_csp();
     }
 }
@@ -274,7 +276,15 @@ pub async fn start(
             https: config.https,
         }),
         limits,
+        clock: config.clock.clone(),
     };
+    // The jobs run beside the server, on its database and clock.
+    crate::jobs::spawn(
+        state.storages.routing.clone(),
+        state.limits.booking,
+        config.clock.clone(),
+        config.jobs_every,
+    );
     let app = router(state);
     tracing::info!(%addr, database = db.storages().health.backend(), "serving");
     // Without TCP_NODELAY the last segment of a streamed page waits for the client's

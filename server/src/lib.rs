@@ -8,6 +8,7 @@
 //! - [`live`]: the live-update hub (tokio broadcast in one process, PostgreSQL
 //!   `LISTEN/NOTIFY` across processes) and its SSE endpoint;
 //! - [`http`]: the axum router: pages, server functions, `/api/events`, `/healthz`;
+//! - [`jobs`]: background jobs (the acceptance-window expiry), claimed from rows;
 //! - [`headers`]: the security headers every response carries;
 //! - [`telemetry`]: tracing set-up.
 //!
@@ -20,6 +21,7 @@ pub mod config;
 pub mod demo;
 pub mod headers;
 pub mod http;
+pub mod jobs;
 pub mod live;
 pub mod storage;
 pub mod telemetry;

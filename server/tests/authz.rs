@@ -164,6 +164,12 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
     .await;
     let finding = finding.to_string();
     let key = uuid::Uuid::now_v7().to_string();
+    // An online order of the owner's for "any store", for the calls that read one.
+    let routed = common::place_any_store_order(&server, &owner, &car)
+        .await
+        .id
+        .to_string();
+    let hq_staff = [U, F, F, A, A, F, F, F, F];
     // (endpoint, arguments, expected answer per caller). Calls that would change the
     // owner's data send input that is refused after the authorisation check.
     let matrix: Vec<Row> = vec![
@@ -451,6 +457,40 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
             "set_preferred_advisor",
             vec![("customer_id", &owner_id), ("staff_id", &advisor_id)],
             own_counter,
+        ),
+        // Online orders for "any store": placed and followed by their customer, answered
+        // at a store's counter (another store's is told the order is not theirs), watched
+        // by HQ, whose operations set the window.
+        (
+            "place_routed_order",
+            vec![
+                ("vehicle_id", &car),
+                ("service_id", &service),
+                ("date", "2000-01-01"),
+                ("day_part", "morning"),
+                ("expected_total", "1"),
+                ("idempotency_key", &key),
+            ],
+            customer_only,
+        ),
+        ("routed_order", vec![("id", &routed)], owner_only),
+        ("my_routed_orders", vec![], customer_only),
+        ("routed_inbox", vec![], reception),
+        (
+            "accept_routed",
+            vec![("id", &routed), ("start", "not a time")],
+            reception,
+        ),
+        (
+            "decline_routed",
+            vec![("id", &routed), ("reason", ""), ("note", "")],
+            reception,
+        ),
+        ("routing_overview", vec![], hq_staff),
+        (
+            "set_acceptance_window",
+            vec![("minutes", "0")],
+            hq_operations,
         ),
         // Last: these succeed for the owner and end their booking and vehicle, and end
         // the caller's own session.

@@ -510,6 +510,9 @@ fn Booker(state: BookerState) -> impl IntoView {
                             }
                         })}
                     </Transition>
+                    <Show when=move || store.get().is_none()>
+                        <crate::routing::customer::AnyStore vehicle=vehicle service=service location=location quotes=quotes />
+                    </Show>
                 </Show>
 
                 <Show when=move || store.get().is_some()>

@@ -96,6 +96,15 @@ fn BookView() -> impl IntoView {
 }
 
 #[component]
+fn RoutedOrderView() -> impl IntoView {
+    view! {
+        <CustomerFrame>
+            <crate::routing::customer::RoutedOrderPage />
+        </CustomerFrame>
+    }
+}
+
+#[component]
 fn BookingView() -> impl IntoView {
     view! {
         <CustomerFrame>
@@ -119,4 +128,6 @@ crate::lazy::lazy_pages! {
     BookRoute => BookView;
     /// `/bookings/:id`: one booking.
     BookingRoute => BookingView;
+    /// `/requests/:id`: one online order for "any store", and where it has been.
+    RequestRoute => RoutedOrderView;
 }

@@ -54,6 +54,10 @@ fn nav() -> Vec<NavItem> {
             label: Msg::NavStaff,
         },
         NavItem {
+            href: "/hq/routing",
+            label: Msg::NavRouting,
+        },
+        NavItem {
             href: "/hq/tags",
             label: Msg::NavTags,
         },
@@ -120,8 +124,21 @@ fn HqTagsPage() -> impl IntoView {
     }
 }
 
+#[component]
+fn HqRoutingPage() -> impl IntoView {
+    // The gate's view is built in a reactive closure; resources are made out here.
+    let state = crate::routing::hq::HqRoutingState::new();
+    view! {
+        <SurfaceFrame kind="hq" title=Msg::SurfaceHq home="/hq" sign_in="/hq/routing" nav=nav()>
+            <StaffGate allowed=Principal::works_at_hq next="/hq/routing">
+                <crate::routing::hq::HqRouting state=state />
+            </StaffGate>
+        </SurfaceFrame>
+    }
+}
+
 /// The console's page for the address: `/hq`, `/hq/policies`, `/hq/devices`,
-/// `/hq/staff`, `/hq/tags`; anything
+/// `/hq/staff`, `/hq/routing`, `/hq/tags`; anything
 /// else under `/hq` is not found.
 #[component]
 fn HqConsole() -> impl IntoView {
@@ -131,6 +148,7 @@ fn HqConsole() -> impl IntoView {
         "/hq/policies" => view! { <HqPoliciesPage /> }.into_any(),
         "/hq/devices" => view! { <HqDevicesPage /> }.into_any(),
         "/hq/staff" => view! { <HqStaffPage /> }.into_any(),
+        "/hq/routing" => view! { <HqRoutingPage /> }.into_any(),
         "/hq/tags" => view! { <HqTagsPage /> }.into_any(),
         _ => view! { <crate::NotFound /> }.into_any(),
     }

@@ -8,7 +8,8 @@
 //!
 //! Unlocked, the section comes from the address (one lazy route for all of them):
 //! `/kiosk` reception ([`crate::reception::Reception`]), `/kiosk/customers/:id` the
-//! customer 360, `/kiosk/board` today's board ([`crate::workorders::StoreBoard`]), `/kiosk/prices` the price list, `/kiosk/store` the store's hours and bays
+//! customer 360, `/kiosk/board` today's board ([`crate::workorders::StoreBoard`]), `/kiosk/inbox` the
+//! online orders waiting for the store's answer ([`crate::routing::inbox::Inbox`]), `/kiosk/prices` the price list, `/kiosk/store` the store's hours and bays
 //! ([`crate::settings::StoreSettingsPanel`]), `/kiosk/staff` PINs and the idle lock.
 //! Locking goes back to `/kiosk`: the next person does not find the last one's customer.
 
@@ -23,6 +24,7 @@ use crate::devices::{
 use crate::i18n::{use_i18n, Msg, StaffMsg};
 use crate::pricing::ServicePriceList;
 use crate::reception::{CustomerFile, Reception, ReceptionState};
+use crate::routing::inbox::{Inbox, InboxState};
 use crate::settings::{StoreSettingsPanel, StoreSettingsState};
 use crate::workorders::{BoardState, StoreBoard};
 
@@ -36,6 +38,7 @@ fn KioskHome() -> impl IntoView {
     let reception = ReceptionState::new();
     let board = BoardState::new();
     let settings = StoreSettingsState::new();
+    let inbox = InboxState::new();
     let me = use_me();
     let navigate = leptos_router::hooks::use_navigate();
     let location = leptos_router::hooks::use_location();
@@ -66,6 +69,7 @@ fn KioskHome() -> impl IntoView {
             nav=vec![
                 NavItem { href: "/kiosk", label: Msg::NavReception },
                 NavItem { href: "/kiosk/board", label: Msg::NavBoard },
+                NavItem { href: "/kiosk/inbox", label: Msg::NavInbox },
                 NavItem { href: "/kiosk/prices", label: Msg::NavPriceList },
                 NavItem { href: "/kiosk/store", label: Msg::NavStoreSettings },
                 NavItem { href: "/kiosk/staff", label: Msg::NavKioskStaff },
@@ -87,7 +91,7 @@ fn KioskHome() -> impl IntoView {
                                 view! { <LockScreen state=kiosk device=device /> }.into_any()
                             }
                             Ok(Some(device)) => {
-                                view! { <Unlocked kiosk=kiosk device=device quotes=quotes reception=reception board=board settings=settings /> }.into_any()
+                                view! { <Unlocked kiosk=kiosk device=device quotes=quotes reception=reception board=board settings=settings inbox=inbox /> }.into_any()
                             }
                         }
                     })
@@ -106,6 +110,7 @@ fn Unlocked(
     reception: ReceptionState,
     board: BoardState,
     settings: StoreSettingsState,
+    inbox: InboxState,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let store = device.store.clone();
@@ -117,6 +122,7 @@ fn Unlocked(
         match path {
             "/kiosk" => view! { <Reception state=reception /> }.into_any(),
             "/kiosk/board" => view! { <StoreBoard state=board /> }.into_any(),
+            "/kiosk/inbox" => view! { <Inbox state=inbox /> }.into_any(),
             "/kiosk/prices" => view! {
                 <ModelQuotes state=quotes />
                 <ServicePriceList intro=Msg::KioskPricesIntro />

@@ -184,7 +184,7 @@ impl BookingStorage for Backend {
 /// The network's revision (stores, their hours, bays and staff) as this transaction
 /// sees it, kept from changing until the transaction ends: a change of settings waits
 /// for the bookings that checked it, and bookings after it see the change.
-async fn network_revision(conn: &mut Conn) -> Result<i64, StorageError> {
+pub(super) async fn network_revision(conn: &mut Conn) -> Result<i64, StorageError> {
     sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "SELECT rev FROM revisions WHERE name = 'network'{SHARE_ROWS}"
     )))
@@ -226,9 +226,9 @@ fn part_need(r: &DbRow) -> Result<Option<PartNeed>, StorageError> {
 }
 
 /// The customer, their vehicle and an earlier order with the same idempotency key.
-struct Who {
+pub(super) struct Who {
     tier: Tier,
-    model: ModelId,
+    pub(super) model: ModelId,
     mileage_km: u32,
     plate: String,
     earlier: Option<(OrderId, Option<String>)>,
@@ -236,7 +236,7 @@ struct Who {
 
 /// Who is booking, in one query: [`StorageError::NotFound`] unless the vehicle is in the
 /// customer's garage. `key` is the request's idempotency key (`""` for none).
-async fn customer_and_vehicle(
+pub(super) async fn customer_and_vehicle(
     conn: &mut Conn,
     customer: CustomerId,
     vehicle: VehicleId,
@@ -274,12 +274,12 @@ async fn customer_and_vehicle(
 }
 
 /// A situation as read, with what the booking itself also shows and records.
-struct Read {
-    situation: Situation,
+pub(super) struct Read {
+    pub(super) situation: Situation,
     named: Vec<PartNeed>,
-    service: Arc<Service>,
+    pub(super) service: Arc<Service>,
     plate: String,
-    mileage_km: u32,
+    pub(super) mileage_km: u32,
 }
 
 impl Backend {
@@ -368,7 +368,7 @@ impl Backend {
 
     /// What a booking of `req` decides from: [`Self::read_situation`] at its store and
     /// start.
-    async fn read_booking(
+    pub(super) async fn read_booking(
         &self,
         conn: &mut Conn,
         revs: &Revisions,
@@ -395,7 +395,7 @@ impl Backend {
     /// with spare stock of the job's parts) and the loads. Loads cover the steps of a job
     /// starting at `start` when given (a booking), else the window the limits allow.
     #[allow(clippy::too_many_arguments)]
-    async fn read_situation(
+    pub(super) async fn read_situation(
         &self,
         conn: &mut Conn,
         revs: &Revisions,
@@ -586,7 +586,7 @@ pub(super) async fn network_and_loads(
 
 /// In one query, under the customer's lock: their bookings that are not over (for
 /// [`BookingLimits::check`]), and an order an earlier request with this one's key made.
-async fn open_bookings(
+pub(super) async fn open_bookings(
     conn: &mut Conn,
     customer: CustomerId,
     req: &BookingRequest,
@@ -691,7 +691,7 @@ pub(super) fn hold_parts(batch: &mut Batch, holds: &[Hold]) {
 
 /// One capacity unit in every step of the plan, in time order, only while one is left:
 /// one statement, refused as a whole unless every step took its unit.
-fn take_steps(batch: &mut Batch, plan: &BookingPlan) {
+pub(super) fn take_steps(batch: &mut Batch, plan: &BookingPlan) {
     let store = batch.bind(plan.store.as_uuid());
     let values = plan
         .steps
@@ -713,14 +713,14 @@ fn take_steps(batch: &mut Batch, plan: &BookingPlan) {
 }
 
 /// Whose booking it is, and who made it.
-struct Booker {
-    customer: CustomerId,
-    by: BookedBy,
+pub(super) struct Booker {
+    pub(super) customer: CustomerId,
+    pub(super) by: BookedBy,
 }
 
 /// The order with its lines and discounts, at the prices the plan locked, and the channel
 /// [`BookedBy::channel`] names.
-fn insert_order(
+pub(super) fn insert_order(
     batch: &mut Batch,
     id: OrderId,
     Booker { customer, by }: Booker,

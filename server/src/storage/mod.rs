@@ -8,7 +8,7 @@
 //!   `BEGIN IMMEDIATE` already excludes every other writer; PostgreSQL's `BEGIN` takes an
 //!   advisory lock or the customer's row in the same round trip), `write_conn` for a
 //!   write of one statement (on SQLite it queues on the same write gate as the
-//!   transactions) and `synced` after it, `LOCK_ROWS` (`""` or `" FOR UPDATE"`),
+//!   transactions) and `synced` after it, `LOCK_ROWS` (`""` or `" FOR UPDATE"`), `CLAIM_ROWS` (`""` or `" FOR UPDATE SKIP LOCKED"`),
 //!   `send_batch` (a `Batch` of writes, from `rows.rs`, in one trip), the clock of price
 //!   versions, and how events leave after commit (the hub directly, or the outbox
 //!   table's `pg_notify` trigger).
@@ -27,6 +27,8 @@
 //!   - `staff.rs`: [`app::staff::StaffStorage`] (the stores' staff as HQ manages them);
 //!   - `garage.rs`: [`app::garage::GarageStorage`];
 //!   - `policies.rs`: [`app::policies::PolicyStorage`];
+//!   - `routing.rs`: [`app::routing::RoutingStorage`] (online orders for "any store",
+//!     their hops, and the expiry job's claim of due offers);
 //!   - `booking.rs`: [`app::booking::BookingStorage`], which reads a
 //!     [`domain::booking::Situation`], lets [`domain::booking::plan`] decide and applies
 //!     the plan with guarded updates;
@@ -147,6 +149,9 @@ macro_rules! feature_files {
         #[allow(clippy::duplicate_mod)]
         #[path = "reception.rs"]
         mod reception;
+        #[allow(clippy::duplicate_mod)]
+        #[path = "routing.rs"]
+        mod routing;
         #[allow(clippy::duplicate_mod)]
         #[path = "rows.rs"]
         mod rows;

@@ -28,6 +28,11 @@ const LOCK_ROWS: &str = " FOR UPDATE";
 /// other readers that do the same from them.
 const SHARE_ROWS: &str = " FOR SHARE";
 
+/// Claiming work (due jobs) that two instances must not both do: each locks the rows it
+/// takes and passes over the ones another instance holds, so they share out the work
+/// instead of queueing for it or doing it twice.
+const CLAIM_ROWS: &str = " FOR UPDATE SKIP LOCKED";
+
 // The feature files, compiled for this backend (see the module docs of `storage`).
 super::feature_files!();
 

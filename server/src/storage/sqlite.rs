@@ -38,6 +38,10 @@ const LOCK_ROWS: &str = "";
 /// Rows read to be kept from changing until the transaction ends: the same.
 const SHARE_ROWS: &str = "";
 
+/// Claiming work two instances must not both do: SQLite has one writer, whose write
+/// transaction already excludes every other.
+const CLAIM_ROWS: &str = "";
+
 // The feature files, compiled for this backend (see the module docs of `storage`).
 super::feature_files!();
 

@@ -190,6 +190,8 @@ impl TestDb {
                 sign_up_burst: 1_000,
                 ..Default::default()
             },
+            jobs_every: std::time::Duration::from_millis(200),
+            clock: std::sync::Arc::new(app::clock::SystemClock),
         }
     }
 }
@@ -508,6 +510,41 @@ pub async fn book_oil_change(
     (serde_json::from_str(&body).expect("booking"), service)
 }
 
+/// `owner`'s oil change for `car` at "any store", tomorrow, all day, as the booking
+/// page sends it.
+pub async fn place_any_store_order(
+    server: &TestServer,
+    owner: &reqwest::Client,
+    car: &str,
+) -> app::routing::RoutedOrder {
+    let (_, body) = call_as(owner, server, "service_quotes", &[("vehicle_id", car)]).await;
+    let quotes: app::booking::QuotesView = serde_json::from_str(&body).expect("quotes");
+    let oil = quotes
+        .quotes
+        .iter()
+        .find(|q| q.service.code == "OIL_CHANGE")
+        .expect("oil change");
+    let service = oil.service.id.to_string();
+    let total = oil.quote.as_ref().expect("priced").total.fen().to_string();
+    let tomorrow = (app::clock::local_today() + time::Duration::days(1)).to_string();
+    let (status, body) = call_as(
+        owner,
+        server,
+        "place_routed_order",
+        &[
+            ("vehicle_id", car),
+            ("service_id", &service),
+            ("date", &tomorrow),
+            ("day_part", "all_day"),
+            ("expected_total", &total),
+            ("idempotency_key", &uuid::Uuid::now_v7().to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+    serde_json::from_str(&body).expect("routed order")
+}
+
 /// Customers for benchmarks, made straight in the database (signing up `n` people over
 /// HTTP would spend minutes hashing passwords): each with a Corolla and a session.
 /// Returns each one's session cookie and vehicle id.
@@ -522,7 +559,10 @@ pub async fn bulk_customers_with_cars(db: &TestDb, n: usize) -> Vec<(String, Str
     let corolla = models.first().expect("the demo has a Corolla").0;
     let now = time::OffsetDateTime::now_utc();
     let mut out = Vec::with_capacity(n);
-    for batch in (0..n).collect::<Vec<_>>().chunks(400) {
+    // Numbers not used by an earlier call in this process (plates and phones are unique).
+    static TAKEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let first = TAKEN.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+    for batch in (first..first + n).collect::<Vec<_>>().chunks(400) {
         let mut customers = Vec::new();
         let mut vehicles = Vec::new();
         let mut sessions = Vec::new();

@@ -1,0 +1,411 @@
+//! Online orders for "any store" (rule 5, C4): the customer asks for a service with a
+//! preferred window instead of picking a store; the order goes to the store they used
+//! last, else the nearest that can serve it; that store's kiosk sees it arrive live with
+//! a countdown and accepts (booking a start in the window through the booking plan) or
+//! declines with a reason; a decline or silence hands it on. Every hop is kept.
+//!
+//! Every decision is [`domain::routing`]'s. This module parses, authorises and shows.
+//!
+//! - Server functions. The customer's: [`place_routed_order`], [`get_routed_order`],
+//!   [`my_routed_orders`]. The store's counter: [`routed_inbox`], [`accept_routed`],
+//!   [`decline_routed`]. HQ's: [`get_routing_overview`], [`set_acceptance_window`].
+//! - Storage: [`RoutingStorage`]; the expiry job (the server's `jobs`) calls
+//!   [`RoutingStorage::hand_on_due`].
+//! - Components: [`customer`] (the "any store" form and the order's page), [`inbox`]
+//!   (the kiosk's inbox), [`hq`] (HQ's view and the window setting).
+
+pub mod customer;
+pub mod hq;
+pub mod inbox;
+
+use domain::booking::reference as booking_reference;
+use domain::geo::GeoPoint;
+use domain::routing::{
+    AcceptanceWindow, DeclineReason, Hop, HopOutcome, PreferredWindow, RoutedStatus,
+};
+use domain::slots::Slot;
+use domain::{IdempotencyKey, Money, OrderId, RoutedOrderId, ServiceId, StoreId, VehicleId};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::error::AppError;
+use crate::reception::Named;
+#[cfg(feature = "ssr")]
+use crate::storage::{use_storage, StorageError};
+
+/// What a customer asks for, parsed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoutedRequest {
+    pub vehicle: VehicleId,
+    pub service: ServiceId,
+    pub window: PreferredWindow,
+    /// Where distances are measured from: the customer's location, or the city centre.
+    pub from: GeoPoint,
+    /// The total the customer saw; placing at any other total is refused.
+    pub expected_total: Money,
+    pub idempotency_key: IdempotencyKey,
+}
+
+impl RoutedRequest {
+    /// What must match for a retry with the same key to be the same request.
+    pub fn fingerprint(&self) -> String {
+        format!(
+            "{}|{}|{}|{}|{}",
+            self.vehicle,
+            self.service,
+            self.window.date,
+            self.window.part.code(),
+            self.expected_total.fen()
+        )
+    }
+}
+
+/// A store by name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreName {
+    pub id: StoreId,
+    pub name: Named,
+}
+
+/// One store's turn, as people read it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HopView {
+    pub store: StoreName,
+    pub hop: Hop,
+}
+
+/// The booking an acceptance made.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookedAt {
+    pub order: OrderId,
+    pub reference: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub start: OffsetDateTime,
+}
+
+impl BookedAt {
+    pub fn new(order: OrderId, start: OffsetDateTime) -> BookedAt {
+        BookedAt {
+            order,
+            reference: booking_reference(order),
+            start,
+        }
+    }
+}
+
+/// An online order with its route so far.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoutedOrder {
+    pub id: RoutedOrderId,
+    pub reference: String,
+    pub status: RoutedStatus,
+    pub customer: domain::CustomerId,
+    pub service: Named,
+    pub plate: String,
+    pub window: PreferredWindow,
+    /// What the customer pays: the prices locked when the order was placed.
+    pub total: Money,
+    /// The store it waits for, or the one that accepted it (and is credited with it).
+    pub store: Option<StoreName>,
+    /// Until when that store may answer, while it waits.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub deadline: Option<OffsetDateTime>,
+    pub booking: Option<BookedAt>,
+    /// Every store's turn, first first.
+    pub hops: Vec<HopView>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// An order waiting for this store's answer, as its kiosk shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxItem {
+    pub order: RoutedOrder,
+    pub customer_name: String,
+    pub model: Named,
+    /// The store's free starts inside the customer's window now: what accepting may book.
+    pub slots: Vec<Slot>,
+}
+
+/// What HQ sees: the window it sets, the orders still waiting and the unserved ones.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoutingOverview {
+    pub window: AcceptanceWindow,
+    pub waiting: Vec<RoutedOrder>,
+    pub unserved: Vec<RoutedOrder>,
+    pub accepted: Vec<RoutedOrder>,
+}
+
+/// What routing needs from storage. Every method takes the instant it acts at, so tests
+/// drive time; the server passes its clock's.
+#[cfg(feature = "ssr")]
+#[async_trait::async_trait]
+pub trait RoutingStorage: Send + Sync + 'static {
+    /// Places an order: reads what a booking decides from over every store, asks
+    /// [`domain::routing::place`], and records the order and its first hop (or the
+    /// order unserved) with an event, in one transaction. A retry with the same key
+    /// returns the first order.
+    async fn place(
+        &self,
+        customer: domain::CustomerId,
+        request: &RoutedRequest,
+        limits: &domain::BookingLimits,
+        now: OffsetDateTime,
+    ) -> Result<RoutedOrder, StorageError>;
+
+    /// One of the customer's orders; [`StorageError::NotFound`] unless it is theirs.
+    async fn routed_order(
+        &self,
+        customer: domain::CustomerId,
+        id: RoutedOrderId,
+    ) -> Result<RoutedOrder, StorageError>;
+
+    /// The customer's orders, newest first.
+    async fn routed_orders(
+        &self,
+        customer: domain::CustomerId,
+    ) -> Result<Vec<RoutedOrder>, StorageError>;
+
+    /// The orders waiting for `store`'s answer, soonest deadline first, each with the
+    /// store's free starts in its window at `now`.
+    async fn inbox(
+        &self,
+        store: StoreId,
+        limits: &domain::BookingLimits,
+        now: OffsetDateTime,
+    ) -> Result<Vec<InboxItem>, StorageError>;
+
+    /// `store` accepts: under the order's lock, [`domain::routing::check_answer`], then
+    /// the booking [`domain::routing::accept_plan`] decides, written with the booking's
+    /// guards, and the hop and the order closed, all in one transaction.
+    async fn accept(
+        &self,
+        store: StoreId,
+        by: domain::StaffId,
+        id: RoutedOrderId,
+        start: OffsetDateTime,
+        limits: &domain::BookingLimits,
+        now: OffsetDateTime,
+    ) -> Result<RoutedOrder, StorageError>;
+
+    /// `store` declines: under the order's lock, [`domain::routing::check_answer`], then
+    /// the order is handed on at once to [`domain::routing::next_store`].
+    async fn decline(
+        &self,
+        store: StoreId,
+        by: domain::StaffId,
+        id: RoutedOrderId,
+        reason: &DeclineReason,
+        limits: &domain::BookingLimits,
+        now: OffsetDateTime,
+    ) -> Result<RoutedOrder, StorageError>;
+
+    /// The expiry job's step: claims up to `at_most` offers whose deadline has passed at
+    /// `now` (on PostgreSQL `FOR UPDATE SKIP LOCKED`, so instances claim disjoint
+    /// orders) and hands each on, once. Returns how many moved.
+    async fn hand_on_due(
+        &self,
+        limits: &domain::BookingLimits,
+        now: OffsetDateTime,
+        at_most: u32,
+    ) -> Result<u32, StorageError>;
+
+    /// How long a store has to answer (HQ's setting).
+    async fn acceptance_window(&self) -> Result<AcceptanceWindow, StorageError>;
+
+    /// Sets it, for offers made from now on.
+    async fn set_acceptance_window(&self, window: AcceptanceWindow) -> Result<(), StorageError>;
+
+    /// HQ's view at `now`: orders waiting (longest first), unserved and accepted ones of
+    /// the last `days` days.
+    async fn overview(
+        &self,
+        now: OffsetDateTime,
+        days: u16,
+    ) -> Result<RoutingOverview, StorageError>;
+}
+
+/// Parses the arguments of [`place_routed_order`].
+#[allow(clippy::too_many_arguments)]
+pub fn parse_request(
+    vehicle_id: &str,
+    service_id: &str,
+    date: &str,
+    day_part: &str,
+    lat: Option<&str>,
+    lng: Option<&str>,
+    expected_total: &str,
+    idempotency_key: &str,
+    limits: &domain::BookingLimits,
+    now: OffsetDateTime,
+) -> Result<RoutedRequest, AppError> {
+    let from = match (lat, lng) {
+        (Some(lat), Some(lng)) if !lat.trim().is_empty() => GeoPoint::parse_degrees(lat, lng)?,
+        _ => domain::geo::HANGZHOU_CENTRE,
+    };
+    let fen: i64 = expected_total
+        .trim()
+        .parse()
+        .map_err(|_| domain::Error::AmountNotANumber)?;
+    Ok(RoutedRequest {
+        vehicle: VehicleId::parse(vehicle_id)?,
+        service: ServiceId::parse(service_id)?,
+        window: PreferredWindow::parse(date, day_part, limits, now)?,
+        from,
+        expected_total: Money::from_fen(fen),
+        idempotency_key: IdempotencyKey::parse(idempotency_key)?,
+    })
+}
+
+/// How many orders one run of the expiry job moves at most.
+pub const HAND_ON_BATCH: u32 = 50;
+
+/// The customer asks for a service at any store, in a preferred window; the answer is
+/// the order with the store it went to first (or unserved).
+#[allow(clippy::too_many_arguments)]
+#[server(prefix = "/api", endpoint = "place_routed_order", output = crate::codec::JsonText)]
+pub async fn place_routed_order(
+    vehicle_id: String,
+    service_id: String,
+    date: String,
+    day_part: String,
+    lat: Option<String>,
+    lng: Option<String>,
+    expected_total: String,
+    idempotency_key: String,
+) -> Result<RoutedOrder, AppError> {
+    crate::account::session::require_same_origin()?;
+    let customer = crate::account::session::require_customer().await?;
+    let limits = crate::booking::serve::limits();
+    let now = crate::clock::now();
+    let request = parse_request(
+        &vehicle_id,
+        &service_id,
+        &date,
+        &day_part,
+        lat.as_deref(),
+        lng.as_deref(),
+        &expected_total,
+        &idempotency_key,
+        &limits,
+        now,
+    )?;
+    let order = use_storage::<dyn RoutingStorage>()?
+        .place(customer, &request, &limits, now)
+        .await?;
+    tracing::info!(%customer, reference = %order.reference, status = order.status.code(), "online order placed");
+    Ok(order)
+}
+
+#[server(prefix = "/api", endpoint = "routed_order", output = crate::codec::JsonText)]
+pub async fn get_routed_order(id: String) -> Result<RoutedOrder, AppError> {
+    let customer = crate::account::session::require_customer().await?;
+    let id = RoutedOrderId::parse(&id)?;
+    Ok(use_storage::<dyn RoutingStorage>()?
+        .routed_order(customer, id)
+        .await?)
+}
+
+#[server(prefix = "/api", endpoint = "my_routed_orders", output = crate::codec::JsonText)]
+pub async fn my_routed_orders() -> Result<Vec<RoutedOrder>, AppError> {
+    let customer = crate::account::session::require_customer().await?;
+    Ok(use_storage::<dyn RoutingStorage>()?
+        .routed_orders(customer)
+        .await?)
+}
+
+/// The orders waiting for the caller's store (its counter: managers and advisors).
+#[server(prefix = "/api", endpoint = "routed_inbox", output = crate::codec::JsonText)]
+pub async fn routed_inbox() -> Result<Vec<InboxItem>, AppError> {
+    let at = crate::reception::counter().await?;
+    Ok(use_storage::<dyn RoutingStorage>()?
+        .inbox(
+            at.store,
+            &crate::booking::serve::limits(),
+            crate::clock::now(),
+        )
+        .await?)
+}
+
+/// The caller's store accepts an order, booking `start` in the customer's window.
+#[server(prefix = "/api", endpoint = "accept_routed", output = crate::codec::JsonText)]
+pub async fn accept_routed(id: String, start: String) -> Result<RoutedOrder, AppError> {
+    crate::account::session::require_same_origin()?;
+    let at = crate::reception::counter().await?;
+    let id = RoutedOrderId::parse(&id)?;
+    let start = OffsetDateTime::parse(start.trim(), &time::format_description::well_known::Rfc3339)
+        .map_err(|_| domain::Error::TimeInvalid)?;
+    let order = use_storage::<dyn RoutingStorage>()?
+        .accept(
+            at.store,
+            at.staff,
+            id,
+            start,
+            &crate::booking::serve::limits(),
+            crate::clock::now(),
+        )
+        .await?;
+    tracing::info!(store = %at.store, by = %at.staff, reference = %order.reference, "online order accepted");
+    Ok(order)
+}
+
+/// The caller's store declines an order with a reason; it moves on at once.
+#[server(prefix = "/api", endpoint = "decline_routed", output = crate::codec::JsonText)]
+pub async fn decline_routed(
+    id: String,
+    reason: String,
+    note: String,
+) -> Result<RoutedOrder, AppError> {
+    crate::account::session::require_same_origin()?;
+    let at = crate::reception::counter().await?;
+    let id = RoutedOrderId::parse(&id)?;
+    let reason = DeclineReason::parse(&reason, &note)?;
+    let order = use_storage::<dyn RoutingStorage>()?
+        .decline(
+            at.store,
+            at.staff,
+            id,
+            &reason,
+            &crate::booking::serve::limits(),
+            crate::clock::now(),
+        )
+        .await?;
+    tracing::info!(store = %at.store, by = %at.staff, reference = %order.reference, reason = reason.code(), "online order declined");
+    Ok(order)
+}
+
+/// How many days back HQ's view reaches for unserved and accepted orders.
+pub const OVERVIEW_DAYS: u16 = 7;
+
+/// HQ's view of routing (HQ staff).
+#[server(prefix = "/api", endpoint = "routing_overview", output = crate::codec::JsonText)]
+pub async fn get_routing_overview() -> Result<RoutingOverview, AppError> {
+    crate::account::session::require(domain::Principal::works_at_hq).await?;
+    Ok(use_storage::<dyn RoutingStorage>()?
+        .overview(crate::clock::now(), OVERVIEW_DAYS)
+        .await?)
+}
+
+/// HQ operations set how long a store has to answer.
+#[server(prefix = "/api", endpoint = "set_acceptance_window", output = crate::codec::JsonText)]
+pub async fn set_acceptance_window(minutes: String) -> Result<AcceptanceWindow, AppError> {
+    crate::account::session::require_same_origin()?;
+    let me = crate::account::session::require(domain::Principal::may_publish_prices).await?;
+    let window = AcceptanceWindow::parse(&minutes)?;
+    use_storage::<dyn RoutingStorage>()?
+        .set_acceptance_window(window)
+        .await?;
+    tracing::info!(by = ?me.principal, minutes = window.minutes(), "acceptance window set");
+    Ok(window)
+}
+
+/// What a hop's outcome is called.
+pub fn outcome_code(hop: &Hop) -> &'static str {
+    match &hop.outcome {
+        None => "waiting",
+        Some(HopOutcome::Accepted) => "accepted",
+        Some(HopOutcome::Declined { .. }) => "declined",
+        Some(HopOutcome::Expired) => "expired",
+    }
+}
