@@ -431,6 +431,28 @@ pub enum Msg {
     ErrDeclineReasonMissing,
     ErrAcceptanceWindowInvalid,
     ErrSlotOutsideWindow,
+    NavInbox,
+    NavRouting,
+    AnyStoreLink,
+}
+
+impl Text for Msg {
+    fn text(self, lang: Lang) -> &'static str {
+        Msg::text(self, lang)
+    }
+}
+
+impl Text for StaffMsg {
+    fn text(self, lang: Lang) -> &'static str {
+        StaffMsg::text(self, lang)
+    }
+}
+
+/// The strings of the pages after booking without a store ("any store" and the order's
+/// page) and of the kiosk's inbox. A function of their own, called only from those pages'
+/// code, so they travel in those pages' chunks and not in every customer's first load.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OrderMsg {
     Morning,
     Afternoon,
     AllDay,
@@ -450,19 +472,41 @@ pub enum Msg {
     HopExpired,
     AnyStoreRequest,
     RouteSoFar,
-    NavInbox,
-    NavRouting,
 }
 
-impl Text for Msg {
-    fn text(self, lang: Lang) -> &'static str {
-        Msg::text(self, lang)
+impl OrderMsg {
+    pub fn text(self, lang: Lang) -> &'static str {
+        let (zh, en) = match self {
+            OrderMsg::Morning => ("上午", "Morning"),
+            OrderMsg::Afternoon => ("下午", "Afternoon"),
+            OrderMsg::AllDay => ("全天", "All day"),
+            OrderMsg::AnyStoreTitle => ("不限门店", "Any store"),
+            OrderMsg::AnyStoreHint => ("不想自己选门店？告诉我们哪天、什么时段方便：订单先交给您上次去过的门店，否则交给最近能做的门店。门店须在限定时间内确认，否则转给下一家。", "No store in mind? Say which day and part of it suits you: the order goes to the store you used last, else to the nearest one that can do it. Each store confirms within a set time, or the order moves on to the next."),
+            OrderMsg::PreferredDay => ("希望日期", "Preferred day"),
+            OrderMsg::PartOfDay => ("时段", "Part of the day"),
+            OrderMsg::SendToStores => ("发给门店", "Send to the stores"),
+            OrderMsg::WaitingForStore => ("等待门店确认：", "Waiting for the store to confirm:"),
+            OrderMsg::AnswerBy => ("确认截止", "answer by"),
+            OrderMsg::StoreAccepted => ("已接单，预约时间", "accepted: booked for"),
+            OrderMsg::SeeBooking => ("查看预约", "See the booking"),
+            OrderMsg::NoStoreCould => ("暂时没有门店能接此单。总部客服已收到通知，会尽快联系您。", "No store could take this order. Our service team has been told and will call you."),
+            OrderMsg::HopWaiting => ("待确认", "Waiting"),
+            OrderMsg::HopAccepted => ("已接单", "Accepted"),
+            OrderMsg::HopDeclined => ("已转单", "Passed on"),
+            OrderMsg::HopExpired => ("超时未确认", "No answer in time"),
+            OrderMsg::AnyStoreRequest => ("不限门店订单", "Any-store order"),
+            OrderMsg::RouteSoFar => ("流转记录", "Where it has been"),
+        };
+        match lang {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
     }
 }
 
-impl Text for StaffMsg {
+impl Text for OrderMsg {
     fn text(self, lang: Lang) -> &'static str {
-        StaffMsg::text(self, lang)
+        OrderMsg::text(self, lang)
     }
 }
 
@@ -866,25 +910,7 @@ impl StaffMsg {
 impl Msg {
     pub fn text(self, lang: Lang) -> &'static str {
         let (zh, en) = match self {
-            Msg::Morning => ("上午", "Morning"),
-            Msg::Afternoon => ("下午", "Afternoon"),
-            Msg::AllDay => ("全天", "All day"),
-            Msg::AnyStoreTitle => ("不限门店", "Any store"),
-            Msg::AnyStoreHint => ("不想自己选门店？告诉我们哪天、什么时段方便：订单先交给您上次去过的门店，否则交给最近能做的门店。门店须在限定时间内确认，否则转给下一家。", "No store in mind? Say which day and part of it suits you: the order goes to the store you used last, else to the nearest one that can do it. Each store confirms within a set time, or the order moves on to the next."),
-            Msg::PreferredDay => ("希望日期", "Preferred day"),
-            Msg::PartOfDay => ("时段", "Part of the day"),
-            Msg::SendToStores => ("发给门店", "Send to the stores"),
-            Msg::WaitingForStore => ("等待门店确认：", "Waiting for the store to confirm:"),
-            Msg::AnswerBy => ("确认截止", "answer by"),
-            Msg::StoreAccepted => ("已接单，预约时间", "accepted: booked for"),
-            Msg::SeeBooking => ("查看预约", "See the booking"),
-            Msg::NoStoreCould => ("暂时没有门店能接此单。总部客服已收到通知，会尽快联系您。", "No store could take this order. Our service team has been told and will call you."),
-            Msg::HopWaiting => ("待确认", "Waiting"),
-            Msg::HopAccepted => ("已接单", "Accepted"),
-            Msg::HopDeclined => ("已转单", "Passed on"),
-            Msg::HopExpired => ("超时未确认", "No answer in time"),
-            Msg::AnyStoreRequest => ("不限门店订单", "Any-store order"),
-            Msg::RouteSoFar => ("流转记录", "Where it has been"),
+            Msg::AnyStoreLink => ("不限门店？让最近的门店来接单", "No store in mind? Let the nearest one take it"),
             Msg::NavInbox => ("线上订单", "Online orders"),
             Msg::NavRouting => ("订单分派", "Order routing"),
             Msg::ErrSlotOutsideWindow => ("所选时间不在客户希望的时段内", "That start is outside the time the customer asked for"),

@@ -124,8 +124,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/garage") view={Lazy::<customer::GarageRoute>::new()} />
                 <Route path=path!("/garage/:id") view={Lazy::<customer::VehicleRoute>::new()} />
                 <Route path=path!("/book") view={Lazy::<customer::BookRoute>::new()} />
+                <Route path=path!("/book/any") view={Lazy::<customer::BookingRoute>::new()} />
                 <Route path=path!("/bookings/:id") view={Lazy::<customer::BookingRoute>::new()} />
-                <Route path=path!("/requests/:id") view={Lazy::<customer::RequestRoute>::new()} />
+                <Route path=path!("/requests/:id") view={Lazy::<customer::BookingRoute>::new()} />
                 // One route for every kiosk section (a wildcard also matches nothing), so
                 // moving between them keeps the page, its lock state and its actions.
                 <Route path=path!("/kiosk/*section") view={Lazy::<kiosk::KioskRoute>::new()} />

@@ -530,7 +530,7 @@ pub fn plan(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::network::Shelf;
     use crate::pricing::PricedItem;
@@ -541,12 +541,12 @@ mod tests {
     use time::{Duration, Weekday};
 
     /// A Monday morning.
-    const NOW: OffsetDateTime = datetime!(2026-11-23 09:00 +8);
+    pub(crate) const NOW: OffsetDateTime = datetime!(2026-11-23 09:00 +8);
 
     fn uuid(n: u128) -> Uuid {
         Uuid::from_u128(n)
     }
-    fn store(n: u128) -> StoreId {
+    pub(crate) fn store(n: u128) -> StoreId {
         StoreId::from(uuid(n))
     }
     fn part(n: u128) -> PartId {
@@ -600,7 +600,7 @@ mod tests {
     /// Store 1 (oil and filter on the shelf), store 2 three kilometres away (oil, with a
     /// safety stock), the warehouse ten kilometres away (plenty of both); an oil change
     /// of an hour needing 4.5 L of oil and one filter.
-    fn situation() -> Situation {
+    pub(crate) fn situation() -> Situation {
         let prices = PriceList::new(
             1,
             NOW - Duration::days(1),
@@ -642,7 +642,7 @@ mod tests {
         }
     }
 
-    fn total(s: &Situation) -> Money {
+    pub(crate) fn total(s: &Situation) -> Money {
         breakdown(
             &s.prices,
             s.job.service,
@@ -655,7 +655,7 @@ mod tests {
         .total
     }
 
-    fn request(s: &Situation, at: StoreId, start: OffsetDateTime) -> BookingRequest {
+    pub(crate) fn request(s: &Situation, at: StoreId, start: OffsetDateTime) -> BookingRequest {
         BookingRequest {
             vehicle: vehicle(1),
             service: s.job.service,

@@ -671,6 +671,123 @@ mod tests {
         assert_eq!(r.len(), 11);
     }
 
+    mod with_a_situation {
+        //! The rule over what a booking decides from (booking's test network: store 1 with
+        //! the parts on its shelf, store 2 three kilometres east, the warehouse).
+        use super::super::*;
+        use crate::booking::tests::{request, situation, store as loc, total, NOW};
+        use crate::geo::GeoPoint;
+        use crate::pricing::{PriceList, PricedItem};
+        use time::macros::datetime;
+
+        /// Tomorrow (a Tuesday) afternoon.
+        fn afternoon() -> PreferredWindow {
+            PreferredWindow {
+                date: crate::local_time::local_date(NOW) + Duration::days(1),
+                part: DayPart::Afternoon,
+            }
+        }
+
+        fn near_store_one() -> GeoPoint {
+            GeoPoint::new(30_250_000, 120_150_000).expect("point")
+        }
+
+        #[test]
+        fn both_stores_can_serve_and_the_warehouse_is_never_a_candidate() {
+            let s = situation();
+            let c = service_candidates(&s, near_store_one(), &afternoon());
+            assert_eq!(c.len(), 2);
+            assert!(c.iter().all(|c| c.capable));
+            assert_eq!(c[0].store, loc(1));
+            assert_eq!(c[0].distance_m, 0);
+        }
+
+        #[test]
+        fn a_full_window_makes_a_store_incapable() {
+            let mut s = situation();
+            // Store 1 has no hours on Tuesday afternoon.
+            let tuesday = time::Weekday::Tuesday;
+            for l in &mut s.network.locations {
+                if l.id == loc(1) {
+                    l.hours.retain(|h| h.weekday != tuesday);
+                }
+            }
+            let c = service_candidates(&s, near_store_one(), &afternoon());
+            assert!(
+                !c.iter()
+                    .find(|c| c.store == loc(1))
+                    .expect("store 1")
+                    .capable
+            );
+            let placed =
+                place(&s, &afternoon(), near_store_one(), None, total(&s)).expect("placed");
+            assert_eq!(placed.first, Next::Offer(loc(2)));
+        }
+
+        #[test]
+        fn placing_locks_the_price_the_customer_saw_and_refuses_another() {
+            let s = situation();
+            let placed =
+                place(&s, &afternoon(), near_store_one(), Some(loc(2)), total(&s)).expect("placed");
+            assert_eq!(placed.breakdown.total, total(&s));
+            // The last store first, though farther.
+            assert_eq!(placed.first, Next::Offer(loc(2)));
+            let other = crate::Money::from_fen(total(&s).fen() + 1);
+            assert_eq!(
+                place(&s, &afternoon(), near_store_one(), None, other),
+                Err(Error::PriceChanged)
+            );
+            let mut unpriced = s.clone();
+            unpriced.prices = PriceList::new(
+                1,
+                NOW - Duration::days(1),
+                [(
+                    PricedItem::Part(crate::PartId::new()),
+                    crate::Money::from_fen(1),
+                )],
+            );
+            assert_eq!(
+                place(&unpriced, &afternoon(), near_store_one(), None, total(&s)),
+                Err(Error::ServiceNotOffered)
+            );
+        }
+
+        #[test]
+        fn accepting_books_inside_the_window_at_the_locked_prices() {
+            let s = situation();
+            let window = afternoon();
+            let locked = place(&s, &window, near_store_one(), None, total(&s))
+                .expect("placed")
+                .breakdown;
+            let start = datetime!(2026-11-24 14:00 +8);
+            // HQ published a new price since: the order keeps the one it locked.
+            let mut later = s.clone();
+            let service = PricedItem::Service(s.job.service);
+            let dearer = later.prices.price_of(service).expect("priced").fen() + 5_000;
+            later.prices = PriceList::new(
+                2,
+                NOW,
+                later.prices.iter().map(|(item, price)| {
+                    if item == service {
+                        (item, crate::Money::from_fen(dearer))
+                    } else {
+                        (item, price)
+                    }
+                }),
+            );
+            let plan = accept_plan(&later, &request(&s, loc(1), start), &window, &locked, &[])
+                .expect("accepted");
+            assert_eq!(plan.breakdown, locked);
+            assert_eq!(plan.start, start);
+            // A start outside the customer's window is refused, however free.
+            let morning = datetime!(2026-11-24 10:00 +8);
+            assert_eq!(
+                accept_plan(&s, &request(&s, loc(1), morning), &window, &locked, &[]),
+                Err(Error::SlotOutsideWindow)
+            );
+        }
+    }
+
     fn candidates() -> impl Strategy<Value = Vec<Candidate>> {
         prop::collection::vec((0u32..20_000, any::<bool>()), 0..8).prop_map(|v| {
             v.into_iter()

@@ -43,6 +43,9 @@ async function customerWithCorolla(context: BrowserContext): Promise<string> {
 async function orderAnyStore(customer: Page, vehicle: string): Promise<string> {
   await open(customer, `/book?vehicle=${vehicle}`);
   await customer.locator('.service-row[data-service="OIL_CHANGE"] .choose-service').click();
+  await customer.locator(".any-store-link a").click();
+  await expect(customer).toHaveURL(/\/book\/any\?vehicle=/);
+  await expect(customer.locator('.chosen-service[data-service="OIL_CHANGE"]')).toBeVisible();
   const form = customer.locator(".any-store-form");
   await expect(form).toBeVisible();
   const tomorrow = await form.locator('select[name="date"] option').nth(1).getAttribute("value");
@@ -71,10 +74,9 @@ test("an order for any store arrives live at the store's kiosk, is accepted, and
   const byDistance = [...options].sort((a, b) => a.distance_m - b.distance_m || a.store.localeCompare(b.store));
   const [first, second] = byDistance.map((o) => o.store);
 
-  // The nearest store's iPad shows its inbox before anything arrives.
+  // The nearest store's iPad shows its inbox before the order is placed (other tests'
+  // orders may be waiting there too).
   await inboxOf(page, browser, first);
-  await expect(page.locator(".inbox .none")).toBeVisible();
-  await expectAccessible(page, "/kiosk/inbox, empty");
 
   // The customer asks any store; the store's iPad sees it arrive, with a countdown.
   const one = await orderAnyStore(customer, vehicle);

@@ -510,9 +510,13 @@ fn Booker(state: BookerState) -> impl IntoView {
                             }
                         })}
                     </Transition>
-                    <Show when=move || store.get().is_none()>
-                        <crate::routing::customer::AnyStore vehicle=vehicle service=service location=location quotes=quotes />
-                    </Show>
+                    <p class="any-store-link">
+                        <a href=move || format!(
+                            "/book/any?vehicle={}&service={}",
+                            vehicle.get().unwrap_or_default(),
+                            service.get().map(|s| s.to_string()).unwrap_or_default(),
+                        )>{move || i18n.t(Msg::AnyStoreLink)}</a>
+                    </p>
                 </Show>
 
                 <Show when=move || store.get().is_some()>
@@ -539,7 +543,7 @@ fn Booker(state: BookerState) -> impl IntoView {
 }
 
 /// Asks the browser where the customer is (they may say no; then nothing changes).
-fn locate(location: RwSignal<Option<(String, String)>>) {
+pub(crate) fn locate(location: RwSignal<Option<(String, String)>>) {
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::{closure::Closure, JsCast};

@@ -1,67 +1,115 @@
-//! The customer's side of an online order for "any store": [`AnyStore`], on the booking
-//! page once a service is chosen (a day and a part of it instead of a store and a slot),
-//! and [`RoutedOrderPage`] (`/requests/:id`), where the order's route shows live: which
+//! The customer's side of an online order for "any store": [`AnyStorePage`]
+//! (`/book/any`, from the booking page once a service is chosen: a day and a part of it
+//! instead of a store and a slot), and [`RoutedOrderPage`] (`/requests/:id`), where the order's route shows live: which
 //! store has it and until when, which passed it on, and the booking once one accepts.
 
 use domain::routing::{DayPart, HopOutcome, RoutedStatus};
-use domain::ServiceId;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use super::{get_routed_order, PlaceRoutedOrder, RoutedOrder};
-use crate::booking::QuotesView;
 use crate::error::AppError;
-use crate::i18n::{use_i18n, I18n, Msg};
+use crate::i18n::{use_i18n, I18n, Msg, OrderMsg};
 use crate::live::use_live;
 use crate::pricing::format_local;
 
 /// How many days ahead the form offers, today included.
 const DAYS_OFFERED: i64 = 7;
 
-pub(crate) fn day_part_label(part: DayPart) -> Msg {
+pub(crate) fn day_part_label(part: DayPart) -> OrderMsg {
     match part {
-        DayPart::Morning => Msg::Morning,
-        DayPart::Afternoon => Msg::Afternoon,
-        DayPart::AllDay => Msg::AllDay,
+        DayPart::Morning => OrderMsg::Morning,
+        DayPart::Afternoon => OrderMsg::Afternoon,
+        DayPart::AllDay => OrderMsg::AllDay,
     }
 }
 
-/// "Any store": the customer gives a day and a part of it, and the order goes to the
+/// `/book/any?vehicle=…&service=…`, reached from the booking page's store step: the
+/// customer gives a day and a part of it instead of a store, and the order goes to the
 /// store they used last or the nearest that can serve it ([`super::place_routed_order`]).
+/// A page of its own, so the booking page does not carry its code.
 #[component]
-pub fn AnyStore(
-    vehicle: Signal<Option<String>>,
-    service: RwSignal<Option<ServiceId>>,
-    location: RwSignal<Option<(String, String)>>,
-    quotes: Resource<Result<Option<QuotesView>, AppError>>,
-) -> impl IntoView {
-    let i18n = use_i18n();
+pub fn AnyStorePage() -> impl IntoView {
+    let query = use_query_map();
+    let me = crate::account::use_me_context();
+    let live = use_live();
+    let vehicle = Memo::new(move |_| query.with(|q| q.get("vehicle").unwrap_or_default()));
+    let service = Memo::new(move |_| query.with(|q| q.get("service").unwrap_or_default()));
+    // The price the customer is shown, and sends back: a newer one is refused.
+    let quotes = Resource::new(
+        move || {
+            (
+                vehicle.get(),
+                live.prices.get(),
+                live.policies.get(),
+                me.session(),
+            )
+        },
+        |(vehicle, ..)| crate::booking::service_quotes(vehicle),
+    );
     let place = ServerAction::<PlaceRoutedOrder>::new();
-    // One key per attempt, as for a booking: a double tap places one order.
-    let key = RwSignal::new(uuid::Uuid::now_v7().to_string());
-    Effect::new(move |_| {
-        service.track();
-        key.set(uuid::Uuid::now_v7().to_string());
-    });
+    // One key per page, as for a booking: a double tap places one order.
+    let key = StoredValue::new(uuid::Uuid::now_v7().to_string());
+    let location = RwSignal::new(None::<(String, String)>);
     let navigate = use_navigate();
     Effect::new(move |_| {
-        if let Some(Ok(order)) = place.value().get() {
-            navigate(&format!("/requests/{}", order.id), Default::default());
+        if let Some(Ok(placed)) = place.value().get() {
+            navigate(&format!("/requests/{}", placed.id), Default::default());
         }
     });
-    let total = move || {
-        let id = service.get()?;
-        quotes
-            .get()
-            .and_then(Result::ok)
-            .flatten()?
-            .quotes
-            .into_iter()
-            .find(|q| q.service.id == id)?
-            .quote
-            .ok()
-            .map(|b| b.total)
-    };
+    let i18n = use_i18n();
+    view! {
+        <crate::garage::CustomerGate next="/book">
+            <section class="any-store">
+                <h1>{move || i18n.t(OrderMsg::AnyStoreTitle)}</h1>
+                <p class="hint">{move || i18n.t(OrderMsg::AnyStoreHint)}</p>
+                <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
+                    {move || Suspend::new(async move {
+                        let chosen = quotes.await.map(|view| {
+                            view.quotes.into_iter().find(|q| {
+                                q.service.id.to_string() == service.get_untracked()
+                            })
+                        });
+                        match chosen {
+                            Ok(Some(q)) => match q.quote {
+                                Ok(b) => {
+                                    let form = Form {
+                                        vehicle: vehicle.get_untracked(),
+                                        service: q.service,
+                                        total: b.total,
+                                        key: key.get_value(),
+                                    };
+                                    any_store_form(i18n, form, location, place).into_any()
+                                }
+                                Err(e) => crate::error::error_view(AppError::Invalid(e)).into_any(),
+                            },
+                            Ok(None) => view! { <p class="empty">{move || i18n.t(Msg::NoServicesForCar)}</p> }.into_any(),
+                            Err(e) => crate::error::error_view(e).into_any(),
+                        }
+                    })}
+                </Transition>
+                {move || place.value().get().and_then(Result::err).map(crate::error::error_view)}
+            </section>
+        </crate::garage::CustomerGate>
+    }
+}
+
+/// What the any-store form sends besides the customer's choices.
+struct Form {
+    vehicle: String,
+    service: crate::pricing::Service,
+    total: domain::Money,
+    key: String,
+}
+
+/// The form: the service and its price, the day, the part of the day, the location.
+/// A plain function given `i18n`: it is built after the quotes resolve.
+fn any_store_form(
+    i18n: I18n,
+    form: Form,
+    location: RwSignal<Option<(String, String)>>,
+    place: ServerAction<PlaceRoutedOrder>,
+) -> impl IntoView {
     let today = crate::clock::local_today();
     let days = (0..DAYS_OFFERED)
         .filter_map(|n| today.checked_add(time::Duration::days(n)))
@@ -81,31 +129,38 @@ pub fn AnyStore(
             }
         })
         .collect_view();
+    let info = form.service.clone();
+    let total = form.total;
     view! {
-        <section class="any-store" aria-labelledby="any-store-title">
-            <h2 id="any-store-title">{move || i18n.t(Msg::AnyStoreTitle)}</h2>
-            <p class="hint">{move || i18n.t(Msg::AnyStoreHint)}</p>
-            <ActionForm action=place attr:class="any-store-form">
-                <input type="hidden" name="vehicle_id" value=move || vehicle.get().unwrap_or_default() />
-                <input type="hidden" name="service_id" value=move || service.get().map(|s| s.to_string()).unwrap_or_default() />
-                <input type="hidden" name="expected_total" value=move || total().map(|t| t.fen().to_string()).unwrap_or_default() />
-                <input type="hidden" name="idempotency_key" value=move || key.get() />
-                <input type="hidden" name="lat" value=move || location.get().map(|l| l.0).unwrap_or_default() />
-                <input type="hidden" name="lng" value=move || location.get().map(|l| l.1).unwrap_or_default() />
-                <label>
-                    <span>{move || i18n.t(Msg::PreferredDay)}</span>
-                    <select name="date">{days}</select>
-                </label>
-                <fieldset class="day-part">
-                    <legend>{move || i18n.t(Msg::PartOfDay)}</legend>
-                    {parts}
-                </fieldset>
-                <button type="submit" class="send-any-store" disabled=move || place.pending().get()>
-                    {move || i18n.t(Msg::SendToStores)} " " {move || total().map(|t| t.to_string())}
+        <p class="chosen-service" data-service=form.service.code.clone()>
+            <strong>{move || crate::pricing::service_name(&info, i18n.lang()).to_owned()}</strong>
+            " " <span class="total">{total.to_string()}</span>
+        </p>
+        <ActionForm action=place attr:class="any-store-form">
+            <input type="hidden" name="vehicle_id" value=form.vehicle />
+            <input type="hidden" name="service_id" value=form.service.id.to_string() />
+            <input type="hidden" name="expected_total" value=total.fen().to_string() />
+            <input type="hidden" name="idempotency_key" value=form.key />
+            <input type="hidden" name="near" value=move || location.get().map(|(lat, lng)| format!("{lat},{lng}")).unwrap_or_default() />
+            <label>
+                <span>{move || i18n.t(OrderMsg::PreferredDay)}</span>
+                <select name="date">{days}</select>
+            </label>
+            <fieldset class="day-part">
+                <legend>{move || i18n.t(OrderMsg::PartOfDay)}</legend>
+                {parts}
+            </fieldset>
+            <p class="distance-from">
+                {move || i18n.t(if location.get().is_some() { Msg::FromYourLocation } else { Msg::FromCityCentre })}
+                " "
+                <button type="button" class="use-location" on:click=move |_| crate::booking::locate(location)>
+                    {move || i18n.t(Msg::UseMyLocation)}
                 </button>
-            </ActionForm>
-            {move || place.value().get().and_then(Result::err).map(crate::error::error_view)}
-        </section>
+            </p>
+            <button type="submit" class="send-any-store" disabled=move || place.pending().get()>
+                {move || i18n.t(OrderMsg::SendToStores)} " " {total.to_string()}
+            </button>
+        </ActionForm>
     }
 }
 
@@ -148,9 +203,9 @@ fn order_view(i18n: I18n, order: RoutedOrder) -> impl IntoView {
             let by = order.deadline.map(format_local).unwrap_or_default();
             view! {
                 <p class="status" role="status">
-                    {move || i18n.t(Msg::WaitingForStore)} " "
+                    {move || i18n.t(OrderMsg::WaitingForStore)} " "
                     <strong>{move || store.as_ref().map(|s| s.get(i18n.lang()).to_owned())}</strong>
-                    " · " {move || i18n.t(Msg::AnswerBy)} " " {by}
+                    " · " {move || i18n.t(OrderMsg::AnswerBy)} " " {by}
                 </p>
             }
             .into_any()
@@ -161,17 +216,17 @@ fn order_view(i18n: I18n, order: RoutedOrder) -> impl IntoView {
             view! {
                 <p class="status ok" role="status">
                     <strong>{move || store.as_ref().map(|s| s.get(i18n.lang()).to_owned())}</strong>
-                    " " {move || i18n.t(Msg::StoreAccepted)} " "
+                    " " {move || i18n.t(OrderMsg::StoreAccepted)} " "
                     {booking.as_ref().map(|b| format_local(b.start))}
                 </p>
                 {booking.map(|b| view! {
-                    <p><a class="to-booking" href=format!("/bookings/{}", b.order)>{move || i18n.t(Msg::SeeBooking)} " " {b.reference.clone()}</a></p>
+                    <p><a class="to-booking" href=format!("/bookings/{}", b.order)>{move || i18n.t(OrderMsg::SeeBooking)} " " {b.reference.clone()}</a></p>
                 })}
             }
             .into_any()
         }
         RoutedStatus::Unserved => view! {
-            <p class="status unserved" role="status">{move || i18n.t(Msg::NoStoreCould)}</p>
+            <p class="status unserved" role="status">{move || i18n.t(OrderMsg::NoStoreCould)}</p>
         }
         .into_any(),
     };
@@ -184,10 +239,10 @@ fn order_view(i18n: I18n, order: RoutedOrder) -> impl IntoView {
         .map(|h| {
             let name = h.store.name.clone();
             let label = match &h.hop.outcome {
-                None => Msg::HopWaiting,
-                Some(HopOutcome::Accepted) => Msg::HopAccepted,
-                Some(HopOutcome::Declined { .. }) => Msg::HopDeclined,
-                Some(HopOutcome::Expired) => Msg::HopExpired,
+                None => OrderMsg::HopWaiting,
+                Some(HopOutcome::Accepted) => OrderMsg::HopAccepted,
+                Some(HopOutcome::Declined { .. }) => OrderMsg::HopDeclined,
+                Some(HopOutcome::Expired) => OrderMsg::HopExpired,
             };
             let when = format_local(h.hop.decided_at.unwrap_or(h.hop.offered_at));
             view! {
@@ -201,19 +256,19 @@ fn order_view(i18n: I18n, order: RoutedOrder) -> impl IntoView {
         .collect_view();
     view! {
         <div class="routed-order" data-status=order.status.code() data-reference=order.reference.clone()>
-            <h1>{move || i18n.t(Msg::AnyStoreRequest)} " " {order.reference.clone()}</h1>
+            <h1>{move || i18n.t(OrderMsg::AnyStoreRequest)} " " {order.reference.clone()}</h1>
             {status}
             <dl class="facts">
                 <dt>{move || i18n.t(Msg::Service)}</dt>
                 <dd>{move || service.get(i18n.lang()).to_owned()}</dd>
                 <dt>{move || i18n.t(Msg::Plate)}</dt>
                 <dd>{order.plate.clone()}</dd>
-                <dt>{move || i18n.t(Msg::PreferredDay)}</dt>
+                <dt>{move || i18n.t(OrderMsg::PreferredDay)}</dt>
                 <dd>{window} {move || i18n.t(day_part_label(part))}</dd>
                 <dt>{move || i18n.t(Msg::Total)}</dt>
                 <dd>{order.total.to_string()}</dd>
             </dl>
-            <h2>{move || i18n.t(Msg::RouteSoFar)}</h2>
+            <h2>{move || i18n.t(OrderMsg::RouteSoFar)}</h2>
             <ol class="hops">{hops}</ol>
         </div>
     }

@@ -3,10 +3,9 @@
 //! how long, the ones no store took (HQ's alert: someone calls the customer), and the
 //! ones accepted, with the store credited and how long it took.
 
-use domain::routing::RoutedStatus;
 use leptos::prelude::*;
 
-use super::{get_routing_overview, RoutedOrder, RoutingOverview, SetAcceptanceWindow};
+use super::{get_routing_overview, RoutedRow, RoutingOverview, SetAcceptanceWindow};
 use crate::error::{error_view, AppError};
 use crate::i18n::{use_i18n, I18n, Msg, StaffMsg};
 use crate::pricing::format_local;
@@ -91,45 +90,21 @@ fn overview_view(
     }
 }
 
-/// How long an order has waited or took: from placing to the last hop's decision, or to
-/// now while it waits.
-fn waited_minutes(order: &RoutedOrder) -> i64 {
-    let end = match order.status {
-        RoutedStatus::Offered => crate::clock::now(),
-        _ => order
-            .hops
-            .iter()
-            .filter_map(|h| h.hop.decided_at)
-            .max()
-            .unwrap_or(order.created_at),
-    };
-    (end - order.created_at).whole_minutes().max(0)
-}
-
-fn orders(
-    i18n: I18n,
-    kind: &'static str,
-    title: StaffMsg,
-    list: Vec<RoutedOrder>,
-) -> impl IntoView {
+fn orders(i18n: I18n, kind: &'static str, title: StaffMsg, list: Vec<RoutedRow>) -> impl IntoView {
     let empty = list.is_empty();
     let rows = list
         .into_iter()
         .map(|o| {
-            let waited = waited_minutes(&o);
+            let waited = o.waited_minutes;
             let service = o.service.clone();
-            let store = o.store.clone().map(|s| s.name);
-            let route = o
-                .hops
-                .iter()
-                .map(|h| h.store.name.clone())
-                .collect::<Vec<_>>();
+            let store = o.store.clone();
+            let route = o.route.clone();
             view! {
                 <tr data-reference=o.reference.clone()>
                     <td>{o.reference.clone()}</td>
                     <td>{move || service.get(i18n.lang()).to_owned()}</td>
                     <td>{o.plate.clone()}</td>
-                    <td>{format_local(o.created_at)}</td>
+                    <td>{format_local(o.placed_at)}</td>
                     <td class="store">{move || store.as_ref().map(|s| s.get(i18n.lang()).to_owned())}</td>
                     <td class="route">{move || route.iter().map(|n| n.get(i18n.lang()).to_owned()).collect::<Vec<_>>().join(" → ")}</td>
                     <td class="waited">{waited} " " {move || i18n.t(Msg::Minutes)}</td>

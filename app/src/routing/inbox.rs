@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use super::customer::day_part_label;
 use super::{routed_inbox, AcceptRouted, DeclineRouted, InboxItem};
 use crate::error::{error_view, AppError};
-use crate::i18n::{use_i18n, I18n, Msg, StaffMsg};
+use crate::i18n::{use_i18n, I18n, Msg, OrderMsg, StaffMsg};
 use crate::pricing::format_local;
 
 /// The resources of [`Inbox`], made by the kiosk outside its unlock gate.
@@ -192,7 +192,7 @@ fn item_view(
                 <span class="customer">{item.customer_name.clone()}</span>
             </header>
             <p class="wanted">
-                {move || i18n.t(Msg::PreferredDay)} ": " {order.window.date.to_string()} " "
+                {move || i18n.t(OrderMsg::PreferredDay)} ": " {order.window.date.to_string()} " "
                 {move || i18n.t(day_part_label(part))} " · " {order.total.to_string()}
                 {(passed_on > 0).then(|| view! { " · " {move || i18n.t(StaffMsg::PassedOnBefore)} " " {passed_on} })}
             </p>

@@ -20,9 +20,7 @@ pub mod inbox;
 
 use domain::booking::reference as booking_reference;
 use domain::geo::GeoPoint;
-use domain::routing::{
-    AcceptanceWindow, DeclineReason, Hop, HopOutcome, PreferredWindow, RoutedStatus,
-};
+use domain::routing::{AcceptanceWindow, Hop, HopOutcome, PreferredWindow, RoutedStatus};
 use domain::slots::Slot;
 use domain::{IdempotencyKey, Money, OrderId, RoutedOrderId, ServiceId, StoreId, VehicleId};
 use leptos::prelude::*;
@@ -128,13 +126,63 @@ pub struct InboxItem {
     pub slots: Vec<Slot>,
 }
 
+/// An order just placed: where its page is. (The page fetches the order; the booking
+/// page does not carry the code that reads a whole [`RoutedOrder`].)
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Placed {
+    pub id: RoutedOrderId,
+    pub reference: String,
+}
+
+/// One order as HQ's tables list it: flat, so HQ's page carries little code to read it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoutedRow {
+    pub reference: String,
+    pub service: Named,
+    pub plate: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub placed_at: OffsetDateTime,
+    /// The store it waits for or that accepted it (credited with it).
+    pub store: Option<Named>,
+    /// Every store it was offered to, in turn.
+    pub route: Vec<Named>,
+    /// From placing to now while it waits, else to the last answer.
+    pub waited_minutes: u32,
+}
+
+impl RoutedRow {
+    /// The row of `order` at `now`.
+    pub fn of(order: &RoutedOrder, now: OffsetDateTime) -> RoutedRow {
+        let end = match order.status {
+            RoutedStatus::Offered => now,
+            _ => order
+                .hops
+                .iter()
+                .filter_map(|h| h.hop.decided_at)
+                .max()
+                .unwrap_or(order.created_at),
+        };
+        RoutedRow {
+            reference: order.reference.clone(),
+            service: order.service.clone(),
+            plate: order.plate.clone(),
+            placed_at: order.created_at,
+            store: order.store.as_ref().map(|s| s.name.clone()),
+            route: order.hops.iter().map(|h| h.store.name.clone()).collect(),
+            waited_minutes: u32::try_from((end - order.created_at).whole_minutes().max(0))
+                .unwrap_or(u32::MAX),
+        }
+    }
+}
+
 /// What HQ sees: the window it sets, the orders still waiting and the unserved ones.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoutingOverview {
     pub window: AcceptanceWindow,
-    pub waiting: Vec<RoutedOrder>,
-    pub unserved: Vec<RoutedOrder>,
-    pub accepted: Vec<RoutedOrder>,
+    /// Longest wait first.
+    pub waiting: Vec<RoutedRow>,
+    pub unserved: Vec<RoutedRow>,
+    pub accepted: Vec<RoutedRow>,
 }
 
 /// What routing needs from storage. Every method takes the instant it acts at, so tests
@@ -196,7 +244,7 @@ pub trait RoutingStorage: Send + Sync + 'static {
         store: StoreId,
         by: domain::StaffId,
         id: RoutedOrderId,
-        reason: &DeclineReason,
+        reason: &domain::routing::DeclineReason,
         limits: &domain::BookingLimits,
         now: OffsetDateTime,
     ) -> Result<RoutedOrder, StorageError>;
@@ -233,16 +281,19 @@ pub fn parse_request(
     service_id: &str,
     date: &str,
     day_part: &str,
-    lat: Option<&str>,
-    lng: Option<&str>,
+    near: Option<&str>,
     expected_total: &str,
     idempotency_key: &str,
     limits: &domain::BookingLimits,
     now: OffsetDateTime,
 ) -> Result<RoutedRequest, AppError> {
-    let from = match (lat, lng) {
-        (Some(lat), Some(lng)) if !lat.trim().is_empty() => GeoPoint::parse_degrees(lat, lng)?,
-        _ => domain::geo::HANGZHOU_CENTRE,
+    // `near` is the customer's location as "lat,lng" when they shared it.
+    let from = match near.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(near) => {
+            let (lat, lng) = near.split_once(',').ok_or(domain::Error::LocationInvalid)?;
+            GeoPoint::parse_degrees(lat, lng)?
+        }
+        None => domain::geo::HANGZHOU_CENTRE,
     };
     let fen: i64 = expected_total
         .trim()
@@ -263,18 +314,16 @@ pub const HAND_ON_BATCH: u32 = 50;
 
 /// The customer asks for a service at any store, in a preferred window; the answer is
 /// the order with the store it went to first (or unserved).
-#[allow(clippy::too_many_arguments)]
 #[server(prefix = "/api", endpoint = "place_routed_order", output = crate::codec::JsonText)]
 pub async fn place_routed_order(
     vehicle_id: String,
     service_id: String,
     date: String,
     day_part: String,
-    lat: Option<String>,
-    lng: Option<String>,
+    near: Option<String>,
     expected_total: String,
     idempotency_key: String,
-) -> Result<RoutedOrder, AppError> {
+) -> Result<Placed, AppError> {
     crate::account::session::require_same_origin()?;
     let customer = crate::account::session::require_customer().await?;
     let limits = crate::booking::serve::limits();
@@ -284,8 +333,7 @@ pub async fn place_routed_order(
         &service_id,
         &date,
         &day_part,
-        lat.as_deref(),
-        lng.as_deref(),
+        near.as_deref(),
         &expected_total,
         &idempotency_key,
         &limits,
@@ -295,7 +343,10 @@ pub async fn place_routed_order(
         .place(customer, &request, &limits, now)
         .await?;
     tracing::info!(%customer, reference = %order.reference, status = order.status.code(), "online order placed");
-    Ok(order)
+    Ok(Placed {
+        id: order.id,
+        reference: order.reference,
+    })
 }
 
 #[server(prefix = "/api", endpoint = "routed_order", output = crate::codec::JsonText)]
@@ -360,7 +411,7 @@ pub async fn decline_routed(
     crate::account::session::require_same_origin()?;
     let at = crate::reception::counter().await?;
     let id = RoutedOrderId::parse(&id)?;
-    let reason = DeclineReason::parse(&reason, &note)?;
+    let reason = domain::routing::DeclineReason::parse(&reason, &note)?;
     let order = use_storage::<dyn RoutingStorage>()?
         .decline(
             at.store,

@@ -95,22 +95,24 @@ fn BookView() -> impl IntoView {
     }
 }
 
-#[component]
-fn RoutedOrderView() -> impl IntoView {
-    view! {
-        <CustomerFrame>
-            <crate::routing::customer::RoutedOrderPage />
-        </CustomerFrame>
-    }
-}
-
+/// `/bookings/:id`, and the pages that follow a booking without a store: "any store"
+/// (`/book/any`) and that order's page (`/requests/:id`). One lazy route, one chunk: a
+/// route of their own would split the pages' shared code into more chunks, and every
+/// customer page would load more (measured: `/book` grew by 18 KB brotli).
 #[component]
 fn BookingView() -> impl IntoView {
-    view! {
-        <CustomerFrame>
-            <BookingPage />
-        </CustomerFrame>
-    }
+    let pathname = leptos_router::hooks::use_location().pathname;
+    let page = move || {
+        let path = pathname.get();
+        if path.starts_with("/book/any") {
+            view! { <crate::routing::customer::AnyStorePage /> }.into_any()
+        } else if path.starts_with("/requests/") {
+            view! { <crate::routing::customer::RoutedOrderPage /> }.into_any()
+        } else {
+            view! { <BookingPage /> }.into_any()
+        }
+    };
+    view! { <CustomerFrame>{page}</CustomerFrame> }
 }
 
 crate::lazy::lazy_pages! {
@@ -126,8 +128,7 @@ crate::lazy::lazy_pages! {
     VehicleRoute => VehicleView;
     /// `/book`: choose services, a store and a slot.
     BookRoute => BookView;
-    /// `/bookings/:id`: one booking.
+    /// `/bookings/:id`: one booking; `/book/any`: a service for "any store", on a day
+    /// and part of it; `/requests/:id`: one such order, and where it has been.
     BookingRoute => BookingView;
-    /// `/requests/:id`: one online order for "any store", and where it has been.
-    RequestRoute => RoutedOrderView;
 }

@@ -25,8 +25,8 @@ use std::collections::HashMap;
 use app::live::LiveEvent;
 use app::reception::Named;
 use app::routing::{
-    BookedAt, HopView, InboxItem, RoutedOrder, RoutedRequest, RoutingOverview, RoutingStorage,
-    StoreName,
+    BookedAt, HopView, InboxItem, RoutedOrder, RoutedRequest, RoutedRow, RoutingOverview,
+    RoutingStorage, StoreName,
 };
 use app::storage::StorageError;
 use async_trait::async_trait;
@@ -413,14 +413,16 @@ impl RoutingStorage for Backend {
     ) -> Result<RoutingOverview, StorageError> {
         let mut conn = self.conn().await?;
         let since = now - time::Duration::days(i64::from(days));
-        let mut waiting = load(&mut conn, Filter::Waiting).await?;
-        // The longest wait first.
-        waiting.sort_by_key(|o| o.created_at);
+        let rows = |orders: Vec<RoutedOrder>| -> Vec<RoutedRow> {
+            orders.iter().map(|o| RoutedRow::of(o, now)).collect()
+        };
+        // Loaded oldest first: the longest wait first.
+        let waiting = rows(load(&mut conn, Filter::Waiting).await?);
         Ok(RoutingOverview {
             window: acceptance_window(&mut conn).await?,
             waiting,
-            unserved: load(&mut conn, Filter::Since(RoutedStatus::Unserved, since)).await?,
-            accepted: load(&mut conn, Filter::Since(RoutedStatus::Accepted, since)).await?,
+            unserved: rows(load(&mut conn, Filter::Since(RoutedStatus::Unserved, since)).await?),
+            accepted: rows(load(&mut conn, Filter::Since(RoutedStatus::Accepted, since)).await?),
         })
     }
 }

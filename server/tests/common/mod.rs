@@ -542,7 +542,18 @@ pub async fn place_any_store_order(
     )
     .await;
     assert_eq!(status, reqwest::StatusCode::OK, "{body}");
-    serde_json::from_str(&body).expect("routed order")
+    let placed: app::routing::Placed = serde_json::from_str(&body).expect("placed");
+    let (status, body) = call_as(
+        owner,
+        server,
+        "routed_order",
+        &[("id", &placed.id.to_string())],
+    )
+    .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+    let order: app::routing::RoutedOrder = serde_json::from_str(&body).expect("routed order");
+    assert_eq!(order.reference, placed.reference);
+    order
 }
 
 /// Customers for benchmarks, made straight in the database (signing up `n` people over
