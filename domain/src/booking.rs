@@ -174,6 +174,21 @@ pub struct Situation {
     pub now: OffsetDateTime,
 }
 
+impl Situation {
+    /// The job priced at `now` for this customer: the breakdown every decision shows
+    /// and checks.
+    pub fn priced(&self) -> Result<Breakdown, Error> {
+        breakdown(
+            &self.prices,
+            self.job.service,
+            &self.job.needs,
+            self.tier,
+            &self.policies,
+            self.now,
+        )
+    }
+}
+
 /// What a customer asks to book, parsed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BookingRequest {
@@ -483,14 +498,7 @@ pub fn plan(
     open: &[OpenBooking],
 ) -> Result<BookingPlan, Error> {
     let store = bookable_store(s, request.store)?;
-    let priced = breakdown(
-        &s.prices,
-        s.job.service,
-        &s.job.needs,
-        s.tier,
-        &s.policies,
-        s.now,
-    )?;
+    let priced = s.priced()?;
     priced.check_total(request.expected_total)?;
 
     let duration = s.job.duration_min;

@@ -253,14 +253,7 @@ pub fn service_candidates(
 /// it accepts. Empty when the service is not priced, the parts cannot be had or the
 /// window is full.
 pub fn slots_in_window(s: &Situation, store: StoreId, window: &PreferredWindow) -> Vec<Slot> {
-    let priced = crate::breakdown::breakdown(
-        &s.prices,
-        s.job.service,
-        &s.job.needs,
-        s.tier,
-        &s.policies,
-        s.now,
-    );
+    let priced = s.priced();
     if priced.is_err() {
         return Vec::new();
     }
@@ -292,15 +285,7 @@ pub fn place(
     last_used: Option<StoreId>,
     expected_total: crate::Money,
 ) -> Result<Placement, Error> {
-    let priced = crate::breakdown::breakdown(
-        &s.prices,
-        s.job.service,
-        &s.job.needs,
-        s.tier,
-        &s.policies,
-        s.now,
-    )
-    .map_err(|e| match e {
+    let priced = s.priced().map_err(|e| match e {
         Error::NotPriced => Error::ServiceNotOffered,
         other => other,
     })?;
@@ -479,14 +464,7 @@ pub fn accept_plan(
     }
     // The plan checks the total a customer saw against today's prices; the order's
     // customer saw `locked`, which is what they pay, so the check is against today's.
-    let today = crate::breakdown::breakdown(
-        &s.prices,
-        s.job.service,
-        &s.job.needs,
-        s.tier,
-        &s.policies,
-        s.now,
-    )?;
+    let today = s.priced()?;
     let request = BookingRequest {
         expected_total: today.total,
         ..request.clone()

@@ -17,7 +17,13 @@ import { open } from "./helpers";
  * page's refetch on a published policy (issue "The template for every feature …") took
  * the page to 412,258, so it was 415,000. HQ's staff page (issue "The store kiosk: …")
  * grew the main wasm that every page loads by 16.7 KB brotli, although its code is in
- * the HQ chunk (see the README), and took `/book` to 418,081: the ceiling is 420,000.
+ * the HQ chunk (see the README), and took `/book` to 418,081: the ceiling was 420,000.
+ * Online orders for "any store" (issue "Online orders that serve the stores: …") took it
+ * from 419,086 to 422,350: the translated refusals every page may show (window in the
+ * past, not at this store, …) are in the main wasm like every error, and the booking page
+ * links to "any store". The form and the order's page are in the chunk of
+ * `/bookings/:id`, and their strings in `OrderMsg`, not in every first load (measured: a
+ * lazy route of their own made `/book` 437 KB). The ceiling is 425,000.
  * Loading the later booking steps as chunks of their own was measured and made the load
  * bigger (see the README).
  * Needs a release build made with `--split --precompress`, as scripts/test.sh makes.
@@ -28,7 +34,7 @@ const FIRST_VISITS: [string, string, number][] = [
   ["the services page", "/", 300_000],
   ["sign-in", "/signin", 300_000],
   ["sign-up", "/signup", 300_000],
-  ["booking", "/book", 420_000],
+  ["booking", "/book", 425_000],
 ];
 
 for (const [what, route, budget] of FIRST_VISITS) {

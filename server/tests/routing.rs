@@ -119,16 +119,7 @@ async fn customer_fixture(db: &TestDb, database: Database, vehicle: VehicleId) -
         .situation(customer, vehicle, service, None, &limits, t0())
         .await
         .expect("situation");
-    let total = domain::breakdown::breakdown(
-        &situation.prices,
-        service,
-        &situation.job.needs,
-        situation.tier,
-        &situation.policies,
-        t0(),
-    )
-    .expect("priced")
-    .total;
+    let total = situation.priced().expect("priced").total;
     Fixture {
         routing: storages.routing,
         database,

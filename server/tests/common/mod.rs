@@ -446,6 +446,23 @@ macro_rules! both_backends {
     };
 }
 
+/// The oil change's service id and total for `car`, as the booking page quotes them.
+pub async fn oil_change_quote(
+    server: &TestServer,
+    owner: &reqwest::Client,
+    car: &str,
+) -> (String, String) {
+    let (_, body) = call_as(owner, server, "service_quotes", &[("vehicle_id", car)]).await;
+    let quotes: app::booking::QuotesView = serde_json::from_str(&body).expect("quotes");
+    let oil = quotes
+        .quotes
+        .iter()
+        .find(|q| q.service.code == "OIL_CHANGE")
+        .expect("oil change");
+    let total = oil.quote.as_ref().expect("priced").total.fen().to_string();
+    (oil.service.id.to_string(), total)
+}
+
 /// `owner`'s oil change for `car` at `store`'s first free slot, as the booking page
 /// makes it; returns the booking and the oil change's service id.
 pub async fn book_oil_change(
@@ -454,15 +471,7 @@ pub async fn book_oil_change(
     car: &str,
     store: uuid::Uuid,
 ) -> (app::booking::Booking, String) {
-    let (_, body) = call_as(owner, server, "service_quotes", &[("vehicle_id", car)]).await;
-    let quotes: app::booking::QuotesView = serde_json::from_str(&body).expect("quotes");
-    let oil = quotes
-        .quotes
-        .iter()
-        .find(|q| q.service.code == "OIL_CHANGE")
-        .expect("oil change");
-    let service = oil.service.id.to_string();
-    let total = oil.quote.as_ref().expect("priced").total.fen().to_string();
+    let (service, total) = oil_change_quote(server, owner, car).await;
     let (_, body) = call_as(
         owner,
         server,
@@ -517,15 +526,7 @@ pub async fn place_any_store_order(
     owner: &reqwest::Client,
     car: &str,
 ) -> app::routing::RoutedOrder {
-    let (_, body) = call_as(owner, server, "service_quotes", &[("vehicle_id", car)]).await;
-    let quotes: app::booking::QuotesView = serde_json::from_str(&body).expect("quotes");
-    let oil = quotes
-        .quotes
-        .iter()
-        .find(|q| q.service.code == "OIL_CHANGE")
-        .expect("oil change");
-    let service = oil.service.id.to_string();
-    let total = oil.quote.as_ref().expect("priced").total.fen().to_string();
+    let (service, total) = oil_change_quote(server, owner, car).await;
     let tomorrow = (app::clock::local_today() + time::Duration::days(1)).to_string();
     let (status, body) = call_as(
         owner,
