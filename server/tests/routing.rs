@@ -267,8 +267,14 @@ async fn a_new_customer_goes_to_the_nearest_store_and_on_by_distance_until_unser
     assert_eq!(kept[0], (expected.len() as i64, expected.len() as i64));
     // HQ sees it among the unserved.
     let overview = f.routing.overview(at, 7).await.expect("overview");
-    assert!(overview.unserved.iter().any(|o| o.id == order.id));
-    assert!(overview.waiting.iter().all(|o| o.id != order.id));
+    assert!(overview
+        .unserved
+        .iter()
+        .any(|o| o.reference == order.reference));
+    assert!(overview
+        .waiting
+        .iter()
+        .all(|o| o.reference != order.reference));
 }
 
 async fn a_known_customer_goes_to_the_store_they_used_last(db: TestDb) {
