@@ -229,6 +229,27 @@ pub fn routing_order(last_used: Option<StoreId>, candidates: &[Candidate]) -> Ve
     tried
 }
 
+/// One of the customer's orders, as "the store they used last" weighs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Visit {
+    /// Its store.
+    pub store: StoreId,
+    /// Where it stands.
+    pub status: crate::OrderStatus,
+    /// When it was handed over (or, for one that was not, made).
+    pub at: OffsetDateTime,
+}
+
+/// The store the customer used last: where their latest order was handed over. A
+/// booking not yet kept, or cancelled, is not a visit.
+pub fn last_used(visits: &[Visit]) -> Option<StoreId> {
+    visits
+        .iter()
+        .filter(|v| v.status == crate::OrderStatus::HandedOver)
+        .max_by_key(|v| v.at)
+        .map(|v| v.store)
+}
+
 /// The stores that can serve a service request in `window` (the service priced, its
 /// parts obtainable there in time, a free start inside the window under the booking
 /// limits at `s.now`), each with its distance from `from`. The store picker's
@@ -525,6 +546,25 @@ mod tests {
         assert_eq!(next_store(None, &c, &[]), Next::Offer(store(2)));
         assert_eq!(next_store(None, &c, &[store(2)]), Next::Offer(store(0)));
         assert_eq!(next_store(None, &[], &[]), Next::Unserved);
+    }
+
+    #[test]
+    fn the_last_store_is_the_latest_handed_over_visit() {
+        use crate::OrderStatus::{Booked, Cancelled, HandedOver};
+        let visit = |n, status, hours| Visit {
+            store: store(n),
+            status,
+            at: NOW - Duration::hours(hours),
+        };
+        assert_eq!(last_used(&[]), None);
+        let visits = [
+            visit(0, HandedOver, 48),
+            visit(1, HandedOver, 24),
+            visit(2, Booked, 1),
+            visit(3, Cancelled, 2),
+        ];
+        assert_eq!(last_used(&visits), Some(store(1)));
+        assert_eq!(last_used(&visits[2..]), None);
     }
 
     #[test]

@@ -37,7 +37,7 @@ use domain::order::BookedBy;
 use domain::routing::{
     accept_plan, check_answer, next_store, service_candidates, slots_in_window,
     AcceptanceWindow, DayPart, DeclineReason, Hop, HopOutcome, Next,
-    PreferredWindow, RoutedStatus,
+    PreferredWindow, RoutedStatus, Visit,
 };
 use domain::{
     BookingLimits, CustomerId, IdempotencyKey, Money, OrderId, RoutedOrderId, ServiceId, StaffId,
@@ -598,18 +598,29 @@ async fn earlier(
     .transpose()
 }
 
-/// The store the customer used last: where their latest visit was handed over.
+/// The store the customer used last ([`domain::routing::last_used`] over their orders).
 async fn last_store(conn: &mut Conn, customer: CustomerId) -> Result<Option<StoreId>, StorageError> {
-    let store: Option<Uuid> = sqlx::query_scalar(
-        "SELECT store_id FROM orders
-         WHERE customer_id = $1 AND status = 'handed_over'
-         ORDER BY completed_at DESC, created_at DESC LIMIT 1",
+    let rows = sqlx::query(
+        "SELECT store_id, status, COALESCE(completed_at, created_at) AS at
+         FROM orders WHERE customer_id = $1",
     )
     .bind(customer.as_uuid())
-    .fetch_optional(&mut *conn)
+    .fetch_all(&mut *conn)
     .await
     .map_err(db_err)?;
-    Ok(store.map(StoreId::from))
+    let visits = rows
+        .iter()
+        .map(|r| {
+            let status: String = get(r, "status")?;
+            Ok(Visit {
+                store: StoreId::from(get::<Uuid>(r, "store_id")?),
+                status: domain::OrderStatus::parse(&status)
+                    .ok_or_else(|| StorageError::corrupt(format!("status {status:?}")))?,
+                at: get::<DbTime>(r, "at")?.0,
+            })
+        })
+        .collect::<Result<Vec<_>, StorageError>>()?;
+    Ok(domain::routing::last_used(&visits))
 }
 
 /// HQ's acceptance window.
