@@ -125,6 +125,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/garage/:id") view={Lazy::<customer::VehicleRoute>::new()} />
                 <Route path=path!("/book") view={Lazy::<customer::BookRoute>::new()} />
                 <Route path=path!("/book/any") view={Lazy::<customer::BookingRoute>::new()} />
+                <Route path=path!("/book/parts") view={Lazy::<customer::BookingRoute>::new()} />
                 <Route path=path!("/bookings/:id") view={Lazy::<customer::BookingRoute>::new()} />
                 <Route path=path!("/requests/:id") view={Lazy::<customer::BookingRoute>::new()} />
                 // One route for every kiosk section (a wildcard also matches nothing), so

@@ -30,6 +30,7 @@ use crate::parts::PartsStorage;
 use crate::policies::PolicyStorage;
 use crate::pricing::PriceStorage;
 use crate::reception::ReceptionStorage;
+use crate::routing::parts::PartsOrderStorage;
 use crate::routing::RoutingStorage;
 use crate::settings::SettingsStorage;
 use crate::staff::StaffStorage;
@@ -130,6 +131,7 @@ pub struct Storages {
     pub settings: Arc<dyn SettingsStorage>,
     pub parts: Arc<dyn PartsStorage>,
     pub routing: Arc<dyn RoutingStorage>,
+    pub parts_orders: Arc<dyn PartsOrderStorage>,
 }
 
 impl Storages {
@@ -149,7 +151,8 @@ impl Storages {
             + FindingsStorage
             + SettingsStorage
             + PartsStorage
-            + RoutingStorage,
+            + RoutingStorage
+            + PartsOrderStorage,
     {
         Storages {
             health: backend.clone(),
@@ -165,7 +168,8 @@ impl Storages {
             findings: backend.clone(),
             settings: backend.clone(),
             parts: backend.clone(),
-            routing: backend,
+            routing: backend.clone(),
+            parts_orders: backend,
         }
     }
 
@@ -185,6 +189,7 @@ impl Storages {
         provide_context(self.settings.clone());
         provide_context(self.parts.clone());
         provide_context(self.routing.clone());
+        provide_context(self.parts_orders.clone());
     }
 }
 

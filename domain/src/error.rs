@@ -257,6 +257,27 @@ pub enum Error {
     /// The start is not in the customer's preferred window.
     #[error("the start is outside the customer's window")]
     SlotOutsideWindow,
+    /// A parts order has at least one part.
+    #[error("the order has no parts")]
+    BasketEmpty,
+    /// A parts order has at most ten different parts.
+    #[error("the order has too many different parts")]
+    BasketTooLarge,
+    /// The part is not on the price list.
+    #[error("the part is not on sale")]
+    PartNotOffered,
+    /// A delivery address is 5 to 200 characters.
+    #[error("the delivery address is invalid")]
+    AddressInvalid,
+    /// Parts are collected at the store or delivered.
+    #[error("choose collection or delivery")]
+    HandoverUnknown,
+    /// The parts cannot be at the store before the customer's window ends.
+    #[error("the parts cannot be there in time")]
+    PartsTooLate,
+    /// A parts order is handed over once everything is on the shelf.
+    #[error("some parts have not arrived")]
+    PartsNotArrived,
 }
 
 impl Error {
@@ -346,6 +367,13 @@ impl Error {
             Error::DeclineReasonMissing => "decline_reason_missing",
             Error::AcceptanceWindowInvalid => "acceptance_window_invalid",
             Error::SlotOutsideWindow => "slot_outside_window",
+            Error::BasketEmpty => "basket_empty",
+            Error::BasketTooLarge => "basket_too_large",
+            Error::PartNotOffered => "part_not_offered",
+            Error::AddressInvalid => "address_invalid",
+            Error::HandoverUnknown => "handover_unknown",
+            Error::PartsTooLate => "parts_too_late",
+            Error::PartsNotArrived => "parts_not_arrived",
         }
     }
 }
@@ -355,7 +383,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const ALL: [Error; 82] = [
+    const ALL: [Error; 89] = [
         Error::AmountEmpty,
         Error::AmountNotANumber,
         Error::AmountTooPrecise,
@@ -438,6 +466,13 @@ mod tests {
         Error::DeclineReasonMissing,
         Error::AcceptanceWindowInvalid,
         Error::SlotOutsideWindow,
+        Error::BasketEmpty,
+        Error::BasketTooLarge,
+        Error::PartNotOffered,
+        Error::AddressInvalid,
+        Error::HandoverUnknown,
+        Error::PartsTooLate,
+        Error::PartsNotArrived,
     ];
 
     #[test]
@@ -528,6 +563,13 @@ mod tests {
                 "decline_reason_missing",
                 "acceptance_window_invalid",
                 "slot_outside_window",
+                "basket_empty",
+                "basket_too_large",
+                "part_not_offered",
+                "address_invalid",
+                "handover_unknown",
+                "parts_too_late",
+                "parts_not_arrived",
             ]
         );
     }

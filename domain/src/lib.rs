@@ -44,6 +44,8 @@
 //!   ([`reception::CustomerQuery`]).
 //! - [`routing`]: online orders for "any store": which store is offered one next
 //!   ([`routing::next_store`]), the acceptance window, and a store's answer.
+//! - [`parts_order`]: parts ordered online for collection or delivery: the basket, its
+//!   price, which stores can serve it, what accepting holds and handing over takes.
 //! - [`pricing`]: the uniform, versioned [`PriceList`] and [`price_line`].
 //! - [`picking`]: the parts a work order holds, picking them at the bay, and where an
 //!   extra part comes from.
@@ -90,6 +92,7 @@ pub mod money;
 pub mod network;
 pub mod odometer;
 pub mod order;
+pub mod parts_order;
 pub mod phone;
 pub mod picking;
 pub mod plate;

@@ -149,3 +149,61 @@ test("an order for any store arrives live at the store's kiosk, is accepted, and
   await secondContext.close();
   await customerContext.close();
 });
+
+test("parts ordered online are held by the store that accepts and handed over at its counter", async ({ page, browser }) => {
+  const customerContext = await browser.newContext({ locale: "zh-CN" });
+  const customer = await customerContext.newPage();
+  const vehicle = await customerWithCorolla(customerContext);
+
+  // From the booking page to the parts page of this car.
+  await open(customer, `/book?vehicle=${vehicle}`);
+  await customer.locator(".parts-order-link a").click();
+  await expect(customer).toHaveURL(/\/book\/parts\?vehicle=/);
+  const form = customer.locator(".parts-form");
+  await expect(form).toBeVisible();
+  const wipers = form.locator('.part-offer[data-sku^="WIP-"]');
+  await expect(wipers).toHaveCount(1);
+  const send = form.locator(".send-parts");
+  await expect(send).toBeDisabled();
+  await wipers.locator("input.qty").fill("1");
+  const price = (await wipers.locator(".price").textContent())!.split(" / ")[0].trim();
+  await expect(send).toContainText(price);
+  const tomorrow = await form.locator('select[name="form[date]"] option').nth(1).getAttribute("value");
+  await form.locator('select[name="form[date]"]').selectOption(tomorrow!);
+  await form.locator('input[name="form[day_part]"][value="afternoon"]').check();
+  // Delivery asks for an address.
+  await form.locator('input[name="form[handover]"][value="deliver"]').check();
+  await expect(form.locator('input[name="form[address]"]')).toBeVisible();
+  await form.locator('input[name="form[handover]"][value="collect"]').check();
+  await expectAccessible(customer, "/book/parts");
+  await send.click();
+  await expect(customer).toHaveURL(/\/requests\//);
+  await expect(customer.locator(".routed-order")).toHaveAttribute("data-status", "offered");
+  await expect(customer.locator(".part-lines li")).toHaveCount(1);
+  const id = customer.url().split("/requests/")[1];
+  const order = await api(customerContext.request, "routed_order", { id });
+
+  // The store it went to accepts on its iPad: the parts are held, no start to pick.
+  await inboxOf(page, browser, order.store.id);
+  const item = page.locator(`.inbox-item[data-reference="${order.reference}"]`);
+  await expect(item).toBeVisible();
+  await expect(item.locator(".part-lines li")).toHaveCount(1);
+  await expect(item.locator(".ready-from")).toBeVisible();
+  await item.locator(".accept").tap();
+  await expect(page.locator(".inbox .ok")).toContainText("BK-");
+  await expect(item).toHaveCount(0);
+  await expect(customer.locator(".routed-order")).toHaveAttribute("data-status", "accepted");
+
+  // On the counter's list; handed over by touch when the customer comes.
+  const toHand = page.locator(`.hand-over-item[data-reference="${order.reference}"]`);
+  await expect(toHand).toBeVisible();
+  await expectAccessible(page, "/kiosk/inbox, parts to hand over");
+  const handOver = toHand.locator(".hand-over");
+  await expect(handOver).toBeEnabled();
+  expect((await handOver.boundingBox())!.height).toBeGreaterThanOrEqual(44);
+  await handOver.tap();
+  await expect(toHand).toHaveCount(0);
+  // The customer sees it handed over, live.
+  await expect(customer.locator('.routed-order .status[data-handed-over="true"]')).toBeVisible();
+  await customerContext.close();
+});

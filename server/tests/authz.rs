@@ -486,6 +486,26 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
             vec![("id", &routed), ("reason", ""), ("note", "")],
             reception,
         ),
+        // Parts for "any store": the menu is of the owner's car; the order form is
+        // refused (no parts) after the check; the counter hands over its own orders.
+        ("parts_menu", vec![("vehicle_id", &car)], owner_only),
+        (
+            "place_parts_order",
+            vec![
+                ("form[vehicle_id]", &car),
+                ("form[lines]", ""),
+                ("form[date]", "2000-01-01"),
+                ("form[day_part]", "morning"),
+                ("form[handover]", "collect"),
+                ("form[address]", ""),
+                ("form[near]", ""),
+                ("form[expected_total]", "1"),
+                ("form[idempotency_key]", &key),
+            ],
+            customer_only,
+        ),
+        ("parts_to_hand_over", vec![], reception),
+        ("hand_over_parts", vec![("id", "not-an-id")], reception),
         ("routing_overview", vec![], hq_staff),
         (
             "set_acceptance_window",

@@ -3,23 +3,26 @@
 //! the acceptance window (an unanswered order moves on at its end, a declined one at
 //! once, one accepted in its last second stays), bad answers that change nothing, two
 //! devices accepting at once, two instances sharing the expiry job, and a restart.
+//! Parts orders: routed to where the parts can be in time (and, for a delivery, within
+//! reach), held on acceptance, handed over once whatever two devices do.
 
 mod common;
 
 use std::sync::Arc;
 
-use app::routing::{RoutedOrder, RoutedRequest, RoutingStorage};
+use app::routing::{PartOffer, RoutedOrder, RoutedRequest, RoutingStorage, Wanted};
 use app::storage::StorageError;
 use common::{
-    bulk_customers_with_cars, call_as, customer_with_car, error, place_any_store_order, signed_in,
-    Arg, TestDb, TestServer, ADVISOR,
+    advisor_at, bulk_customers_with_cars, call_as, customer_with_car, error, place_any_store_order,
+    signed_in, store, stores, Arg, TestDb, TestServer, ADVISOR,
 };
 use domain::geo::{distance_m, GeoPoint};
 use domain::local_time::{at_local_minute, local_date};
 use domain::routing::{DayPart, DeclineReason, HopOutcome, PreferredWindow, RoutedStatus};
+use domain::parts_order::Handover;
 use domain::{
-    BookingLimits, CustomerId, Error as E, IdempotencyKey, Money, RoutedOrderId, ServiceId,
-    StaffId, StoreId, VehicleId,
+    BookingLimits, CustomerId, Error as E, IdempotencyKey, Money, PartId, Quantity,
+    RoutedOrderId, ServiceId, StaffId, StoreId, VehicleId,
 };
 use server::live::Hub;
 use server::storage::Database;
@@ -37,6 +40,9 @@ both_backends!(
     two_instances_move_each_due_order_exactly_once,
     an_order_due_while_the_server_was_down_moves_on_at_start,
     bad_input_over_http_gets_a_clear_message_and_changes_nothing,
+    a_parts_order_is_accepted_held_and_handed_over_once,
+    parts_come_from_where_they_can_be_in_time_and_deliveries_stay_within_reach,
+    bad_parts_orders_are_refused_and_change_nothing,
 );
 
 /// A morning two days from now, 08:00 in the stores' time: the test's "now".
@@ -54,43 +60,6 @@ struct Fixture {
     service: ServiceId,
     total: Money,
     limits: BookingLimits,
-}
-
-/// `(id, code, point)` of every store, by code.
-async fn stores(db: &TestDb) -> Vec<(StoreId, String, GeoPoint)> {
-    let rows: Vec<(Uuid, String, i64, i64)> = db
-        .rows(
-            "SELECT id, code, lat_e6, lng_e6 FROM locations WHERE kind = 'store' ORDER BY code",
-            &[],
-        )
-        .await;
-    rows.into_iter()
-        .map(|(id, code, lat, lng)| {
-            let point = GeoPoint::new(lat as i32, lng as i32).expect("point");
-            (StoreId::from(id), code, point)
-        })
-        .collect()
-}
-
-async fn store(db: &TestDb, code: &str) -> (StoreId, GeoPoint) {
-    let (id, _, point) = stores(db)
-        .await
-        .into_iter()
-        .find(|(_, c, _)| c == code)
-        .expect("store");
-    (id, point)
-}
-
-/// A reception staff member of `store`.
-async fn advisor_at(db: &TestDb, store: StoreId) -> StaffId {
-    let rows: Vec<(Uuid,)> = db
-        .rows(
-            "SELECT id FROM staff WHERE location_id = $1
-               AND role IN ('service_advisor', 'store_manager') ORDER BY phone",
-            &[Arg::Id(store.as_uuid())],
-        )
-        .await;
-    StaffId::from(rows[0].0)
 }
 
 /// A customer with no visits yet and a Corolla, and what an oil change costs them.
@@ -136,7 +105,7 @@ impl Fixture {
     fn request(&self, from: GeoPoint) -> RoutedRequest {
         RoutedRequest {
             vehicle: self.vehicle,
-            service: self.service,
+            wanted: Wanted::Service(self.service),
             window: PreferredWindow {
                 date: local_date(t0()),
                 part: DayPart::Afternoon,
@@ -194,7 +163,7 @@ impl Fixture {
                 store,
                 advisor_at(db, store).await,
                 order.id,
-                start,
+                Some(start),
                 &self.limits,
                 at,
             )
@@ -365,7 +334,7 @@ async fn an_unanswered_order_moves_on_at_the_end_of_its_window(db: TestDb) {
             first,
             advisor_at(&db, first).await,
             order.id,
-            now.hops[1].hop.offered_at + Duration::hours(5),
+            Some(now.hops[1].hop.offered_at + Duration::hours(5)),
             &f.limits,
             deadline + Duration::seconds(1),
         )
@@ -461,7 +430,7 @@ async fn an_order_accepted_in_its_last_second_stays_and_books_the_store(db: Test
             first,
             advisor_at(&db, first).await,
             other.id,
-            start,
+            Some(start),
             &f.limits,
             at_deadline,
         )
@@ -492,7 +461,7 @@ async fn bad_answers_are_refused_and_change_nothing(db: TestDb) {
             elsewhere,
             advisor_at(&db, elsewhere).await,
             order.id,
-            start,
+            Some(start),
             &f.limits,
             at,
         )
@@ -520,7 +489,7 @@ async fn bad_answers_are_refused_and_change_nothing(db: TestDb) {
             first,
             advisor_at(&db, first).await,
             order.id,
-            morning,
+            Some(morning),
             &f.limits,
             at,
         )
@@ -534,7 +503,7 @@ async fn bad_answers_are_refused_and_change_nothing(db: TestDb) {
             first,
             advisor_at(&db, first).await,
             RoutedOrderId::new(),
-            start,
+            Some(start),
             &f.limits,
             at,
         )
@@ -542,7 +511,7 @@ async fn bad_answers_are_refused_and_change_nothing(db: TestDb) {
     assert!(matches!(unknown, Err(StorageError::NotFound)));
     // A service nobody offers.
     let mut request = f.request(from);
-    request.service = ServiceId::new();
+    request.wanted = Wanted::Service(ServiceId::new());
     let unknown = f
         .routing
         .place(f.customer, &request, &f.limits, at)
@@ -574,7 +543,7 @@ async fn bad_answers_are_refused_and_change_nothing(db: TestDb) {
             first,
             advisor_at(&db, first).await,
             order.id,
-            start,
+            Some(start),
             &f.limits,
             at,
         )
@@ -586,7 +555,7 @@ async fn bad_answers_are_refused_and_change_nothing(db: TestDb) {
             first,
             advisor_at(&db, first).await,
             order.id,
-            start,
+            Some(start),
             &f.limits,
             at,
         )
@@ -659,7 +628,7 @@ async fn two_devices_accepting_one_order_at_once_book_it_once(db: TestDb) {
             let limits = f.limits;
             tokio::spawn(async move {
                 routing
-                    .accept(first, by, order.id, start, &limits, at)
+                    .accept(first, by, order.id, Some(start), &limits, at)
                     .await
             })
         });
@@ -917,4 +886,325 @@ async fn bad_input_over_http_gets_a_clear_message_and_changes_nothing(db: TestDb
         )
         .await;
     assert_eq!(minutes[0].0, 60);
+}
+
+/// The wiper blades that fit the fixture's Corolla, at their published price.
+async fn wipers(f: &Fixture) -> PartOffer {
+    f.database
+        .storages()
+        .parts_orders
+        .parts_menu(f.customer, f.vehicle)
+        .await
+        .expect("menu")
+        .into_iter()
+        .find(|o| o.sku.starts_with("WIP-"))
+        .expect("wipers fit a Corolla")
+}
+
+impl Fixture {
+    /// `units` of `part` at `price` each, collected or delivered in `part_of_day` of
+    /// [`t0`]'s day, measured from `from`.
+    fn parts_request(
+        &self,
+        part: &PartOffer,
+        units: u32,
+        handover: Handover,
+        part_of_day: DayPart,
+        from: GeoPoint,
+    ) -> RoutedRequest {
+        RoutedRequest {
+            wanted: Wanted::Parts {
+                lines: vec![(part.part, Quantity::units(units).expect("units"))],
+                handover,
+            },
+            window: PreferredWindow {
+                date: local_date(t0()),
+                part: part_of_day,
+            },
+            expected_total: Money::from_fen(part.price.fen() * i64::from(units)),
+            ..self.request(from)
+        }
+    }
+}
+
+/// `(on hand, reserved)` of `part` at `at`, in thousandths.
+async fn shelf(db: &TestDb, at: StoreId, part: PartId) -> (i64, i64) {
+    let rows: Vec<(i64, i64)> = db
+        .rows(
+            "SELECT on_hand_milli, reserved_milli FROM stock WHERE location_id = $1 AND part_id = $2",
+            &[Arg::Id(at.as_uuid()), Arg::Id(part.as_uuid())],
+        )
+        .await;
+    rows.first().copied().unwrap_or((0, 0))
+}
+
+/// Puts `milli` more of `part` on `at`'s shelf.
+async fn stock_up(db: &TestDb, at: StoreId, part: PartId, milli: i64) {
+    db.execute(
+        "INSERT INTO stock (location_id, part_id, on_hand_milli, reserved_milli, safety_milli)
+         VALUES ($1, $2, $3, 0, 0)
+         ON CONFLICT (location_id, part_id)
+         DO UPDATE SET on_hand_milli = stock.on_hand_milli + excluded.on_hand_milli",
+        &[Arg::Id(at.as_uuid()), Arg::Id(part.as_uuid()), Arg::Int(milli)],
+    )
+    .await;
+}
+
+async fn a_parts_order_is_accepted_held_and_handed_over_once(db: TestDb) {
+    let f = fixture(&db).await;
+    let parts_orders = f.database.storages().parts_orders;
+    let wipers = wipers(&f).await;
+    let (first, from) = store(&db, "HZ-XH").await;
+    stock_up(&db, first, wipers.part, 10_000).await;
+    let request = f.parts_request(&wipers, 2, Handover::Collect, DayPart::Afternoon, from);
+    let order = f
+        .routing
+        .place(f.customer, &request, &f.limits, t0())
+        .await
+        .expect("placed");
+    // On the shelf of the nearest store: it goes there, at the published price.
+    assert_eq!(order.status, RoutedStatus::Offered);
+    assert_eq!(order.store.as_ref().map(|s| s.id), Some(first));
+    assert_eq!(order.total, request.expected_total);
+    let detail = order.parts.clone().expect("a parts order");
+    assert_eq!(detail.lines.len(), 1);
+    assert_eq!(detail.lines[0].unit_price, wipers.price);
+    assert_eq!(detail.handover, Handover::Collect);
+    assert!(order.title.en.contains(&wipers.name.en), "{:?}", order.title);
+    // Its inbox says from when the parts can change hands there, in the window.
+    let inbox = f.routing.inbox(first, &f.limits, t0()).await.expect("inbox");
+    let item = inbox.iter().find(|i| i.order.id == order.id).expect("in the inbox");
+    let ready = item.ready_from.expect("ready in the window");
+    assert!(request.window.contains(ready));
+    assert!(item.slots.is_empty());
+
+    let before = shelf(&db, first, wipers.part).await;
+    let advisor = advisor_at(&db, first).await;
+    let at = t0() + Duration::minutes(5);
+    let accepted = f
+        .routing
+        .accept(first, advisor, order.id, None, &f.limits, at)
+        .await
+        .expect("accepted");
+    assert_eq!(accepted.status, RoutedStatus::Accepted);
+    let reference = accepted
+        .parts
+        .as_ref()
+        .and_then(|p| p.order.clone())
+        .expect("an order was made");
+    assert!(accepted.booking.is_none());
+    // Held on the shelf, credited to the store, owned by who accepted, no capacity.
+    assert_eq!(shelf(&db, first, wipers.part).await, (before.0, before.1 + 2_000));
+    let made: Vec<(String, Uuid, Uuid, i64, i64)> = db
+        .rows(
+            "SELECT kind, store_id, responsible_id, total_fen,
+                    CASE WHEN scheduled_start IS NULL THEN 0 ELSE 1 END
+             FROM orders WHERE reference = $1",
+            &[Arg::Text(reference.clone())],
+        )
+        .await;
+    assert_eq!(
+        made,
+        vec![(
+            "parts".to_owned(),
+            first.as_uuid(),
+            advisor.as_uuid(),
+            request.expected_total.fen(),
+            0
+        )]
+    );
+
+    // On the counter's list, with the part on the shelf.
+    let list = parts_orders.to_hand_over(first).await.expect("list");
+    let item = list.iter().find(|i| i.order.id == order.id).expect("listed");
+    assert_eq!(item.held.len(), 1);
+    assert_eq!(item.held[0].place, domain::picking::PartPlace::Shelf);
+    // Another store has nothing to hand over.
+    let (other, _) = store(&db, "HZ-BJ").await;
+    let elsewhere = parts_orders
+        .hand_over(other, advisor_at(&db, other).await, order.id, at)
+        .await;
+    assert!(matches!(elsewhere, Err(StorageError::NotFound)), "{elsewhere:?}");
+
+    // Two devices press at once: handed over once, the parts leave the shelf once.
+    let later = at + Duration::hours(5);
+    let (a, b) = tokio::join!(
+        parts_orders.hand_over(first, advisor, order.id, later),
+        parts_orders.hand_over(first, advisor, order.id, later),
+    );
+    let outcomes = [a.map(|_| ()).map_err(rule), b.map(|_| ()).map_err(rule)];
+    assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 1, "{outcomes:?}");
+    assert!(outcomes.contains(&Err(E::StepOutOfOrder)), "{outcomes:?}");
+    assert_eq!(shelf(&db, first, wipers.part).await, (before.0 - 2_000, before.1));
+    let done = f.order(order.id).await;
+    assert_eq!(
+        done.parts.and_then(|p| p.handed_over_at),
+        Some(later),
+        "the customer sees it handed over"
+    );
+    assert!(parts_orders
+        .to_hand_over(first)
+        .await
+        .expect("list")
+        .iter()
+        .all(|i| i.order.id != order.id));
+}
+
+async fn parts_come_from_where_they_can_be_in_time_and_deliveries_stay_within_reach(db: TestDb) {
+    let f = fixture(&db).await;
+    let parts_orders = f.database.storages().parts_orders;
+    let wipers = wipers(&f).await;
+    // Nothing to spare anywhere...
+    db.execute(
+        "UPDATE stock SET on_hand_milli = reserved_milli, safety_milli = 0 WHERE part_id = $1",
+        &[Arg::Id(wipers.part.as_uuid())],
+    )
+    .await;
+    let (near, from) = store(&db, "HZ-XH").await;
+    let collect = |part_of_day| f.parts_request(&wipers, 2, Handover::Collect, part_of_day, from);
+    let place = |request: RoutedRequest| {
+        let f = &f;
+        async move {
+            f.routing
+                .place(f.customer, &request, &f.limits, t0())
+                .await
+                .expect("placed")
+        }
+    };
+    // ... so nobody can: unserved from the start, and HQ sees it.
+    let nobody = place(collect(DayPart::Afternoon)).await;
+    assert_eq!(nobody.status, RoutedStatus::Unserved);
+    assert!(nobody.hops.is_empty());
+
+    // One store far from the customer has them. In the morning only it can serve: the
+    // day's first van leaves at 13:00.
+    let all = stores(&db).await;
+    let (far, _, _) = *all
+        .iter()
+        .max_by_key(|(_, _, p)| distance_m(from, *p))
+        .expect("stores");
+    stock_up(&db, far, wipers.part, 20_000).await;
+    let morning = place(collect(DayPart::Morning)).await;
+    assert_eq!(morning.store.as_ref().map(|s| s.id), Some(far));
+    // In the afternoon the nearest store can: the van brings them over first.
+    let afternoon = place(collect(DayPart::Afternoon)).await;
+    assert_eq!(afternoon.store.as_ref().map(|s| s.id), Some(near));
+    let advisor = advisor_at(&db, near).await;
+    f.routing
+        .accept(near, advisor, afternoon.id, None, &f.limits, t0())
+        .await
+        .expect("accepted");
+    // Held at the far store as a transfer, not yet on the near store's shelf.
+    assert_eq!(shelf(&db, far, wipers.part).await.1, 2_000);
+    let transfers: Vec<(Uuid, Uuid)> = db
+        .rows(
+            "SELECT t.from_location_id, t.to_location_id FROM transfers t
+             JOIN orders o ON o.id = t.order_id WHERE t.part_id = $1",
+            &[Arg::Id(wipers.part.as_uuid())],
+        )
+        .await;
+    assert_eq!(transfers, vec![(far.as_uuid(), near.as_uuid())]);
+    // The counter cannot hand over what has not arrived; nothing changes.
+    let early = parts_orders.hand_over(near, advisor, afternoon.id, t0()).await;
+    assert_eq!(early.map(|_| ()).map_err(rule), Err(E::PartsNotArrived));
+    assert_eq!(shelf(&db, far, wipers.part).await.1, 2_000);
+    let list = parts_orders.to_hand_over(near).await.expect("list");
+    let item = list.iter().find(|i| i.order.id == afternoon.id).expect("listed");
+    assert!(matches!(
+        item.held[0].place,
+        domain::picking::PartPlace::Arriving { .. }
+    ));
+
+    // Delivered only within reach of a store: 40 km east of every store, nobody
+    // delivers, though the customer could still collect.
+    let east = all.iter().map(|(_, _, p)| p.lng_e6).max().expect("stores");
+    let remote = GeoPoint::new(from.lat_e6, east + 40 * 10_400).expect("point");
+    let address = Handover::parse("deliver", "临平区某路 8 号").expect("address");
+    let deliver = place(f.parts_request(&wipers, 1, address, DayPart::Afternoon, remote)).await;
+    assert_eq!(deliver.status, RoutedStatus::Unserved);
+    let pick_up =
+        place(f.parts_request(&wipers, 1, Handover::Collect, DayPart::Afternoon, remote)).await;
+    assert_eq!(pick_up.status, RoutedStatus::Offered);
+}
+
+async fn bad_parts_orders_are_refused_and_change_nothing(db: TestDb) {
+    let f = fixture(&db).await;
+    let wipers = wipers(&f).await;
+    let (_, from) = store(&db, "HZ-XH").await;
+    let count = || async { db.rows::<(i64,)>("SELECT COUNT(*) FROM routed_orders", &[]).await[0].0 };
+    let before = count().await;
+    let place = |request: RoutedRequest| {
+        let f = &f;
+        async move {
+            f.routing
+                .place(f.customer, &request, &f.limits, t0())
+                .await
+                .map(|_| ())
+                .map_err(rule)
+        }
+    };
+    // A part that does not fit the car.
+    let other: Vec<(Uuid,)> = db
+        .rows(
+            "SELECT p.id FROM parts p WHERE p.id NOT IN (
+                SELECT f.part_id FROM fitments f JOIN vehicles v ON v.model_id = f.model_id
+                WHERE v.id = $1) LIMIT 1",
+            &[Arg::Id(f.vehicle.as_uuid())],
+        )
+        .await;
+    let misfit = PartOffer {
+        part: PartId::from(other[0].0),
+        ..wipers.clone()
+    };
+    let request = f.parts_request(&misfit, 1, Handover::Collect, DayPart::Afternoon, from);
+    assert_eq!(place(request).await, Err(E::NoFitment));
+    // A total other than the published price.
+    let mut request = f.parts_request(&wipers, 1, Handover::Collect, DayPart::Afternoon, from);
+    request.expected_total = Money::from_fen(1);
+    assert_eq!(place(request).await, Err(E::PriceChanged));
+    // Too many of one part.
+    let request = f.parts_request(&wipers, 21, Handover::Collect, DayPart::Afternoon, from);
+    assert_eq!(place(request).await, Err(E::QuantityInvalid));
+    assert_eq!(count().await, before);
+
+    // Over HTTP: no parts, no address for a delivery, a quantity that is not one.
+    let server = TestServer::start(&db).await;
+    let (owner, car) = customer_with_car(&server).await;
+    let tomorrow = (app::clock::local_today() + Duration::days(1)).to_string();
+    let part = wipers.part.to_string();
+    let post = |lines: String, handover: &'static str| {
+        let (owner, server, car, tomorrow) = (&owner, &server, &car, &tomorrow);
+        async move {
+            call_as(
+                owner,
+                server,
+                "place_parts_order",
+                &[
+                    ("form[vehicle_id]", car),
+                    ("form[lines]", &lines),
+                    ("form[date]", tomorrow),
+                    ("form[day_part]", "afternoon"),
+                    ("form[handover]", handover),
+                    ("form[address]", ""),
+                    ("form[near]", ""),
+                    ("form[expected_total]", "100"),
+                    ("form[idempotency_key]", &Uuid::now_v7().to_string()),
+                ],
+            )
+            .await
+        }
+    };
+    let refusals = [
+        (post(format!("{part}:0"), "collect").await, E::BasketEmpty),
+        (post(format!("{part}:1"), "deliver").await, E::AddressInvalid),
+        (post(format!("{part}:lots"), "collect").await, E::QuantityInvalid),
+        (post(format!("{part}:1"), "post").await, E::HandoverUnknown),
+    ];
+    for ((status, body), expected) in refusals {
+        assert_eq!(status, reqwest::StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(error(&body), app::error::AppError::Invalid(expected));
+        let message = error(&body).message(app::i18n::Lang::Zh);
+        assert!(!message.contains('_') && !message.is_empty(), "{message}");
+    }
+    assert_eq!(count().await, before);
 }

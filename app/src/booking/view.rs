@@ -480,6 +480,13 @@ fn Booker(state: BookerState) -> impl IntoView {
                     }
                 })}
             </Transition>
+            <Show when=move || vehicle.get().is_some()>
+                <p class="parts-order-link">
+                    <a href=move || format!("/book/parts?vehicle={}", vehicle.get().unwrap_or_default())>
+                        {move || i18n.t(Msg::PartsOrderLink)}
+                    </a>
+                </p>
+            </Show>
 
             <h2>{move || i18n.t(Msg::StepService)}</h2>
                 <Transition fallback=|| ()>

@@ -3,6 +3,7 @@
 //! instead of a store and a slot), and [`RoutedOrderPage`] (`/requests/:id`), where the order's route shows live: which
 //! store has it and until when, which passed it on, and the booking once one accepts.
 
+use domain::parts_order::Handover;
 use domain::routing::{DayPart, HopOutcome, RoutedStatus};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -110,25 +111,6 @@ fn any_store_form(
     location: RwSignal<Option<(String, String)>>,
     place: ServerAction<PlaceRoutedOrder>,
 ) -> impl IntoView {
-    let today = crate::clock::local_today();
-    let days = (0..DAYS_OFFERED)
-        .filter_map(|n| today.checked_add(time::Duration::days(n)))
-        .map(|d| {
-            let (value, label) = (d.to_string(), d.to_string());
-            view! { <option value=value>{label}</option> }
-        })
-        .collect_view();
-    let parts = DayPart::ALL
-        .into_iter()
-        .map(|p| {
-            view! {
-                <label class="choice">
-                    <input type="radio" name="day_part" value=p.code() checked=p == DayPart::Morning />
-                    <span>{move || i18n.t(day_part_label(p))}</span>
-                </label>
-            }
-        })
-        .collect_view();
     let info = form.service.clone();
     let total = form.total;
     view! {
@@ -142,25 +124,62 @@ fn any_store_form(
             <input type="hidden" name="expected_total" value=total.fen().to_string() />
             <input type="hidden" name="idempotency_key" value=form.key />
             <input type="hidden" name="near" value=move || location.get().map(|(lat, lng)| format!("{lat},{lng}")).unwrap_or_default() />
-            <label>
-                <span>{move || i18n.t(OrderMsg::PreferredDay)}</span>
-                <select name="date">{days}</select>
-            </label>
-            <fieldset class="day-part">
-                <legend>{move || i18n.t(OrderMsg::PartOfDay)}</legend>
-                {parts}
-            </fieldset>
-            <p class="distance-from">
-                {move || i18n.t(if location.get().is_some() { Msg::FromYourLocation } else { Msg::FromCityCentre })}
-                " "
-                <button type="button" class="use-location" on:click=move |_| crate::booking::locate(location)>
-                    {move || i18n.t(Msg::UseMyLocation)}
-                </button>
-            </p>
+            {window_fields(i18n, "date", "day_part")}
+            {location_line(i18n, location)}
             <button type="submit" class="send-any-store" disabled=move || place.pending().get()>
                 {move || i18n.t(OrderMsg::SendToStores)} " " {total.to_string()}
             </button>
         </ActionForm>
+    }
+}
+
+/// The day (the next [`DAYS_OFFERED`] days) and the part of it, posted as `date` and
+/// `part` (the form's names for them).
+pub(crate) fn window_fields(i18n: I18n, date: &'static str, part: &'static str) -> impl IntoView {
+    let today = crate::clock::local_today();
+    let days = (0..DAYS_OFFERED)
+        .filter_map(|n| today.checked_add(time::Duration::days(n)))
+        .map(|d| {
+            let (value, label) = (d.to_string(), d.to_string());
+            view! { <option value=value>{label}</option> }
+        })
+        .collect_view();
+    let parts = DayPart::ALL
+        .into_iter()
+        .map(|p| {
+            view! {
+                <label class="choice">
+                    <input type="radio" name=part value=p.code() checked=p == DayPart::Morning />
+                    <span>{move || i18n.t(day_part_label(p))}</span>
+                </label>
+            }
+        })
+        .collect_view();
+    view! {
+        <label>
+            <span>{move || i18n.t(OrderMsg::PreferredDay)}</span>
+            <select name=date>{days}</select>
+        </label>
+        <fieldset class="day-part">
+            <legend>{move || i18n.t(OrderMsg::PartOfDay)}</legend>
+            {parts}
+        </fieldset>
+    }
+}
+
+/// Where distances are measured from, and the button that shares the location.
+pub(crate) fn location_line(
+    i18n: I18n,
+    location: RwSignal<Option<(String, String)>>,
+) -> impl IntoView {
+    view! {
+        <p class="distance-from">
+            {move || i18n.t(if location.get().is_some() { Msg::FromYourLocation } else { Msg::FromCityCentre })}
+            " "
+            <button type="button" class="use-location" on:click=move |_| crate::booking::locate(location)>
+                {move || i18n.t(Msg::UseMyLocation)}
+            </button>
+        </p>
     }
 }
 
@@ -210,6 +229,24 @@ fn order_view(i18n: I18n, order: RoutedOrder) -> impl IntoView {
             }
             .into_any()
         }
+        RoutedStatus::Accepted if order.parts.is_some() => {
+            let store = store.clone();
+            let detail = order.parts.clone();
+            let handed = detail.as_ref().and_then(|d| d.handed_over_at);
+            let label = match (&handed, detail.as_ref().map(|d| &d.handover)) {
+                (Some(_), _) => OrderMsg::PartsHandedOver,
+                (None, Some(Handover::Deliver(_))) => OrderMsg::PartsWillBeDelivered,
+                (None, _) => OrderMsg::PartsReadyToCollect,
+            };
+            view! {
+                <p class="status ok" role="status" data-handed-over=handed.is_some().to_string()>
+                    <strong>{move || store.as_ref().map(|s| s.get(i18n.lang()).to_owned())}</strong>
+                    " " {move || i18n.t(OrderMsg::StoreAccepted)} " · " {move || i18n.t(label)}
+                    " " {handed.map(format_local)}
+                </p>
+            }
+            .into_any()
+        }
         RoutedStatus::Accepted => {
             let store = store.clone();
             let booking = order.booking.clone();
@@ -230,7 +267,36 @@ fn order_view(i18n: I18n, order: RoutedOrder) -> impl IntoView {
         }
         .into_any(),
     };
-    let service = order.service.clone();
+    let title = order.title.clone();
+    let is_parts = order.parts.is_some();
+    let parts = order.parts.clone().map(|detail| {
+        let how = match &detail.handover {
+            Handover::Collect => view! { {move || i18n.t(OrderMsg::Collect)} }.into_any(),
+            Handover::Deliver(address) => {
+                let address = address.as_str().to_owned();
+                view! { {move || i18n.t(OrderMsg::Deliver)} ": " {address} }.into_any()
+            }
+        };
+        let lines = detail
+            .lines
+            .into_iter()
+            .map(|l| {
+                let name = l.name.clone();
+                let unit = l.unit.clone();
+                view! {
+                    <li data-sku=l.sku.clone()>
+                        <span>{move || name.get(i18n.lang()).to_owned()}</span>
+                        " × " {l.quantity.to_string()} " " {move || unit.get(i18n.lang()).to_owned()}
+                        " " <span class="line-total">{l.total.to_string()}</span>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <ul class="part-lines">{lines}</ul>
+            <p class="handover-how">{how}</p>
+        }
+    });
     let window = format!("{} ", order.window.date);
     let part = order.window.part;
     let hops = order
@@ -259,8 +325,8 @@ fn order_view(i18n: I18n, order: RoutedOrder) -> impl IntoView {
             <h1>{move || i18n.t(OrderMsg::AnyStoreRequest)} " " {order.reference.clone()}</h1>
             {status}
             <dl class="facts">
-                <dt>{move || i18n.t(Msg::Service)}</dt>
-                <dd>{move || service.get(i18n.lang()).to_owned()}</dd>
+                <dt>{move || i18n.t(if is_parts { OrderMsg::PartsOrdered } else { OrderMsg::ServiceAsked })}</dt>
+                <dd>{move || title.get(i18n.lang()).to_owned()}</dd>
                 <dt>{move || i18n.t(Msg::Plate)}</dt>
                 <dd>{order.plate.clone()}</dd>
                 <dt>{move || i18n.t(OrderMsg::PreferredDay)}</dt>
@@ -268,6 +334,7 @@ fn order_view(i18n: I18n, order: RoutedOrder) -> impl IntoView {
                 <dt>{move || i18n.t(Msg::Total)}</dt>
                 <dd>{order.total.to_string()}</dd>
             </dl>
+            {parts}
             <h2>{move || i18n.t(OrderMsg::RouteSoFar)}</h2>
             <ol class="hops">{hops}</ol>
         </div>

@@ -96,7 +96,7 @@ fn orders(i18n: I18n, kind: &'static str, title: StaffMsg, list: Vec<RoutedRow>)
         .into_iter()
         .map(|o| {
             let waited = o.waited_minutes;
-            let service = o.service.clone();
+            let service = o.title.clone();
             let store = o.store.clone();
             let route = o.route.clone();
             view! {
@@ -123,7 +123,7 @@ fn orders(i18n: I18n, kind: &'static str, title: StaffMsg, list: Vec<RoutedRow>)
                         <thead>
                             <tr>
                                 <th scope="col">{move || i18n.t(Msg::Reference)}</th>
-                                <th scope="col">{move || i18n.t(Msg::Service)}</th>
+                                <th scope="col">{move || i18n.t(StaffMsg::OrderFor)}</th>
                                 <th scope="col">{move || i18n.t(Msg::Plate)}</th>
                                 <th scope="col">{move || i18n.t(StaffMsg::PlacedAt)}</th>
                                 <th scope="col">{move || i18n.t(Msg::Store)}</th>

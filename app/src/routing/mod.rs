@@ -17,12 +17,17 @@
 pub mod customer;
 pub mod hq;
 pub mod inbox;
+pub mod parts;
 
 use domain::booking::reference as booking_reference;
 use domain::geo::GeoPoint;
 use domain::routing::{AcceptanceWindow, Hop, HopOutcome, PreferredWindow, RoutedStatus};
 use domain::slots::Slot;
-use domain::{IdempotencyKey, Money, OrderId, RoutedOrderId, ServiceId, StoreId, VehicleId};
+use domain::parts_order::Handover;
+use domain::{
+    IdempotencyKey, Money, OrderId, PartId, Quantity, RoutedOrderId, ServiceId, StoreId,
+    VehicleId,
+};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -32,11 +37,44 @@ use crate::reception::Named;
 #[cfg(feature = "ssr")]
 use crate::storage::{use_storage, StorageError};
 
+/// What an online order is for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Wanted {
+    /// A service, booked in the window by the store that accepts.
+    Service(ServiceId),
+    /// Parts for the car, collected or delivered in the window. Storage checks each
+    /// fits the car ([`domain::parts_order::Basket::new`]).
+    Parts {
+        lines: Vec<(PartId, Quantity)>,
+        handover: Handover,
+    },
+}
+
+impl Wanted {
+    fn fingerprint(&self) -> String {
+        match self {
+            Wanted::Service(service) => service.to_string(),
+            Wanted::Parts { lines, handover } => {
+                let lines: Vec<String> = lines
+                    .iter()
+                    .map(|(p, q)| format!("{p}={}", q.milli()))
+                    .collect();
+                format!(
+                    "parts:{}:{}:{}",
+                    lines.join(","),
+                    handover.code(),
+                    handover.address().unwrap_or("")
+                )
+            }
+        }
+    }
+}
+
 /// What a customer asks for, parsed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RoutedRequest {
     pub vehicle: VehicleId,
-    pub service: ServiceId,
+    pub wanted: Wanted,
     pub window: PreferredWindow,
     /// Where distances are measured from: the customer's location, or the city centre.
     pub from: GeoPoint,
@@ -51,7 +89,7 @@ impl RoutedRequest {
         format!(
             "{}|{}|{}|{}|{}",
             self.vehicle,
-            self.service,
+            self.wanted.fingerprint(),
             self.window.date,
             self.window.part.code(),
             self.expected_total.fen()
@@ -92,6 +130,30 @@ impl BookedAt {
     }
 }
 
+/// One line of a parts order, at the price it locked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartLine {
+    pub part: PartId,
+    pub sku: String,
+    pub name: Named,
+    /// Piece, pair, litre...
+    pub unit: Named,
+    pub quantity: Quantity,
+    pub unit_price: Money,
+    pub total: Money,
+}
+
+/// What a parts order holds besides what every online order has.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartsDetail {
+    pub lines: Vec<PartLine>,
+    pub handover: Handover,
+    /// The order an acceptance made (its reference), and when it was handed over.
+    pub order: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub handed_over_at: Option<OffsetDateTime>,
+}
+
 /// An online order with its route so far.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoutedOrder {
@@ -99,7 +161,8 @@ pub struct RoutedOrder {
     pub reference: String,
     pub status: RoutedStatus,
     pub customer: domain::CustomerId,
-    pub service: Named,
+    /// The service, or the parts in a line.
+    pub title: Named,
     pub plate: String,
     pub window: PreferredWindow,
     /// What the customer pays: the prices locked when the order was placed.
@@ -109,7 +172,10 @@ pub struct RoutedOrder {
     /// Until when that store may answer, while it waits.
     #[serde(with = "time::serde::rfc3339::option")]
     pub deadline: Option<OffsetDateTime>,
+    /// The booking a store's acceptance of a service made.
     pub booking: Option<BookedAt>,
+    /// For parts: the lines, how they change hands, and how far that got.
+    pub parts: Option<PartsDetail>,
     /// Every store's turn, first first.
     pub hops: Vec<HopView>,
     #[serde(with = "time::serde::rfc3339")]
@@ -122,8 +188,34 @@ pub struct InboxItem {
     pub order: RoutedOrder,
     pub customer_name: String,
     pub model: Named,
-    /// The store's free starts inside the customer's window now: what accepting may book.
+    /// The store's free starts inside the customer's window now: what accepting a
+    /// service may book.
     pub slots: Vec<Slot>,
+    /// For parts: when they could change hands here inside the window, if they can.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub ready_from: Option<OffsetDateTime>,
+}
+
+/// An accepted parts order waiting to be collected or delivered, as the store's
+/// kiosk lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToHandOver {
+    pub order: RoutedOrder,
+    pub customer_name: String,
+    /// Each part the order holds and where it is (on the shelf, or arriving when).
+    pub held: Vec<crate::parts::OrderPart>,
+}
+
+/// A part that fits the customer's car, at its published price, as the parts order
+/// page lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartOffer {
+    pub part: PartId,
+    pub sku: String,
+    pub name: Named,
+    pub category: Named,
+    pub unit: Named,
+    pub price: Money,
 }
 
 /// An order just placed: where its page is. (The page fetches the order; the booking
@@ -138,7 +230,8 @@ pub struct Placed {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoutedRow {
     pub reference: String,
-    pub service: Named,
+    /// The service, or the parts.
+    pub title: Named,
     pub plate: String,
     #[serde(with = "time::serde::rfc3339")]
     pub placed_at: OffsetDateTime,
@@ -164,7 +257,7 @@ impl RoutedRow {
         };
         RoutedRow {
             reference: order.reference.clone(),
-            service: order.service.clone(),
+            title: order.title.clone(),
             plate: order.plate.clone(),
             placed_at: order.created_at,
             store: order.store.as_ref().map(|s| s.name.clone()),
@@ -225,14 +318,16 @@ pub trait RoutingStorage: Send + Sync + 'static {
     ) -> Result<Vec<InboxItem>, StorageError>;
 
     /// `store` accepts: under the order's lock, [`domain::routing::check_answer`], then
-    /// the booking [`domain::routing::accept_plan`] decides, written with the booking's
-    /// guards, and the hop and the order closed, all in one transaction.
+    /// for a service the booking [`domain::routing::accept_plan`] decides at `start`
+    /// ([`domain::Error::TimeInvalid`] without one), for parts the holds
+    /// [`domain::parts_order::accept_plan`] decides, written with the booking's guards,
+    /// and the hop and the order closed, all in one transaction.
     async fn accept(
         &self,
         store: StoreId,
         by: domain::StaffId,
         id: RoutedOrderId,
-        start: OffsetDateTime,
+        start: Option<OffsetDateTime>,
         limits: &domain::BookingLimits,
         now: OffsetDateTime,
     ) -> Result<RoutedOrder, StorageError>;
@@ -274,11 +369,12 @@ pub trait RoutingStorage: Send + Sync + 'static {
     ) -> Result<RoutingOverview, StorageError>;
 }
 
-/// Parses the arguments of [`place_routed_order`].
+/// Parses what every online order asks besides what it is for: the arguments of
+/// [`place_routed_order`] and the form of [`parts::place_parts_order`].
 #[allow(clippy::too_many_arguments)]
 pub fn parse_request(
     vehicle_id: &str,
-    service_id: &str,
+    wanted: Wanted,
     date: &str,
     day_part: &str,
     near: Option<&str>,
@@ -301,7 +397,7 @@ pub fn parse_request(
         .map_err(|_| domain::Error::AmountNotANumber)?;
     Ok(RoutedRequest {
         vehicle: VehicleId::parse(vehicle_id)?,
-        service: ServiceId::parse(service_id)?,
+        wanted,
         window: PreferredWindow::parse(date, day_part, limits, now)?,
         from,
         expected_total: Money::from_fen(fen),
@@ -330,7 +426,7 @@ pub async fn place_routed_order(
     let now = crate::clock::now();
     let request = parse_request(
         &vehicle_id,
-        &service_id,
+        Wanted::Service(ServiceId::parse(&service_id)?),
         &date,
         &day_part,
         near.as_deref(),
@@ -379,14 +475,20 @@ pub async fn routed_inbox() -> Result<Vec<InboxItem>, AppError> {
         .await?)
 }
 
-/// The caller's store accepts an order, booking `start` in the customer's window.
+/// The caller's store accepts an order: a service booking `start` in the customer's
+/// window, parts with no start (an empty one).
 #[server(prefix = "/api", endpoint = "accept_routed", output = crate::codec::JsonText)]
 pub async fn accept_routed(id: String, start: String) -> Result<RoutedOrder, AppError> {
     crate::account::session::require_same_origin()?;
     let at = crate::reception::counter().await?;
     let id = RoutedOrderId::parse(&id)?;
-    let start = OffsetDateTime::parse(start.trim(), &time::format_description::well_known::Rfc3339)
-        .map_err(|_| domain::Error::TimeInvalid)?;
+    let start = match start.trim() {
+        "" => None,
+        start => Some(
+            OffsetDateTime::parse(start, &time::format_description::well_known::Rfc3339)
+                .map_err(|_| domain::Error::TimeInvalid)?,
+        ),
+    };
     let order = use_storage::<dyn RoutingStorage>()?
         .accept(
             at.store,

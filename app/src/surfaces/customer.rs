@@ -96,7 +96,8 @@ fn BookView() -> impl IntoView {
 }
 
 /// `/bookings/:id`, and the pages that follow a booking without a store: "any store"
-/// (`/book/any`) and that order's page (`/requests/:id`). One lazy route, one chunk: a
+/// (`/book/any`), parts for any store (`/book/parts`) and such an order's page
+/// (`/requests/:id`). One lazy route, one chunk: a
 /// route of their own would split the pages' shared code into more chunks, and every
 /// customer page would load more (measured: `/book` grew by 18 KB brotli).
 #[component]
@@ -106,6 +107,8 @@ fn BookingView() -> impl IntoView {
         let path = pathname.get();
         if path.starts_with("/book/any") {
             view! { <crate::routing::customer::AnyStorePage /> }.into_any()
+        } else if path.starts_with("/book/parts") {
+            view! { <crate::routing::parts::PartsOrderPage /> }.into_any()
         } else if path.starts_with("/requests/") {
             view! { <crate::routing::customer::RoutedOrderPage /> }.into_any()
         } else {
@@ -129,6 +132,7 @@ crate::lazy::lazy_pages! {
     /// `/book`: choose services, a store and a slot.
     BookRoute => BookView;
     /// `/bookings/:id`: one booking; `/book/any`: a service for "any store", on a day
-    /// and part of it; `/requests/:id`: one such order, and where it has been.
+    /// and part of it; `/book/parts`: parts for any store; `/requests/:id`: one such
+    /// order, and where it has been.
     BookingRoute => BookingView;
 }

@@ -229,7 +229,7 @@ fn part_need(r: &DbRow) -> Result<Option<PartNeed>, StorageError> {
 pub(super) struct Who {
     tier: Tier,
     pub(super) model: ModelId,
-    mileage_km: u32,
+    pub(super) mileage_km: u32,
     plate: String,
     earlier: Option<(OrderId, Option<String>)>,
 }
@@ -756,28 +756,8 @@ pub(super) fn insert_order(
          VALUES ({id_}, {reference}, {customer_}, {vehicle}, {store}, {channel}, {booked_by},
             'booked', {version}, {total}, {mileage}, {created}, {start}, {end}, {key}, {fingerprint})"
     ));
+    insert_lines(batch, id, std::iter::once(&priced.labour).chain(&priced.parts));
     let order_id = batch.bind(id.as_uuid());
-    let lines = std::iter::once(&priced.labour)
-        .chain(&priced.parts)
-        .enumerate()
-        .map(|(no, line)| {
-            let (kind, item) = item_key(line.item);
-            format!(
-                "({order_id}, {}, {}, {}, {}, {}, {})",
-                batch.bind(no as i64 + 1),
-                batch.bind(kind),
-                batch.bind(item),
-                batch.bind(i64::from(line.quantity.milli())),
-                batch.bind(line.unit_price.fen()),
-                batch.bind(line.total.fen())
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
-    batch.push(format!(
-        "INSERT INTO order_lines (order_id, line_no, item_kind, item_id, quantity_milli, unit_price_fen, total_fen)
-         VALUES {lines}"
-    ));
     if priced.discounts.is_empty() {
         return;
     }
@@ -800,6 +780,36 @@ pub(super) fn insert_order(
     batch.push(format!(
         "INSERT INTO order_discounts (order_id, line_no, policy_id, name_zh, name_en, amount_fen)
          VALUES {discounts}"
+    ));
+}
+
+/// The order's lines, numbered from one, at the prices they were locked at.
+pub(super) fn insert_lines<'a>(
+    batch: &mut Batch,
+    id: OrderId,
+    lines: impl IntoIterator<Item = &'a Line>,
+) {
+    let order_id = batch.bind(id.as_uuid());
+    let lines = lines
+        .into_iter()
+        .enumerate()
+        .map(|(no, line)| {
+            let (kind, item) = item_key(line.item);
+            format!(
+                "({order_id}, {}, {}, {}, {}, {}, {})",
+                batch.bind(no as i64 + 1),
+                batch.bind(kind),
+                batch.bind(item),
+                batch.bind(i64::from(line.quantity.milli())),
+                batch.bind(line.unit_price.fen()),
+                batch.bind(line.total.fen())
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    batch.push(format!(
+        "INSERT INTO order_lines (order_id, line_no, item_kind, item_id, quantity_milli, unit_price_fen, total_fen)
+         VALUES {lines}"
     ));
 }
 

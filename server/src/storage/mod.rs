@@ -29,6 +29,8 @@
 //!   - `policies.rs`: [`app::policies::PolicyStorage`];
 //!   - `routing.rs`: [`app::routing::RoutingStorage`] (online orders for "any store",
 //!     their hops, and the expiry job's claim of due offers);
+//!   - `parts_orders.rs`: [`app::routing::parts::PartsOrderStorage`] (parts that fit a
+//!     car at their prices, and handing an accepted parts order over, once);
 //!   - `booking.rs`: [`app::booking::BookingStorage`], which reads a
 //!     [`domain::booking::Situation`], lets [`domain::booking::plan`] decide and applies
 //!     the plan with guarded updates;
@@ -140,6 +142,9 @@ macro_rules! feature_files {
         #[allow(clippy::duplicate_mod)]
         #[path = "parts.rs"]
         mod parts;
+        #[allow(clippy::duplicate_mod)]
+        #[path = "parts_orders.rs"]
+        mod parts_orders;
         #[allow(clippy::duplicate_mod)]
         #[path = "policies.rs"]
         mod policies;

@@ -44,36 +44,7 @@ impl PartsStorage for Backend {
                 .map(OrderPart::held)
                 .collect();
             let picks = to_pick(&held)?;
-            for (part, milli) in &picks {
-                let taken = sqlx::query(
-                    "UPDATE stock SET on_hand_milli = on_hand_milli - $1, reserved_milli = reserved_milli - $1
-                     WHERE location_id = $2 AND part_id = $3 AND reserved_milli >= $1 AND on_hand_milli >= $1",
-                )
-                .bind(i64::from(*milli))
-                .bind(store.as_uuid())
-                .bind(part.as_uuid())
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-                let recorded = sqlx::query(
-                    "UPDATE reservations SET picked_milli = picked_milli + $1, picked_at = $2
-                     WHERE order_id = $3 AND part_id = $4 AND released_at IS NULL
-                       AND picked_milli + $1 <= quantity_milli",
-                )
-                .bind(i64::from(*milli))
-                .bind(DbTime(now))
-                .bind(order.as_uuid())
-                .bind(part.as_uuid())
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-                if taken.rows_affected() != 1 || recorded.rows_affected() != 1 {
-                    // The shelf held less than the order's reservation says.
-                    return Err(StorageError::corrupt(format!(
-                        "order {order} holds {milli} of part {part} that the shelf does not"
-                    )));
-                }
-            }
+            take_from_shelf(tx, store, order, &picks, now).await?;
             let event = LiveEvent::BoardChanged { store };
             append_event(tx, &event, now).await?;
             Ok((picks, vec![event]))
@@ -161,9 +132,52 @@ impl PartsStorage for Backend {
     }
 }
 
+/// Takes `picks` of the order's parts off `store`'s shelf: on-hand and reserved go
+/// down together, and the order's reservations record them as picked; guarded so that
+/// neither can go below what it covers.
+pub(super) async fn take_from_shelf(
+    tx: &mut Conn,
+    store: StoreId,
+    order: OrderId,
+    picks: &[(PartId, u32)],
+    now: time::OffsetDateTime,
+) -> Result<(), StorageError> {
+    for (part, milli) in picks {
+        let taken = sqlx::query(
+            "UPDATE stock SET on_hand_milli = on_hand_milli - $1, reserved_milli = reserved_milli - $1
+             WHERE location_id = $2 AND part_id = $3 AND reserved_milli >= $1 AND on_hand_milli >= $1",
+        )
+        .bind(i64::from(*milli))
+        .bind(store.as_uuid())
+        .bind(part.as_uuid())
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        let recorded = sqlx::query(
+            "UPDATE reservations SET picked_milli = picked_milli + $1, picked_at = $2
+             WHERE order_id = $3 AND part_id = $4 AND released_at IS NULL
+               AND picked_milli + $1 <= quantity_milli",
+        )
+        .bind(i64::from(*milli))
+        .bind(DbTime(now))
+        .bind(order.as_uuid())
+        .bind(part.as_uuid())
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        if taken.rows_affected() != 1 || recorded.rows_affected() != 1 {
+            // The shelf held less than the order's reservation says.
+            return Err(StorageError::corrupt(format!(
+                "order {order} holds {milli} of part {part} that the shelf does not"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// The order's car and status, its row locked; [`StorageError::NotFound`] unless it is
 /// at `store` (another store's work order is not there to see).
-async fn locked_order(
+pub(super) async fn locked_order(
     conn: &mut Conn,
     store: StoreId,
     order: OrderId,

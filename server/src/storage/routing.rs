@@ -25,8 +25,8 @@ use std::collections::HashMap;
 use app::live::LiveEvent;
 use app::reception::Named;
 use app::routing::{
-    BookedAt, HopView, InboxItem, RoutedOrder, RoutedRequest, RoutedRow, RoutingOverview,
-    RoutingStorage, StoreName,
+    BookedAt, HopView, InboxItem, PartLine, PartsDetail, RoutedOrder, RoutedRequest, RoutedRow,
+    RoutingOverview, RoutingStorage, StoreName, Wanted,
 };
 use app::storage::StorageError;
 use async_trait::async_trait;
@@ -34,22 +34,27 @@ use domain::booking::BookingRequest;
 use domain::breakdown::Breakdown;
 use domain::geo::GeoPoint;
 use domain::order::BookedBy;
+use domain::parts_order::{Basket, Handover, PartsQuote, Stockists};
+use domain::pricing::{Line, PricedItem};
 use domain::routing::{
     accept_plan, check_answer, next_store, service_candidates, slots_in_window,
-    AcceptanceWindow, DayPart, DeclineReason, Hop, HopOutcome, Next,
+    AcceptanceWindow, Candidate, DayPart, DeclineReason, Hop, HopOutcome, Next,
     PreferredWindow, RoutedStatus, Visit,
 };
+use domain::slots::Slot;
+use domain::stock::DeliverySchedule;
 use domain::{
-    BookingLimits, CustomerId, IdempotencyKey, Money, OrderId, RoutedOrderId, ServiceId, StaffId,
-    StoreId, VehicleId,
+    BookingLimits, CustomerId, IdempotencyKey, ModelId, Money, OrderId, PartId, RoutedOrderId,
+    ServiceId, StaffId, StoreId, VehicleId,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::booking::{
-    customer_and_vehicle, hold_parts, insert_order, network_revision, open_bookings,
-    record_holds, take_steps, Booker,
+    customer_and_vehicle, hold_parts, insert_lines, insert_order, network_and_loads,
+    network_revision, open_bookings, record_holds, take_steps, Booker,
 };
+use crate::storage::cache::Revisions;
 use super::rows::{get, named, push_event, small, Batch, Conn, DbRow};
 use super::{send_batch, Backend, CLAIM_ROWS, LOCK_ROWS};
 use crate::storage::{db_err, transaction, DbTime, Serial};
@@ -64,34 +69,70 @@ impl RoutingStorage for Backend {
         now: OffsetDateTime,
     ) -> Result<RoutedOrder, StorageError> {
         let key = req.idempotency_key.as_str();
-        let (placement, last_used, window) = {
+        let (placed, last_used, window) = {
             let mut conn = self.conn().await?;
             if let Some(earlier) = earlier(&mut conn, customer, key).await? {
                 return self.replay(&mut conn, customer, req, earlier).await;
             }
             let revs = self.revisions(&mut conn).await?;
-            if !self
-                .services_cached(&mut conn, &revs)
-                .await?
-                .iter()
-                .any(|s| s.id == req.service)
-            {
-                return Err(domain::Error::ServiceNotOffered.into());
-            }
             let who = customer_and_vehicle(&mut conn, customer, req.vehicle, "").await?;
-            let read = self
-                .read_situation(&mut conn, &revs, &who, req.service, None, None, limits, now)
-                .await?;
             let last_used = last_store(&mut conn, customer).await?;
-            let placement = domain::routing::place(
-                &read.situation,
-                &req.window,
-                req.from,
-                last_used,
-                req.expected_total,
-            )?;
+            let placed = match &req.wanted {
+                Wanted::Service(service) => {
+                    if !self
+                        .services_cached(&mut conn, &revs)
+                        .await?
+                        .iter()
+                        .any(|s| s.id == *service)
+                    {
+                        return Err(domain::Error::ServiceNotOffered.into());
+                    }
+                    let read = self
+                        .read_situation(&mut conn, &revs, &who, *service, None, None, limits, now)
+                        .await?;
+                    let placement = domain::routing::place(
+                        &read.situation,
+                        &req.window,
+                        req.from,
+                        last_used,
+                        req.expected_total,
+                    )?;
+                    Placing {
+                        what: What::Service {
+                            service: *service,
+                            breakdown: placement.breakdown,
+                        },
+                        first: placement.first,
+                    }
+                }
+                Wanted::Parts { lines, handover } => {
+                    let fitting = fitting_parts(&mut conn, who.model).await?;
+                    let basket = Basket::new(lines, &fitting)?;
+                    let prices = self.prices_cached(&mut conn, &revs).await?.list.clone();
+                    let stockists = self
+                        .stockists(&mut conn, &revs, &basket.parts(), now)
+                        .await?;
+                    let placement = domain::parts_order::place(
+                        &stockists,
+                        &prices,
+                        &basket,
+                        &req.window,
+                        handover,
+                        req.from,
+                        last_used,
+                        req.expected_total,
+                    )?;
+                    Placing {
+                        what: What::Parts {
+                            quote: placement.quote,
+                            handover: handover.clone(),
+                        },
+                        first: placement.first,
+                    }
+                }
+            };
             let window = acceptance_window(&mut conn).await?;
-            (placement, last_used, window)
+            (placed, last_used, window)
         };
         let id = transaction!(self, Serial::Customer(customer), |tx| {
             if let Some(earlier) = earlier(tx, customer, key).await? {
@@ -99,9 +140,8 @@ impl RoutingStorage for Backend {
             }
             let id = RoutedOrderId::new();
             let mut batch = Batch::default();
-            let breakdown = serde_json::to_string(&placement.breakdown)
-                .map_err(|e| StorageError::Backend(Box::new(e)))?;
-            let (status, store, deadline) = match placement.first {
+            let (kind, service, handover, prices, total) = placed.what.columns()?;
+            let (status, store, deadline) = match placed.first {
                 Next::Offer(store) => ("offered", Some(store), Some(window.deadline(now))),
                 Next::Unserved => ("unserved", None, None),
             };
@@ -110,14 +150,17 @@ impl RoutingStorage for Backend {
                 batch.bind(domain::routing::reference(id)),
                 batch.bind(customer.as_uuid()),
                 batch.bind(req.vehicle.as_uuid()),
-                batch.bind(req.service.as_uuid()),
+                batch.bind(kind),
+                batch.bind(service),
+                batch.bind(handover.map(|h| h.code())),
+                batch.bind(handover.and_then(|h| h.address()).map(str::to_owned)),
                 batch.bind(req.window.date.to_string()),
                 batch.bind(req.window.part.code()),
                 batch.bind(i64::from(req.from.lat_e6)),
                 batch.bind(i64::from(req.from.lng_e6)),
                 batch.bind(last_used.map(|s| s.as_uuid())),
-                batch.bind(breakdown),
-                batch.bind(placement.breakdown.total.fen()),
+                batch.bind(prices),
+                batch.bind(total.fen()),
                 batch.bind(status),
                 batch.bind(store.map(|s| s.as_uuid())),
                 batch.bind(deadline.map(DbTime)),
@@ -128,8 +171,8 @@ impl RoutingStorage for Backend {
             .join(", ");
             let updated = batch.bind(DbTime(now));
             batch.push(format!(
-                "INSERT INTO routed_orders (id, reference, customer_id, vehicle_id, service_id,
-                    window_date, day_part, from_lat_e6, from_lng_e6, last_store_id, breakdown,
+                "INSERT INTO routed_orders (id, reference, customer_id, vehicle_id, kind,
+                    service_id, handover, address, window_date, day_part, from_lat_e6, from_lng_e6, last_store_id, breakdown,
                     total_fen, status, store_id, deadline, idempotency_key, request_fingerprint,
                     created_at, updated_at)
                  VALUES ({values}, {updated})"
@@ -184,36 +227,15 @@ impl RoutingStorage for Backend {
         for order in orders {
             let head = head(&mut conn, order.id, "").await?;
             let person = person(&mut conn, order.id).await?;
-            // A car that has left the garage, or a service no longer fitted, has no
-            // starts: the store can only decline.
-            let slots = match customer_and_vehicle(&mut conn, head.customer, head.vehicle, "")
-                .await
-            {
-                Ok(who) => match self
-                    .read_situation(
-                        &mut conn,
-                        &revs,
-                        &who,
-                        head.service,
-                        Some(store),
-                        None,
-                        limits,
-                        now,
-                    )
-                    .await
-                {
-                    Ok(read) => slots_in_window(&read.situation, store, &head.window),
-                    Err(StorageError::NotFound | StorageError::Rule(_)) => Vec::new(),
-                    Err(e) => return Err(e),
-                },
-                Err(StorageError::NotFound) => Vec::new(),
-                Err(e) => return Err(e),
-            };
+            let (slots, ready_from) = self
+                .what_store_can_do(&mut conn, &revs, &head, store, limits, now)
+                .await?;
             items.push(InboxItem {
                 order,
                 customer_name: person.0,
                 model: person.1,
                 slots,
+                ready_from,
             });
         }
         Ok(items)
@@ -224,7 +246,7 @@ impl RoutingStorage for Backend {
         store: StoreId,
         by: StaffId,
         id: RoutedOrderId,
-        start: OffsetDateTime,
+        start: Option<OffsetDateTime>,
         limits: &BookingLimits,
         now: OffsetDateTime,
     ) -> Result<RoutedOrder, StorageError> {
@@ -238,43 +260,71 @@ impl RoutingStorage for Backend {
             check_answer(hops.iter().find(|h| h.store == store), now)?;
             let revs = self.revisions(tx).await?;
             let who = customer_and_vehicle(tx, customer, head.vehicle, "").await?;
-            let request = BookingRequest {
-                vehicle: head.vehicle,
-                service: head.service,
-                store,
-                start,
-                expected_total: head.breakdown.total,
-                idempotency_key: booking_key(id)?,
-            };
-            let read = self
-                .read_booking(tx, &revs, &who, &request, limits, now)
-                .await?;
-            let (open, _) = open_bookings(tx, customer, &request, now).await?;
-            let plan = accept_plan(
-                &read.situation,
-                &request,
-                &head.window,
-                &head.breakdown,
-                &open,
-            )?;
             let order = OrderId::new();
             let mut batch = Batch::default();
-            hold_parts(&mut batch, &plan.holds);
-            take_steps(&mut batch, &plan);
-            let booker = Booker {
-                customer,
-                by: BookedBy::Customer,
+            let touched = match &head.what {
+                What::Service { service, breakdown } => {
+                    let request = BookingRequest {
+                        vehicle: head.vehicle,
+                        service: *service,
+                        store,
+                        start: start.ok_or(domain::Error::TimeInvalid)?,
+                        expected_total: breakdown.total,
+                        idempotency_key: booking_key(id)?,
+                    };
+                    let read = self
+                        .read_booking(tx, &revs, &who, &request, limits, now)
+                        .await?;
+                    let (open, _) = open_bookings(tx, customer, &request, now).await?;
+                    let plan =
+                        accept_plan(&read.situation, &request, &head.window, breakdown, &open)?;
+                    hold_parts(&mut batch, &plan.holds);
+                    take_steps(&mut batch, &plan);
+                    let booker = Booker {
+                        customer,
+                        by: BookedBy::Customer,
+                    };
+                    insert_order(
+                        &mut batch,
+                        order,
+                        booker,
+                        &request,
+                        &plan,
+                        read.mileage_km,
+                        now,
+                    );
+                    record_holds(&mut batch, order, plan.store, &plan.holds, now);
+                    plan.locations()
+                }
+                What::Parts { quote, .. } => {
+                    let basket = basket_of(quote)?;
+                    let stockists = self.stockists(tx, &revs, &basket.parts(), now).await?;
+                    let plan = domain::parts_order::accept_plan(
+                        &stockists,
+                        store,
+                        &basket,
+                        &head.window,
+                    )?;
+                    hold_parts(&mut batch, &plan.holds);
+                    let parts_order = PartsOrder {
+                        id: order,
+                        customer,
+                        vehicle: head.vehicle,
+                        store,
+                        owner: by,
+                        mileage_km: who.mileage_km,
+                        key: booking_key(id)?,
+                    };
+                    insert_parts_order(&mut batch, &parts_order, quote, now);
+                    record_holds(&mut batch, order, store, &plan.holds, now);
+                    let mut at: Vec<StoreId> = std::iter::once(store)
+                        .chain(plan.holds.iter().filter_map(|h| h.shelf()))
+                        .collect();
+                    at.sort();
+                    at.dedup();
+                    at
+                }
             };
-            insert_order(
-                &mut batch,
-                order,
-                booker,
-                &request,
-                &plan,
-                read.mileage_km,
-                now,
-            );
-            record_holds(&mut batch, order, plan.store, &plan.holds, now);
             close_hop(&mut batch, id, store, "accepted", None, Some(by), now);
             let sql = format!(
                 "UPDATE routed_orders SET status = 'accepted', order_id = {}, deadline = NULL,
@@ -292,9 +342,7 @@ impl RoutingStorage for Backend {
                     customer,
                     order: id,
                 },
-                LiveEvent::AvailabilityChanged {
-                    stores: plan.locations(),
-                },
+                LiveEvent::AvailabilityChanged { stores: touched },
                 LiveEvent::BoardChanged { store },
             ];
             for event in &events {
@@ -428,6 +476,108 @@ impl RoutingStorage for Backend {
 }
 
 impl Backend {
+    /// What the chain has of `parts`, everywhere, as a parts order decides from it.
+    pub(super) async fn stockists(
+        &self,
+        conn: &mut Conn,
+        revs: &Revisions,
+        parts: &[PartId],
+        now: OffsetDateTime,
+    ) -> Result<Stockists, StorageError> {
+        let locations = self.locations(conn, revs).await?;
+        let (network, _) = network_and_loads(conn, &locations, parts, None, (now, now)).await?;
+        Ok(Stockists {
+            network,
+            schedule: DeliverySchedule::default(),
+            now,
+        })
+    }
+
+    /// Every store, its distance and whether it can serve the order now. A car that has
+    /// left the garage, or a service whose parts no longer fit or that is gone, leaves
+    /// no store able to serve a service order.
+    async fn candidates(
+        &self,
+        conn: &mut Conn,
+        head: &Head,
+        limits: &BookingLimits,
+        now: OffsetDateTime,
+    ) -> Result<Vec<Candidate>, StorageError> {
+        let revs = self.revisions(conn).await?;
+        match &head.what {
+            What::Service { service, .. } => {
+                let who = match customer_and_vehicle(conn, head.customer, head.vehicle, "").await
+                {
+                    Ok(who) => who,
+                    Err(StorageError::NotFound) => return Ok(Vec::new()),
+                    Err(e) => return Err(e),
+                };
+                match self
+                    .read_situation(conn, &revs, &who, *service, None, None, limits, now)
+                    .await
+                {
+                    Ok(read) => Ok(service_candidates(&read.situation, head.from, &head.window)),
+                    Err(StorageError::NotFound | StorageError::Rule(_)) => Ok(Vec::new()),
+                    Err(e) => Err(e),
+                }
+            }
+            What::Parts { quote, handover } => {
+                let basket = basket_of(quote)?;
+                let stockists = self.stockists(conn, &revs, &basket.parts(), now).await?;
+                Ok(domain::parts_order::candidates(
+                    &stockists,
+                    &basket,
+                    &head.window,
+                    handover,
+                    head.from,
+                ))
+            }
+        }
+    }
+
+    /// What `store` could do with the order now: a service's free starts in the
+    /// window, or when the parts could change hands there (`None`: they cannot in
+    /// time, and the store can only decline).
+    async fn what_store_can_do(
+        &self,
+        conn: &mut Conn,
+        revs: &Revisions,
+        head: &Head,
+        store: StoreId,
+        limits: &BookingLimits,
+        now: OffsetDateTime,
+    ) -> Result<(Vec<Slot>, Option<OffsetDateTime>), StorageError> {
+        match &head.what {
+            What::Service { service, .. } => {
+                // A car that has left the garage, or a service no longer fitted, has no
+                // starts: the store can only decline.
+                let who = match customer_and_vehicle(conn, head.customer, head.vehicle, "").await
+                {
+                    Ok(who) => who,
+                    Err(StorageError::NotFound) => return Ok((Vec::new(), None)),
+                    Err(e) => return Err(e),
+                };
+                let slots = match self
+                    .read_situation(conn, revs, &who, *service, Some(store), None, limits, now)
+                    .await
+                {
+                    Ok(read) => slots_in_window(&read.situation, store, &head.window),
+                    Err(StorageError::NotFound | StorageError::Rule(_)) => Vec::new(),
+                    Err(e) => return Err(e),
+                };
+                Ok((slots, None))
+            }
+            What::Parts { quote, .. } => {
+                let basket = basket_of(quote)?;
+                let stockists = self.stockists(conn, revs, &basket.parts(), now).await?;
+                let ready = domain::parts_order::accept_plan(&stockists, store, &basket, &head.window)
+                    .ok()
+                    .map(|plan| plan.ready_from);
+                Ok((Vec::new(), ready))
+            }
+        }
+    }
+
     /// After the waiting store's hop is closed in `batch`: offers the order to the next
     /// store that can serve it now, never one in `hops`, or marks it unserved. Returns
     /// the events: the old store's inbox, and the new store's or HQ's.
@@ -440,23 +590,7 @@ impl Backend {
         limits: &BookingLimits,
         now: OffsetDateTime,
     ) -> Result<Vec<LiveEvent>, StorageError> {
-        let candidates = match customer_and_vehicle(conn, head.customer, head.vehicle, "").await {
-            Ok(who) => {
-                let revs = self.revisions(conn).await?;
-                match self
-                    .read_situation(conn, &revs, &who, head.service, None, None, limits, now)
-                    .await
-                {
-                    Ok(read) => service_candidates(&read.situation, head.from, &head.window),
-                    // The service's parts no longer fit, or it is gone: nobody can serve.
-                    Err(StorageError::NotFound | StorageError::Rule(_)) => Vec::new(),
-                    Err(e) => return Err(e),
-                }
-            }
-            // The car has left the customer's garage.
-            Err(StorageError::NotFound) => Vec::new(),
-            Err(e) => return Err(e),
-        };
+        let candidates = self.candidates(conn, head, limits, now).await?;
         let tried: Vec<StoreId> = hops.iter().map(|h| h.store).collect();
         let next = next_store(head.last_store, &candidates, &tried);
         let id = batch.bind(head.id.as_uuid());
@@ -641,18 +775,142 @@ struct Head {
     id: RoutedOrderId,
     customer: CustomerId,
     vehicle: VehicleId,
-    service: ServiceId,
+    what: What,
     window: PreferredWindow,
     from: GeoPoint,
     last_store: Option<StoreId>,
-    breakdown: Breakdown,
+}
+
+/// What an order is for, with the prices it locked.
+enum What {
+    Service {
+        service: ServiceId,
+        breakdown: Breakdown,
+    },
+    Parts {
+        quote: PartsQuote,
+        handover: Handover,
+    },
+}
+
+impl What {
+    /// Its columns: kind, service, handover, locked prices (JSON) and total.
+    #[allow(clippy::type_complexity)]
+    fn columns(
+        &self,
+    ) -> Result<(&'static str, Option<Uuid>, Option<&Handover>, String, Money), StorageError> {
+        let json = |r: serde_json::Result<String>| r.map_err(|e| StorageError::Backend(Box::new(e)));
+        Ok(match self {
+            What::Service { service, breakdown } => (
+                "service",
+                Some(service.as_uuid()),
+                None,
+                json(serde_json::to_string(breakdown))?,
+                breakdown.total,
+            ),
+            What::Parts { quote, handover } => (
+                "parts",
+                None,
+                Some(handover),
+                json(serde_json::to_string(quote))?,
+                quote.total,
+            ),
+        })
+    }
+
+    /// From its columns.
+    fn from_row(r: &DbRow) -> Result<What, StorageError> {
+        let kind: String = get(r, "kind")?;
+        let prices: String = get(r, "breakdown")?;
+        let corrupt = |e: serde_json::Error| StorageError::corrupt(format!("routed order prices: {e}"));
+        match kind.as_str() {
+            "service" => Ok(What::Service {
+                service: ServiceId::from(get::<Uuid>(r, "service_id")?),
+                breakdown: serde_json::from_str(&prices).map_err(corrupt)?,
+            }),
+            "parts" => {
+                let code: String = get(r, "handover")?;
+                let address: Option<String> = get(r, "address")?;
+                Ok(What::Parts {
+                    quote: serde_json::from_str(&prices).map_err(corrupt)?,
+                    handover: Handover::parse(&code, address.as_deref().unwrap_or(""))
+                        .map_err(|_| StorageError::corrupt(format!("handover {code:?}")))?,
+                })
+            }
+            other => Err(StorageError::corrupt(format!("routed order kind {other:?}"))),
+        }
+    }
+}
+
+/// A new order's decision: what it is for and where it goes first.
+struct Placing {
+    what: What,
+    first: Next,
+}
+
+/// The basket a parts order's quote priced (its parts were checked to fit when it was
+/// placed).
+pub(super) fn basket_of(quote: &PartsQuote) -> Result<Basket, StorageError> {
+    let lines = quote.basket();
+    let parts: Vec<PartId> = lines.iter().map(|(p, _)| *p).collect();
+    Basket::new(&lines, &parts)
+        .map_err(|e| StorageError::corrupt(format!("a parts order's basket: {e}")))
+}
+
+/// The parts that fit cars of `model`.
+pub(super) async fn fitting_parts(conn: &mut Conn, model: ModelId) -> Result<Vec<PartId>, StorageError> {
+    let ids: Vec<Uuid> = sqlx::query_scalar("SELECT part_id FROM fitments WHERE model_id = $1")
+        .bind(model.as_uuid())
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    Ok(ids.into_iter().map(PartId::from).collect())
+}
+
+/// The order an accepted parts order makes.
+struct PartsOrder {
+    id: OrderId,
+    customer: CustomerId,
+    vehicle: VehicleId,
+    store: StoreId,
+    /// Who accepted it: its owner (rule 6).
+    owner: StaffId,
+    mileage_km: u32,
+    key: IdempotencyKey,
+}
+
+/// Inserts the order of an accepted parts order: parts lines at the locked prices, no
+/// capacity, no scheduled start; online, booked, owned by who accepted it.
+fn insert_parts_order(batch: &mut Batch, o: &PartsOrder, quote: &PartsQuote, now: OffsetDateTime) {
+    let values = [
+        batch.bind(o.id.as_uuid()),
+        batch.bind(domain::booking::reference(o.id)),
+        batch.bind(o.customer.as_uuid()),
+        batch.bind(o.vehicle.as_uuid()),
+        batch.bind(o.store.as_uuid()),
+        batch.bind(i64::from(quote.price_list_version)),
+        batch.bind(quote.total.fen()),
+        batch.bind(i64::from(o.mileage_km)),
+        batch.bind(DbTime(now)),
+        batch.bind(o.key.as_str().to_owned()),
+        batch.bind(o.owner.as_uuid()),
+        batch.bind(format!("routed|{}", o.key.as_str())),
+    ]
+    .join(", ");
+    batch.push(format!(
+        "INSERT INTO orders (id, reference, customer_id, vehicle_id, store_id, price_list_version,
+            total_fen, mileage_km, created_at, idempotency_key, responsible_id,
+            request_fingerprint, kind, channel, status)
+         VALUES ({values}, 'parts', 'online', 'booked')"
+    ));
+    insert_lines(batch, o.id, &quote.lines);
 }
 
 /// The order's row (`lock` is `LOCK_ROWS` to hold it until the transaction ends).
 async fn head(conn: &mut Conn, id: RoutedOrderId, lock: &str) -> Result<Head, StorageError> {
     let r = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT customer_id, vehicle_id, service_id, window_date, day_part, from_lat_e6,
-                from_lng_e6, last_store_id, breakdown
+        "SELECT customer_id, vehicle_id, kind, service_id, handover, address, window_date,
+                day_part, from_lat_e6, from_lng_e6, last_store_id, breakdown
          FROM routed_orders WHERE id = $1{lock}"
     )))
     .bind(id.as_uuid())
@@ -660,18 +918,15 @@ async fn head(conn: &mut Conn, id: RoutedOrderId, lock: &str) -> Result<Head, St
     .await
     .map_err(db_err)?
     .ok_or(StorageError::NotFound)?;
-    let breakdown: String = get(&r, "breakdown")?;
     Ok(Head {
         id,
         customer: CustomerId::from(get::<Uuid>(&r, "customer_id")?),
         vehicle: VehicleId::from(get::<Uuid>(&r, "vehicle_id")?),
-        service: ServiceId::from(get::<Uuid>(&r, "service_id")?),
+        what: What::from_row(&r)?,
         window: window(&r)?,
         from: GeoPoint::new(small(&r, "from_lat_e6")?, small(&r, "from_lng_e6")?)
             .map_err(|_| StorageError::corrupt("routed order location"))?,
         last_store: get::<Option<Uuid>>(&r, "last_store_id")?.map(StoreId::from),
-        breakdown: serde_json::from_str(&breakdown)
-            .map_err(|e| StorageError::corrupt(format!("routed order breakdown: {e}")))?,
     })
 }
 
@@ -773,7 +1028,7 @@ async fn hop_views(
 }
 
 /// Which orders [`load`] reads.
-enum Filter {
+pub(super) enum Filter {
     /// One, if it is the customer's.
     One(CustomerId, RoutedOrderId),
     /// The customer's, newest first.
@@ -784,27 +1039,35 @@ enum Filter {
     Waiting,
     /// With this status, changed since then, newest first.
     Since(RoutedStatus, OffsetDateTime),
+    /// Parts orders the store accepted and has not handed over, soonest day first.
+    ToHandOver(StoreId),
 }
 
 /// At most this many orders in one list of HQ's view.
 const LIST_CAP: i64 = 200;
 
 /// Orders with their hops, in two queries however many there are.
-async fn load(conn: &mut Conn, filter: Filter) -> Result<Vec<RoutedOrder>, StorageError> {
+pub(super) async fn load(conn: &mut Conn, filter: Filter) -> Result<Vec<RoutedOrder>, StorageError> {
     let (filter_sql, order) = match filter {
         Filter::One(..) => ("r.customer_id = $1 AND r.id = $2", "r.created_at DESC"),
         Filter::Customer(_) => ("r.customer_id = $1", "r.created_at DESC"),
         Filter::WaitingAt(_) => ("r.store_id = $1 AND r.status = 'offered'", "r.deadline"),
         Filter::Waiting => ("r.status = 'offered'", "r.created_at"),
         Filter::Since(..) => ("r.status = $1 AND r.updated_at >= $2", "r.updated_at DESC"),
+        Filter::ToHandOver(_) => (
+            "r.store_id = $1 AND r.status = 'accepted' AND r.kind = 'parts' AND o.status = 'booked'",
+            "r.window_date, r.created_at",
+        ),
     };
     let sql = format!(
-        "SELECT r.id, r.reference, r.status, r.customer_id, s.name_zh AS service_zh,
-                s.name_en AS service_en, v.plate, r.window_date, r.day_part, r.total_fen,
-                r.store_id, l.name_zh AS store_zh, l.name_en AS store_en, r.deadline,
-                r.order_id, o.scheduled_start, r.created_at
+        "SELECT r.id, r.reference, r.status, r.customer_id, r.kind, r.service_id, r.handover,
+                r.address, r.breakdown, s.name_zh AS service_zh, s.name_en AS service_en,
+                v.plate, r.window_date, r.day_part, r.total_fen, r.store_id,
+                l.name_zh AS store_zh, l.name_en AS store_en, r.deadline, r.order_id,
+                o.scheduled_start, o.reference AS order_reference, o.status AS order_status,
+                o.completed_at, r.created_at
          FROM routed_orders r
-         JOIN services s ON s.id = r.service_id
+         LEFT JOIN services s ON s.id = r.service_id
          JOIN vehicles v ON v.id = r.vehicle_id
          LEFT JOIN locations l ON l.id = r.store_id
          LEFT JOIN orders o ON o.id = r.order_id
@@ -818,6 +1081,7 @@ async fn load(conn: &mut Conn, filter: Filter) -> Result<Vec<RoutedOrder>, Stora
         Filter::WaitingAt(store) => q.bind(store.as_uuid()),
         Filter::Waiting => q,
         Filter::Since(status, since) => q.bind(status.code()).bind(DbTime(since)),
+        Filter::ToHandOver(store) => q.bind(store.as_uuid()),
     };
     let rows = q.fetch_all(&mut *conn).await.map_err(db_err)?;
     let ids = rows
@@ -825,9 +1089,22 @@ async fn load(conn: &mut Conn, filter: Filter) -> Result<Vec<RoutedOrder>, Stora
         .map(|r| get::<Uuid>(r, "id").map(RoutedOrderId::from))
         .collect::<Result<Vec<_>, _>>()?;
     let mut hops = hop_views(conn, &ids).await?;
+    let whats = rows.iter().map(What::from_row).collect::<Result<Vec<_>, _>>()?;
+    let names = part_names(
+        conn,
+        &whats
+            .iter()
+            .flat_map(|w| match w {
+                What::Parts { quote, .. } => quote.basket().into_iter().map(|(p, _)| p).collect(),
+                What::Service { .. } => Vec::new(),
+            })
+            .collect::<Vec<_>>(),
+    )
+    .await?;
     rows.iter()
         .zip(ids)
-        .map(|(r, id)| {
+        .zip(whats)
+        .map(|((r, id), what)| {
             let status: String = get(r, "status")?;
             let store = match get::<Option<Uuid>>(r, "store_id")? {
                 Some(store) => Some(StoreName {
@@ -843,22 +1120,113 @@ async fn load(conn: &mut Conn, filter: Filter) -> Result<Vec<RoutedOrder>, Stora
                 (Some(order), Some(start)) => Some(BookedAt::new(OrderId::from(order), start.0)),
                 _ => None,
             };
+            let (title, parts) = match what {
+                What::Service { .. } => (named(r, "service_zh", "service_en")?, None),
+                What::Parts { quote, handover } => {
+                    let lines = quote
+                        .lines
+                        .iter()
+                        .map(|l| part_line(&names, l))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    let handed = get::<Option<String>>(r, "order_status")?.as_deref()
+                        == Some(domain::OrderStatus::HandedOver.code());
+                    let detail = PartsDetail {
+                        handover,
+                        order: get(r, "order_reference")?,
+                        handed_over_at: if handed {
+                            get::<Option<DbTime>>(r, "completed_at")?.map(|t| t.0)
+                        } else {
+                            None
+                        },
+                        lines,
+                    };
+                    (parts_title(&detail.lines), Some(detail))
+                }
+            };
             Ok(RoutedOrder {
                 id,
                 reference: get(r, "reference")?,
                 status: RoutedStatus::parse(&status)
                     .ok_or_else(|| StorageError::corrupt(format!("routed status {status:?}")))?,
                 customer: CustomerId::from(get::<Uuid>(r, "customer_id")?),
-                service: named(r, "service_zh", "service_en")?,
+                title,
                 plate: get(r, "plate")?,
                 window: window(r)?,
                 total: Money::from_fen(get(r, "total_fen")?),
                 store,
                 deadline: get::<Option<DbTime>>(r, "deadline")?.map(|t| t.0),
                 booking,
+                parts,
                 hops: hops.remove(&id).unwrap_or_default(),
                 created_at: get::<DbTime>(r, "created_at")?.0,
             })
         })
         .collect()
+}
+
+/// What a part is called, its SKU and its unit, by part.
+type PartNames = HashMap<PartId, (String, Named, Named)>;
+
+/// The names of `parts`, in one query.
+async fn part_names(conn: &mut Conn, parts: &[PartId]) -> Result<PartNames, StorageError> {
+    let mut out = HashMap::new();
+    if parts.is_empty() {
+        return Ok(out);
+    }
+    let sql = format!(
+        "SELECT p.id, p.sku, p.name_zh, p.name_en, c.unit_zh, c.unit_en
+         FROM parts p JOIN part_categories c ON c.id = p.category_id
+         WHERE p.id IN ({})",
+        super::rows::placeholders(1, parts.len())
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for p in parts {
+        q = q.bind(p.as_uuid());
+    }
+    for r in q.fetch_all(&mut *conn).await.map_err(db_err)? {
+        out.insert(
+            PartId::from(get::<Uuid>(&r, "id")?),
+            (
+                get(&r, "sku")?,
+                named(&r, "name_zh", "name_en")?,
+                named(&r, "unit_zh", "unit_en")?,
+            ),
+        );
+    }
+    Ok(out)
+}
+
+/// A locked line of a parts order, named.
+fn part_line(names: &PartNames, line: &Line) -> Result<PartLine, StorageError> {
+    let PricedItem::Part(part) = line.item else {
+        return Err(StorageError::corrupt("a service line in a parts order"));
+    };
+    let (sku, name, unit) = names
+        .get(&part)
+        .cloned()
+        .ok_or_else(|| StorageError::corrupt(format!("part {part} of a parts order")))?;
+    Ok(PartLine {
+        part,
+        sku,
+        name,
+        unit,
+        quantity: line.quantity,
+        unit_price: line.unit_price,
+        total: line.total,
+    })
+}
+
+/// A parts order's title: its parts and how many, in a line.
+fn parts_title(lines: &[PartLine]) -> Named {
+    let join = |lang: app::i18n::Lang, sep: &str| {
+        lines
+            .iter()
+            .map(|l| format!("{} ×{}", l.name.get(lang), l.quantity))
+            .collect::<Vec<_>>()
+            .join(sep)
+    };
+    Named {
+        zh: join(app::i18n::Lang::Zh, "、"),
+        en: join(app::i18n::Lang::En, ", "),
+    }
 }

@@ -51,7 +51,7 @@ impl WorkOrderStorage for Backend {
              FROM orders o
              JOIN vehicles v ON v.id = o.vehicle_id
              JOIN customers c ON c.id = o.customer_id
-             WHERE o.store_id = $1
+             WHERE o.store_id = $1 AND o.kind = 'service'
                AND ((o.scheduled_start >= $2 AND o.scheduled_start < $3)
                     OR (o.status IN ({carried}) AND o.scheduled_start < $2)
                     OR (o.status = 'handed_over' AND o.completed_at >= $2 AND o.completed_at < $3))
@@ -351,7 +351,7 @@ async fn records(
                 COALESCE(SUM(CASE WHEN o.qc_failures = 0 THEN 1 ELSE 0 END), 0) AS first_time
          FROM staff s
          LEFT JOIN orders o ON o.responsible_id = s.id AND o.status = 'handed_over'
-                            AND o.completed_at >= $2
+                            AND o.kind = 'service' AND o.completed_at >= $2
          WHERE s.location_id = $1 AND s.deactivated_at IS NULL
          GROUP BY s.id, s.skills",
     )

@@ -654,3 +654,40 @@ pub async fn bulk_customers_with_cars(db: &TestDb, n: usize) -> Vec<(String, Str
     }
     out
 }
+
+/// `(id, code, point)` of every store, by code.
+pub async fn stores(db: &TestDb) -> Vec<(domain::StoreId, String, domain::geo::GeoPoint)> {
+    let rows: Vec<(uuid::Uuid, String, i64, i64)> = db
+        .rows(
+            "SELECT id, code, lat_e6, lng_e6 FROM locations WHERE kind = 'store' ORDER BY code",
+            &[],
+        )
+        .await;
+    rows.into_iter()
+        .map(|(id, code, lat, lng)| {
+            let point = domain::geo::GeoPoint::new(lat as i32, lng as i32).expect("point");
+            (domain::StoreId::from(id), code, point)
+        })
+        .collect()
+}
+
+pub async fn store(db: &TestDb, code: &str) -> (domain::StoreId, domain::geo::GeoPoint) {
+    let (id, _, point) = stores(db)
+        .await
+        .into_iter()
+        .find(|(_, c, _)| c == code)
+        .expect("store");
+    (id, point)
+}
+
+/// A reception staff member of `store`.
+pub async fn advisor_at(db: &TestDb, store: domain::StoreId) -> domain::StaffId {
+    let rows: Vec<(uuid::Uuid,)> = db
+        .rows(
+            "SELECT id FROM staff WHERE location_id = $1
+               AND role IN ('service_advisor', 'store_manager') ORDER BY phone",
+            &[Arg::Id(store.as_uuid())],
+        )
+        .await;
+    domain::StaffId::from(rows[0].0)
+}
