@@ -995,10 +995,10 @@ async fn a_parts_order_is_accepted_held_and_handed_over_once(db: TestDb) {
     assert!(accepted.booking.is_none());
     // Held on the shelf, credited to the store, owned by who accepted, no capacity.
     assert_eq!(shelf(&db, first, wipers.part).await, (before.0, before.1 + 2_000));
-    let made: Vec<(String, Uuid, Uuid, i64, i64)> = db
+    let made: Vec<(String, Uuid, Uuid, i64, String)> = db
         .rows(
             "SELECT kind, store_id, responsible_id, total_fen,
-                    CASE WHEN scheduled_start IS NULL THEN 0 ELSE 1 END
+                    CASE WHEN scheduled_start IS NULL THEN 'unscheduled' ELSE 'scheduled' END
              FROM orders WHERE reference = $1",
             &[Arg::Text(reference.clone())],
         )
@@ -1010,7 +1010,7 @@ async fn a_parts_order_is_accepted_held_and_handed_over_once(db: TestDb) {
             first.as_uuid(),
             advisor.as_uuid(),
             request.expected_total.fen(),
-            0
+            "unscheduled".to_owned()
         )]
     );
 
@@ -1054,9 +1054,14 @@ async fn parts_come_from_where_they_can_be_in_time_and_deliveries_stay_within_re
     let f = fixture(&db).await;
     let parts_orders = f.database.storages().parts_orders;
     let wipers = wipers(&f).await;
-    // Nothing to spare anywhere...
+    // Nothing to spare anywhere, none on its way...
     db.execute(
         "UPDATE stock SET on_hand_milli = reserved_milli, safety_milli = 0 WHERE part_id = $1",
+        &[Arg::Id(wipers.part.as_uuid())],
+    )
+    .await;
+    db.execute(
+        "DELETE FROM inbound_shipments WHERE part_id = $1 AND reserved_milli = 0",
         &[Arg::Id(wipers.part.as_uuid())],
     )
     .await;

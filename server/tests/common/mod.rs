@@ -582,7 +582,8 @@ pub async fn bulk_customers_with_cars(db: &TestDb, n: usize) -> Vec<(String, Str
             let (customer, vehicle) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
             let token = format!("{:064x}", uuid::Uuid::now_v7().as_u128());
             customers.push((customer, format!("136{:08}", i)));
-            vehicles.push((vehicle, customer, format!("苏K{:05}", i)));
+            // 苏L: unlike `customer_with_car`'s 苏K plates, so both may run in one test.
+            vehicles.push((vehicle, customer, format!("苏L{:05}", i)));
             sessions.push((app::account::session::token_hash(&token), customer));
             out.push((
                 format!("{}={token}", app::account::session::SESSION_COOKIE),
