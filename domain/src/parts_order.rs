@@ -436,7 +436,9 @@ mod tests {
             Basket::new(&[(oil(), q(21))], &[oil()]),
             Err(Error::QuantityInvalid)
         );
-        let many: Vec<PartId> = (0..11).map(|n| PartId::from(Uuid::from_u128(900 + n))).collect();
+        let many: Vec<PartId> = (0..11)
+            .map(|n| PartId::from(Uuid::from_u128(900 + n)))
+            .collect();
         let lines: Vec<_> = many.iter().map(|&p| (p, q(1))).collect();
         assert_eq!(Basket::new(&lines, &many), Err(Error::BasketTooLarge));
         assert!(Basket::new(&lines[..10], &many).is_ok());
@@ -444,11 +446,11 @@ mod tests {
 
     #[test]
     fn delivery_needs_an_address_and_collection_ignores_one() {
-        assert_eq!(Handover::parse("collect", "anything"), Ok(Handover::Collect));
         assert_eq!(
-            Handover::parse("deliver", "  "),
-            Err(Error::AddressInvalid)
+            Handover::parse("collect", "anything"),
+            Ok(Handover::Collect)
         );
+        assert_eq!(Handover::parse("deliver", "  "), Err(Error::AddressInvalid));
         let h = Handover::parse("deliver", " 西湖区文三路 90 号 ").expect("deliver");
         assert_eq!(h.address(), Some("西湖区文三路 90 号"));
         assert_eq!(Handover::parse("post", ""), Err(Error::HandoverUnknown));
@@ -482,7 +484,10 @@ mod tests {
         };
         let c = candidates(&s, &both, &morning, &Handover::Collect, from_store_1());
         assert_eq!(
-            c.iter().filter(|c| c.capable).map(|c| c.store).collect::<Vec<_>>(),
+            c.iter()
+                .filter(|c| c.capable)
+                .map(|c| c.store)
+                .collect::<Vec<_>>(),
             vec![store(1)]
         );
         // More filters than any shelf but the warehouse's, which has none to spare now.
@@ -491,7 +496,13 @@ mod tests {
             .stock
             .retain(|(at, p), _| !(*at == store(3) && *p == filter()));
         let lots = basket(&[(filter(), q(20))]);
-        let c = candidates(&dry, &lots, &afternoon(), &Handover::Collect, from_store_1());
+        let c = candidates(
+            &dry,
+            &lots,
+            &afternoon(),
+            &Handover::Collect,
+            from_store_1(),
+        );
         assert!(c.iter().all(|c| !c.capable));
     }
 
@@ -568,7 +579,11 @@ mod tests {
             .all(|h| h.source == Source::Shelf { at: store(1) }));
         assert_eq!(plan.ready_from, afternoon().start());
         let at_2 = accept_plan(&s, store(2), &both, &afternoon()).expect("plan");
-        let filter_hold = at_2.holds.iter().find(|h| h.part == filter()).expect("filter");
+        let filter_hold = at_2
+            .holds
+            .iter()
+            .find(|h| h.part == filter())
+            .expect("filter");
         // Store 1, three kilometres away, spares a filter sooner than the warehouse.
         assert!(matches!(filter_hold.source, Source::Transfer { from, .. } if from == store(1)));
         assert!(at_2.ready_from > afternoon().start());

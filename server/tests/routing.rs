@@ -18,11 +18,11 @@ use common::{
 };
 use domain::geo::{distance_m, GeoPoint};
 use domain::local_time::{at_local_minute, local_date};
-use domain::routing::{DayPart, DeclineReason, HopOutcome, PreferredWindow, RoutedStatus};
 use domain::parts_order::Handover;
+use domain::routing::{DayPart, DeclineReason, HopOutcome, PreferredWindow, RoutedStatus};
 use domain::{
-    BookingLimits, CustomerId, Error as E, IdempotencyKey, Money, PartId, Quantity,
-    RoutedOrderId, ServiceId, StaffId, StoreId, VehicleId,
+    BookingLimits, CustomerId, Error as E, IdempotencyKey, Money, PartId, Quantity, RoutedOrderId,
+    ServiceId, StaffId, StoreId, VehicleId,
 };
 use server::live::Hub;
 use server::storage::Database;
@@ -945,7 +945,11 @@ async fn stock_up(db: &TestDb, at: StoreId, part: PartId, milli: i64) {
          VALUES ($1, $2, $3, 0, 0)
          ON CONFLICT (location_id, part_id)
          DO UPDATE SET on_hand_milli = stock.on_hand_milli + excluded.on_hand_milli",
-        &[Arg::Id(at.as_uuid()), Arg::Id(part.as_uuid()), Arg::Int(milli)],
+        &[
+            Arg::Id(at.as_uuid()),
+            Arg::Id(part.as_uuid()),
+            Arg::Int(milli),
+        ],
     )
     .await;
 }
@@ -970,10 +974,21 @@ async fn a_parts_order_is_accepted_held_and_handed_over_once(db: TestDb) {
     assert_eq!(detail.lines.len(), 1);
     assert_eq!(detail.lines[0].unit_price, wipers.price);
     assert_eq!(detail.handover, Handover::Collect);
-    assert!(order.title.en.contains(&wipers.name.en), "{:?}", order.title);
+    assert!(
+        order.title.en.contains(&wipers.name.en),
+        "{:?}",
+        order.title
+    );
     // Its inbox says from when the parts can change hands there, in the window.
-    let inbox = f.routing.inbox(first, &f.limits, t0()).await.expect("inbox");
-    let item = inbox.iter().find(|i| i.order.id == order.id).expect("in the inbox");
+    let inbox = f
+        .routing
+        .inbox(first, &f.limits, t0())
+        .await
+        .expect("inbox");
+    let item = inbox
+        .iter()
+        .find(|i| i.order.id == order.id)
+        .expect("in the inbox");
     let ready = item.ready_from.expect("ready in the window");
     assert!(request.window.contains(ready));
     assert!(item.slots.is_empty());
@@ -994,7 +1009,10 @@ async fn a_parts_order_is_accepted_held_and_handed_over_once(db: TestDb) {
         .expect("an order was made");
     assert!(accepted.booking.is_none());
     // Held on the shelf, credited to the store, owned by who accepted, no capacity.
-    assert_eq!(shelf(&db, first, wipers.part).await, (before.0, before.1 + 2_000));
+    assert_eq!(
+        shelf(&db, first, wipers.part).await,
+        (before.0, before.1 + 2_000)
+    );
     let made: Vec<(String, Uuid, Uuid, i64, String)> = db
         .rows(
             "SELECT kind, store_id, responsible_id, total_fen,
@@ -1016,7 +1034,10 @@ async fn a_parts_order_is_accepted_held_and_handed_over_once(db: TestDb) {
 
     // On the counter's list, with the part on the shelf.
     let list = parts_orders.to_hand_over(first).await.expect("list");
-    let item = list.iter().find(|i| i.order.id == order.id).expect("listed");
+    let item = list
+        .iter()
+        .find(|i| i.order.id == order.id)
+        .expect("listed");
     assert_eq!(item.held.len(), 1);
     assert_eq!(item.held[0].place, domain::picking::PartPlace::Shelf);
     // Another store has nothing to hand over.
@@ -1024,7 +1045,10 @@ async fn a_parts_order_is_accepted_held_and_handed_over_once(db: TestDb) {
     let elsewhere = parts_orders
         .hand_over(other, advisor_at(&db, other).await, order.id, at)
         .await;
-    assert!(matches!(elsewhere, Err(StorageError::NotFound)), "{elsewhere:?}");
+    assert!(
+        matches!(elsewhere, Err(StorageError::NotFound)),
+        "{elsewhere:?}"
+    );
 
     // Two devices press at once: handed over once, the parts leave the shelf once.
     let later = at + Duration::hours(5);
@@ -1033,9 +1057,16 @@ async fn a_parts_order_is_accepted_held_and_handed_over_once(db: TestDb) {
         parts_orders.hand_over(first, advisor, order.id, later),
     );
     let outcomes = [a.map(|_| ()).map_err(rule), b.map(|_| ()).map_err(rule)];
-    assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 1, "{outcomes:?}");
+    assert_eq!(
+        outcomes.iter().filter(|o| o.is_ok()).count(),
+        1,
+        "{outcomes:?}"
+    );
     assert!(outcomes.contains(&Err(E::StepOutOfOrder)), "{outcomes:?}");
-    assert_eq!(shelf(&db, first, wipers.part).await, (before.0 - 2_000, before.1));
+    assert_eq!(
+        shelf(&db, first, wipers.part).await,
+        (before.0 - 2_000, before.1)
+    );
     let done = f.order(order.id).await;
     assert_eq!(
         done.parts.and_then(|p| p.handed_over_at),
@@ -1110,11 +1141,16 @@ async fn parts_come_from_where_they_can_be_in_time_and_deliveries_stay_within_re
         .await;
     assert_eq!(transfers, vec![(far.as_uuid(), near.as_uuid())]);
     // The counter cannot hand over what has not arrived; nothing changes.
-    let early = parts_orders.hand_over(near, advisor, afternoon.id, t0()).await;
+    let early = parts_orders
+        .hand_over(near, advisor, afternoon.id, t0())
+        .await;
     assert_eq!(early.map(|_| ()).map_err(rule), Err(E::PartsNotArrived));
     assert_eq!(shelf(&db, far, wipers.part).await.1, 2_000);
     let list = parts_orders.to_hand_over(near).await.expect("list");
-    let item = list.iter().find(|i| i.order.id == afternoon.id).expect("listed");
+    let item = list
+        .iter()
+        .find(|i| i.order.id == afternoon.id)
+        .expect("listed");
     assert!(matches!(
         item.held[0].place,
         domain::picking::PartPlace::Arriving { .. }
@@ -1136,7 +1172,11 @@ async fn bad_parts_orders_are_refused_and_change_nothing(db: TestDb) {
     let f = fixture(&db).await;
     let wipers = wipers(&f).await;
     let (_, from) = store(&db, "HZ-XH").await;
-    let count = || async { db.rows::<(i64,)>("SELECT COUNT(*) FROM routed_orders", &[]).await[0].0 };
+    let count = || async {
+        db.rows::<(i64,)>("SELECT COUNT(*) FROM routed_orders", &[])
+            .await[0]
+            .0
+    };
     let before = count().await;
     let place = |request: RoutedRequest| {
         let f = &f;
@@ -1201,8 +1241,14 @@ async fn bad_parts_orders_are_refused_and_change_nothing(db: TestDb) {
     };
     let refusals = [
         (post(format!("{part}:0"), "collect").await, E::BasketEmpty),
-        (post(format!("{part}:1"), "deliver").await, E::AddressInvalid),
-        (post(format!("{part}:lots"), "collect").await, E::QuantityInvalid),
+        (
+            post(format!("{part}:1"), "deliver").await,
+            E::AddressInvalid,
+        ),
+        (
+            post(format!("{part}:lots"), "collect").await,
+            E::QuantityInvalid,
+        ),
         (post(format!("{part}:1"), "post").await, E::HandoverUnknown),
     ];
     for ((status, body), expected) in refusals {

@@ -11,11 +11,11 @@ use time::OffsetDateTime;
 use super::customer::day_part_label;
 use super::parts::{parts_to_hand_over, HandOverParts};
 use super::{routed_inbox, AcceptRouted, DeclineRouted, InboxItem, PartsDetail, ToHandOver};
-use domain::parts_order::Handover;
-use domain::picking::PartPlace;
 use crate::error::{error_view, AppError};
 use crate::i18n::{use_i18n, I18n, Msg, OrderMsg, StaffMsg};
 use crate::pricing::format_local;
+use domain::parts_order::Handover;
+use domain::picking::PartPlace;
 
 /// The resources of [`Inbox`], made by the kiosk outside its unlock gate.
 #[derive(Clone, Copy)]
@@ -212,7 +212,11 @@ fn parts_view(i18n: I18n, detail: &PartsDetail) -> impl IntoView {
 
 /// One accepted parts order: where each part is, and the button that hands it over
 /// once all are on the shelf.
-fn hand_over_view(i18n: I18n, item: ToHandOver, hand: ServerAction<HandOverParts>) -> impl IntoView {
+fn hand_over_view(
+    i18n: I18n,
+    item: ToHandOver,
+    hand: ServerAction<HandOverParts>,
+) -> impl IntoView {
     let order = item.order;
     let part = order.window.part;
     let all_here = item.held.iter().all(|h| h.place == PartPlace::Shelf);
@@ -224,7 +228,8 @@ fn hand_over_view(i18n: I18n, item: ToHandOver, hand: ServerAction<HandOverParts
             let place = match h.place {
                 PartPlace::Shelf => view! { {move || i18n.t(StaffMsg::PartOnShelf)} }.into_any(),
                 PartPlace::Arriving { eta } => {
-                    view! { {move || i18n.t(StaffMsg::PartArriving)} " " {format_local(eta)} }.into_any()
+                    view! { {move || i18n.t(StaffMsg::PartArriving)} " " {format_local(eta)} }
+                        .into_any()
                 }
             };
             view! {

@@ -21,12 +21,11 @@ pub mod parts;
 
 use domain::booking::reference as booking_reference;
 use domain::geo::GeoPoint;
+use domain::parts_order::Handover;
 use domain::routing::{AcceptanceWindow, Hop, HopOutcome, PreferredWindow, RoutedStatus};
 use domain::slots::Slot;
-use domain::parts_order::Handover;
 use domain::{
-    IdempotencyKey, Money, OrderId, PartId, Quantity, RoutedOrderId, ServiceId, StoreId,
-    VehicleId,
+    IdempotencyKey, Money, OrderId, PartId, Quantity, RoutedOrderId, ServiceId, StoreId, VehicleId,
 };
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -219,10 +219,8 @@ fn parts_form(
     key: String,
     place: ServerAction<PlacePartsOrder>,
 ) -> impl IntoView {
-    let quantities: Vec<(PartOffer, RwSignal<u32>)> = offers
-        .into_iter()
-        .map(|o| (o, RwSignal::new(0)))
-        .collect();
+    let quantities: Vec<(PartOffer, RwSignal<u32>)> =
+        offers.into_iter().map(|o| (o, RwSignal::new(0))).collect();
     let chosen = StoredValue::new(
         quantities
             .iter()
