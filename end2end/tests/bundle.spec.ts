@@ -23,7 +23,11 @@ import { open } from "./helpers";
  * past, not at this store, …) are in the main wasm like every error, and the booking page
  * links to "any store". The form and the order's page are in the chunk of
  * `/bookings/:id`, and their strings in `OrderMsg`, not in every first load (measured: a
- * lazy route of their own made `/book` 437 KB). The ceiling is 425,000.
+ * lazy route of their own made `/book` 437 KB). The ceiling was 425,000. Parts for "any
+ * store" took it from 422,350 to 425,529: their refusals (no parts, no address, not on
+ * sale, still on their way, …) in the main wasm (+492), the link to the parts page and
+ * its styles; the parts page itself is in the chunk of `/bookings/:id`. The ceiling is
+ * 430,000.
  * Loading the later booking steps as chunks of their own was measured and made the load
  * bigger (see the README).
  * Needs a release build made with `--split --precompress`, as scripts/test.sh makes.
@@ -34,7 +38,7 @@ const FIRST_VISITS: [string, string, number][] = [
   ["the services page", "/", 300_000],
   ["sign-in", "/signin", 300_000],
   ["sign-up", "/signup", 300_000],
-  ["booking", "/book", 425_000],
+  ["booking", "/book", 430_000],
 ];
 
 for (const [what, route, budget] of FIRST_VISITS) {
