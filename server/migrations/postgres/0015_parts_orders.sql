@@ -8,11 +8,9 @@ ALTER TABLE routed_orders ALTER COLUMN service_id DROP NOT NULL;
 ALTER TABLE routed_orders ADD COLUMN handover TEXT CHECK (handover IN ('collect', 'deliver'));
 ALTER TABLE routed_orders ADD COLUMN address TEXT
     CHECK (address IS NULL OR length(address) BETWEEN 5 AND 200);
-ALTER TABLE routed_orders ADD CONSTRAINT routed_kind CHECK (
-    (kind = 'service') = (service_id IS NOT NULL)
-    AND (kind = 'parts') = (handover IS NOT NULL)
-    AND (COALESCE(handover, '') = 'deliver') = (address IS NOT NULL)
-);
+ALTER TABLE routed_orders ADD CHECK ((kind = 'service') = (service_id IS NOT NULL));
+ALTER TABLE routed_orders ADD CHECK ((kind = 'parts') = (handover IS NOT NULL));
+ALTER TABLE routed_orders ADD CHECK ((COALESCE(handover, '') = 'deliver') = (address IS NOT NULL));
 
 -- The order an accepted parts order makes: its lines are parts only, it holds no
 -- capacity and has no scheduled start, and it is handed over at the counter or the door.
