@@ -44,6 +44,7 @@ pub mod devices;
 pub mod error;
 pub mod findings;
 pub mod garage;
+pub mod help;
 pub mod i18n;
 pub mod lazy;
 pub mod live;

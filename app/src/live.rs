@@ -57,6 +57,9 @@ pub enum LiveEvent {
         customer: domain::CustomerId,
         order: domain::RoutedOrderId,
     },
+    /// A help request of a store nearby was raised or answered, or its transfer moved:
+    /// for that store's kiosks (one event per store concerned) and HQ.
+    HelpChanged { store: domain::StoreId },
     /// The stream skipped events: refetch everything shown.
     Resync,
 }
@@ -86,6 +89,7 @@ impl LiveEvent {
             LiveEvent::BoardChanged { .. } => "board_changed",
             LiveEvent::OrderChanged { .. } => "order_changed",
             LiveEvent::RoutingChanged { .. } => "routing_changed",
+            LiveEvent::HelpChanged { .. } => "help_changed",
             LiveEvent::Resync => "resync",
         }
     }
@@ -99,7 +103,8 @@ impl LiveEvent {
             | LiveEvent::Resync => Audience::Everyone,
             LiveEvent::KioskChanged { store }
             | LiveEvent::DeviceRevoked { store, .. }
-            | LiveEvent::BoardChanged { store } => Audience::Store(*store),
+            | LiveEvent::BoardChanged { store }
+            | LiveEvent::HelpChanged { store } => Audience::Store(*store),
             LiveEvent::OrderChanged {
                 store, customer, ..
             } => Audience::StoreAndCustomer(*store, *customer),
@@ -159,6 +164,9 @@ pub struct LiveUpdates {
     /// Bumped whenever an online order routed to this store, or one of the viewer's own,
     /// arrives, is answered or moves on.
     pub routing: RwSignal<u64>,
+    /// Bumped whenever a help request this store sees (its own, or a nearby store's) is
+    /// raised or answered, or its transfer moves.
+    pub help: RwSignal<u64>,
     /// True while the event stream is open.
     pub connected: RwSignal<bool>,
 }
@@ -175,6 +183,7 @@ impl LiveUpdates {
             "kiosk_changed" | "device_revoked" => self.kiosk.update(|n| *n += 1),
             "board_changed" => self.board.update(|n| *n += 1),
             "routing_changed" => self.routing.update(|n| *n += 1),
+            "help_changed" => self.help.update(|n| *n += 1),
             "order_changed" => {
                 self.orders.update(|n| *n += 1);
                 self.board.update(|n| *n += 1);
@@ -189,6 +198,7 @@ impl LiveUpdates {
                 self.board.update(|n| *n += 1);
                 self.orders.update(|n| *n += 1);
                 self.routing.update(|n| *n += 1);
+                self.help.update(|n| *n += 1);
             }
         }
     }
@@ -203,6 +213,7 @@ pub fn provide_live_updates() {
         board: RwSignal::new(0),
         orders: RwSignal::new(0),
         routing: RwSignal::new(0),
+        help: RwSignal::new(0),
         connected: RwSignal::new(false),
     };
     provide_context(live);
@@ -330,6 +341,7 @@ mod tests {
                 store,
             },
             LiveEvent::BoardChanged { store },
+            LiveEvent::HelpChanged { store },
             LiveEvent::OrderChanged {
                 store,
                 customer,

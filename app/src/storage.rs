@@ -26,6 +26,7 @@ use crate::devices::DeviceStorage;
 use crate::error::AppError;
 use crate::findings::FindingsStorage;
 use crate::garage::GarageStorage;
+use crate::help::HelpStorage;
 use crate::parts::PartsStorage;
 use crate::policies::PolicyStorage;
 use crate::pricing::PriceStorage;
@@ -132,6 +133,7 @@ pub struct Storages {
     pub parts: Arc<dyn PartsStorage>,
     pub routing: Arc<dyn RoutingStorage>,
     pub parts_orders: Arc<dyn PartsOrderStorage>,
+    pub help: Arc<dyn HelpStorage>,
 }
 
 impl Storages {
@@ -152,7 +154,8 @@ impl Storages {
             + SettingsStorage
             + PartsStorage
             + RoutingStorage
-            + PartsOrderStorage,
+            + PartsOrderStorage
+            + HelpStorage,
     {
         Storages {
             health: backend.clone(),
@@ -169,7 +172,8 @@ impl Storages {
             settings: backend.clone(),
             parts: backend.clone(),
             routing: backend.clone(),
-            parts_orders: backend,
+            parts_orders: backend.clone(),
+            help: backend,
         }
     }
 
@@ -190,6 +194,7 @@ impl Storages {
         provide_context(self.parts.clone());
         provide_context(self.routing.clone());
         provide_context(self.parts_orders.clone());
+        provide_context(self.help.clone());
     }
 }
 

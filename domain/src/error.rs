@@ -278,6 +278,30 @@ pub enum Error {
     /// A parts order is handed over once everything is on the shelf.
     #[error("some parts have not arrived")]
     PartsNotArrived,
+    /// Help is asked for an order still to be done.
+    #[error("help is asked for an order still to be done")]
+    HelpNotNow,
+    /// A store does not answer its own request.
+    #[error("a store cannot answer its own request")]
+    HelpOwnStore,
+    /// Another store (or device) answered first.
+    #[error("the request was already answered")]
+    HelpAnswered,
+    /// Only stores nearby answer a request.
+    #[error("the store is too far to help")]
+    HelpNotNearby,
+    /// Parts go with the next wave or by courier.
+    #[error("choose how the parts are sent")]
+    DispatchUnknown,
+    /// The technician sent has the skill asked for.
+    #[error("the technician lacks the skill")]
+    SkillMissing,
+    /// Help is a technician or parts.
+    #[error("choose a technician or parts")]
+    HelpKindUnknown,
+    /// One open request per order and need.
+    #[error("help was already asked")]
+    HelpAlreadyAsked,
 }
 
 impl Error {
@@ -374,6 +398,14 @@ impl Error {
             Error::HandoverUnknown => "handover_unknown",
             Error::PartsTooLate => "parts_too_late",
             Error::PartsNotArrived => "parts_not_arrived",
+            Error::HelpNotNow => "help_not_now",
+            Error::HelpOwnStore => "help_own_store",
+            Error::HelpAnswered => "help_answered",
+            Error::HelpNotNearby => "help_not_nearby",
+            Error::DispatchUnknown => "dispatch_unknown",
+            Error::SkillMissing => "skill_missing",
+            Error::HelpKindUnknown => "help_kind_unknown",
+            Error::HelpAlreadyAsked => "help_already_asked",
         }
     }
 }
@@ -383,7 +415,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const ALL: [Error; 89] = [
+    const ALL: [Error; 97] = [
         Error::AmountEmpty,
         Error::AmountNotANumber,
         Error::AmountTooPrecise,
@@ -473,6 +505,14 @@ mod tests {
         Error::HandoverUnknown,
         Error::PartsTooLate,
         Error::PartsNotArrived,
+        Error::HelpNotNow,
+        Error::HelpOwnStore,
+        Error::HelpAnswered,
+        Error::HelpNotNearby,
+        Error::DispatchUnknown,
+        Error::SkillMissing,
+        Error::HelpKindUnknown,
+        Error::HelpAlreadyAsked,
     ];
 
     #[test]
@@ -570,6 +610,14 @@ mod tests {
                 "handover_unknown",
                 "parts_too_late",
                 "parts_not_arrived",
+                "help_not_now",
+                "help_own_store",
+                "help_answered",
+                "help_not_nearby",
+                "dispatch_unknown",
+                "skill_missing",
+                "help_kind_unknown",
+                "help_already_asked",
             ]
         );
     }

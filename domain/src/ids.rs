@@ -87,6 +87,8 @@ uuid_ids! {
     /// An online order placed for "any store", routed from store to store until one
     /// accepts it.
     RoutedOrderId,
+    /// A store's request for help (a technician or parts) to the stores nearby.
+    HelpRequestId,
 }
 
 /// A valid version-7 UUID built from a fixed timestamp and counter instead of

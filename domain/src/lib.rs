@@ -44,6 +44,8 @@
 //!   ([`reception::CustomerQuery`]).
 //! - [`routing`]: online orders for "any store": which store is offered one next
 //!   ([`routing::next_store`]), the acceptance window, and a store's answer.
+//! - [`help`]: stores helping each other: who sees a request, who may accept it, the
+//!   transfer or the visit it becomes.
 //! - [`parts_order`]: parts ordered online for collection or delivery: the basket, its
 //!   price, which stores can serve it, what accepting holds and handing over takes.
 //! - [`pricing`]: the uniform, versioned [`PriceList`] and [`price_line`].
@@ -85,6 +87,7 @@ pub mod error;
 pub mod findings;
 pub mod garage;
 pub mod geo;
+pub mod help;
 pub mod ids;
 pub mod kiosk;
 pub mod local_time;

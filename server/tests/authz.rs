@@ -506,6 +506,38 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
         ),
         ("parts_to_hand_over", vec![], reception),
         ("hand_over_parts", vec![("id", "not-an-id")], reception),
+        // Help between stores: asked and answered at a store's counter (the ids here are
+        // refused after the check), watched by HQ.
+        ("help_board", vec![], reception),
+        (
+            "raise_help",
+            vec![
+                ("order_id", "not-an-id"),
+                ("kind", "staff"),
+                ("skill", "maintenance"),
+                ("part_id", ""),
+                ("quantity", ""),
+                ("note", ""),
+            ],
+            reception,
+        ),
+        (
+            "accept_help",
+            vec![
+                ("id", "not-an-id"),
+                ("dispatch", "wave"),
+                ("staff_id", ""),
+                ("from", ""),
+                ("until", ""),
+            ],
+            reception,
+        ),
+        (
+            "move_transfer",
+            vec![("id", "not-an-id"), ("step", "received")],
+            reception,
+        ),
+        ("help_overview", vec![], hq_staff),
         ("routing_overview", vec![], hq_staff),
         (
             "set_acceptance_window",

@@ -132,6 +132,7 @@ fn HqRoutingPage() -> impl IntoView {
         <SurfaceFrame kind="hq" title=Msg::SurfaceHq home="/hq" sign_in="/hq/routing" nav=nav()>
             <StaffGate allowed=Principal::works_at_hq next="/hq/routing">
                 <crate::routing::hq::HqRouting state=state />
+                <crate::help::HqHelp />
             </StaffGate>
         </SurfaceFrame>
     }

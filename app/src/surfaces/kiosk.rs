@@ -9,7 +9,8 @@
 //! Unlocked, the section comes from the address (one lazy route for all of them):
 //! `/kiosk` reception ([`crate::reception::Reception`]), `/kiosk/customers/:id` the
 //! customer 360, `/kiosk/board` today's board ([`crate::workorders::StoreBoard`]), `/kiosk/inbox` the
-//! online orders waiting for the store's answer ([`crate::routing::inbox::Inbox`]), `/kiosk/prices` the price list, `/kiosk/store` the store's hours and bays
+//! online orders waiting for the store's answer ([`crate::routing::inbox::Inbox`]), `/kiosk/help`
+//! help between stores ([`crate::help::HelpBoardPage`]), `/kiosk/prices` the price list, `/kiosk/store` the store's hours and bays
 //! ([`crate::settings::StoreSettingsPanel`]), `/kiosk/staff` PINs and the idle lock.
 //! Locking goes back to `/kiosk`: the next person does not find the last one's customer.
 
@@ -39,6 +40,7 @@ fn KioskHome() -> impl IntoView {
     let board = BoardState::new();
     let settings = StoreSettingsState::new();
     let inbox = InboxState::new();
+    let help = crate::help::HelpState::new();
     let me = use_me();
     let navigate = leptos_router::hooks::use_navigate();
     let location = leptos_router::hooks::use_location();
@@ -70,6 +72,7 @@ fn KioskHome() -> impl IntoView {
                 NavItem { href: "/kiosk", label: Msg::NavReception },
                 NavItem { href: "/kiosk/board", label: Msg::NavBoard },
                 NavItem { href: "/kiosk/inbox", label: Msg::NavInbox },
+                NavItem { href: "/kiosk/help", label: Msg::NavHelp },
                 NavItem { href: "/kiosk/prices", label: Msg::NavPriceList },
                 NavItem { href: "/kiosk/store", label: Msg::NavStoreSettings },
                 NavItem { href: "/kiosk/staff", label: Msg::NavKioskStaff },
@@ -91,7 +94,7 @@ fn KioskHome() -> impl IntoView {
                                 view! { <LockScreen state=kiosk device=device /> }.into_any()
                             }
                             Ok(Some(device)) => {
-                                view! { <Unlocked kiosk=kiosk device=device quotes=quotes reception=reception board=board settings=settings inbox=inbox /> }.into_any()
+                                view! { <Unlocked kiosk=kiosk device=device quotes=quotes reception=reception board=board settings=settings inbox=inbox help=help /> }.into_any()
                             }
                         }
                     })
@@ -111,6 +114,7 @@ fn Unlocked(
     board: BoardState,
     settings: StoreSettingsState,
     inbox: InboxState,
+    help: crate::help::HelpState,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let store = device.store.clone();
@@ -123,6 +127,7 @@ fn Unlocked(
             "/kiosk" => view! { <Reception state=reception /> }.into_any(),
             "/kiosk/board" => view! { <StoreBoard state=board /> }.into_any(),
             "/kiosk/inbox" => view! { <Inbox state=inbox /> }.into_any(),
+            "/kiosk/help" => view! { <crate::help::HelpBoardPage state=help /> }.into_any(),
             "/kiosk/prices" => view! {
                 <ModelQuotes state=quotes />
                 <ServicePriceList intro=Msg::KioskPricesIntro />

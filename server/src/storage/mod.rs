@@ -29,6 +29,8 @@
 //!   - `policies.rs`: [`app::policies::PolicyStorage`];
 //!   - `routing.rs`: [`app::routing::RoutingStorage`] (online orders for "any store",
 //!     their hops, and the expiry job's claim of due offers);
+//!   - `help.rs`: [`app::help::HelpStorage`] (help requests between stores, accepted
+//!     once under the request's lock; the transfers they become, sent and received once);
 //!   - `parts_orders.rs`: [`app::routing::parts::PartsOrderStorage`] (parts that fit a
 //!     car at their prices, and handing an accepted parts order over, once);
 //!   - `booking.rs`: [`app::booking::BookingStorage`], which reads a
@@ -139,6 +141,9 @@ macro_rules! feature_files {
         #[allow(clippy::duplicate_mod)]
         #[path = "garage.rs"]
         mod garage;
+        #[allow(clippy::duplicate_mod)]
+        #[path = "help.rs"]
+        mod help;
         #[allow(clippy::duplicate_mod)]
         #[path = "parts.rs"]
         mod parts;

@@ -198,7 +198,7 @@ pub(super) async fn locked_order(
 }
 
 /// Refuses a part that does not fit the car ([`domain::Error::NoFitment`]).
-async fn fits(conn: &mut Conn, vehicle: Uuid, part: PartId) -> Result<(), StorageError> {
+pub(super) async fn fits(conn: &mut Conn, vehicle: Uuid, part: PartId) -> Result<(), StorageError> {
     sqlx::query(
         "SELECT 1 AS one FROM fitments f JOIN vehicles v ON v.model_id = f.model_id
          WHERE v.id = $1 AND f.part_id = $2",
