@@ -11,7 +11,7 @@
 //!   [`accept_help`], [`move_transfer`]; for HQ: [`get_help_overview`].
 //! - Storage: [`HelpStorage`].
 //! - Components: [`HelpBoardPage`] (`/kiosk/help`, with its [`HelpState`]), [`HqHelp`]
-//!   (on HQ's routing page).
+//!   (on HQ's routing page, with its [`HqHelpState`]).
 
 use domain::catalog::ServiceCategory;
 use domain::help::{Dispatch, HelpNeed, HelpStatus, TransferStep};
@@ -647,12 +647,36 @@ fn nearby_view(
     }
 }
 
+/// The resource of [`HqHelp`], made outside the sign-in gate.
+#[derive(Clone, Copy)]
+pub struct HqHelpState {
+    overview: Resource<Result<HelpOverview, AppError>>,
+}
+
+impl HqHelpState {
+    pub fn new() -> HqHelpState {
+        let live = crate::live::use_live();
+        let me = crate::account::use_me_context();
+        let overview = Resource::new(
+            // HQ's stream carries every store's events.
+            move || (me.session(), live.help.get()),
+            |_| get_help_overview(),
+        );
+        HqHelpState { overview }
+    }
+}
+
+impl Default for HqHelpState {
+    fn default() -> Self {
+        HqHelpState::new()
+    }
+}
+
 /// HQ's table of help requests: open ones first, longest wait first.
 #[component]
-pub fn HqHelp() -> impl IntoView {
+pub fn HqHelp(state: HqHelpState) -> impl IntoView {
     let i18n = use_i18n();
-    let live = crate::live::use_live();
-    let overview = Resource::new(move || live.help.get(), |_| get_help_overview());
+    let HqHelpState { overview } = state;
     let rows = move |rows: Vec<HelpRow>| {
         rows.into_iter()
             .map(|row| {

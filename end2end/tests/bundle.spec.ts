@@ -82,11 +82,15 @@ for (const [what, route, budget] of FIRST_VISITS) {
  * (a kiosk loads it once and keeps it a year: the files are content-hashed and
  * immutable), and 600,000 until the store's settings and parts at the bay took it to
  * about 602,000. Splitting its sections into `#[lazy]` chunks was tried and measured worse:
- * 137 files, and every customer page grew by 20 to 37 KB (README).
+ * 137 files, and every customer page grew by 20 to 37 KB (README). The online-order inbox
+ * and the parts orders to hand over took it to 646,138; help between stores (a page of
+ * its own with four actions and the rows they read back) to 675,726, so the ceiling is
+ * 700,000. HQ's was 500,000 until HQ's table of help requests took it from 490,795 to
+ * 504,208; it is 510,000.
  */
 for (const [what, route, chunk, budget] of [
-  ["the store kiosk", "/kiosk", "kiosk", 650_000],
-  ["the HQ console", "/hq", "hq", 500_000],
+  ["the store kiosk", "/kiosk", "kiosk", 700_000],
+  ["the HQ console", "/hq", "hq", 510_000],
 ] as const) {
   test(`a first visit to ${what} (${route}) loads its surface's chunk and stays under ${budget} bytes`, async ({ page }) => {
     await open(page, route);

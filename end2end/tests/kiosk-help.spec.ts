@@ -1,5 +1,5 @@
 import { test, expect, expectAccessible, Browser, Page } from "./fixtures";
-import { DEMO_PASSWORD, HQ_ADMIN, api, open, pairingCode, unlockKiosk } from "./helpers";
+import { DEMO_PASSWORD, HQ_ADMIN, api, bookingAt, open, pairingCode, unlockKiosk } from "./helpers";
 
 // Runs in the "ipad" project: two stores' kiosks at an iPad's viewport, by touch.
 
@@ -28,6 +28,8 @@ async function helpPageOf(page: Page, browser: Browser, r: Roster, store: string
 test("a store asks the stores nearby for a technician and for parts; one helps, the parts are sent and received", async ({ page, browser }) => {
   const r = await roster(browser);
   const [asker, helper] = [r.stores[0].id, r.stores[1].id];
+  // A customer's oil change booked at the asking store, before its iPad opens.
+  const booking = await bookingAt(browser, asker);
 
   // The helping store's iPad is open before the request is made.
   const helperContext = await browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true, locale: "zh-CN" });
@@ -35,14 +37,15 @@ test("a store asks the stores nearby for a technician and for parts; one helps, 
   await helpPageOf(there, browser, r, helper);
   await helpPageOf(page, browser, r, asker);
 
-  // An order of the store whose car takes wiper blades it does not hold yet (every store
-  // keeps a few above its safety stock).
+  // The customer's Corolla takes wiper blades the order does not hold (every store keeps
+  // a few above its safety stock).
   type Board = { orders: { id: string; reference: string; fitting: string[] }[]; parts: [string, string, unknown][] };
   const board: Board = await api(page.context().request, "help_board");
   const wiperIds = board.parts.filter(([, sku]) => sku.startsWith("WIP-")).map(([id]) => id);
-  const chosen = board.orders.find((o) => o.fitting.some((p) => wiperIds.includes(p)));
-  if (!chosen) throw new Error("no open order at the store takes wipers");
-  const wiper = chosen.fitting.find((p) => wiperIds.includes(p))!;
+  const chosen = board.orders.find((o) => o.reference === booking.reference);
+  if (!chosen) throw new Error("the booking is not among the store's open orders");
+  const wiper = chosen.fitting.find((p) => wiperIds.includes(p));
+  if (!wiper) throw new Error("no wiper blades fit the car");
   const reference = chosen.reference;
 
   // Short of a technician for it: asked by touch.
@@ -91,7 +94,8 @@ test("a store asks the stores nearby for a technician and for parts; one helps, 
   await console_.locator('.auth-form input[name="phone"]').fill(HQ_ADMIN);
   await console_.locator('.auth-form input[name="password"]').fill(DEMO_PASSWORD);
   await console_.locator('.auth-form button[type="submit"]').click();
-  await expect(console_.locator(`.help-table.answered tr[data-order="${reference}"]`).first()).toBeVisible();
+  await expect(console_.locator(`.help-table.answered tr[data-order="${reference}"]`)).toHaveCount(2);
+  await expectAccessible(console_, "/hq/routing, help between stores");
   await hq.close();
   await helperContext.close();
 });

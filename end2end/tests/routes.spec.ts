@@ -119,6 +119,7 @@ for (const lang of ["zh", "en"]) {
       await visit(page, "/kiosk/prices", ".model-quotes");
       await visit(page, "/kiosk/store", ".store-settings .week");
       await visit(page, "/kiosk/inbox", ".inbox h1");
+      await visit(page, "/kiosk/help", ".raise-form");
       await visit(page, "/kiosk/staff", ".staff-panel");
       await page.locator(".lock-form button").click();
       // Locked before the next load: a load that overtook the lock's request would find

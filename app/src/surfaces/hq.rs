@@ -128,11 +128,12 @@ fn HqTagsPage() -> impl IntoView {
 fn HqRoutingPage() -> impl IntoView {
     // The gate's view is built in a reactive closure; resources are made out here.
     let state = crate::routing::hq::HqRoutingState::new();
+    let help = crate::help::HqHelpState::new();
     view! {
         <SurfaceFrame kind="hq" title=Msg::SurfaceHq home="/hq" sign_in="/hq/routing" nav=nav()>
             <StaffGate allowed=Principal::works_at_hq next="/hq/routing">
                 <crate::routing::hq::HqRouting state=state />
-                <crate::help::HqHelp />
+                <crate::help::HqHelp state=help />
             </StaffGate>
         </SurfaceFrame>
     }
