@@ -8,7 +8,7 @@
 //! Every decision is [`domain::help`]'s. This module parses, authorises and shows.
 //!
 //! - Server functions, for a store's counter: [`get_help_board`], [`raise_help`],
-//!   [`accept_help`], [`move_transfer`]; for HQ: [`get_help_overview`].
+//!   [`accept_help`], [`move_transfer`], [`withdraw_help`]; for HQ: [`get_help_overview`].
 //! - Storage: [`HelpStorage`].
 //! - Components: [`HelpBoardPage`] (`/kiosk/help`, with its [`HelpState`]), [`HqHelp`]
 //!   (on HQ's routing page, with its [`HqHelpState`]).
@@ -161,6 +161,15 @@ pub trait HelpStorage: Send + Sync + 'static {
         now: OffsetDateTime,
     ) -> Result<HelpRow, StorageError>;
 
+    /// `store` withdraws its own open request ([`domain::help::may_withdraw`], under
+    /// the request's lock); [`StorageError::NotFound`] for another store's.
+    async fn withdraw(
+        &self,
+        store: domain::StoreId,
+        id: HelpRequestId,
+        now: OffsetDateTime,
+    ) -> Result<HelpRow, StorageError>;
+
     /// A parts request's transfer moves on: the helper sends it, the store that asked
     /// receives it ([`TransferStep::advance`]); receiving puts the parts on its shelf,
     /// held for the order.
@@ -263,6 +272,19 @@ pub async fn accept_help(
     Ok(row)
 }
 
+/// The caller's store takes back its own request while no store has answered.
+#[server(prefix = "/api", endpoint = "withdraw_help", output = crate::codec::JsonText)]
+pub async fn withdraw_help(id: String) -> Result<HelpRow, AppError> {
+    crate::account::session::require_same_origin()?;
+    let at = crate::reception::counter().await?;
+    let id = HelpRequestId::parse(&id)?;
+    let row = use_storage::<dyn HelpStorage>()?
+        .withdraw(at.store, id, crate::clock::now())
+        .await?;
+    tracing::info!(store = %at.store, by = %at.staff, request = %id, "help withdrawn");
+    Ok(row)
+}
+
 /// A parts request's transfer moves on: `in_transit` (the helper sent it) or
 /// `received` (the store that asked has it).
 #[server(prefix = "/api", endpoint = "move_transfer", output = crate::codec::JsonText)]
@@ -351,6 +373,7 @@ pub struct HelpState {
     raise: ServerAction<RaiseHelp>,
     accept: ServerAction<AcceptHelp>,
     step: ServerAction<MoveTransfer>,
+    withdraw: ServerAction<WithdrawHelp>,
 }
 
 impl HelpState {
@@ -362,6 +385,7 @@ impl HelpState {
         let raise = ServerAction::<RaiseHelp>::new();
         let accept = ServerAction::<AcceptHelp>::new();
         let step = ServerAction::<MoveTransfer>::new();
+        let withdraw = ServerAction::<WithdrawHelp>::new();
         let board = Resource::new(
             move || {
                 (
@@ -370,6 +394,7 @@ impl HelpState {
                     raise.version().get(),
                     accept.version().get(),
                     step.version().get(),
+                    withdraw.version().get(),
                     // A request raised or answered nearby, a transfer moved.
                     live.help.get(),
                 )
@@ -387,6 +412,7 @@ impl HelpState {
             raise,
             accept,
             step,
+            withdraw,
         }
     }
 }
@@ -406,6 +432,7 @@ pub fn HelpBoardPage(state: HelpState) -> impl IntoView {
         raise,
         accept,
         step,
+        withdraw,
     } = state;
     view! {
         <section class="help-page">
@@ -414,10 +441,13 @@ pub fn HelpBoardPage(state: HelpState) -> impl IntoView {
             {move || raise.value().get().and_then(Result::err).map(error_view)}
             {move || accept.value().get().and_then(Result::err).map(error_view)}
             {move || step.value().get().and_then(Result::err).map(error_view)}
+            {move || withdraw.value().get().and_then(Result::err).map(error_view)}
             <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match board.await {
-                        Ok(Some(board)) => board_view(i18n, board, raise, accept, step).into_any(),
+                        Ok(Some(board)) => {
+                            board_view(i18n, board, raise, accept, (step, withdraw)).into_any()
+                        }
                         Ok(None) => ().into_any(),
                         Err(e) => error_view(e).into_any(),
                     }
@@ -433,7 +463,7 @@ fn board_view(
     board: HelpBoard,
     raise: ServerAction<RaiseHelp>,
     accept: ServerAction<AcceptHelp>,
-    step: ServerAction<MoveTransfer>,
+    (step, withdraw): (ServerAction<MoveTransfer>, ServerAction<WithdrawHelp>),
 ) -> impl IntoView {
     let orders = board
         .orders
@@ -490,12 +520,20 @@ fn board_view(
         .into_iter()
         .map(|row| {
             let receive = row.transfer.as_ref().is_some_and(|t| t.step != TransferStep::Received);
+            let open = row.status == HelpStatus::Open;
             let id = row.id.to_string();
+            let withdraw_id = id.clone();
             view! {
                 <li class="help-item" data-status=row.status.code() data-order=row.order_reference.clone()>
                     <strong>{row.order_reference.clone()}</strong> " " {need_line(i18n, &row)}
                     " · " {move || i18n.t(StaffMsg::Waited)} " " {row.waited_minutes} " min"
                     {answer_line(i18n, &row)}
+                    {open.then(|| view! {
+                        <ActionForm action=withdraw attr:class="withdraw-form">
+                            <input type="hidden" name="id" value=withdraw_id.clone() />
+                            <button type="submit" class="withdraw">{move || i18n.t(StaffMsg::HelpWithdraw)}</button>
+                        </ActionForm>
+                    })}
                     {receive.then(|| view! {
                         <ActionForm action=step attr:class="receive-form">
                             <input type="hidden" name="id" value=id.clone() />

@@ -786,11 +786,13 @@ pub enum StaffMsg {
     HelpAnswer,
     HelpOpen,
     HelpAnswered,
+    HelpWithdraw,
 }
 
 impl StaffMsg {
     pub fn text(self, lang: Lang) -> &'static str {
         let (zh, en) = match self {
+            StaffMsg::HelpWithdraw => ("撤回求助", "Withdraw"),
             StaffMsg::HelpTechnician => ("技师", "A technician"),
             StaffMsg::TransferReserved => ("已在对方门店预留", "Held at the helping store"),
             StaffMsg::TransferInTransit => ("运输中", "On its way"),

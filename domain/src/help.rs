@@ -7,7 +7,8 @@
 //! - [`HelpNeed`]: a technician skilled in a kind of work, or a quantity of a part.
 //! - [`may_raise`]: which orders a store may ask help for.
 //! - [`nearby`]: the stores that see a request, nearest first, within [`NEARBY_M`].
-//! - [`check_accept`]: whether a store may accept a request now.
+//! - [`check_accept`]: whether a store may accept a request now; [`may_withdraw`]:
+//!   whether the store that asked may take it back.
 //! - [`parts_hold`]: the hold a parts request's acceptance takes at the helper, and
 //!   [`Dispatch`], how the parts travel.
 //! - [`StaffVisit`]: who goes where, from when until when.
@@ -147,6 +148,15 @@ pub fn check_accept(
         return Err(Error::HelpNotNearby);
     }
     Ok(())
+}
+
+/// Whether the store that asked may withdraw its request (it found a technician or the
+/// part after all): only while no store has answered ([`Error::HelpAnswered`]).
+pub fn may_withdraw(status: HelpStatus) -> Result<(), Error> {
+    match status {
+        HelpStatus::Open => Ok(()),
+        HelpStatus::Accepted | HelpStatus::Withdrawn => Err(Error::HelpAnswered),
+    }
 }
 
 /// How the parts travel to the store that asked.
@@ -370,6 +380,16 @@ mod tests {
         assert_eq!(
             check_accept(HelpStatus::Open, a, b, NEARBY_M + 1),
             Err(Error::HelpNotNearby)
+        );
+    }
+
+    #[test]
+    fn only_an_open_request_is_withdrawn() {
+        assert_eq!(may_withdraw(HelpStatus::Open), Ok(()));
+        assert_eq!(may_withdraw(HelpStatus::Accepted), Err(Error::HelpAnswered));
+        assert_eq!(
+            may_withdraw(HelpStatus::Withdrawn),
+            Err(Error::HelpAnswered)
         );
     }
 

@@ -87,6 +87,17 @@ test("a store asks the stores nearby for a technician and for parts; one helps, 
   await receive.tap();
   await expect(page.locator(`.help-list.asked .transfer[data-step="received"]`)).toBeVisible();
 
+  // Asked again, then taken back before anyone answers: it leaves the store nearby, live.
+  await form.locator('input[name="kind"][value="staff"]').check();
+  await form.locator(".raise").tap();
+  const again = page.locator(`.help-list.asked .help-item[data-status="open"][data-order="${reference}"]`);
+  await expect(again).toHaveCount(1);
+  const seen = there.locator(`.help-list.nearby .help-item[data-order="${reference}"]`);
+  await expect(seen).toHaveCount(1);
+  await again.locator(".withdraw").tap();
+  await expect(page.locator(`.help-list.asked .help-item[data-status="withdrawn"][data-order="${reference}"]`)).toHaveCount(1);
+  await expect(seen).toHaveCount(0);
+
   // HQ sees how long the requests waited.
   const hq = await browser.newContext({ locale: "en-US" });
   const console_ = await hq.newPage();

@@ -537,6 +537,7 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
             vec![("id", "not-an-id"), ("step", "received")],
             reception,
         ),
+        ("withdraw_help", vec![("id", "not-an-id")], reception),
         ("help_overview", vec![], hq_staff),
         ("routing_overview", vec![], hq_staff),
         (

@@ -2,7 +2,8 @@
 //! nearby, nearest first; of two stores accepting at once one helps; a parts request
 //! becomes a transfer that is sent and received once each, moving the stock from the
 //! helper's shelf to the asker's, held for the order; a staff request records who goes
-//! and when; bad answers change nothing; HQ sees how long each waited.
+//! and when; an open request can be taken back by its store only; bad answers change
+//! nothing; HQ sees how long each waited.
 
 mod common;
 
@@ -74,32 +75,6 @@ async fn order_at(db: &TestDb, store: StoreId) -> (OrderId, PartId) {
     (order, PartId::from(wipers[0].0))
 }
 
-/// `(on hand, reserved)` of `part` at `at`.
-async fn shelf(db: &TestDb, at: StoreId, part: PartId) -> (i64, i64) {
-    let rows: Vec<(i64, i64)> = db
-        .rows(
-            "SELECT on_hand_milli, reserved_milli FROM stock WHERE location_id = $1 AND part_id = $2",
-            &[Arg::Id(at.as_uuid()), Arg::Id(part.as_uuid())],
-        )
-        .await;
-    rows.first().copied().unwrap_or((0, 0))
-}
-
-async fn stock_up(db: &TestDb, at: StoreId, part: PartId, milli: i64) {
-    db.execute(
-        "INSERT INTO stock (location_id, part_id, on_hand_milli, reserved_milli, safety_milli)
-         VALUES ($1, $2, $3, 0, 0)
-         ON CONFLICT (location_id, part_id)
-         DO UPDATE SET on_hand_milli = stock.on_hand_milli + excluded.on_hand_milli",
-        &[
-            Arg::Id(at.as_uuid()),
-            Arg::Id(part.as_uuid()),
-            Arg::Int(milli),
-        ],
-    )
-    .await;
-}
-
 /// The two stores nearest `asker`, both within reach.
 async fn two_nearest(db: &TestDb, asker: StoreId) -> (StoreId, StoreId) {
     let all = stores(db).await;
@@ -163,9 +138,9 @@ async fn a_parts_request_is_answered_once_and_its_transfer_moves_the_stock_once(
     assert_eq!(rule(own), E::HelpOwnStore);
 
     // Both have it to spare; both accept at once: one helps.
-    stock_up(&db, b, part, 5_000).await;
-    stock_up(&db, c, part, 5_000).await;
-    let (before_b, before_c) = (shelf(&db, b, part).await, shelf(&db, c, part).await);
+    db.stock_up(b, part, 5_000).await;
+    db.stock_up(c, part, 5_000).await;
+    let (before_b, before_c) = (db.shelf(b, part).await, db.shelf(c, part).await);
     let at = t0 + Duration::minutes(12);
     let (by_b, by_c) = (advisor_at(&db, b).await, advisor_at(&db, c).await);
     let (x, y) = tokio::join!(
@@ -185,11 +160,11 @@ async fn a_parts_request_is_answered_once_and_its_transfer_moves_the_stock_once(
     assert_eq!(transfer.step, TransferStep::Reserved);
     assert_eq!(transfer.dispatch, Dispatch::Courier);
     // Held on the helper's shelf only.
-    let (hb, hc) = (shelf(&db, b, part).await, shelf(&db, c, part).await);
-    let held = |now: (i64, i64), before: (i64, i64)| now.1 - before.1;
+    let (hb, hc) = (db.shelf(b, part).await, db.shelf(c, part).await);
+    let held = |now: (u64, u64), before: (u64, u64)| now.1 - before.1;
     assert_eq!(held(hb, before_b) + held(hc, before_c), 1_000);
     assert_eq!(
-        shelf(&db, helper, part).await.1 - if helper == b { before_b.1 } else { before_c.1 },
+        db.shelf(helper, part).await.1 - if helper == b { before_b.1 } else { before_c.1 },
         1_000
     );
 
@@ -214,8 +189,8 @@ async fn a_parts_request_is_answered_once_and_its_transfer_moves_the_stock_once(
         .move_transfer(helper, raised.id, TransferStep::InTransit, at)
         .await;
     assert_eq!(rule(again), E::StepOutOfOrder);
-    let source_before = shelf(&db, helper, part).await;
-    let asker_before = shelf(&db, asker, part).await;
+    let source_before = db.shelf(helper, part).await;
+    let asker_before = db.shelf(asker, part).await;
     let later = at + Duration::minutes(40);
     let (r1, r2) = tokio::join!(
         help.move_transfer(asker, raised.id, TransferStep::Received, later),
@@ -223,11 +198,11 @@ async fn a_parts_request_is_answered_once_and_its_transfer_moves_the_stock_once(
     );
     assert_eq!([r1.is_ok(), r2.is_ok()].iter().filter(|ok| **ok).count(), 1);
     assert_eq!(
-        shelf(&db, helper, part).await,
+        db.shelf(helper, part).await,
         (source_before.0 - 1_000, source_before.1 - 1_000)
     );
     assert_eq!(
-        shelf(&db, asker, part).await,
+        db.shelf(asker, part).await,
         (asker_before.0 + 1_000, asker_before.1 + 1_000)
     );
     // Held for the order on the asker's own shelf now.
@@ -351,6 +326,29 @@ async fn a_staff_request_records_who_goes_where_and_when(db: TestDb) {
     let theirs = help.board(helper, at).await.expect("board");
     assert!(theirs.helping.iter().any(|r| r.id == raised.id));
     assert!(theirs.nearby.iter().all(|r| r.id != raised.id));
+    // Answered: no longer withdrawn.
+    let late = help.withdraw(asker, raised.id, at).await;
+    assert_eq!(rule(late), E::HelpAnswered);
+
+    // Asked again, then taken back by the store that asked (another store cannot): no
+    // store can accept it, and nobody nearby sees it any more.
+    let again = help
+        .raise(asker, by, order, need, None, at)
+        .await
+        .expect("raised");
+    let stranger = help.withdraw(helper, again.id, at).await;
+    assert!(
+        matches!(stranger, Err(StorageError::NotFound)),
+        "{stranger:?}"
+    );
+    let withdrawn = help.withdraw(asker, again.id, at).await.expect("withdrawn");
+    assert_eq!(withdrawn.status, HelpStatus::Withdrawn);
+    let too_late = help
+        .accept(helper, by_helper, again.id, visit(skilled), at)
+        .await;
+    assert_eq!(rule(too_late), E::HelpAnswered);
+    let theirs = help.board(helper, at).await.expect("board");
+    assert!(theirs.nearby.iter().all(|r| r.id != again.id));
 }
 
 async fn bad_help_over_http_gets_a_clear_message_and_changes_nothing(db: TestDb) {

@@ -927,39 +927,12 @@ impl Fixture {
     }
 }
 
-/// `(on hand, reserved)` of `part` at `at`, in thousandths.
-async fn shelf(db: &TestDb, at: StoreId, part: PartId) -> (i64, i64) {
-    let rows: Vec<(i64, i64)> = db
-        .rows(
-            "SELECT on_hand_milli, reserved_milli FROM stock WHERE location_id = $1 AND part_id = $2",
-            &[Arg::Id(at.as_uuid()), Arg::Id(part.as_uuid())],
-        )
-        .await;
-    rows.first().copied().unwrap_or((0, 0))
-}
-
-/// Puts `milli` more of `part` on `at`'s shelf.
-async fn stock_up(db: &TestDb, at: StoreId, part: PartId, milli: i64) {
-    db.execute(
-        "INSERT INTO stock (location_id, part_id, on_hand_milli, reserved_milli, safety_milli)
-         VALUES ($1, $2, $3, 0, 0)
-         ON CONFLICT (location_id, part_id)
-         DO UPDATE SET on_hand_milli = stock.on_hand_milli + excluded.on_hand_milli",
-        &[
-            Arg::Id(at.as_uuid()),
-            Arg::Id(part.as_uuid()),
-            Arg::Int(milli),
-        ],
-    )
-    .await;
-}
-
 async fn a_parts_order_is_accepted_held_and_handed_over_once(db: TestDb) {
     let f = fixture(&db).await;
     let parts_orders = f.database.storages().parts_orders;
     let wipers = wipers(&f).await;
     let (first, from) = store(&db, "HZ-XH").await;
-    stock_up(&db, first, wipers.part, 10_000).await;
+    db.stock_up(first, wipers.part, 10_000).await;
     let request = f.parts_request(&wipers, 2, Handover::Collect, DayPart::Afternoon, from);
     let order = f
         .routing
@@ -993,7 +966,7 @@ async fn a_parts_order_is_accepted_held_and_handed_over_once(db: TestDb) {
     assert!(request.window.contains(ready));
     assert!(item.slots.is_empty());
 
-    let before = shelf(&db, first, wipers.part).await;
+    let before = db.shelf(first, wipers.part).await;
     let advisor = advisor_at(&db, first).await;
     let at = t0() + Duration::minutes(5);
     let accepted = f
@@ -1010,7 +983,7 @@ async fn a_parts_order_is_accepted_held_and_handed_over_once(db: TestDb) {
     assert!(accepted.booking.is_none());
     // Held on the shelf, credited to the store, owned by who accepted, no capacity.
     assert_eq!(
-        shelf(&db, first, wipers.part).await,
+        db.shelf(first, wipers.part).await,
         (before.0, before.1 + 2_000)
     );
     let made: Vec<(String, Uuid, Uuid, i64, String)> = db
@@ -1064,7 +1037,7 @@ async fn a_parts_order_is_accepted_held_and_handed_over_once(db: TestDb) {
     );
     assert!(outcomes.contains(&Err(E::StepOutOfOrder)), "{outcomes:?}");
     assert_eq!(
-        shelf(&db, first, wipers.part).await,
+        db.shelf(first, wipers.part).await,
         (before.0 - 2_000, before.1)
     );
     let done = f.order(order.id).await;
@@ -1119,7 +1092,7 @@ async fn parts_come_from_where_they_can_be_in_time_and_deliveries_stay_within_re
         .iter()
         .max_by_key(|(_, _, p)| distance_m(from, *p))
         .expect("stores");
-    stock_up(&db, far, wipers.part, 20_000).await;
+    db.stock_up(far, wipers.part, 20_000).await;
     let morning = place(collect(DayPart::Morning)).await;
     assert_eq!(morning.store.as_ref().map(|s| s.id), Some(far));
     // In the afternoon the nearest store can: the van brings them over first.
@@ -1131,7 +1104,7 @@ async fn parts_come_from_where_they_can_be_in_time_and_deliveries_stay_within_re
         .await
         .expect("accepted");
     // Held at the far store as a transfer, not yet on the near store's shelf.
-    assert_eq!(shelf(&db, far, wipers.part).await.1, 2_000);
+    assert_eq!(db.shelf(far, wipers.part).await.1, 2_000);
     let transfers: Vec<(Uuid, Uuid)> = db
         .rows(
             "SELECT t.from_location_id, t.to_location_id FROM transfers t
@@ -1145,7 +1118,7 @@ async fn parts_come_from_where_they_can_be_in_time_and_deliveries_stay_within_re
         .hand_over(near, advisor, afternoon.id, t0())
         .await;
     assert_eq!(early.map(|_| ()).map_err(rule), Err(E::PartsNotArrived));
-    assert_eq!(shelf(&db, far, wipers.part).await.1, 2_000);
+    assert_eq!(db.shelf(far, wipers.part).await.1, 2_000);
     let list = parts_orders.to_hand_over(near).await.expect("list");
     let item = list
         .iter()

@@ -50,11 +50,7 @@ impl HelpStorage for Backend {
         note: Option<HelpNote>,
         now: OffsetDateTime,
     ) -> Result<HelpRow, StorageError> {
-        let locations = {
-            let mut conn = self.conn().await?;
-            let revs = self.revisions(&mut conn).await?;
-            self.locations(&mut conn, &revs).await?
-        };
+        let locations = self.every_location().await?;
         let id = HelpRequestId::new();
         transaction!(self, Serial::Rows, |tx| {
             let (vehicle, status) = locked_order(tx, store, order).await?;
@@ -110,6 +106,7 @@ impl HelpStorage for Backend {
         let asked = rows(
             &mut conn,
             "h.store_id = $1 AND (h.status = 'open' OR h.accepted_at >= $2
+                OR (h.status = 'withdrawn' AND h.raised_at >= $2)
                 OR (t.id IS NOT NULL AND t.received_at IS NULL))
              ORDER BY h.raised_at DESC",
             &[Bind::Id(store.as_uuid()), Bind::Time(since)],
@@ -156,11 +153,7 @@ impl HelpStorage for Backend {
         answer: HelpAnswer,
         now: OffsetDateTime,
     ) -> Result<HelpRow, StorageError> {
-        let locations = {
-            let mut conn = self.conn().await?;
-            let revs = self.revisions(&mut conn).await?;
-            self.locations(&mut conn, &revs).await?
-        };
+        let locations = self.every_location().await?;
         let helper = location(&locations, store)?.clone();
         transaction!(self, Serial::Rows, |tx| {
             let r = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -275,11 +268,7 @@ impl HelpStorage for Backend {
         to: TransferStep,
         now: OffsetDateTime,
     ) -> Result<HelpRow, StorageError> {
-        let locations = {
-            let mut conn = self.conn().await?;
-            let revs = self.revisions(&mut conn).await?;
-            self.locations(&mut conn, &revs).await?
-        };
+        let locations = self.every_location().await?;
         transaction!(self, Serial::Rows, |tx| {
             let r = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT h.store_id, h.helper_store_id, h.order_id, t.id AS transfer_id, t.part_id,
@@ -365,6 +354,47 @@ impl HelpStorage for Backend {
         self.row(id, Some(store), now).await
     }
 
+    async fn withdraw(
+        &self,
+        store: StoreId,
+        id: HelpRequestId,
+        now: OffsetDateTime,
+    ) -> Result<HelpRow, StorageError> {
+        let locations = self.every_location().await?;
+        transaction!(self, Serial::Rows, |tx| {
+            let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT store_id, status FROM help_requests WHERE id = $1{LOCK_ROWS}"
+            )))
+            .bind(id.as_uuid())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .ok_or(StorageError::NotFound)?;
+            // Another store's request is not there to take back.
+            if get::<Uuid>(&r, "store_id")? != store.as_uuid() {
+                return Err(StorageError::NotFound);
+            }
+            let status: String = get(&r, "status")?;
+            domain::help::may_withdraw(
+                HelpStatus::parse(&status)
+                    .ok_or_else(|| StorageError::corrupt(format!("help status {status:?}")))?,
+            )?;
+            let mut batch = Batch::default();
+            let sql = format!(
+                "UPDATE help_requests SET status = 'withdrawn' WHERE id = {} AND status = 'open'",
+                batch.bind(id.as_uuid())
+            );
+            batch.push_guarded(sql, 1, domain::Error::HelpAnswered);
+            let events = changed(&locations, store, None);
+            for event in &events {
+                push_event(&mut batch, event, now)?;
+            }
+            send_batch(tx, batch).await?;
+            Ok(((), events))
+        })?;
+        self.row(id, Some(store), now).await
+    }
+
     async fn overview(&self, now: OffsetDateTime, days: u16) -> Result<HelpOverview, StorageError> {
         let mut conn = self.conn().await?;
         let since = now - time::Duration::days(i64::from(days));
@@ -384,6 +414,13 @@ impl HelpStorage for Backend {
 }
 
 impl Backend {
+    /// Every location, from memory while the network is unchanged.
+    async fn every_location(&self) -> Result<std::sync::Arc<Vec<Location>>, StorageError> {
+        let mut conn = self.conn().await?;
+        let revs = self.revisions(&mut conn).await?;
+        self.locations(&mut conn, &revs).await
+    }
+
     /// One request as `viewer` (a store) sees it.
     async fn row(
         &self,

@@ -17,7 +17,7 @@ use app::parts::{OrderPart, PartChoice, PartsStorage};
 use app::storage::StorageError;
 use async_trait::async_trait;
 use domain::booking::Source;
-use domain::picking::{extra_hold, may_handle_parts, to_pick, PartPlace};
+use domain::picking::{extra_hold, may_handle_parts, to_pick, HeldPart, PartPlace};
 use domain::stock::DeliverySchedule;
 use domain::{OrderId, OrderStatus, PartId, Quantity, StoreId};
 use uuid::Uuid;
@@ -36,13 +36,7 @@ impl PartsStorage for Backend {
             let now = now();
             let (_, status) = locked_order(tx, store, order).await?;
             may_handle_parts(status)?;
-            let held: Vec<_> = of_orders(tx, &[order.as_uuid()])
-                .await?
-                .remove(&order.as_uuid())
-                .unwrap_or_default()
-                .iter()
-                .map(OrderPart::held)
-                .collect();
+            let held = held(tx, order).await?;
             let picks = to_pick(&held)?;
             take_from_shelf(tx, store, order, &picks, now).await?;
             let event = LiveEvent::BoardChanged { store };
@@ -130,6 +124,17 @@ impl PartsStorage for Backend {
             Ok((added, events))
         })
     }
+}
+
+/// What the order holds, as the domain weighs it.
+pub(super) async fn held(conn: &mut Conn, order: OrderId) -> Result<Vec<HeldPart>, StorageError> {
+    Ok(of_orders(conn, &[order.as_uuid()])
+        .await?
+        .remove(&order.as_uuid())
+        .unwrap_or_default()
+        .iter()
+        .map(OrderPart::held)
+        .collect())
 }
 
 /// Takes `picks` of the order's parts off `store`'s shelf: on-hand and reserved go

@@ -10,7 +10,6 @@
 use std::collections::HashMap;
 
 use app::live::LiveEvent;
-use app::parts::OrderPart;
 use app::routing::parts::PartsOrderStorage;
 use app::routing::{PartOffer, RoutedOrder, ToHandOver};
 use app::storage::StorageError;
@@ -21,7 +20,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::booking::customer_and_vehicle;
-use super::parts::{locked_order, of_orders, take_from_shelf};
+use super::parts::{held, locked_order, of_orders, take_from_shelf};
 use super::routing::{load, Filter};
 use super::rows::{get, named, placeholders, push_event, Batch};
 use super::{send_batch, Backend};
@@ -130,13 +129,7 @@ impl PartsOrderStorage for Backend {
             let customer = CustomerId::from(get::<Uuid>(&row, "customer_id")?);
             let order = OrderId::from(get::<Uuid>(&row, "order_id")?);
             let (_, status) = locked_order(tx, store, order).await?;
-            let held: Vec<_> = of_orders(tx, &[order.as_uuid()])
-                .await?
-                .remove(&order.as_uuid())
-                .unwrap_or_default()
-                .iter()
-                .map(OrderPart::held)
-                .collect();
+            let held = held(tx, order).await?;
             let picks = domain::parts_order::to_hand_over(status, &held)?;
             take_from_shelf(tx, store, order, &picks, now).await?;
             let mut batch = Batch::default();

@@ -176,6 +176,22 @@ impl TestDb {
             .unwrap_or((0, 0))
     }
 
+    /// Puts `milli` more of `part` on `location`'s shelf (a row if it had none).
+    pub async fn stock_up(&self, location: domain::StoreId, part: domain::PartId, milli: i64) {
+        self.execute(
+            "INSERT INTO stock (location_id, part_id, on_hand_milli, reserved_milli, safety_milli)
+             VALUES ($1, $2, $3, 0, 0)
+             ON CONFLICT (location_id, part_id)
+             DO UPDATE SET on_hand_milli = stock.on_hand_milli + excluded.on_hand_milli",
+            &[
+                Arg::Id(location.as_uuid()),
+                Arg::Id(part.as_uuid()),
+                Arg::Int(milli),
+            ],
+        )
+        .await;
+    }
+
     pub fn config(&self) -> Config {
         Config {
             database_url: self.url.clone(),
