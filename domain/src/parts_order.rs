@@ -8,26 +8,27 @@
 //!   [`DELIVERY_RADIUS_M`] of the store.
 //! - [`quote`]: the basket at the published prices ([`PartsQuote`]), which the order
 //!   locks.
-//! - [`candidates`]: which stores can serve it: the parts can be on their shelf, and
-//!   the store open, inside the customer's window ([`handover_from`]); for delivery,
-//!   the customer within reach.
+//! - [`candidates`]: which stores can serve it: the parts are on their shelf and the
+//!   store is open inside the customer's window ([`handover_from`]); for delivery, the
+//!   customer is within reach. A parts order is served from a store's own shelf: stores
+//!   do not yet receive deliveries at the kiosk (the supply chain's), so parts on their
+//!   way could never be handed over.
 //! - [`place`]: a new order's locked prices and first store.
-//! - [`accept_plan`]: the holds a store's acceptance takes, from where a booking would
-//!   take them ([`crate::booking::part_supply`]).
+//! - [`accept_plan`]: the holds a store's acceptance takes, on its shelf.
 //! - [`to_hand_over`]: what leaves the shelf when the customer gets the parts: all of
 //!   it, once everything is there.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::booking::{hold_for, part_supply, Hold};
+use crate::booking::{hold_for, Hold};
 use crate::geo::{distance_m, GeoPoint};
 use crate::local_time::at_local_minute;
 use crate::network::{Location, Network};
 use crate::picking::{HeldPart, PartPlace};
 use crate::pricing::{price_line, Line, PriceList, PricedItem};
 use crate::routing::{next_store, Candidate, Next, PreferredWindow};
-use crate::stock::{readiness, DeliverySchedule, Readiness};
+use crate::stock::{readiness, PartSupply, Readiness, Supply};
 use crate::{Error, Money, OrderStatus, PartId, Quantity, StoreId};
 
 /// The most different parts in one order.
@@ -194,21 +195,28 @@ pub fn quote(list: &PriceList, basket: &Basket) -> Result<PartsQuote, Error> {
 /// Everything a decision about a parts order reads.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Stockists {
-    /// The stores, the locations that could send the parts, and their shelves.
+    /// The stores and their shelves.
     pub network: Network,
-    /// When the warehouse's vans run.
-    pub schedule: DeliverySchedule,
     /// The instant of the decision.
     pub now: OffsetDateTime,
 }
 
 impl Stockists {
-    /// Where each part of `basket` comes from for `store`, and when all can be there.
+    /// Whether each part of `basket` is on `store`'s shelf ([`Supply::Now`]) or not
+    /// ([`Supply::Unobtainable`] for a parts order), and so whether all are there now.
     pub fn readiness(&self, store: &Location, basket: &Basket) -> Readiness {
         let parts = basket
             .lines()
             .iter()
-            .map(|&(part, q)| part_supply(&self.network, store, part, q, &self.schedule, self.now))
+            .map(|&(part, quantity)| PartSupply {
+                part,
+                quantity,
+                supply: if self.network.shelf(store.id, part).level.covers(quantity) {
+                    Supply::Now
+                } else {
+                    Supply::Unobtainable
+                },
+            })
             .collect();
         readiness(parts, self.now)
     }
@@ -235,9 +243,9 @@ pub fn handover_from(
         .min()
 }
 
-/// Whether `store` can serve the order: a store (not the warehouse), open inside the
-/// window once the parts can be on its shelf, and for a delivery the customer at
-/// `from` within [`DELIVERY_RADIUS_M`].
+/// Whether `store` can serve the order: a store (not the warehouse) with the parts on
+/// its shelf, open inside the window, and for a delivery the customer at `from` within
+/// [`DELIVERY_RADIUS_M`].
 fn can_serve(
     s: &Stockists,
     store: &Location,
@@ -322,10 +330,9 @@ pub struct PartsPlan {
     pub ready_from: OffsetDateTime,
 }
 
-/// The holds `store` takes when it accepts: each part from where a booking would take
-/// it (its shelf, a shipment on its way, another location's spare stock).
-/// [`Error::OutOfStock`] if some part cannot be had, [`Error::PartsTooLate`] if the
-/// parts cannot be there while the store is open in the customer's window.
+/// The holds `store` takes when it accepts: each part on its shelf.
+/// [`Error::OutOfStock`] if some part is not there (any more), [`Error::PartsTooLate`]
+/// if the store is not open in what is left of the customer's window.
 pub fn accept_plan(
     s: &Stockists,
     store: StoreId,
@@ -393,14 +400,13 @@ mod tests {
         Quantity::units(units).expect("quantity")
     }
 
-    /// Store 1 has oil and filters, store 2 (3 km east) oil above its safety stock, the
-    /// warehouse (10 km) plenty of both; the vans run so a transfer lands the same day.
+    /// Store 1 has oil and filters, store 2 (3 km east) oil only, the warehouse (10 km)
+    /// plenty of both.
     fn stockists() -> (Stockists, PriceList) {
         let s = situation();
         (
             Stockists {
                 network: s.network,
-                schedule: s.schedule,
                 now: s.now,
             },
             s.prices,
@@ -469,41 +475,47 @@ mod tests {
     }
 
     #[test]
-    fn a_store_can_serve_when_the_parts_and_its_hours_fit_the_window() {
+    fn a_store_can_serve_when_the_parts_are_on_its_shelf_and_it_is_open() {
         let (s, _) = stockists();
         let both = basket(&[(oil(), q(4)), (filter(), q(1))]);
-        let c = candidates(&s, &both, &afternoon(), &Handover::Collect, from_store_1());
-        // Store 1 from its shelf; store 2 has oil and gets a filter sent over in the
-        // day's wave; the warehouse is never a candidate.
-        assert_eq!(c.len(), 2);
-        assert!(c.iter().all(|c| c.capable), "{c:?}");
-        // The morning is over by the time a transfer arrives; store 1 still can.
-        let morning = PreferredWindow {
-            part: DayPart::Morning,
-            ..afternoon()
-        };
-        let c = candidates(&s, &both, &morning, &Handover::Collect, from_store_1());
-        assert_eq!(
+        let capable = |c: Vec<Candidate>| {
             c.iter()
                 .filter(|c| c.capable)
                 .map(|c| c.store)
-                .collect::<Vec<_>>(),
-            vec![store(1)]
-        );
-        // More filters than any shelf but the warehouse's, which has none to spare now.
-        let mut dry = s.clone();
-        dry.network
-            .stock
-            .retain(|(at, p), _| !(*at == store(3) && *p == filter()));
-        let lots = basket(&[(filter(), q(20))]);
+                .collect::<Vec<_>>()
+        };
+        // Only store 1 has both on its shelf (the warehouse is never a candidate, and
+        // what another shelf could send is not waited for).
+        let c = candidates(&s, &both, &afternoon(), &Handover::Collect, from_store_1());
+        assert_eq!(c.len(), 2);
+        assert_eq!(capable(c), vec![store(1)]);
+        // Oil alone: both stores.
+        let oil_only = basket(&[(oil(), q(4))]);
         let c = candidates(
-            &dry,
-            &lots,
+            &s,
+            &oil_only,
             &afternoon(),
             &Handover::Collect,
             from_store_1(),
         );
-        assert!(c.iter().all(|c| !c.capable));
+        assert_eq!(capable(c), vec![store(1), store(2)]);
+        // A day the stores are closed: nobody.
+        let mut closed = s.clone();
+        for l in &mut closed.network.locations {
+            l.hours.retain(|h| h.weekday != time::Weekday::Monday);
+        }
+        let c = candidates(
+            &closed,
+            &both,
+            &afternoon(),
+            &Handover::Collect,
+            from_store_1(),
+        );
+        assert!(capable(c).is_empty());
+        // More filters than any store's shelf.
+        let lots = basket(&[(filter(), q(20))]);
+        let c = candidates(&s, &lots, &afternoon(), &Handover::Collect, from_store_1());
+        assert!(capable(c).is_empty());
     }
 
     #[test]
@@ -569,7 +581,7 @@ mod tests {
     }
 
     #[test]
-    fn accepting_holds_each_part_where_a_booking_would() {
+    fn accepting_holds_each_part_on_the_stores_shelf() {
         let (s, _) = stockists();
         let both = basket(&[(oil(), q(4)), (filter(), q(1))]);
         let plan = accept_plan(&s, store(1), &both, &afternoon()).expect("plan");
@@ -578,28 +590,29 @@ mod tests {
             .iter()
             .all(|h| h.source == Source::Shelf { at: store(1) }));
         assert_eq!(plan.ready_from, afternoon().start());
-        let at_2 = accept_plan(&s, store(2), &both, &afternoon()).expect("plan");
-        let filter_hold = at_2
-            .holds
-            .iter()
-            .find(|h| h.part == filter())
-            .expect("filter");
-        // Store 1, three kilometres away, spares a filter sooner than the warehouse.
-        assert!(matches!(filter_hold.source, Source::Transfer { from, .. } if from == store(1)));
-        assert!(at_2.ready_from > afternoon().start());
+        // Store 2 has no filter: it cannot, whatever store 1 could send.
+        assert_eq!(
+            accept_plan(&s, store(2), &both, &afternoon()),
+            Err(Error::OutOfStock)
+        );
+        // Accepted at 09:00 for the morning at a store that closes at 09:00: too late.
+        let mut short = s.clone();
+        for l in &mut short.network.locations {
+            for h in &mut l.hours {
+                h.closes_min = 9 * 60;
+            }
+        }
         let morning = PreferredWindow {
             part: DayPart::Morning,
             ..afternoon()
         };
         assert_eq!(
-            accept_plan(&s, store(2), &both, &morning),
+            accept_plan(&short, store(1), &both, &morning),
             Err(Error::PartsTooLate)
         );
         let lots = basket(&[(filter(), q(20))]);
-        let mut dry = s.clone();
-        dry.network.stock.retain(|(_, p), _| *p != filter());
         assert_eq!(
-            accept_plan(&dry, store(1), &lots, &afternoon()),
+            accept_plan(&s, store(1), &lots, &afternoon()),
             Err(Error::OutOfStock)
         );
         assert_eq!(

@@ -213,6 +213,40 @@ async fn a_parts_request_is_answered_once_and_its_transfer_moves_the_stock_once(
         )
         .await;
     assert_eq!(held, vec![(asker.as_uuid(), None)]);
+    // A request for an order cancelled since: nobody can accept it; nothing is held.
+    let (gone, gone_part) = order_at(&db, asker).await;
+    let request = help
+        .raise(
+            asker,
+            advisor_at(&db, asker).await,
+            gone,
+            HelpNeed::Parts {
+                part: gone_part,
+                quantity: one,
+            },
+            None,
+            later,
+        )
+        .await
+        .expect("raised");
+    db.execute(
+        "UPDATE orders SET status = 'cancelled' WHERE id = $1",
+        &[Arg::Id(gone.as_uuid())],
+    )
+    .await;
+    let before = db.shelf(helper, gone_part).await;
+    let refused = help
+        .accept(
+            helper,
+            advisor_at(&db, helper).await,
+            request.id,
+            HelpAnswer::Parts(Dispatch::Wave),
+            later,
+        )
+        .await;
+    assert_eq!(rule(refused), E::HelpNotNow);
+    assert_eq!(db.shelf(helper, gone_part).await, before);
+
     // HQ sees it answered, after 12 minutes.
     let overview = help.overview(later, 7).await.expect("overview");
     let seen: &HelpRow = overview

@@ -480,13 +480,14 @@ fn Booker(state: BookerState) -> impl IntoView {
                     }
                 })}
             </Transition>
-            <Show when=move || vehicle.get().is_some()>
-                <p class="parts-order-link">
-                    <a href=move || format!("/book/parts?vehicle={}", vehicle.get().unwrap_or_default())>
-                        {move || i18n.t(Msg::PartsOrderLink)}
-                    </a>
-                </p>
-            </Show>
+            // Always in the page, hidden until a car is chosen: the car may be known on
+            // the server and not yet at hydration (or the other way), and a `Show` would
+            // then hydrate a different tree.
+            <p class="parts-order-link" hidden=move || vehicle.get().is_none()>
+                <a href=move || format!("/book/parts?vehicle={}", vehicle.get().unwrap_or_default())>
+                    {move || i18n.t(Msg::PartsOrderLink)}
+                </a>
+            </p>
 
             <h2>{move || i18n.t(Msg::StepService)}</h2>
                 <Transition fallback=|| ()>

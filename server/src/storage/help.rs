@@ -107,7 +107,7 @@ impl HelpStorage for Backend {
             &mut conn,
             "h.store_id = $1 AND (h.status = 'open' OR h.accepted_at >= $2
                 OR (h.status = 'withdrawn' AND h.raised_at >= $2)
-                OR (t.id IS NOT NULL AND t.received_at IS NULL))
+                OR (t.id IS NOT NULL AND t.received_at IS NULL AND t.status = 'planned'))
              ORDER BY h.raised_at DESC",
             &[Bind::Id(store.as_uuid()), Bind::Time(since)],
             Some(here),
@@ -128,7 +128,8 @@ impl HelpStorage for Backend {
         let helping = rows(
             &mut conn,
             "h.helper_store_id = $1 AND h.status = 'accepted'
-               AND ((t.id IS NOT NULL AND t.received_at IS NULL) OR h.visit_until > $2)
+               AND ((t.id IS NOT NULL AND t.received_at IS NULL AND t.status = 'planned')
+                    OR h.visit_until > $2)
              ORDER BY h.accepted_at",
             &[Bind::Id(store.as_uuid()), Bind::Time(now)],
             Some(here),
@@ -168,6 +169,10 @@ impl HelpStorage for Backend {
             let asker_id = StoreId::from(get::<Uuid>(&r, "store_id")?);
             let asker = location(&locations, asker_id)?;
             let order = OrderId::from(get::<Uuid>(&r, "order_id")?);
+            // The order must still be to be done, and stays so while the helper's parts
+            // are held for it: a cancel waits for this, then releases them with the rest.
+            let (_, order_status) = locked_order(tx, asker_id, order).await?;
+            domain::help::may_raise(order_status)?;
             let status: String = get(&r, "status")?;
             let status = HelpStatus::parse(&status)
                 .ok_or_else(|| StorageError::corrupt(format!("help status {status:?}")))?;
@@ -297,6 +302,9 @@ impl HelpStorage for Backend {
             let part: Uuid = get(&r, "part_id")?;
             let milli: i64 = get(&r, "quantity_milli")?;
             let order: Uuid = get(&r, "order_id")?;
+            // A cancel of the order waits for this (or this for it): a cancelled order's
+            // transfer is cancelled, and the guards below then refuse to move it.
+            locked_order(tx, asker, OrderId::from(order)).await?;
             let mut batch = Batch::default();
             let at = batch.bind(DbTime(now));
             let t = batch.bind(transfer);
@@ -304,14 +312,15 @@ impl HelpStorage for Backend {
                 TransferStep::InTransit => {
                     let sql = format!(
                         "UPDATE transfers SET dispatched_at = {at}
-                         WHERE id = {t} AND dispatched_at IS NULL"
+                         WHERE id = {t} AND dispatched_at IS NULL AND status = 'planned'"
                     );
                     batch.push_guarded(sql, 1, domain::Error::StepOutOfOrder);
                 }
                 _ => {
                     let sql = format!(
                         "UPDATE transfers SET received_at = {at}
-                         WHERE id = {t} AND dispatched_at IS NOT NULL AND received_at IS NULL"
+                         WHERE id = {t} AND dispatched_at IS NOT NULL AND received_at IS NULL
+                           AND status = 'planned'"
                     );
                     batch.push_guarded(sql, 1, domain::Error::StepOutOfOrder);
                     let (q, p) = (batch.bind(milli), batch.bind(part));
@@ -334,7 +343,8 @@ impl HelpStorage for Backend {
                     // Held on the receiver's own shelf now: picked at the bay like any.
                     let sql = format!(
                         "UPDATE reservations SET location_id = {asker_}, transfer_id = NULL
-                         WHERE order_id = {} AND part_id = {p} AND transfer_id = {t}",
+                         WHERE order_id = {} AND part_id = {p} AND transfer_id = {t}
+                           AND released_at IS NULL",
                         batch.bind(order)
                     );
                     batch.push_guarded(sql, 1, domain::Error::ReservationInvalid);

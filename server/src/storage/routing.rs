@@ -42,7 +42,6 @@ use domain::routing::{
     PreferredWindow, RoutedStatus, Visit,
 };
 use domain::slots::Slot;
-use domain::stock::DeliverySchedule;
 use domain::{
     BookingLimits, CustomerId, IdempotencyKey, ModelId, Money, OrderId, PartId, RoutedOrderId,
     ServiceId, StaffId, StoreId, VehicleId,
@@ -476,7 +475,7 @@ impl RoutingStorage for Backend {
 }
 
 impl Backend {
-    /// What the chain has of `parts`, everywhere, as a parts order decides from it.
+    /// The stores' shelves of `parts`, as a parts order decides from them.
     pub(super) async fn stockists(
         &self,
         conn: &mut Conn,
@@ -486,11 +485,7 @@ impl Backend {
     ) -> Result<Stockists, StorageError> {
         let locations = self.locations(conn, revs).await?;
         let (network, _) = network_and_loads(conn, &locations, parts, None, (now, now)).await?;
-        Ok(Stockists {
-            network,
-            schedule: DeliverySchedule::default(),
-            now,
-        })
+        Ok(Stockists { network, now })
     }
 
     /// Every store, its distance and whether it can serve the order now. A car that has
