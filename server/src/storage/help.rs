@@ -173,9 +173,7 @@ impl HelpStorage for Backend {
             // are held for it: a cancel waits for this, then releases them with the rest.
             let (_, order_status) = locked_order(tx, asker_id, order).await?;
             domain::help::may_raise(order_status)?;
-            let status: String = get(&r, "status")?;
-            let status = HelpStatus::parse(&status)
-                .ok_or_else(|| StorageError::corrupt(format!("help status {status:?}")))?;
+            let status = status_of(&r)?;
             check_accept(
                 status,
                 asker_id,
@@ -384,11 +382,7 @@ impl HelpStorage for Backend {
             if get::<Uuid>(&r, "store_id")? != store.as_uuid() {
                 return Err(StorageError::NotFound);
             }
-            let status: String = get(&r, "status")?;
-            domain::help::may_withdraw(
-                HelpStatus::parse(&status)
-                    .ok_or_else(|| StorageError::corrupt(format!("help status {status:?}")))?,
-            )?;
+            domain::help::may_withdraw(status_of(&r)?)?;
             let mut batch = Batch::default();
             let sql = format!(
                 "UPDATE help_requests SET status = 'withdrawn' WHERE id = {} AND status = 'open'",
@@ -518,6 +512,13 @@ fn need_part(need: HelpNeed) -> Result<PartId, StorageError> {
         HelpNeed::Parts { part, .. } => Ok(part),
         HelpNeed::Staff { .. } => Err(domain::Error::HelpKindUnknown.into()),
     }
+}
+
+/// A request's status, from its row.
+fn status_of(r: &DbRow) -> Result<HelpStatus, StorageError> {
+    let status: String = get(r, "status")?;
+    HelpStatus::parse(&status)
+        .ok_or_else(|| StorageError::corrupt(format!("help status {status:?}")))
 }
 
 /// Where a transfer is, from its timestamps.
@@ -687,7 +688,6 @@ async fn rows(
     found
         .iter()
         .map(|r| {
-            let status: String = get(r, "status")?;
             let raised_at = get::<DbTime>(r, "raised_at")?.0;
             let accepted_at = get::<Option<DbTime>>(r, "accepted_at")?.map(|t| t.0);
             let point = domain::geo::GeoPoint::new(
@@ -737,8 +737,7 @@ async fn rows(
                 need: need_of(r)?,
                 part,
                 note: get(r, "note")?,
-                status: HelpStatus::parse(&status)
-                    .ok_or_else(|| StorageError::corrupt(format!("help status {status:?}")))?,
+                status: status_of(r)?,
                 raised_at,
                 waited_minutes: domain::help::waited_minutes(raised_at, accepted_at, now),
                 helper,
