@@ -302,6 +302,27 @@ pub enum Error {
     /// One open request per order and need.
     #[error("help was already asked")]
     HelpAlreadyAsked,
+    /// A rating is 1 to 5 stars.
+    #[error("rating must be 1 to 5")]
+    RatingInvalid,
+    /// What the customer said is 1 to 500 characters, and a complaint or praise needs it.
+    #[error("follow-up text must be 1 to 500 characters")]
+    FollowUpTextInvalid,
+    /// A follow-up's outcome is one of the listed ones.
+    #[error("unknown follow-up outcome")]
+    OutcomeUnknown,
+    /// Only an open follow-up whose window has not passed takes an outcome.
+    #[error("the follow-up is closed")]
+    FollowUpClosed,
+    /// A case's step, resolution or reason is 1 to 500 characters.
+    #[error("case text must be 1 to 500 characters")]
+    CaseTextInvalid,
+    /// Steps and a resolution are recorded on an open case only.
+    #[error("the case is not open")]
+    CaseNotOpen,
+    /// The customer confirms or reopens a case that has a resolution.
+    #[error("the case has no resolution yet")]
+    CaseNotResolved,
 }
 
 impl Error {
@@ -406,6 +427,13 @@ impl Error {
             Error::SkillMissing => "skill_missing",
             Error::HelpKindUnknown => "help_kind_unknown",
             Error::HelpAlreadyAsked => "help_already_asked",
+            Error::RatingInvalid => "rating_invalid",
+            Error::FollowUpTextInvalid => "follow_up_text_invalid",
+            Error::OutcomeUnknown => "outcome_unknown",
+            Error::FollowUpClosed => "follow_up_closed",
+            Error::CaseTextInvalid => "case_text_invalid",
+            Error::CaseNotOpen => "case_not_open",
+            Error::CaseNotResolved => "case_not_resolved",
         }
     }
 }
@@ -415,7 +443,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const ALL: [Error; 97] = [
+    const ALL: [Error; 104] = [
         Error::AmountEmpty,
         Error::AmountNotANumber,
         Error::AmountTooPrecise,
@@ -513,6 +541,13 @@ mod tests {
         Error::SkillMissing,
         Error::HelpKindUnknown,
         Error::HelpAlreadyAsked,
+        Error::RatingInvalid,
+        Error::FollowUpTextInvalid,
+        Error::OutcomeUnknown,
+        Error::FollowUpClosed,
+        Error::CaseTextInvalid,
+        Error::CaseNotOpen,
+        Error::CaseNotResolved,
     ];
 
     #[test]
@@ -618,6 +653,13 @@ mod tests {
                 "skill_missing",
                 "help_kind_unknown",
                 "help_already_asked",
+                "rating_invalid",
+                "follow_up_text_invalid",
+                "outcome_unknown",
+                "follow_up_closed",
+                "case_text_invalid",
+                "case_not_open",
+                "case_not_resolved",
             ]
         );
     }

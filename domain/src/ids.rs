@@ -89,6 +89,10 @@ uuid_ids! {
     RoutedOrderId,
     /// A store's request for help (a technician or parts) to the stores nearby.
     HelpRequestId,
+    /// A follow-up a store makes after a visit: a satisfaction call or a reminder.
+    FollowUpId,
+    /// An after-sales case a complaint opened.
+    CaseId,
 }
 
 /// A valid version-7 UUID built from a fixed timestamp and counter instead of
@@ -154,7 +158,9 @@ mod tests {
             OrderId,
             PolicyId,
             ShipmentId,
-            DeviceId
+            DeviceId,
+            FollowUpId,
+            CaseId
         );
     }
 

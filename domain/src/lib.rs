@@ -17,6 +17,8 @@
 //!   ([`BookingLimits`]).
 //! - [`breakdown`]: one service priced for one vehicle ([`Breakdown`]): labour, parts,
 //!   the discounts that applied, total.
+//! - [`cases`]: after-sales cases a complaint opens: resolved, confirmed by the
+//!   customer, escalated when overdue.
 //! - [`catalog`]: services, their [`ServiceCategory`], and vehicle models.
 //! - [`discount`]: membership [`Tier`]s and the [`DiscountPolicy`]s HQ publishes.
 //! - [`error`]: the single [`Error`] enum; the UI translates by variant, logs and
@@ -24,6 +26,8 @@
 //! - [`garage`]: a customer's vehicles and their service history.
 //! - [`findings`]: inspection findings offered to the customer, approved or declined
 //!   once, remembered when declined.
+//! - [`followup`]: after-sales follow-ups: what a handover schedules, when each falls
+//!   due (time or projected mileage) and in which window, the morning queue, outcomes.
 //! - [`geo`]: map points and distances.
 //! - [`ids`]: UUID v7 newtypes for every entity, so a `StoreId` can never be
 //!   passed where a `CustomerId` is expected.
@@ -81,10 +85,12 @@ pub mod bill;
 pub mod booking;
 pub mod booking_limits;
 pub mod breakdown;
+pub mod cases;
 pub mod catalog;
 pub mod discount;
 pub mod error;
 pub mod findings;
+pub mod followup;
 pub mod garage;
 pub mod geo;
 pub mod help;
