@@ -451,6 +451,14 @@ pub enum Msg {
     ErrHelpKindUnknown,
     ErrHelpAlreadyAsked,
     NavHelp,
+    ErrRatingInvalid,
+    ErrFollowUpTextInvalid,
+    ErrOutcomeUnknown,
+    ErrFollowUpClosed,
+    ErrCaseTextInvalid,
+    ErrCaseNotOpen,
+    ErrCaseNotResolved,
+    NavFollowUps,
 }
 
 impl Text for Msg {
@@ -462,6 +470,123 @@ impl Text for Msg {
 impl Text for StaffMsg {
     fn text(self, lang: Lang) -> &'static str {
         StaffMsg::text(self, lang)
+    }
+}
+
+impl Text for FollowMsg {
+    fn text(self, lang: Lang) -> &'static str {
+        FollowMsg::text(self, lang)
+    }
+}
+
+/// The strings of after-sales follow-up (the kiosk's queue and cases, the customer's
+/// answers, HQ's view), in a function of their own so they travel in those pages' code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FollowMsg {
+    Title,
+    PrintSlip,
+    Hint,
+    NothingHere,
+    SlipFor,
+    DoneToday,
+    MissedLastWeek,
+    SectionOverdue,
+    SectionToday,
+    SectionUpcoming,
+    PriorityHigh,
+    PriorityNormal,
+    PriorityLow,
+    KindSatisfaction,
+    KindOilChange,
+    KindAirFilter,
+    KindCabinFilter,
+    KindBrakePadsFront,
+    KindBrakePadsRear,
+    KindTyres,
+    KindWipers,
+    KindBattery,
+    KindCoolant,
+    ScriptSatisfaction,
+    ScriptReminder,
+    ScriptSafety,
+    VisitOn,
+    DoneBy,
+    FittedOn,
+    KmSince,
+    KmADay,
+    Observed,
+    Assumed,
+    Months,
+    Due,
+    Attempts,
+    TryAgainAt,
+    HowDidItGo,
+    Rating,
+    WhatTheySaid,
+    Record,
+    OutcomeReached,
+    OutcomeNotReached,
+    OutcomeSatisfied,
+    OutcomePraise,
+    OutcomeComplaint,
+    OutcomeBookedAgain,
+}
+
+impl FollowMsg {
+    pub fn text(self, lang: Lang) -> &'static str {
+        let (zh, en) = match self {
+            FollowMsg::PrintSlip => ("打印回访单", "Print the slip"),
+            FollowMsg::Hint => ("按优先级拨打：先逾期，再今天，最后即将到期。每通电话都记录结果。", "Call in order: overdue first, then today, then upcoming. Record how every call went."),
+            FollowMsg::NothingHere => ("暂无", "Nothing here"),
+            FollowMsg::SlipFor => ("回访单日期", "Slip for"),
+            FollowMsg::DoneToday => ("今日已完成", "Done today"),
+            FollowMsg::MissedLastWeek => ("近 7 天错过", "Missed in the last 7 days"),
+            FollowMsg::SectionOverdue => ("已逾期（窗口将关闭）", "Overdue (window closing)"),
+            FollowMsg::SectionToday => ("今天到期", "Due today"),
+            FollowMsg::SectionUpcoming => ("即将到期", "Upcoming"),
+            FollowMsg::PriorityHigh => ("高", "High"),
+            FollowMsg::PriorityNormal => ("中", "Normal"),
+            FollowMsg::PriorityLow => ("低", "Low"),
+            FollowMsg::KindSatisfaction => ("满意度回访", "Satisfaction call"),
+            FollowMsg::KindOilChange => ("更换机油", "Oil change"),
+            FollowMsg::KindAirFilter => ("更换空气滤清器", "Air filter"),
+            FollowMsg::KindCabinFilter => ("更换空调滤芯", "Cabin filter"),
+            FollowMsg::KindBrakePadsFront => ("更换前刹车片", "Front brake pads"),
+            FollowMsg::KindBrakePadsRear => ("更换后刹车片", "Rear brake pads"),
+            FollowMsg::KindTyres => ("更换轮胎", "Tyres"),
+            FollowMsg::KindWipers => ("更换雨刮片", "Wiper blades"),
+            FollowMsg::KindBattery => ("更换蓄电池", "Battery"),
+            FollowMsg::KindCoolant => ("更换防冻液", "Coolant"),
+            FollowMsg::ScriptSatisfaction => ("问候客户，说明是回访上次到店的服务：请客户打分（1–5 星），询问是否有不满意的地方。回访项目：", "Greet the customer and say you are calling about the last visit: ask for a rating from 1 to 5 and whether anything was not right. About:"),
+            FollowMsg::ScriptReminder => ("告诉客户保养时间快到了，可以直接帮客户预约，价格与线上一致。到期项目：", "Tell the customer it is nearly time, and offer to book it now at the published price. Due:"),
+            FollowMsg::ScriptSafety => ("事关行车安全：告诉客户已接近更换周期，建议尽快到店检查，可直接预约。到期项目：", "A matter of safety: tell the customer it is close to its replacement interval and offer a check soon; book it now if they wish. Due:"),
+            FollowMsg::VisitOn => ("到店日期", "Visit on"),
+            FollowMsg::DoneBy => ("服务人员", "by"),
+            FollowMsg::FittedOn => ("上次更换", "Last fitted"),
+            FollowMsg::KmSince => ("至今", "since"),
+            FollowMsg::KmADay => ("公里/天", "km a day"),
+            FollowMsg::Observed => ("按实际读数", "from its readings"),
+            FollowMsg::Assumed => ("默认估计", "assumed"),
+            FollowMsg::Months => ("个月", "months"),
+            FollowMsg::Due => ("到期", "Due"),
+            FollowMsg::Attempts => ("已拨打次数", "Calls tried"),
+            FollowMsg::TryAgainAt => ("建议再拨时间", "Try again after"),
+            FollowMsg::HowDidItGo => ("回访结果", "How did it go"),
+            FollowMsg::Rating => ("评分", "Rating"),
+            FollowMsg::WhatTheySaid => ("客户原话", "What the customer said"),
+            FollowMsg::Record => ("记录结果", "Record"),
+            FollowMsg::OutcomeReached => ("已接通", "Reached"),
+            FollowMsg::OutcomeNotReached => ("未接通", "Not reached"),
+            FollowMsg::OutcomeSatisfied => ("满意", "Satisfied"),
+            FollowMsg::OutcomePraise => ("表扬", "Praise"),
+            FollowMsg::OutcomeComplaint => ("投诉", "Complaint"),
+            FollowMsg::OutcomeBookedAgain => ("再次预约", "Booked again"),
+            FollowMsg::Title => ("今日回访", "Follow-ups"),
+        };
+        match lang {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
     }
 }
 
@@ -1033,6 +1158,14 @@ impl StaffMsg {
 impl Msg {
     pub fn text(self, lang: Lang) -> &'static str {
         let (zh, en) = match self {
+            Msg::NavFollowUps => ("回访", "Follow-ups"),
+            Msg::ErrCaseNotResolved => ("该投诉尚无处理结果", "This case has no resolution yet"),
+            Msg::ErrCaseNotOpen => ("该投诉已处理，不能再记录", "This case is not open"),
+            Msg::ErrCaseTextInvalid => ("请填写内容（1 至 500 字）", "Write 1 to 500 characters"),
+            Msg::ErrFollowUpClosed => ("该回访已结束或已错过", "This follow-up is already closed or was missed"),
+            Msg::ErrOutcomeUnknown => ("请选择回访结果", "Choose how the follow-up went"),
+            Msg::ErrFollowUpTextInvalid => ("请填写客户的原话（1 至 500 字）", "Write what the customer said (1 to 500 characters)"),
+            Msg::ErrRatingInvalid => ("评分须为 1 到 5 星", "A rating is 1 to 5 stars"),
             Msg::NavHelp => ("门店互助", "Help"),
             Msg::ErrHelpAlreadyAsked => ("该工单已有相同的求助在等待响应", "This order already has the same request waiting"),
             Msg::ErrHelpKindUnknown => ("请选择缺技师或缺配件", "Choose whether a technician or parts are needed"),
@@ -1427,6 +1560,13 @@ pub fn domain_error_text(e: &domain::Error, lang: Lang) -> &'static str {
         E::TagUnknown => Msg::ErrTagUnknown,
         E::SearchInvalid => Msg::ErrSearchInvalid,
         E::SearchTooShort => Msg::ErrSearchTooShort,
+        E::CaseNotResolved => Msg::ErrCaseNotResolved,
+        E::CaseNotOpen => Msg::ErrCaseNotOpen,
+        E::CaseTextInvalid => Msg::ErrCaseTextInvalid,
+        E::FollowUpClosed => Msg::ErrFollowUpClosed,
+        E::OutcomeUnknown => Msg::ErrOutcomeUnknown,
+        E::FollowUpTextInvalid => Msg::ErrFollowUpTextInvalid,
+        E::RatingInvalid => Msg::ErrRatingInvalid,
         E::HelpAlreadyAsked => Msg::ErrHelpAlreadyAsked,
         E::HelpKindUnknown => Msg::ErrHelpKindUnknown,
         E::SkillMissing => Msg::ErrSkillMissing,

@@ -19,6 +19,8 @@
 //! - [`parts`]: the parts a work order holds, picked at the bay, and one more held or
 //!   requested;
 //! - [`findings`]: what else a technician found, approved or declined by the customer;
+//! - [`followup`]: after-sales follow-up: the store's morning queue of satisfaction calls
+//!   and reminders, and each call's outcome;
 //! - [`pricing`]: the service price list (read on every surface, published from HQ);
 //! - [`i18n`]: the translation layer (Simplified Chinese and English);
 //! - [`lazy`]: every page as a lazy route, its code a wasm chunk of its own;
@@ -43,6 +45,7 @@ pub mod codec;
 pub mod devices;
 pub mod error;
 pub mod findings;
+pub mod followup;
 pub mod garage;
 pub mod help;
 pub mod i18n;

@@ -60,6 +60,9 @@ pub enum LiveEvent {
     /// A help request of a store nearby was raised or answered, or its transfer moved:
     /// for that store's kiosks (one event per store concerned) and HQ.
     HelpChanged { store: domain::StoreId },
+    /// A store's follow-ups changed (scheduled at a handover, answered, missed): for
+    /// that store's kiosks and HQ.
+    FollowUpsChanged { store: domain::StoreId },
     /// The stream skipped events: refetch everything shown.
     Resync,
 }
@@ -90,6 +93,7 @@ impl LiveEvent {
             LiveEvent::OrderChanged { .. } => "order_changed",
             LiveEvent::RoutingChanged { .. } => "routing_changed",
             LiveEvent::HelpChanged { .. } => "help_changed",
+            LiveEvent::FollowUpsChanged { .. } => "follow_ups_changed",
             LiveEvent::Resync => "resync",
         }
     }
@@ -104,7 +108,8 @@ impl LiveEvent {
             LiveEvent::KioskChanged { store }
             | LiveEvent::DeviceRevoked { store, .. }
             | LiveEvent::BoardChanged { store }
-            | LiveEvent::HelpChanged { store } => Audience::Store(*store),
+            | LiveEvent::HelpChanged { store }
+            | LiveEvent::FollowUpsChanged { store } => Audience::Store(*store),
             LiveEvent::OrderChanged {
                 store, customer, ..
             } => Audience::StoreAndCustomer(*store, *customer),
@@ -167,6 +172,8 @@ pub struct LiveUpdates {
     /// Bumped whenever a help request this store sees (its own, or a nearby store's) is
     /// raised or answered, or its transfer moves.
     pub help: RwSignal<u64>,
+    /// Bumped whenever this store's follow-ups change.
+    pub followups: RwSignal<u64>,
     /// True while the event stream is open.
     pub connected: RwSignal<bool>,
 }
@@ -184,6 +191,7 @@ impl LiveUpdates {
             "board_changed" => self.board.update(|n| *n += 1),
             "routing_changed" => self.routing.update(|n| *n += 1),
             "help_changed" => self.help.update(|n| *n += 1),
+            "follow_ups_changed" => self.followups.update(|n| *n += 1),
             "order_changed" => {
                 self.orders.update(|n| *n += 1);
                 self.board.update(|n| *n += 1);
@@ -199,6 +207,7 @@ impl LiveUpdates {
                 self.orders.update(|n| *n += 1);
                 self.routing.update(|n| *n += 1);
                 self.help.update(|n| *n += 1);
+                self.followups.update(|n| *n += 1);
             }
         }
     }
@@ -214,6 +223,7 @@ pub fn provide_live_updates() {
         orders: RwSignal::new(0),
         routing: RwSignal::new(0),
         help: RwSignal::new(0),
+        followups: RwSignal::new(0),
         connected: RwSignal::new(false),
     };
     provide_context(live);
@@ -342,6 +352,7 @@ mod tests {
             },
             LiveEvent::BoardChanged { store },
             LiveEvent::HelpChanged { store },
+            LiveEvent::FollowUpsChanged { store },
             LiveEvent::OrderChanged {
                 store,
                 customer,

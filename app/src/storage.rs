@@ -25,6 +25,7 @@ use crate::booking::BookingStorage;
 use crate::devices::DeviceStorage;
 use crate::error::AppError;
 use crate::findings::FindingsStorage;
+use crate::followup::FollowUpStorage;
 use crate::garage::GarageStorage;
 use crate::help::HelpStorage;
 use crate::parts::PartsStorage;
@@ -134,6 +135,7 @@ pub struct Storages {
     pub routing: Arc<dyn RoutingStorage>,
     pub parts_orders: Arc<dyn PartsOrderStorage>,
     pub help: Arc<dyn HelpStorage>,
+    pub followups: Arc<dyn FollowUpStorage>,
 }
 
 impl Storages {
@@ -155,7 +157,8 @@ impl Storages {
             + PartsStorage
             + RoutingStorage
             + PartsOrderStorage
-            + HelpStorage,
+            + HelpStorage
+            + FollowUpStorage,
     {
         Storages {
             health: backend.clone(),
@@ -173,7 +176,8 @@ impl Storages {
             parts: backend.clone(),
             routing: backend.clone(),
             parts_orders: backend.clone(),
-            help: backend,
+            help: backend.clone(),
+            followups: backend,
         }
     }
 
@@ -195,6 +199,7 @@ impl Storages {
         provide_context(self.routing.clone());
         provide_context(self.parts_orders.clone());
         provide_context(self.help.clone());
+        provide_context(self.followups.clone());
     }
 }
 

@@ -116,6 +116,9 @@ pub struct Part {
     pub category_id: Uuid,
     pub name_zh: &'static str,
     pub name_en: &'static str,
+    /// An engine oil's grade ([`domain::followup::OilGrade`]), which sets when its
+    /// change falls due again; `None` for other parts.
+    pub oil_grade: Option<&'static str>,
 }
 
 /// A row of `fitments`: the part that fits `model_id` for `category_id`.
@@ -1257,6 +1260,9 @@ pub fn demo_data() -> DemoData {
                 category_id: part_categories[(*cat)?].id,
                 name_zh: s.name_zh,
                 name_en: s.name_en,
+                // Every oil the chain stocks is fully synthetic (the 0W-16 hybrid oil too).
+                oil_grade: (s.category == "ENGINE_OIL")
+                    .then_some(domain::followup::OilGrade::FullSynthetic.code()),
             })
         })
         .collect();

@@ -5,6 +5,9 @@
 //!   store let its window pass moves on to the next store
 //!   ([`app::routing::RoutingStorage::hand_on_due`], which claims with
 //!   `FOR UPDATE SKIP LOCKED` on PostgreSQL; on SQLite the single writer does it).
+//! - [`mark_missed_follow_ups`]: every open follow-up whose window has passed is marked
+//!   missed, never dropped ([`app::followup::FollowUpStorage::mark_missed`], one guarded
+//!   update: two instances mark each once).
 //! - [`spawn`]: runs the jobs every `every`, the first time at once: an order whose
 //!   window ended while the server was down moves on at start.
 //!
@@ -14,6 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app::clock::SharedClock;
+use app::followup::FollowUpStorage;
 use app::routing::{RoutingStorage, HAND_ON_BATCH};
 use app::storage::StorageError;
 use domain::BookingLimits;
@@ -35,9 +39,18 @@ pub async fn hand_on_due_orders(
     }
 }
 
+/// Marks missed the follow-ups whose window passed before `now`'s day; returns how many.
+pub async fn mark_missed_follow_ups(
+    followups: &dyn FollowUpStorage,
+    now: OffsetDateTime,
+) -> Result<u32, StorageError> {
+    followups.mark_missed(now).await
+}
+
 /// Runs the jobs every `every` for as long as the process lives, the first run at once.
 pub fn spawn(
     routing: Arc<dyn RoutingStorage>,
+    followups: Arc<dyn FollowUpStorage>,
     limits: BookingLimits,
     clock: SharedClock,
     every: Duration,
@@ -53,6 +66,13 @@ pub fn spawn(
                 // Busy or down: the rows are still due, and the next run tries again.
                 Err(e) => {
                     tracing::warn!(error = %e, source = ?std::error::Error::source(&e), "handing on due orders failed")
+                }
+            }
+            match mark_missed_follow_ups(followups.as_ref(), clock.now()).await {
+                Ok(0) => {}
+                Ok(missed) => tracing::info!(missed, "follow-ups marked missed"),
+                Err(e) => {
+                    tracing::warn!(error = %e, source = ?std::error::Error::source(&e), "marking missed follow-ups failed")
                 }
             }
         }

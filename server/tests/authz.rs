@@ -539,6 +539,19 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
         ),
         ("withdraw_help", vec![("id", "not-an-id")], reception),
         ("help_overview", vec![], hq_staff),
+        // Follow-ups: a store's queue and outcomes, at its counter (the id here is
+        // refused after the check; another store's follow-up is not found).
+        ("follow_up_queue", vec![], reception),
+        (
+            "record_follow_up",
+            vec![
+                ("id", "not-an-id"),
+                ("outcome", "reached"),
+                ("rating", ""),
+                ("text", ""),
+            ],
+            reception,
+        ),
         ("routing_overview", vec![], hq_staff),
         (
             "set_acceptance_window",

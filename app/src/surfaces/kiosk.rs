@@ -10,7 +10,8 @@
 //! `/kiosk` reception ([`crate::reception::Reception`]), `/kiosk/customers/:id` the
 //! customer 360, `/kiosk/board` today's board ([`crate::workorders::StoreBoard`]), `/kiosk/inbox` the
 //! online orders waiting for the store's answer ([`crate::routing::inbox::Inbox`]), `/kiosk/help`
-//! help between stores ([`crate::help::HelpBoardPage`]), `/kiosk/prices` the price list, `/kiosk/store` the store's hours and bays
+//! help between stores ([`crate::help::HelpBoardPage`]), `/kiosk/follow-ups` the morning
+//! follow-up queue ([`crate::followup::FollowUpPage`]), `/kiosk/prices` the price list, `/kiosk/store` the store's hours and bays
 //! ([`crate::settings::StoreSettingsPanel`]), `/kiosk/staff` PINs and the idle lock.
 //! Locking goes back to `/kiosk`: the next person does not find the last one's customer.
 
@@ -41,6 +42,7 @@ fn KioskHome() -> impl IntoView {
     let settings = StoreSettingsState::new();
     let inbox = InboxState::new();
     let help = crate::help::HelpState::new();
+    let followups = crate::followup::FollowUpState::new();
     let me = use_me();
     let navigate = leptos_router::hooks::use_navigate();
     let location = leptos_router::hooks::use_location();
@@ -72,6 +74,7 @@ fn KioskHome() -> impl IntoView {
                 NavItem { href: "/kiosk", label: Msg::NavReception },
                 NavItem { href: "/kiosk/board", label: Msg::NavBoard },
                 NavItem { href: "/kiosk/inbox", label: Msg::NavInbox },
+                NavItem { href: "/kiosk/follow-ups", label: Msg::NavFollowUps },
                 NavItem { href: "/kiosk/help", label: Msg::NavHelp },
                 NavItem { href: "/kiosk/prices", label: Msg::NavPriceList },
                 NavItem { href: "/kiosk/store", label: Msg::NavStoreSettings },
@@ -94,7 +97,7 @@ fn KioskHome() -> impl IntoView {
                                 view! { <LockScreen state=kiosk device=device /> }.into_any()
                             }
                             Ok(Some(device)) => {
-                                view! { <Unlocked kiosk=kiosk device=device quotes=quotes reception=reception board=board settings=settings inbox=inbox help=help /> }.into_any()
+                                view! { <Unlocked kiosk=kiosk device=device quotes=quotes reception=reception board=board settings=settings inbox=inbox help=help followups=followups /> }.into_any()
                             }
                         }
                     })
@@ -115,6 +118,7 @@ fn Unlocked(
     settings: StoreSettingsState,
     inbox: InboxState,
     help: crate::help::HelpState,
+    followups: crate::followup::FollowUpState,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let store = device.store.clone();
@@ -128,6 +132,9 @@ fn Unlocked(
             "/kiosk/board" => view! { <StoreBoard state=board /> }.into_any(),
             "/kiosk/inbox" => view! { <Inbox state=inbox /> }.into_any(),
             "/kiosk/help" => view! { <crate::help::HelpBoardPage state=help /> }.into_any(),
+            "/kiosk/follow-ups" => {
+                view! { <crate::followup::FollowUpPage state=followups /> }.into_any()
+            }
             "/kiosk/prices" => view! {
                 <ModelQuotes state=quotes />
                 <ServicePriceList intro=Msg::KioskPricesIntro />

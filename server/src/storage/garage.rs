@@ -74,8 +74,25 @@ impl GarageStorage for Backend {
         mileage: Mileage,
     ) -> Result<Vehicle, StorageError> {
         transaction!(self, Serial::Rows, |tx| {
+            let now = now();
+            let before: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT mileage_km FROM vehicles
+                 WHERE id = $1 AND customer_id = $2 AND removed_at IS NULL{LOCK_ROWS}"
+            )))
+            .bind(vehicle_id.as_uuid())
+            .bind(customer.as_uuid())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            let mut events = Vec::new();
+            // A new mileage from the customer is a reading: it moves the car's reminders.
+            if before.is_some_and(|km| km != i64::from(mileage.km())) {
+                let id = vehicle_id.as_uuid();
+                super::workorders::record_reading(tx, id, mileage, None, None, now).await?;
+                events = super::followups::reproject_vehicle(tx, id, now).await?;
+            }
             let v = update_vehicle(tx, customer, vehicle_id, model, mileage).await?;
-            Ok((v, Vec::new()))
+            Ok((v, events))
         })
     }
 

@@ -31,6 +31,8 @@
 //!     their hops, and the expiry job's claim of due offers);
 //!   - `help.rs`: [`app::help::HelpStorage`] (help requests between stores, accepted
 //!     once under the request's lock; the transfers they become, sent and received once);
+//!   - `followups.rs`: [`app::followup::FollowUpStorage`] (the follow-ups a handover
+//!     schedules, moved by new readings, answered under the row's lock, marked missed);
 //!   - `parts_orders.rs`: [`app::routing::parts::PartsOrderStorage`] (parts that fit a
 //!     car at their prices, and handing an accepted parts order over, once);
 //!   - `booking.rs`: [`app::booking::BookingStorage`], which reads a
@@ -138,6 +140,9 @@ macro_rules! feature_files {
         #[allow(clippy::duplicate_mod)]
         #[path = "findings.rs"]
         mod findings;
+        #[allow(clippy::duplicate_mod)]
+        #[path = "followups.rs"]
+        mod followups;
         #[allow(clippy::duplicate_mod)]
         #[path = "garage.rs"]
         mod garage;

@@ -113,7 +113,7 @@ pub async fn insert_demo(conn: &mut Connection, d: &DemoData) -> Result<(), sqlx
     insert(
         conn,
         "parts",
-        &["id", "sku", "category_id", "name_zh", "name_en"],
+        &["id", "sku", "category_id", "name_zh", "name_en", "oil_grade"],
         &d.parts,
         |q, r| {
             q.bind(r.id)
@@ -121,6 +121,7 @@ pub async fn insert_demo(conn: &mut Connection, d: &DemoData) -> Result<(), sqlx
                 .bind(r.category_id)
                 .bind(r.name_zh)
                 .bind(r.name_en)
+                .bind(r.oil_grade)
         },
     )
     .await?;

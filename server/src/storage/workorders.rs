@@ -178,7 +178,9 @@ impl WorkOrderStorage for Backend {
             } else {
                 if let Advance::CheckIn { mileage, concerns } = advance {
                     let vehicle: Uuid = get(&row, "vehicle_id")?;
-                    check_in(tx, vehicle, *mileage, store, by, now).await?;
+                    record_reading(tx, vehicle, *mileage, Some(store), Some(by), now).await?;
+                    // The new reading moves the car's reminders.
+                    events.extend(super::followups::reproject_vehicle(tx, vehicle, now).await?);
                     sqlx::query(
                         "UPDATE orders SET mileage_km = $1, concerns = $2, checked_in_at = $3,
                                 responsible_id = COALESCE(responsible_id, $4)
@@ -225,6 +227,8 @@ impl WorkOrderStorage for Backend {
                     .execute(&mut *tx)
                     .await
                     .map_err(db_err)?;
+                    // Rule 7: what was done schedules its follow-ups.
+                    events.extend(super::followups::schedule_handover(tx, order, now).await?);
                 }
             }
             // The store's boards and the customer's own page of the order.
@@ -635,14 +639,15 @@ fn card(
     })
 }
 
-/// Records a check-in reading: never below the car's last recorded one (the domain
-/// decides on the last reading read here); the car's mileage follows it.
-async fn check_in(
+/// Records a reading (at a check-in, with the store and who read it; or the customer's
+/// own, online): never below the car's last recorded one (the domain decides on the
+/// last reading read here); the car's mileage follows it.
+pub(super) async fn record_reading(
     conn: &mut Conn,
     vehicle: Uuid,
     mileage: Mileage,
-    store: StoreId,
-    by: StaffId,
+    store: Option<StoreId>,
+    by: Option<StaffId>,
     now: OffsetDateTime,
 ) -> Result<(), StorageError> {
     let last: Option<i64> = sqlx::query(
@@ -671,8 +676,8 @@ async fn check_in(
     .bind(vehicle)
     .bind(i64::from(reading.km()))
     .bind(DbTime(now))
-    .bind(store.as_uuid())
-    .bind(by.as_uuid())
+    .bind(store.map(|s| s.as_uuid()))
+    .bind(by.map(|b| b.as_uuid()))
     .execute(&mut *conn)
     .await
     .map_err(db_err)?;
