@@ -61,7 +61,7 @@ CREATE TABLE praise (
     followup_id UUID PRIMARY KEY REFERENCES followups (id),
     store_id    UUID NOT NULL REFERENCES locations (id),
     order_id    UUID NOT NULL REFERENCES orders (id),
-    text        TEXT NOT NULL CHECK (length(text) BETWEEN 1 AND 500),
+    note        TEXT NOT NULL CHECK (length(note) BETWEEN 1 AND 500),
     at          TIMESTAMPTZ NOT NULL
 );
 CREATE TABLE praise_staff (
@@ -100,7 +100,8 @@ CREATE TABLE case_steps (
     case_id  UUID NOT NULL REFERENCES cases (id),
     at       TIMESTAMPTZ NOT NULL,
     action   TEXT NOT NULL CHECK (action IN ('opened', 'step', 'resolve', 'confirm', 'reopen')),
-    text     TEXT CHECK (text IS NULL OR length(text) BETWEEN 1 AND 500),
+    -- (`note`, not `text`: PostgreSQL's `::text` casts would read as the column.)
+    note     TEXT CHECK (note IS NULL OR length(note) BETWEEN 1 AND 500),
     -- A staff member, or NULL for the customer's own answer.
     staff_id UUID REFERENCES staff (id)
 );

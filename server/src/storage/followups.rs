@@ -555,7 +555,7 @@ async fn praise(
     now: OffsetDateTime,
 ) -> Result<(), StorageError> {
     sqlx::query(
-        "INSERT INTO praise (followup_id, store_id, order_id, text, at) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO praise (followup_id, store_id, order_id, note, at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(followup.as_uuid())
     .bind(store.as_uuid())
@@ -619,7 +619,7 @@ async fn open_case(
     .await
     .map_err(db_err)?;
     sqlx::query(
-        "INSERT INTO case_steps (id, case_id, at, action, text, staff_id)
+        "INSERT INTO case_steps (id, case_id, at, action, note, staff_id)
          VALUES ($1, $2, $3, 'opened', $4, $5)",
     )
     .bind(Uuid::now_v7())
