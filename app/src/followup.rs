@@ -12,7 +12,9 @@
 //! - Storage: [`FollowUpStorage`].
 //! - Components: [`FollowUpPage`] (`/kiosk/follow-ups`, with its [`FollowUpState`]).
 
-use domain::followup::{Basis, FollowUpKind, Outcome, Priority, Section, Status, Window};
+#[cfg(feature = "ssr")]
+use domain::followup::Outcome;
+use domain::followup::{Basis, FollowUpKind, Priority, Section, Status, Window};
 use domain::{CustomerId, FollowUpId, ServiceId, VehicleId};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -39,6 +41,8 @@ pub struct FollowUpItem {
     /// A reminder's basis: why it is due when it is.
     pub basis: Option<Basis>,
     pub attempts: u8,
+    /// The outcome recorded (its code), once done.
+    pub outcome: Option<String>,
     /// After a call nobody answered: when to try again.
     #[serde(with = "time::serde::rfc3339::option")]
     pub retry_at: Option<OffsetDateTime>,
@@ -264,11 +268,7 @@ pub fn FollowUpPage(state: FollowUpState) -> impl IntoView {
         let Some(Ok(item)) = record.value().get() else {
             return;
         };
-        let booked = record
-            .input()
-            .get_untracked()
-            .is_some_and(|i| i.outcome == "booked_again");
-        if booked && item.status == Status::Done {
+        if item.outcome.as_deref() == Some("booked_again") {
             navigate(&booking_path(&item), Default::default());
         }
     });
@@ -389,7 +389,6 @@ fn item_view(
         ("booked_again", FollowMsg::OutcomeBookedAgain),
     ]
     .into_iter()
-    .filter(|(code, _)| *code != "booked_again" || item.recommended.is_some() || kind == FollowUpKind::Satisfaction)
     .map(|(code, label)| {
         view! {
             <label class="choice outcome">
@@ -417,6 +416,21 @@ fn item_view(
                     {retry.clone().map(|r| view! { " · " {move || i18n.t(FollowMsg::TryAgainAt)} " " {r.clone()} })}
                 </p>
             })}
+            // On the printed slip: boxes to tick by hand.
+            <p class="print-only" aria-hidden="true">
+                {move || {
+                    [
+                        FollowMsg::OutcomeReached,
+                        FollowMsg::OutcomeNotReached,
+                        FollowMsg::OutcomeSatisfied,
+                        FollowMsg::OutcomePraise,
+                        FollowMsg::OutcomeComplaint,
+                        FollowMsg::OutcomeBookedAgain,
+                    ]
+                    .map(|m| format!("□ {}", i18n.t(m)))
+                    .join("   ")
+                }}
+            </p>
             <ActionForm action=record attr:class="outcome-form">
                 <input type="hidden" name="id" value=id />
                 <fieldset class="outcomes">

@@ -857,7 +857,19 @@ fn FileBody(c: Customer360, actions: FileActions) -> impl IntoView {
         .collect();
     let preferred = c.preferred_advisor.as_ref().map(|a| a.id);
     let customer_id = c.id;
-    let booking_for = RwSignal::new(None::<domain::VehicleId>);
+    // `?book=<vehicle>&service=<service>` (a follow-up booked again) opens that car's
+    // booking with the service chosen.
+    let query = leptos_router::hooks::use_query_map();
+    let (asked_car, asked_service) = query.with_untracked(|q| {
+        (
+            q.get("book")
+                .and_then(|v| domain::VehicleId::parse(&v).ok()),
+            q.get("service")
+                .and_then(|s| domain::ServiceId::parse(&s).ok()),
+        )
+    });
+    let booking_for =
+        RwSignal::new(asked_car.filter(|car| c.vehicles.iter().any(|v| v.id == *car)));
     let plates: Vec<String> = c.vehicles.iter().map(|v| v.plate.clone()).collect();
     // The booking just made for one of this customer's cars (the action outlives the page).
     let just_booked = move || {
@@ -917,7 +929,12 @@ fn FileBody(c: Customer360, actions: FileActions) -> impl IntoView {
                                         {move || i18n.t(if open() { StaffMsg::CloseBooking } else { StaffMsg::BookForCar })}
                                     </button>
                                     <Show when=open>
-                                        <CounterBooking customer=customer_id vehicle=id book=actions.book />
+                                        <CounterBooking
+                                            customer=customer_id
+                                            vehicle=id
+                                            book=actions.book
+                                            service=asked_service.filter(|_| asked_car == Some(id))
+                                        />
                                     </Show>
                                 </li>
                             }

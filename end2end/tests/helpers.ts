@@ -160,3 +160,24 @@ export async function bookingAt(browser: Browser, store: string): Promise<{ id: 
   const day = new Date(Date.parse(booking.start) + 8 * 3600_000).toISOString().slice(0, 10);
   return { id: booking.id, reference: booking.reference, day };
 }
+
+/**
+ * Moves a booking of the kiosk's store (the signed-in `request`'s) through every step to
+ * handover by API: checked in at `mileage`, worked on, every quality step passed.
+ */
+export async function handOver(request: APIRequestContext, booking: { id: string; day: string }, mileage = "31000") {
+  const step = (name: string, extra: Record<string, string> = {}) =>
+    api(request, "advance_work_order", { order_id: booking.id, step: name, ...extra });
+  await step("check_in", { mileage, concerns: "" });
+  await step("start_work");
+  await step("submit_for_qc");
+  const board = await api(request, "store_board", { day: booking.day });
+  const card = board.orders.find((o: { id: string }) => o.id === booking.id);
+  const marks: Record<string, string> = {};
+  card.checklist.forEach((s: { no: number }, i: number) => {
+    marks[`marks[${i}][no]`] = String(s.no);
+    marks[`marks[${i}][outcome]`] = "pass";
+  });
+  await api(request, "submit_quality_check", { order_id: booking.id, ...marks });
+  await step("hand_over");
+}

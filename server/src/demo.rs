@@ -52,6 +52,7 @@ pub struct DemoData {
     pub staff: Vec<Staff>,
     pub orders: Vec<Order>,
     pub order_lines: Vec<OrderLine>,
+    pub followups: Vec<FollowUp>,
 }
 
 /// A row of `locations`: a store or the warehouse.
@@ -251,6 +252,35 @@ pub struct Order {
     pub technician_id: Option<Uuid>,
     pub created_at: OffsetDateTime,
     pub completed_at: Option<OffsetDateTime>,
+}
+
+/// A row of `followups`: what each visit of the history scheduled
+/// ([`domain::followup::schedule`]), and how the store's calls went before [`BASE`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FollowUp {
+    pub id: Uuid,
+    pub store_id: Uuid,
+    pub customer_id: Uuid,
+    pub vehicle_id: Uuid,
+    pub order_id: Uuid,
+    pub kind: &'static str,
+    pub priority: &'static str,
+    /// Local days, `2026-12-10`.
+    pub due_on: String,
+    pub opens_on: String,
+    pub closes_on: String,
+    pub fitted_km: Option<i64>,
+    pub interval_months: Option<i64>,
+    pub interval_km: Option<i64>,
+    pub km_per_day: Option<i64>,
+    pub km_per_day_observed: Option<bool>,
+    pub status: &'static str,
+    pub attempts: i64,
+    pub outcome: Option<&'static str>,
+    pub rating: Option<i64>,
+    pub answered_via: Option<&'static str>,
+    pub closed_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
 }
 
 /// A row of `order_lines`.
@@ -1087,6 +1117,7 @@ enum Kind {
     Vehicle,
     Staff,
     Order,
+    FollowUp,
 }
 
 /// A v7 id stamped with `at`, so ids sort by creation like real ones do.
@@ -1400,7 +1431,14 @@ pub fn demo_data() -> DemoData {
         })
         .collect();
 
+    let followups = follow_ups(
+        &history.orders,
+        &history.order_lines,
+        &parts,
+        &part_categories,
+    );
     DemoData {
+        followups,
         locations,
         opening_hours,
         models,
@@ -1418,6 +1456,143 @@ pub fn demo_data() -> DemoData {
         orders: history.orders,
         order_lines: history.order_lines,
     }
+}
+
+/// The follow-ups the history's visits scheduled, each visit in turn per car (a repeat
+/// supersedes the open reminder it answers), and how the stores' calls went until
+/// [`BASE`]: most satisfaction calls made and rated, about half the reminders answered,
+/// the rest missed. Those still open at `BASE` stay open for the kiosks' queues.
+fn follow_ups(
+    orders: &[Order],
+    lines: &[OrderLine],
+    parts: &[Part],
+    categories: &[PartCategory],
+) -> Vec<FollowUp> {
+    use domain::followup::{Consumable, Handover, KmPerDay, OilGrade};
+    use domain::local_time::local_date;
+    let category: BTreeMap<Uuid, &str> = categories.iter().map(|c| (c.id, c.code)).collect();
+    let consumable: BTreeMap<Uuid, Consumable> = parts
+        .iter()
+        .filter_map(|p| {
+            let grade = p.oil_grade.and_then(OilGrade::parse);
+            Some((
+                p.id,
+                Consumable::of_category(category.get(&p.category_id)?, grade)?,
+            ))
+        })
+        .collect();
+    let mut fitted: BTreeMap<Uuid, Vec<Consumable>> = BTreeMap::new();
+    for l in lines.iter().filter(|l| l.item_kind == "part") {
+        if let Some(c) = consumable.get(&l.item_id) {
+            fitted.entry(l.order_id).or_default().push(*c);
+        }
+    }
+    let mut visits: BTreeMap<Uuid, Vec<&Order>> = BTreeMap::new();
+    for o in orders.iter().filter(|o| o.completed_at.is_some()) {
+        visits.entry(o.vehicle_id).or_default().push(o);
+    }
+    let mut out: Vec<FollowUp> = Vec::new();
+    for visits in visits.values_mut() {
+        visits.sort_by_key(|o| o.completed_at);
+        let mut readings = Vec::new();
+        for o in visits.iter() {
+            let Some(done) = o.completed_at else { continue };
+            let km = u32::try_from(o.mileage_km).unwrap_or(0);
+            readings.push(domain::odometer::Reading { km, at: done });
+            let planned = domain::followup::schedule(&Handover {
+                on: local_date(done),
+                km,
+                km_per_day: KmPerDay::from_observed(domain::odometer::km_per_day(&readings)),
+                satisfaction_days: domain::followup::DEFAULT_SATISFACTION_DAYS,
+                fitted: fitted.get(&o.id).cloned().unwrap_or_default(),
+            });
+            for p in &planned {
+                if p.basis.is_some() {
+                    for f in out.iter_mut().filter(|f| {
+                        f.vehicle_id == o.vehicle_id
+                            && f.kind == p.kind.code()
+                            && f.status == "open"
+                    }) {
+                        f.status = "superseded";
+                        f.closed_at = Some(done);
+                    }
+                }
+                let b = p.basis;
+                out.push(FollowUp {
+                    id: id(Kind::FollowUp, out.len(), done),
+                    store_id: o.store_id,
+                    customer_id: o.customer_id,
+                    vehicle_id: o.vehicle_id,
+                    order_id: o.id,
+                    kind: p.kind.code(),
+                    priority: p.priority.code(),
+                    due_on: p.due.to_string(),
+                    opens_on: p.window.opens.to_string(),
+                    closes_on: p.window.closes.to_string(),
+                    fitted_km: b.map(|b| i64::from(b.fitted_km)),
+                    interval_months: b.map(|b| i64::from(b.interval.months)),
+                    interval_km: b.and_then(|b| b.interval.km).map(i64::from),
+                    km_per_day: b.map(|b| i64::from(b.km_per_day.km)),
+                    km_per_day_observed: b.map(|b| b.km_per_day.observed),
+                    status: "open",
+                    attempts: 0,
+                    outcome: None,
+                    rating: None,
+                    answered_via: None,
+                    closed_at: None,
+                    created_at: done,
+                });
+            }
+        }
+    }
+    // How the calls whose window closed before BASE went.
+    let base_day = local_date(BASE);
+    let mut rng = Rng(0x0F01_10C0_FFEE_0012);
+    for f in out.iter_mut().filter(|f| f.status == "open") {
+        let (Ok(opens), Ok(closes)) = (
+            domain::local_time::parse_date(&f.opens_on),
+            domain::local_time::parse_date(&f.closes_on),
+        ) else {
+            continue;
+        };
+        if closes >= base_day {
+            continue;
+        }
+        let span = (closes - opens).whole_days();
+        let called = domain::local_time::at_local_minute(
+            opens + Duration::days(rng.range(0, span)),
+            10 * 60,
+        );
+        let roll = rng.range(0, 99);
+        let satisfaction = f.kind == "satisfaction";
+        let (status, outcome, rating, attempts) = match roll {
+            r if satisfaction && r < 80 => {
+                let stars = [5, 5, 5, 4, 4, 4, 3, 5, 4, 2][rng.index(10)];
+                ("done", Some("satisfied"), Some(stars), 1)
+            }
+            r if satisfaction && r < 88 => ("done", Some("reached"), None, 2),
+            r if !satisfaction && r < 30 => ("done", Some("reached"), None, 1),
+            r if !satisfaction && r < 50 => ("done", Some("booked_again"), None, 1),
+            r if (satisfaction && r < 93) || (!satisfaction && r < 60) => (
+                "unreachable",
+                None,
+                None,
+                domain::followup::MAX_ATTEMPTS.into(),
+            ),
+            _ => ("missed", None, None, 0),
+        };
+        f.status = status;
+        f.outcome = outcome;
+        f.rating = rating;
+        f.attempts = attempts;
+        f.answered_via = outcome.map(|_| "kiosk");
+        f.closed_at = Some(if status == "missed" {
+            domain::local_time::at_local_minute(closes + Duration::days(1), 0)
+        } else {
+            called
+        });
+    }
+    out
 }
 
 /// The password of every demo account (all staff, and the demo customer).
@@ -1950,6 +2125,7 @@ mod tests {
             .chain(d.vehicles.iter().map(|r| r.id))
             .chain(d.staff.iter().map(|r| r.id))
             .chain(d.orders.iter().map(|r| r.id))
+            .chain(d.followups.iter().map(|r| r.id))
             .collect();
         let unique: HashSet<Uuid> = ids.iter().copied().collect();
         assert_eq!(unique.len(), ids.len());
@@ -2207,6 +2383,45 @@ mod tests {
         }
         let channels: BTreeSet<&str> = d.orders.iter().map(|o| o.channel).collect();
         assert_eq!(channels.len(), 2);
+    }
+
+    #[test]
+    fn every_visit_scheduled_its_follow_ups_and_one_reminder_per_kind_is_open() {
+        let d = demo_data();
+        let mut per_order: HashMap<Uuid, Vec<&FollowUp>> = HashMap::new();
+        for f in &d.followups {
+            per_order.entry(f.order_id).or_default().push(f);
+        }
+        // Every visit called the customer after; most fitted something to remind of.
+        assert_eq!(per_order.len(), d.orders.len());
+        for list in per_order.values() {
+            assert_eq!(list.iter().filter(|f| f.kind == "satisfaction").count(), 1);
+        }
+        let reminders = d
+            .followups
+            .iter()
+            .filter(|f| f.kind != "satisfaction")
+            .count();
+        assert!(reminders * 2 > d.orders.len(), "{reminders} reminders");
+        // Never two open reminders of one kind for one car; closed ones say when.
+        let mut open = HashSet::new();
+        for f in &d.followups {
+            assert!(f.opens_on <= f.due_on && f.due_on <= f.closes_on, "{f:?}");
+            assert_eq!(f.status == "open", f.closed_at.is_none(), "{f:?}");
+            assert_eq!(f.status == "done", f.outcome.is_some(), "{f:?}");
+            if f.status == "open" && f.kind != "satisfaction" {
+                assert!(open.insert((f.vehicle_id, f.kind)), "{f:?}");
+            }
+        }
+        // At BASE the stores have reminders still to make, and a record of earlier calls.
+        let base = BASE.date().to_string();
+        assert!(d
+            .followups
+            .iter()
+            .any(|f| f.status == "open" && f.closes_on >= base));
+        for status in ["done", "missed", "superseded", "unreachable"] {
+            assert!(d.followups.iter().any(|f| f.status == status), "{status}");
+        }
     }
 
     #[test]

@@ -92,13 +92,17 @@ pub fn CounterBooking(
     customer: CustomerId,
     vehicle: VehicleId,
     book: ServerAction<BookAtCounter>,
+    /// The service chosen when it opens (a follow-up's recommended service).
+    #[prop(default = None)]
+    service: Option<ServiceId>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let preselected = service;
     let quotes = Resource::new(
         move || (customer, vehicle),
         |(c, v)| counter_quotes(c.to_string(), v.to_string()),
     );
-    let service = RwSignal::new(None::<ServiceId>);
+    let service = RwSignal::new(preselected);
     let picked = RwSignal::new(None::<OffsetDateTime>);
     let slots = Resource::new(
         move || service.get(),

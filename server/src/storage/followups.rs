@@ -215,7 +215,7 @@ async fn items(
     let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT f.id, f.kind, f.priority, f.status, f.due_on, f.opens_on, f.closes_on,
                 f.fitted_km, f.interval_months, f.interval_km, f.km_per_day, f.km_per_day_observed,
-                f.attempts, f.retry_at, f.customer_id, f.vehicle_id, f.order_id,
+                f.attempts, f.outcome, f.retry_at, f.customer_id, f.vehicle_id, f.order_id,
                 c.name_zh, c.name_en, c.phone, v.plate, o.reference, o.completed_at,
                 s.name_zh AS staff_zh, s.name_en AS staff_en
          FROM followups f
@@ -273,6 +273,7 @@ async fn items(
                 window,
                 basis: basis(r, visit_on)?,
                 attempts: small(r, "attempts")?,
+                outcome: get(r, "outcome")?,
                 retry_at: get::<Option<DbTime>>(r, "retry_at")?.map(|t| t.0),
                 customer: CustomerId::from(get::<Uuid>(r, "customer_id")?),
                 customer_name: named(r, "name_zh", "name_en")?,

@@ -370,6 +370,59 @@ pub async fn insert_demo(conn: &mut Connection, d: &DemoData) -> Result<(), sqlx
                 .bind(r.unit_price_fen)
                 .bind(r.total_fen)
         },
+    ).await?;
+    insert(
+        conn,
+        "followups",
+        &[
+            "id",
+            "store_id",
+            "customer_id",
+            "vehicle_id",
+            "order_id",
+            "kind",
+            "priority",
+            "due_on",
+            "opens_on",
+            "closes_on",
+            "fitted_km",
+            "interval_months",
+            "interval_km",
+            "km_per_day",
+            "km_per_day_observed",
+            "status",
+            "attempts",
+            "outcome",
+            "rating",
+            "answered_via",
+            "closed_at",
+            "created_at",
+        ],
+        &d.followups,
+        |q, r| {
+            q.bind(r.id)
+                .bind(r.store_id)
+                .bind(r.customer_id)
+                .bind(r.vehicle_id)
+                .bind(r.order_id)
+                .bind(r.kind)
+                .bind(r.priority)
+                .bind(r.due_on.clone())
+                .bind(r.opens_on.clone())
+                .bind(r.closes_on.clone())
+                .bind(r.fitted_km)
+                .bind(r.interval_months)
+                .bind(r.interval_km)
+                .bind(r.km_per_day)
+                .bind(r.km_per_day_observed)
+                .bind(r.status)
+                .bind(r.attempts)
+                .bind(r.outcome)
+                .bind(r.rating)
+                .bind(r.answered_via)
+                .bind(r.closed_at.map(DbTime))
+                .bind(DbTime(r.created_at))
+        },
     )
     .await?;
     Ok(())
