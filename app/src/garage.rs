@@ -261,9 +261,13 @@ pub fn GaragePage() -> impl IntoView {
         move || (me.session(), choose.version().get()),
         |_| crate::reception::my_advisor(),
     );
+    let followups = crate::followup::customer::MyFollowUpsState::new();
+    let cases = crate::cases::MyCasesState::new();
     view! {
         <CustomerGate next="/garage">
             <Garage add=add remove=remove vehicles=vehicles models=models />
+            <crate::cases::MyCases state=cases />
+            <crate::followup::customer::MyFollowUps state=followups />
             <crate::reception::MyAdvisorPanel advisor=advisor choose=choose />
         </CustomerGate>
     }

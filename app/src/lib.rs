@@ -19,6 +19,8 @@
 //! - [`parts`]: the parts a work order holds, picked at the bay, and one more held or
 //!   requested;
 //! - [`findings`]: what else a technician found, approved or declined by the customer;
+//! - [`cases`]: after-sales cases a complaint opens, resolved by the store and
+//!   confirmed by the customer, escalated when overdue;
 //! - [`followup`]: after-sales follow-up: the store's morning queue of satisfaction calls
 //!   and reminders, and each call's outcome;
 //! - [`pricing`]: the service price list (read on every surface, published from HQ);
@@ -40,6 +42,7 @@
 pub mod account;
 pub mod bill;
 pub mod booking;
+pub mod cases;
 pub mod clock;
 pub mod codec;
 pub mod devices;

@@ -63,6 +63,11 @@ pub enum LiveEvent {
     /// A store's follow-ups changed (scheduled at a handover, answered, missed): for
     /// that store's kiosks and HQ.
     FollowUpsChanged { store: domain::StoreId },
+    /// An after-sales case moved: for its store's kiosks, HQ and its customer.
+    CaseChanged {
+        store: domain::StoreId,
+        customer: domain::CustomerId,
+    },
     /// The stream skipped events: refetch everything shown.
     Resync,
 }
@@ -94,6 +99,7 @@ impl LiveEvent {
             LiveEvent::RoutingChanged { .. } => "routing_changed",
             LiveEvent::HelpChanged { .. } => "help_changed",
             LiveEvent::FollowUpsChanged { .. } => "follow_ups_changed",
+            LiveEvent::CaseChanged { .. } => "case_changed",
             LiveEvent::Resync => "resync",
         }
     }
@@ -112,7 +118,10 @@ impl LiveEvent {
             | LiveEvent::FollowUpsChanged { store } => Audience::Store(*store),
             LiveEvent::OrderChanged {
                 store, customer, ..
-            } => Audience::StoreAndCustomer(*store, *customer),
+            }
+            | LiveEvent::CaseChanged { store, customer } => {
+                Audience::StoreAndCustomer(*store, *customer)
+            }
             LiveEvent::RoutingChanged {
                 store, customer, ..
             } => match store {
@@ -192,6 +201,10 @@ impl LiveUpdates {
             "routing_changed" => self.routing.update(|n| *n += 1),
             "help_changed" => self.help.update(|n| *n += 1),
             "follow_ups_changed" => self.followups.update(|n| *n += 1),
+            "case_changed" => {
+                self.followups.update(|n| *n += 1);
+                self.orders.update(|n| *n += 1);
+            }
             "order_changed" => {
                 self.orders.update(|n| *n += 1);
                 self.board.update(|n| *n += 1);
@@ -353,6 +366,7 @@ mod tests {
             LiveEvent::BoardChanged { store },
             LiveEvent::HelpChanged { store },
             LiveEvent::FollowUpsChanged { store },
+            LiveEvent::CaseChanged { store, customer },
             LiveEvent::OrderChanged {
                 store,
                 customer,

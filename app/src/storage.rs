@@ -22,6 +22,7 @@ use leptos::prelude::{provide_context, use_context};
 
 use crate::account::AccountStorage;
 use crate::booking::BookingStorage;
+use crate::cases::CaseStorage;
 use crate::devices::DeviceStorage;
 use crate::error::AppError;
 use crate::findings::FindingsStorage;
@@ -136,6 +137,7 @@ pub struct Storages {
     pub parts_orders: Arc<dyn PartsOrderStorage>,
     pub help: Arc<dyn HelpStorage>,
     pub followups: Arc<dyn FollowUpStorage>,
+    pub cases: Arc<dyn CaseStorage>,
 }
 
 impl Storages {
@@ -158,7 +160,8 @@ impl Storages {
             + RoutingStorage
             + PartsOrderStorage
             + HelpStorage
-            + FollowUpStorage,
+            + FollowUpStorage
+            + CaseStorage,
     {
         Storages {
             health: backend.clone(),
@@ -177,7 +180,8 @@ impl Storages {
             routing: backend.clone(),
             parts_orders: backend.clone(),
             help: backend.clone(),
-            followups: backend,
+            followups: backend.clone(),
+            cases: backend,
         }
     }
 
@@ -200,6 +204,7 @@ impl Storages {
         provide_context(self.parts_orders.clone());
         provide_context(self.help.clone());
         provide_context(self.followups.clone());
+        provide_context(self.cases.clone());
     }
 }
 

@@ -323,6 +323,15 @@ pub enum Error {
     /// The customer confirms or reopens a case that has a resolution.
     #[error("the case has no resolution yet")]
     CaseNotResolved,
+    /// A case's action is one of the listed ones.
+    #[error("unknown case action")]
+    CaseActionUnknown,
+    /// The store records steps and resolutions; the customer confirms or reopens.
+    #[error("that action on a case is not yours to take")]
+    CaseNotYours,
+    /// Online, a customer rates the visit or complains; reminders are answered by booking.
+    #[error("this follow-up cannot be answered online")]
+    NotAnswerableOnline,
 }
 
 impl Error {
@@ -434,6 +443,9 @@ impl Error {
             Error::CaseTextInvalid => "case_text_invalid",
             Error::CaseNotOpen => "case_not_open",
             Error::CaseNotResolved => "case_not_resolved",
+            Error::CaseActionUnknown => "case_action_unknown",
+            Error::CaseNotYours => "case_not_yours",
+            Error::NotAnswerableOnline => "not_answerable_online",
         }
     }
 }
@@ -443,7 +455,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const ALL: [Error; 104] = [
+    const ALL: [Error; 107] = [
         Error::AmountEmpty,
         Error::AmountNotANumber,
         Error::AmountTooPrecise,
@@ -548,6 +560,9 @@ mod tests {
         Error::CaseTextInvalid,
         Error::CaseNotOpen,
         Error::CaseNotResolved,
+        Error::CaseActionUnknown,
+        Error::CaseNotYours,
+        Error::NotAnswerableOnline,
     ];
 
     #[test]
@@ -660,6 +675,9 @@ mod tests {
                 "case_text_invalid",
                 "case_not_open",
                 "case_not_resolved",
+                "case_action_unknown",
+                "case_not_yours",
+                "not_answerable_online",
             ]
         );
     }

@@ -13,7 +13,9 @@
 //! - [`Section`] and [`section`]: where an item sits in the morning queue;
 //!   [`is_missed`]: a window that passed without an outcome.
 //! - [`Outcome`] and [`record`]: reached, not reached (tried again up to
-//!   [`MAX_ATTEMPTS`]), satisfied with a [`Rating`], praise, complaint, booked again.
+//!   [`MAX_ATTEMPTS`]), satisfied with a [`Rating`], praise, complaint, booked again;
+//!   [`may_answer_online`]: what the customer answers themselves.
+//! - [`Contact`]: how a customer may be contacted, and whether they take campaigns.
 
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration, Month, OffsetDateTime};
@@ -711,6 +713,52 @@ impl Outcome {
     }
 }
 
+/// Whether a customer may answer this follow-up themselves, online: the satisfaction
+/// call's question (a rating, or a complaint); a reminder is answered by booking.
+pub fn may_answer_online(kind: FollowUpKind, outcome: &Outcome) -> Result<(), Error> {
+    match (kind, outcome) {
+        (FollowUpKind::Satisfaction, Outcome::Satisfied { .. } | Outcome::Complaint { .. }) => {
+            Ok(())
+        }
+        _ => Err(Error::NotAnswerableOnline),
+    }
+}
+
+/// How a customer may be contacted, as they chose (and changed, with its time).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    /// Calls from a store about their car: follow-ups and reminders.
+    pub calls: bool,
+    /// Text messages.
+    pub sms: bool,
+    /// Campaign messages; `false` is an opt-out, and nothing is sent.
+    pub campaigns: bool,
+}
+
+impl Default for Contact {
+    /// Everything allowed until the customer says otherwise.
+    fn default() -> Self {
+        Contact {
+            calls: true,
+            sms: true,
+            campaigns: true,
+        }
+    }
+}
+
+impl Contact {
+    /// Whether a store may call about a follow-up.
+    pub fn may_call(self) -> bool {
+        self.calls
+    }
+
+    /// Whether a campaign message may go out by text: never to someone who opted out of
+    /// campaigns or of text messages.
+    pub fn may_text_campaign(self) -> bool {
+        self.campaigns && self.sms
+    }
+}
+
 /// What recording an outcome leaves: the follow-up's status and attempts, and when to
 /// try again after a call nobody answered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -942,6 +990,45 @@ mod tests {
             Outcome::parse("shouted", "", ""),
             Err(Error::OutcomeUnknown)
         );
+    }
+
+    #[test]
+    fn a_customer_answers_only_the_satisfaction_question_online() {
+        let rating = Rating::try_from(4).expect("rating");
+        let satisfied = Outcome::Satisfied {
+            rating,
+            comment: None,
+        };
+        let complaint = Outcome::Complaint {
+            text: FollowUpText::parse("漏油").expect("text"),
+        };
+        assert_eq!(
+            may_answer_online(FollowUpKind::Satisfaction, &satisfied),
+            Ok(())
+        );
+        assert_eq!(
+            may_answer_online(FollowUpKind::Satisfaction, &complaint),
+            Ok(())
+        );
+        assert_eq!(
+            may_answer_online(FollowUpKind::Satisfaction, &Outcome::BookedAgain),
+            Err(Error::NotAnswerableOnline)
+        );
+        assert_eq!(
+            may_answer_online(FollowUpKind::OilChange, &satisfied),
+            Err(Error::NotAnswerableOnline)
+        );
+        let opted_out = Contact {
+            campaigns: false,
+            ..Contact::default()
+        };
+        assert!(Contact::default().may_text_campaign());
+        assert!(!opted_out.may_text_campaign() && opted_out.may_call());
+        assert!(!Contact {
+            sms: false,
+            ..Contact::default()
+        }
+        .may_text_campaign());
     }
 
     #[test]

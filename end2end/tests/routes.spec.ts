@@ -120,6 +120,8 @@ for (const lang of ["zh", "en"]) {
       await visit(page, "/kiosk/store", ".store-settings .week");
       await visit(page, "/kiosk/inbox", ".inbox h1");
       await visit(page, "/kiosk/help", ".raise-form");
+      await visit(page, "/kiosk/follow-ups", ".slip-footer");
+      await visit(page, "/kiosk/cases", ".cases-page h1");
       await visit(page, "/kiosk/staff", ".staff-panel");
       await page.locator(".lock-form button").click();
       // Locked before the next load: a load that overtook the lock's request would find
@@ -135,6 +137,7 @@ for (const lang of ["zh", "en"]) {
       await visit(page, "/hq/staff", ".staff-table");
       await visit(page, "/hq/tags", ".tag-defs");
       await visit(page, "/hq/routing", ".window-form");
+      await visit(page, "/hq/aftersales", ".hq-cases h2");
     });
   });
 }

@@ -539,6 +539,38 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
         ),
         ("withdraw_help", vec![("id", "not-an-id")], reception),
         ("help_overview", vec![], hq_staff),
+        // After-sales cases: worked at the store's counter, answered by their customer,
+        // watched by HQ (the ids are refused after the check).
+        ("store_cases", vec![], reception),
+        (
+            "act_on_case",
+            vec![("id", "not-an-id"), ("action", "step"), ("text", "看看")],
+            reception,
+        ),
+        ("my_cases", vec![], customer_only),
+        (
+            "answer_case",
+            vec![("id", "not-an-id"), ("action", "confirm"), ("text", "")],
+            customer_only,
+        ),
+        ("hq_cases", vec![], hq_staff),
+        // The customer's follow-ups and contact choices.
+        ("my_follow_ups", vec![], customer_only),
+        (
+            "answer_follow_up",
+            vec![
+                ("id", "not-an-id"),
+                ("outcome", "satisfied"),
+                ("rating", "5"),
+                ("text", ""),
+            ],
+            customer_only,
+        ),
+        (
+            "set_contact",
+            vec![("calls", "on"), ("sms", "on"), ("campaigns", "on")],
+            customer_only,
+        ),
         // Follow-ups: a store's queue and outcomes, at its counter (the id here is
         // refused after the check; another store's follow-up is not found).
         ("follow_up_queue", vec![], reception),

@@ -326,13 +326,19 @@ impl BookerState {
                     .and_then(|list| list.first().map(|v| v.id.to_string())),
             }
         };
-        let service = RwSignal::new(None::<ServiceId>);
+        // A follow-up's "book it" link names the service as well.
+        let service = RwSignal::new(
+            query.with_untracked(|q| q.get("service").and_then(|s| ServiceId::parse(&s).ok())),
+        );
         let store = RwSignal::new(None::<StoreId>);
         let slot = RwSignal::new(None::<OffsetDateTime>);
-        // A new choice upstream clears the choices that depended on it.
-        Effect::new(move |_| {
+        // A new choice upstream clears the choices that depended on it (not the link's
+        // own choice, on the first run).
+        Effect::new(move |first: Option<()>| {
             picked_vehicle.track();
-            service.set(None);
+            if first.is_some() {
+                service.set(None);
+            }
         });
         Effect::new(move |_| {
             service.track();

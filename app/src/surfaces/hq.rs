@@ -61,6 +61,10 @@ fn nav() -> Vec<NavItem> {
             href: "/hq/tags",
             label: Msg::NavTags,
         },
+        NavItem {
+            href: "/hq/aftersales",
+            label: Msg::NavAfterSales,
+        },
     ]
 }
 
@@ -139,8 +143,21 @@ fn HqRoutingPage() -> impl IntoView {
     }
 }
 
+#[component]
+fn HqAfterSalesPage() -> impl IntoView {
+    // The gate's view is built in a reactive closure; resources are made out here.
+    let cases = crate::cases::HqCasesState::new();
+    view! {
+        <SurfaceFrame kind="hq" title=Msg::SurfaceHq home="/hq" sign_in="/hq/aftersales" nav=nav()>
+            <StaffGate allowed=Principal::works_at_hq next="/hq/aftersales">
+                <crate::cases::HqCases state=cases />
+            </StaffGate>
+        </SurfaceFrame>
+    }
+}
+
 /// The console's page for the address: `/hq`, `/hq/policies`, `/hq/devices`,
-/// `/hq/staff`, `/hq/routing`, `/hq/tags`; anything
+/// `/hq/staff`, `/hq/routing`, `/hq/tags`, `/hq/aftersales`; anything
 /// else under `/hq` is not found.
 #[component]
 fn HqConsole() -> impl IntoView {
@@ -152,6 +169,7 @@ fn HqConsole() -> impl IntoView {
         "/hq/staff" => view! { <HqStaffPage /> }.into_any(),
         "/hq/routing" => view! { <HqRoutingPage /> }.into_any(),
         "/hq/tags" => view! { <HqTagsPage /> }.into_any(),
+        "/hq/aftersales" => view! { <HqAfterSalesPage /> }.into_any(),
         _ => view! { <crate::NotFound /> }.into_any(),
     }
 }

@@ -11,7 +11,8 @@
 //! customer 360, `/kiosk/board` today's board ([`crate::workorders::StoreBoard`]), `/kiosk/inbox` the
 //! online orders waiting for the store's answer ([`crate::routing::inbox::Inbox`]), `/kiosk/help`
 //! help between stores ([`crate::help::HelpBoardPage`]), `/kiosk/follow-ups` the morning
-//! follow-up queue ([`crate::followup::FollowUpPage`]), `/kiosk/prices` the price list, `/kiosk/store` the store's hours and bays
+//! follow-up queue ([`crate::followup::FollowUpPage`]), `/kiosk/cases` after-sales cases
+//! ([`crate::cases::CasesPage`]), `/kiosk/prices` the price list, `/kiosk/store` the store's hours and bays
 //! ([`crate::settings::StoreSettingsPanel`]), `/kiosk/staff` PINs and the idle lock.
 //! Locking goes back to `/kiosk`: the next person does not find the last one's customer.
 
@@ -43,6 +44,7 @@ fn KioskHome() -> impl IntoView {
     let inbox = InboxState::new();
     let help = crate::help::HelpState::new();
     let followups = crate::followup::FollowUpState::new();
+    let cases = crate::cases::CasesState::new();
     let me = use_me();
     let navigate = leptos_router::hooks::use_navigate();
     let location = leptos_router::hooks::use_location();
@@ -75,6 +77,7 @@ fn KioskHome() -> impl IntoView {
                 NavItem { href: "/kiosk/board", label: Msg::NavBoard },
                 NavItem { href: "/kiosk/inbox", label: Msg::NavInbox },
                 NavItem { href: "/kiosk/follow-ups", label: Msg::NavFollowUps },
+                NavItem { href: "/kiosk/cases", label: Msg::NavCases },
                 NavItem { href: "/kiosk/help", label: Msg::NavHelp },
                 NavItem { href: "/kiosk/prices", label: Msg::NavPriceList },
                 NavItem { href: "/kiosk/store", label: Msg::NavStoreSettings },
@@ -97,7 +100,7 @@ fn KioskHome() -> impl IntoView {
                                 view! { <LockScreen state=kiosk device=device /> }.into_any()
                             }
                             Ok(Some(device)) => {
-                                view! { <Unlocked kiosk=kiosk device=device quotes=quotes reception=reception board=board settings=settings inbox=inbox help=help followups=followups /> }.into_any()
+                                view! { <Unlocked kiosk=kiosk device=device quotes=quotes reception=reception board=board settings=settings inbox=inbox help=help followups=followups cases=cases /> }.into_any()
                             }
                         }
                     })
@@ -119,6 +122,7 @@ fn Unlocked(
     inbox: InboxState,
     help: crate::help::HelpState,
     followups: crate::followup::FollowUpState,
+    cases: crate::cases::CasesState,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let store = device.store.clone();
@@ -135,6 +139,7 @@ fn Unlocked(
             "/kiosk/follow-ups" => {
                 view! { <crate::followup::FollowUpPage state=followups /> }.into_any()
             }
+            "/kiosk/cases" => view! { <crate::cases::CasesPage state=cases /> }.into_any(),
             "/kiosk/prices" => view! {
                 <ModelQuotes state=quotes />
                 <ServicePriceList intro=Msg::KioskPricesIntro />

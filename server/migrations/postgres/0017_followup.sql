@@ -106,3 +106,20 @@ CREATE TABLE case_steps (
     staff_id UUID REFERENCES staff (id)
 );
 CREATE INDEX case_steps_by_case ON case_steps (case_id, at);
+
+-- How a customer may be contacted (calls about their car, text messages) and whether
+-- they take campaigns (`customers.marketing_opt_out`, from the start), each choice
+-- recorded with its time.
+ALTER TABLE customers ADD COLUMN contact_calls BOOLEAN NOT NULL DEFAULT TRUE;
+ALTER TABLE customers ADD COLUMN contact_sms BOOLEAN NOT NULL DEFAULT TRUE;
+CREATE TABLE consents (
+    id          UUID PRIMARY KEY,
+    customer_id UUID NOT NULL REFERENCES customers (id),
+    calls       BOOLEAN NOT NULL,
+    sms         BOOLEAN NOT NULL,
+    campaigns   BOOLEAN NOT NULL,
+    at          TIMESTAMPTZ NOT NULL,
+    -- Online by the customer, or at a store's counter by its staff.
+    staff_id    UUID REFERENCES staff (id)
+);
+CREATE INDEX consents_by_customer ON consents (customer_id, at);

@@ -19,12 +19,13 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use app::followup::customer::CustomerFollowUps;
 use app::followup::{FollowUpItem, FollowUpQueue, FollowUpStorage};
 use app::live::LiveEvent;
 use app::storage::StorageError;
 use async_trait::async_trait;
 use domain::followup::{
-    Basis, Consumable, FollowUpKind, Handover, Interval, KmPerDay, OilGrade, Outcome, Planned,
+    Basis, Consumable, Contact, FollowUpKind, Handover, Interval, KmPerDay, OilGrade, Outcome, Planned,
     Priority, Status, Window,
 };
 use domain::local_time::{at_local_minute, local_date, parse_date};
@@ -91,69 +92,8 @@ impl FollowUpStorage for Backend {
         now: OffsetDateTime,
     ) -> Result<FollowUpItem, StorageError> {
         transaction!(self, Serial::Rows, |tx| {
-            let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT status, attempts, opens_on, closes_on, order_id, customer_id
-                 FROM followups WHERE id = $1 AND store_id = $2{LOCK_ROWS}"
-            )))
-            .bind(id.as_uuid())
-            .bind(store.as_uuid())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_err)?
-            .ok_or(StorageError::NotFound)?;
-            let status = status(&row)?;
-            let attempts: u8 = small(&row, "attempts")?;
-            let window = Window {
-                opens: day_of(&row, "opens_on")?,
-                closes: day_of(&row, "closes_on")?,
-            };
-            let recorded = domain::followup::record(status, attempts, window, outcome, now)?;
-            let (rating, comment) = match outcome {
-                Outcome::Satisfied { rating, comment } => {
-                    (Some(i64::from(rating.get())), comment.as_ref().map(|c| c.as_str()))
-                }
-                Outcome::Praise { text } | Outcome::Complaint { text } => (None, Some(text.as_str())),
-                _ => (None, None),
-            };
-            let done = recorded.status == Status::Done;
-            let moved = sqlx::query(
-                "UPDATE followups SET status = $1, attempts = $2, retry_at = $3, outcome = $4,
-                        rating = $5, comment = $6, answered_by = $7, answered_via = 'kiosk',
-                        closed_at = $8
-                 WHERE id = $9 AND status = 'open' AND attempts = $10",
-            )
-            .bind(recorded.status.code())
-            .bind(i64::from(recorded.attempts))
-            .bind(recorded.retry_at.map(DbTime))
-            .bind(done.then(|| outcome.code()))
-            .bind(rating)
-            .bind(comment)
-            .bind(by.as_uuid())
-            .bind((recorded.status != Status::Open).then_some(DbTime(now)))
-            .bind(id.as_uuid())
-            .bind(i64::from(attempts))
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-            if moved.rows_affected() != 1 {
-                return Err(StorageError::Conflict("the follow-up was answered meanwhile".into()));
-            }
-            let order: Uuid = get(&row, "order_id")?;
-            match outcome {
-                Outcome::Praise { text } => praise(tx, id, store, order, text.as_str(), now).await?,
-                Outcome::Complaint { text } => {
-                    let customer: Uuid = get(&row, "customer_id")?;
-                    open_case(tx, id, store, customer, order, text.as_str(), by, now).await?;
-                }
-                _ => {}
-            }
-            let event = LiveEvent::FollowUpsChanged { store };
-            append_event(tx, &event, now).await?;
-            let item = items(tx, "f.id = $1", &[Bind::Id(id.as_uuid())], local_date(now))
-                .await?
-                .pop()
-                .ok_or(StorageError::NotFound)?;
-            Ok((item, vec![event]))
+            let row = locked(tx, id, "store_id", store.as_uuid()).await?;
+            record_outcome(tx, &row, id, Answerer::Staff(by), outcome, now).await
         })
     }
 
@@ -182,6 +122,234 @@ impl FollowUpStorage for Backend {
             Ok((marked, events))
         })
     }
+
+    async fn customer_view(
+        &self,
+        customer: CustomerId,
+        now: OffsetDateTime,
+    ) -> Result<CustomerFollowUps, StorageError> {
+        let mut conn = self.conn().await?;
+        let today = local_date(now);
+        let items = items(
+            &mut conn,
+            "f.customer_id = $1 AND f.status = 'open' AND f.closes_on >= $2",
+            &[Bind::Id(customer.as_uuid()), Bind::Day(today)],
+            today,
+        )
+        .await?;
+        let (mut to_answer, mut due): (Vec<_>, Vec<_>) = items
+            .into_iter()
+            .partition(|i| i.kind == FollowUpKind::Satisfaction);
+        to_answer.retain(|i| i.window.contains(today));
+        to_answer.sort_by_key(|i| std::cmp::Reverse((i.visit_on, i.id)));
+        due.sort_by_key(|i| (i.due, i.id));
+        let contact = contact_of(&mut conn, customer.as_uuid()).await?;
+        Ok(CustomerFollowUps {
+            today,
+            to_answer,
+            due,
+            contact,
+        })
+    }
+
+    async fn answer_online(
+        &self,
+        customer: CustomerId,
+        id: FollowUpId,
+        outcome: &Outcome,
+        now: OffsetDateTime,
+    ) -> Result<FollowUpItem, StorageError> {
+        transaction!(self, Serial::Rows, |tx| {
+            let row = locked(tx, id, "customer_id", customer.as_uuid()).await?;
+            let kind_code: String = get(&row, "kind")?;
+            let kind = FollowUpKind::parse(&kind_code)
+                .ok_or_else(|| StorageError::corrupt(format!("follow-up kind {kind_code:?}")))?;
+            domain::followup::may_answer_online(kind, outcome)?;
+            record_outcome(tx, &row, id, Answerer::Customer, outcome, now).await
+        })
+    }
+
+    async fn set_contact(
+        &self,
+        customer: CustomerId,
+        contact: Contact,
+        by: Option<StaffId>,
+        now: OffsetDateTime,
+    ) -> Result<Contact, StorageError> {
+        transaction!(self, Serial::Rows, |tx| {
+            let done = sqlx::query(
+                "UPDATE customers SET contact_calls = $1, contact_sms = $2, marketing_opt_out = $3
+                 WHERE id = $4",
+            )
+            .bind(contact.calls)
+            .bind(contact.sms)
+            .bind(!contact.campaigns)
+            .bind(customer.as_uuid())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            if done.rows_affected() != 1 {
+                return Err(StorageError::NotFound);
+            }
+            sqlx::query(
+                "INSERT INTO consents (id, customer_id, calls, sms, campaigns, at, staff_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(Uuid::now_v7())
+            .bind(customer.as_uuid())
+            .bind(contact.calls)
+            .bind(contact.sms)
+            .bind(contact.campaigns)
+            .bind(DbTime(now))
+            .bind(by.map(|b| b.as_uuid()))
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            Ok((contact, Vec::new()))
+        })
+    }
+}
+
+/// Who records an outcome.
+#[derive(Clone, Copy)]
+enum Answerer {
+    /// A staff member at the store's counter.
+    Staff(StaffId),
+    /// The customer, online.
+    Customer,
+}
+
+/// A follow-up's row, locked, if `column` (its store or its customer) is `owner`.
+async fn locked(
+    tx: &mut Conn,
+    id: FollowUpId,
+    column: &str,
+    owner: Uuid,
+) -> Result<DbRow, StorageError> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT kind, status, attempts, opens_on, closes_on, order_id, customer_id, store_id
+         FROM followups WHERE id = $1 AND {column} = $2{LOCK_ROWS}"
+    )))
+    .bind(id.as_uuid())
+    .bind(owner)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(db_err)?
+    .ok_or(StorageError::NotFound)
+}
+
+/// Records `outcome` on the locked follow-up `row` ([`domain::followup::record`]),
+/// guarded by the status and attempts read there; praise and complaints go on to the
+/// people and the case they concern.
+async fn record_outcome(
+    tx: &mut Conn,
+    row: &DbRow,
+    id: FollowUpId,
+    by: Answerer,
+    outcome: &Outcome,
+    now: OffsetDateTime,
+) -> Result<(FollowUpItem, Vec<LiveEvent>), StorageError> {
+    let status = status(row)?;
+    let attempts: u8 = small(row, "attempts")?;
+    let window = Window {
+        opens: day_of(row, "opens_on")?,
+        closes: day_of(row, "closes_on")?,
+    };
+    let recorded = domain::followup::record(status, attempts, window, outcome, now)?;
+    let (rating, comment) = match outcome {
+        Outcome::Satisfied { rating, comment } => {
+            (Some(i64::from(rating.get())), comment.as_ref().map(|c| c.as_str()))
+        }
+        Outcome::Praise { text } | Outcome::Complaint { text } => (None, Some(text.as_str())),
+        _ => (None, None),
+    };
+    let (staff, via) = match by {
+        Answerer::Staff(s) => (Some(s), "kiosk"),
+        Answerer::Customer => (None, "online"),
+    };
+    let done = recorded.status == Status::Done;
+    let moved = sqlx::query(
+        "UPDATE followups SET status = $1, attempts = $2, retry_at = $3, outcome = $4,
+                rating = $5, comment = $6, answered_by = $7, answered_via = $8, closed_at = $9
+         WHERE id = $10 AND status = 'open' AND attempts = $11",
+    )
+    .bind(recorded.status.code())
+    .bind(i64::from(recorded.attempts))
+    .bind(recorded.retry_at.map(DbTime))
+    .bind(done.then(|| outcome.code()))
+    .bind(rating)
+    .bind(comment)
+    .bind(staff.map(|s| s.as_uuid()))
+    .bind(via)
+    .bind((recorded.status != Status::Open).then_some(DbTime(now)))
+    .bind(id.as_uuid())
+    .bind(i64::from(attempts))
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    if moved.rows_affected() != 1 {
+        return Err(StorageError::Conflict("the follow-up was answered meanwhile".into()));
+    }
+    let store = StoreId::from(get::<Uuid>(row, "store_id")?);
+    let order: Uuid = get(row, "order_id")?;
+    let customer: Uuid = get(row, "customer_id")?;
+    let mut events = vec![LiveEvent::FollowUpsChanged { store }];
+    match outcome {
+        Outcome::Praise { text } => praise(tx, id, store, order, text.as_str(), now).await?,
+        Outcome::Complaint { text } => {
+            // Taken at the counter, the case is its taker's; online, the manager's.
+            let owner = match staff {
+                Some(s) => s,
+                None => manager_of(tx, store).await?,
+            };
+            open_case(tx, id, store, customer, order, text.as_str(), owner, now).await?;
+            events.push(LiveEvent::CaseChanged {
+                store,
+                customer: CustomerId::from(customer),
+            });
+        }
+        _ => {}
+    }
+    for e in &events {
+        append_event(tx, e, now).await?;
+    }
+    let item = items(tx, "f.id = $1", &[Bind::Id(id.as_uuid())], local_date(now))
+        .await?
+        .pop()
+        .ok_or(StorageError::NotFound)?;
+    Ok((item, events))
+}
+
+/// Who owns a case opened online: the store's manager (else whoever receives customers
+/// there), the first by phone number.
+async fn manager_of(tx: &mut Conn, store: StoreId) -> Result<StaffId, StorageError> {
+    let id: Option<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM staff WHERE location_id = $1 AND deactivated_at IS NULL
+           AND role IN ('store_manager', 'service_advisor')
+         ORDER BY CASE role WHEN 'store_manager' THEN 0 ELSE 1 END, phone LIMIT 1",
+    )
+    .bind(store.as_uuid())
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    id.map(StaffId::from)
+        .ok_or_else(|| StorageError::corrupt(format!("no one at store {store} to own a case")))
+}
+
+/// The customer's contact choices.
+async fn contact_of(conn: &mut Conn, customer: Uuid) -> Result<Contact, StorageError> {
+    let row = sqlx::query(
+        "SELECT contact_calls, contact_sms, marketing_opt_out FROM customers WHERE id = $1",
+    )
+    .bind(customer)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    Ok(Contact {
+        calls: get(&row, "contact_calls")?,
+        sms: get(&row, "contact_sms")?,
+        campaigns: !get::<bool>(&row, "marketing_opt_out")?,
+    })
 }
 
 /// A local day as stored.
@@ -216,9 +384,10 @@ async fn items(
         "SELECT f.id, f.kind, f.priority, f.status, f.due_on, f.opens_on, f.closes_on,
                 f.fitted_km, f.interval_months, f.interval_km, f.km_per_day, f.km_per_day_observed,
                 f.attempts, f.outcome, f.retry_at, f.customer_id, f.vehicle_id, f.order_id,
-                c.name_zh, c.name_en, c.phone, v.plate, o.reference, o.completed_at,
-                s.name_zh AS staff_zh, s.name_en AS staff_en
+                c.name_zh, c.name_en, c.phone, c.contact_calls, v.plate, o.reference, o.completed_at,
+                s.name_zh AS staff_zh, s.name_en AS staff_en, l.name_zh AS store_zh, l.name_en AS store_en
          FROM followups f
+         JOIN locations l ON l.id = f.store_id
          JOIN customers c ON c.id = f.customer_id
          JOIN vehicles v ON v.id = f.vehicle_id
          JOIN orders o ON o.id = f.order_id
@@ -278,6 +447,8 @@ async fn items(
                 customer: CustomerId::from(get::<Uuid>(r, "customer_id")?),
                 customer_name: named(r, "name_zh", "name_en")?,
                 phone: get(r, "phone")?,
+                calls_ok: get(r, "contact_calls")?,
+                store: named(r, "store_zh", "store_en")?,
                 vehicle: VehicleId::from(get::<Uuid>(r, "vehicle_id")?),
                 plate: get(r, "plate")?,
                 order_reference: get(r, "reference")?,

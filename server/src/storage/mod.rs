@@ -31,6 +31,8 @@
 //!     their hops, and the expiry job's claim of due offers);
 //!   - `help.rs`: [`app::help::HelpStorage`] (help requests between stores, accepted
 //!     once under the request's lock; the transfers they become, sent and received once);
+//!   - `cases.rs`: [`app::cases::CaseStorage`] (after-sales cases, each action under the
+//!     case's lock, by its store's staff or its customer);
 //!   - `followups.rs`: [`app::followup::FollowUpStorage`] (the follow-ups a handover
 //!     schedules, moved by new readings, answered under the row's lock, marked missed);
 //!   - `parts_orders.rs`: [`app::routing::parts::PartsOrderStorage`] (parts that fit a
@@ -134,6 +136,9 @@ macro_rules! feature_files {
         #[allow(clippy::duplicate_mod)]
         #[path = "booking.rs"]
         mod booking;
+        #[allow(clippy::duplicate_mod)]
+        #[path = "cases.rs"]
+        mod cases;
         #[allow(clippy::duplicate_mod)]
         #[path = "devices.rs"]
         mod devices;

@@ -8,9 +8,13 @@
 //! those whose window passed as missed. Every rule is [`domain::followup`]'s.
 //!
 //! - Server functions, for a store's counter: [`get_follow_up_queue`],
-//!   [`record_follow_up`].
+//!   [`record_follow_up`]; for the customer, in [`customer`].
 //! - Storage: [`FollowUpStorage`].
-//! - Components: [`FollowUpPage`] (`/kiosk/follow-ups`, with its [`FollowUpState`]).
+//! - Components: [`FollowUpPage`] (`/kiosk/follow-ups`, with its [`FollowUpState`]); the
+//!   customer's answers, next services due and contact choices on the garage
+//!   ([`customer::MyFollowUps`]).
+
+pub mod customer;
 
 #[cfg(feature = "ssr")]
 use domain::followup::Outcome;
@@ -49,6 +53,10 @@ pub struct FollowUpItem {
     pub customer: CustomerId,
     pub customer_name: Named,
     pub phone: String,
+    /// Whether the customer takes calls ([`domain::followup::Contact::may_call`]).
+    pub calls_ok: bool,
+    /// The store that did the work and makes the follow-up.
+    pub store: Named,
     pub vehicle: VehicleId,
     pub plate: String,
     /// The visit that scheduled it: its reference, day, services and who did the work.
@@ -101,6 +109,36 @@ pub trait FollowUpStorage: Send + Sync + 'static {
     /// ([`domain::followup::is_missed`]); returns how many. One guarded update: two
     /// instances running it at once mark each once.
     async fn mark_missed(&self, now: OffsetDateTime) -> Result<u32, StorageError>;
+
+    /// What the customer sees: satisfaction questions open to answer, the reminders of
+    /// their cars, and their contact choices.
+    async fn customer_view(
+        &self,
+        customer: CustomerId,
+        now: OffsetDateTime,
+    ) -> Result<customer::CustomerFollowUps, StorageError>;
+
+    /// The customer answers one of their own follow-ups
+    /// ([`domain::followup::may_answer_online`], then as [`FollowUpStorage::record`]); a
+    /// complaint's case goes to the store's manager. [`StorageError::NotFound`] for
+    /// anyone else's.
+    async fn answer_online(
+        &self,
+        customer: CustomerId,
+        id: FollowUpId,
+        outcome: &Outcome,
+        now: OffsetDateTime,
+    ) -> Result<FollowUpItem, StorageError>;
+
+    /// Records the customer's contact choices, and when they made them (`by` a staff
+    /// member at the counter, or `None` online).
+    async fn set_contact(
+        &self,
+        customer: CustomerId,
+        contact: domain::followup::Contact,
+        by: Option<domain::StaffId>,
+        now: OffsetDateTime,
+    ) -> Result<domain::followup::Contact, StorageError>;
 }
 
 /// The caller's store's follow-up queue (its counter).
@@ -404,7 +442,11 @@ fn item_view(
                 <span class="priority" data-priority=priority.code()>{move || i18n.t(priority_label(priority))}</span>
                 <strong class="kind">{move || i18n.t(kind_label(kind))}</strong>
                 " · " <a class="customer" href=file>{move || name.get(i18n.lang()).to_owned()}</a>
-                " · " <a class="phone" href=tel>{item.phone.clone()}</a>
+                " · " {if item.calls_ok {
+                    view! { <a class="phone" href=tel>{item.phone.clone()}</a> }.into_any()
+                } else {
+                    view! { <span class="no-calls">{move || i18n.t(FollowMsg::NoCalls)}</span> }.into_any()
+                }}
                 " · " <span class="plate">{item.plate.clone()}</span>
                 " · " <span class="due">{move || i18n.t(FollowMsg::Due)} " " {item.due.to_string()}</span>
             </header>
