@@ -126,13 +126,15 @@ pub trait WorkOrderStorage: Send + Sync + 'static {
     /// a concurrent step wins once ([`StorageError::Conflict`] for the other). Check-in
     /// records the reading ([`domain::odometer::next_reading`]) and makes `by` responsible
     /// unless someone is; cancelling releases capacity and parts as the customer's own
-    /// cancellation does.
+    /// cancellation does; handing over schedules the order's follow-ups. `now` is when
+    /// it happens.
     async fn advance(
         &self,
         store: domain::StoreId,
         order: OrderId,
         advance: &Advance,
         by: StaffId,
+        now: time::OffsetDateTime,
     ) -> Result<OrderStatus, StorageError>;
 
     /// Takes `amount` off a work order of `store` whose car is at the store, as
@@ -265,7 +267,7 @@ pub async fn advance_work_order(
         other => Advance::Step(other),
     };
     let status = use_storage::<dyn WorkOrderStorage>()?
-        .advance(store, order, &advance, by)
+        .advance(store, order, &advance, by, crate::clock::now())
         .await?;
     tracing::info!(%order, %store, step = step.trim(), status = status.code(), "work order moved");
     Ok(status)
@@ -297,7 +299,13 @@ pub async fn submit_quality_check(
         .map(|m| domain::qc::QcMark::parse(&m.no, &m.outcome, &m.note))
         .collect::<Result<Vec<_>, _>>()?;
     let status = use_storage::<dyn WorkOrderStorage>()?
-        .advance(store, order, &Advance::QualityCheck(marks), by)
+        .advance(
+            store,
+            order,
+            &Advance::QualityCheck(marks),
+            by,
+            crate::clock::now(),
+        )
         .await?;
     tracing::info!(%order, %store, status = status.code(), "quality check");
     Ok(status)

@@ -136,10 +136,14 @@ export async function qualityCheck(card: Locator, failure?: string) {
 }
 
 /** A new customer's oil change at `store`, booked by API in a context of its own. */
-export async function bookingAt(browser: Browser, store: string): Promise<{ id: string; reference: string; day: string }> {
+export async function bookingAt(
+  browser: Browser,
+  store: string,
+): Promise<{ id: string; reference: string; day: string; phone: string; plate: string }> {
   const context = await browser.newContext();
   const request: APIRequestContext = context.request;
-  await api(request, "sign_up", { phone: freshPhone(), name: "看板 测试", password: "oil-change-2026" });
+  const phone = freshPhone();
+  await api(request, "sign_up", { phone, name: "看板 测试", password: BOOKING_PASSWORD });
   const models = await api(request, "models");
   const corolla = models.find((m: { code: string }) => m.code === "TOY-COROLLA");
   const plate = `浙B${String(Date.now()).slice(-5)}`;
@@ -158,8 +162,11 @@ export async function bookingAt(browser: Browser, store: string): Promise<{ id: 
   await context.close();
   // The store's local day (UTC+8) of the slot.
   const day = new Date(Date.parse(booking.start) + 8 * 3600_000).toISOString().slice(0, 10);
-  return { id: booking.id, reference: booking.reference, day };
+  return { id: booking.id, reference: booking.reference, day, phone, plate };
 }
+
+/** The password of the customers `bookingAt` signs up. */
+export const BOOKING_PASSWORD = "oil-change-2026";
 
 /**
  * Moves a booking of the kiosk's store (the signed-in `request`'s) through every step to

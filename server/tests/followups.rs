@@ -121,6 +121,7 @@ async fn hand_over(
             order,
             &Advance::Step(Step::HandOver),
             advisor_at(db, store).await,
+            now(),
         )
         .await
         .expect("handed over");
@@ -178,6 +179,7 @@ async fn a_handover_schedules_its_follow_ups_once_and_a_new_reading_moves_them(d
             order,
             &Advance::Step(Step::HandOver),
             advisor_at(&db, home).await,
+            now(),
         )
         .await;
     assert!(again.is_err());
@@ -806,13 +808,19 @@ async fn a_customer_answers_online_and_their_contact_choices_are_kept_with_their
             (res.status(), res.text().await.expect("body"))
         }
     };
-    // Their garage shows the visit's question (its window opens on the third day; not
-    // yet) and the oil change due.
+    // Their garage shows the visit's question (theirs to answer from the handover on) and
+    // the oil change due.
     let (status, body) = post("my_follow_ups", vec![]).await;
     assert_eq!(status, reqwest::StatusCode::OK, "{body}");
     let view: app::followup::customer::CustomerFollowUps =
         serde_json::from_str(&body).expect("json");
-    assert!(view.to_answer.is_empty());
+    assert_eq!(
+        view.to_answer
+            .iter()
+            .map(|i| i.order_reference.clone())
+            .collect::<Vec<_>>(),
+        [domain::booking::reference(order)]
+    );
     assert_eq!(
         view.due.iter().map(|i| i.kind).collect::<Vec<_>>(),
         [FollowUpKind::OilChange]

@@ -23,7 +23,8 @@ use crate::storage::use_storage;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomerFollowUps {
     pub today: time::Date,
-    /// Satisfaction questions whose window is open, newest visit first.
+    /// Satisfaction questions not yet answered, from the handover until the store's
+    /// window for the call closes; newest visit first.
     pub to_answer: Vec<FollowUpItem>,
     /// The open reminders of the customer's cars, soonest first.
     pub due: Vec<FollowUpItem>,

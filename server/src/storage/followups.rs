@@ -140,7 +140,6 @@ impl FollowUpStorage for Backend {
         let (mut to_answer, mut due): (Vec<_>, Vec<_>) = items
             .into_iter()
             .partition(|i| i.kind == FollowUpKind::Satisfaction);
-        to_answer.retain(|i| i.window.contains(today));
         to_answer.sort_by_key(|i| std::cmp::Reverse((i.visit_on, i.id)));
         due.sort_by_key(|i| (i.due, i.id));
         let contact = contact_of(&mut conn, customer.as_uuid()).await?;

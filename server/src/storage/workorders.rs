@@ -138,9 +138,9 @@ impl WorkOrderStorage for Backend {
         order: OrderId,
         advance: &Advance,
         by: StaffId,
+        now: OffsetDateTime,
     ) -> Result<OrderStatus, StorageError> {
         transaction!(self, Serial::Rows, |tx| {
-            let now = now();
             let row = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT status, customer_id, vehicle_id, qc_failures FROM orders
                  WHERE id = $1 AND store_id = $2{LOCK_ROWS}"
