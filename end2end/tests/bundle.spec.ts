@@ -84,13 +84,15 @@ for (const [what, route, budget] of FIRST_VISITS) {
  * about 602,000. Splitting its sections into `#[lazy]` chunks was tried and measured worse:
  * 137 files, and every customer page grew by 20 to 37 KB (README). The online-order inbox
  * and the parts orders to hand over took it to 646,138; help between stores (a page of
- * its own with five actions and the rows they read back) to about 677,000, so the ceiling is
- * 700,000. HQ's was 500,000 until HQ's table of help requests took it from 490,795 to
- * 504,208; it is 510,000.
+ * its own with five actions and the rows they read back) to about 677,000; after-sales
+ * follow-up (the morning queue with its six outcomes and the print slip, and the cases
+ * page) to 722,458, so the ceiling is 740,000. HQ's was 500,000 until HQ's table of help
+ * requests took it from 490,795 to 504,208, and 510,000 until HQ's list of after-sales
+ * cases took it to 520,414; it is 530,000.
  */
 for (const [what, route, chunk, budget] of [
-  ["the store kiosk", "/kiosk", "kiosk", 700_000],
-  ["the HQ console", "/hq", "hq", 510_000],
+  ["the store kiosk", "/kiosk", "kiosk", 740_000],
+  ["the HQ console", "/hq", "hq", 530_000],
 ] as const) {
   test(`a first visit to ${what} (${route}) loads its surface's chunk and stays under ${budget} bytes`, async ({ page }) => {
     await open(page, route);
