@@ -29,6 +29,8 @@
 //! - [`clock`]: the one way to read the time, on the server and in the browser;
 //! - [`codec`]: how server functions send their results (JSON, read as text);
 //! - [`error`]: the error type every server function returns;
+//! - [`lifecycle`]: knowing the customer: stages and value classes, HQ's thresholds, who
+//!   moved between classes;
 //! - [`live`]: live updates pushed from the server over SSE;
 //! - `storage` (server only): the error and context plumbing of the storage traits that
 //!   each feature declares (`PriceStorage`, `BookingStorage`, ...) and the server crate
@@ -53,6 +55,7 @@ pub mod garage;
 pub mod help;
 pub mod i18n;
 pub mod lazy;
+pub mod lifecycle;
 pub mod live;
 pub mod parts;
 pub mod policies;

@@ -156,6 +156,8 @@ pub struct Customer360 {
     pub tier: Tier,
     #[serde(with = "time::serde::rfc3339")]
     pub since: OffsetDateTime,
+    /// Their lifecycle stage and value class, as last computed.
+    pub standing: domain::lifecycle::Standing,
     pub vehicles: Vec<VehicleLine>,
     pub tags: Vec<CustomerTag>,
     /// Every tag of the vocabulary, to add one.
@@ -899,6 +901,7 @@ fn FileBody(c: Customer360, actions: FileActions) -> impl IntoView {
                 <span class="phone">{c.phone.clone()}</span>
                 <span class="tag tier">{move || i18n.t(crate::policies::tier_label(c.tier))}</span>
                 <span class="since">{move || i18n.t(StaffMsg::CustomerSince)} " " {since.clone()}</span>
+                {crate::lifecycle::standing_badges(i18n, c.standing)}
             </p>
         </header>
         {move || action_error().map(error_view)}

@@ -29,6 +29,7 @@ use crate::findings::FindingsStorage;
 use crate::followup::FollowUpStorage;
 use crate::garage::GarageStorage;
 use crate::help::HelpStorage;
+use crate::lifecycle::StandingStorage;
 use crate::parts::PartsStorage;
 use crate::policies::PolicyStorage;
 use crate::pricing::PriceStorage;
@@ -138,6 +139,7 @@ pub struct Storages {
     pub help: Arc<dyn HelpStorage>,
     pub followups: Arc<dyn FollowUpStorage>,
     pub cases: Arc<dyn CaseStorage>,
+    pub standing: Arc<dyn StandingStorage>,
 }
 
 impl Storages {
@@ -161,7 +163,8 @@ impl Storages {
             + PartsOrderStorage
             + HelpStorage
             + FollowUpStorage
-            + CaseStorage,
+            + CaseStorage
+            + StandingStorage,
     {
         Storages {
             health: backend.clone(),
@@ -181,7 +184,8 @@ impl Storages {
             parts_orders: backend.clone(),
             help: backend.clone(),
             followups: backend.clone(),
-            cases: backend,
+            cases: backend.clone(),
+            standing: backend,
         }
     }
 
@@ -205,6 +209,7 @@ impl Storages {
         provide_context(self.help.clone());
         provide_context(self.followups.clone());
         provide_context(self.cases.clone());
+        provide_context(self.standing.clone());
     }
 }
 

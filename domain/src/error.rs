@@ -332,6 +332,12 @@ pub enum Error {
     /// Online, a customer rates the visit or complains; reminders are answered by booking.
     #[error("this follow-up cannot be answered online")]
     NotAnswerableOnline,
+    /// Thresholds run forwards: active before lost, each class asking at least as much as the next.
+    #[error("thresholds overlap or run backwards")]
+    ThresholdsInvalid,
+    /// A lost reason is one of the listed ones.
+    #[error("unknown lost reason")]
+    LostReasonUnknown,
 }
 
 impl Error {
@@ -446,6 +452,8 @@ impl Error {
             Error::CaseActionUnknown => "case_action_unknown",
             Error::CaseNotYours => "case_not_yours",
             Error::NotAnswerableOnline => "not_answerable_online",
+            Error::ThresholdsInvalid => "thresholds_invalid",
+            Error::LostReasonUnknown => "lost_reason_unknown",
         }
     }
 }
@@ -455,7 +463,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const ALL: [Error; 107] = [
+    const ALL: [Error; 109] = [
         Error::AmountEmpty,
         Error::AmountNotANumber,
         Error::AmountTooPrecise,
@@ -563,6 +571,8 @@ mod tests {
         Error::CaseActionUnknown,
         Error::CaseNotYours,
         Error::NotAnswerableOnline,
+        Error::ThresholdsInvalid,
+        Error::LostReasonUnknown,
     ];
 
     #[test]
@@ -678,6 +688,8 @@ mod tests {
                 "case_action_unknown",
                 "case_not_yours",
                 "not_answerable_online",
+                "thresholds_invalid",
+                "lost_reason_unknown",
             ]
         );
     }

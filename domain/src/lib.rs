@@ -33,6 +33,8 @@
 //!   passed where a `CustomerId` is expected.
 //! - [`kiosk`]: pairing an iPad with a store ([`kiosk::PairingCode`]), staff PINs
 //!   ([`kiosk::Pin`]) and the idle lock ([`kiosk::IdleLock`]).
+//! - [`lifecycle`]: knowing the customer: lifecycle stages and A/B/C/D value classes
+//!   from their events, with thresholds HQ sets.
 //! - [`local_time`]: the stores' wall clock (UTC+8 all year) and conversions.
 //! - [`money`]: [`Money`] in integer fen and [`Quantity`] in thousandths, with
 //!   parsing of what people actually type into a price box.
@@ -96,6 +98,7 @@ pub mod geo;
 pub mod help;
 pub mod ids;
 pub mod kiosk;
+pub mod lifecycle;
 pub mod local_time;
 pub mod money;
 pub mod network;

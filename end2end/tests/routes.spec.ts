@@ -138,6 +138,7 @@ for (const lang of ["zh", "en"]) {
       await visit(page, "/hq/tags", ".tag-defs");
       await visit(page, "/hq/routing", ".window-form");
       await visit(page, "/hq/aftersales", ".hq-cases h2");
+      await visit(page, "/hq/customers", ".thresholds-form");
     });
   });
 }

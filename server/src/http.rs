@@ -282,6 +282,7 @@ pub async fn start(
     crate::jobs::spawn(
         state.storages.routing.clone(),
         state.storages.followups.clone(),
+        state.storages.standing.clone(),
         state.limits.booking,
         config.clock.clone(),
         config.jobs_every,

@@ -8,6 +8,9 @@
 //! - [`mark_missed_follow_ups`]: every open follow-up whose window has passed is marked
 //!   missed, never dropped ([`app::followup::FollowUpStorage::mark_missed`], one guarded
 //!   update: two instances mark each once).
+//! - the nightly recomputation of every customer's stage and class
+//!   ([`app::lifecycle::StandingStorage::nightly`], which claims its day in a row: one
+//!   instance runs it, once a day).
 //! - [`spawn`]: runs the jobs every `every`, the first time at once: an order whose
 //!   window ended while the server was down moves on at start.
 //!
@@ -18,6 +21,7 @@ use std::time::Duration;
 
 use app::clock::SharedClock;
 use app::followup::FollowUpStorage;
+use app::lifecycle::StandingStorage;
 use app::routing::{RoutingStorage, HAND_ON_BATCH};
 use app::storage::StorageError;
 use domain::BookingLimits;
@@ -51,6 +55,7 @@ pub async fn mark_missed_follow_ups(
 pub fn spawn(
     routing: Arc<dyn RoutingStorage>,
     followups: Arc<dyn FollowUpStorage>,
+    standing: Arc<dyn StandingStorage>,
     limits: BookingLimits,
     clock: SharedClock,
     every: Duration,
@@ -73,6 +78,19 @@ pub fn spawn(
                 Ok(missed) => tracing::info!(missed, "follow-ups marked missed"),
                 Err(e) => {
                     tracing::warn!(error = %e, source = ?std::error::Error::source(&e), "marking missed follow-ups failed")
+                }
+            }
+            match standing.nightly(clock.now()).await {
+                Ok(None) => {}
+                Ok(Some(done)) => {
+                    tracing::info!(
+                        customers = done.customers,
+                        changed = done.changed,
+                        "customers' standing recomputed"
+                    )
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, source = ?std::error::Error::source(&e), "recomputing customers' standing failed")
                 }
             }
         }

@@ -571,6 +571,20 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
             vec![("calls", "on"), ("sms", "on"), ("campaigns", "on")],
             customer_only,
         ),
+        // Knowing the customer: HQ's thresholds and mix; moves for a counter (its own
+        // store's customers) or HQ (the chain's); a lost reason at a counter.
+        ("standing_settings", vec![], hq_staff),
+        (
+            "set_standing_thresholds",
+            vec![("form[active_days]", "400"), ("form[lost_days]", "300")],
+            hq_operations,
+        ),
+        ("class_movements", vec![], [U, F, F, A, A, A, A, F, A]),
+        (
+            "mark_customer_lost",
+            vec![("customer_id", "not-an-id"), ("reason", "price")],
+            reception,
+        ),
         // Follow-ups: a store's queue and outcomes, at its counter (the id here is
         // refused after the check; another store's follow-up is not found).
         ("follow_up_queue", vec![], reception),

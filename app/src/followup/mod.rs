@@ -258,6 +258,8 @@ pub(crate) fn why_due(i18n: I18n, item: &FollowUpItem, today: Date) -> impl Into
 pub struct FollowUpState {
     queue: Resource<Result<Option<FollowUpQueue>, AppError>>,
     record: ServerAction<RecordFollowUp>,
+    /// This month's class moves among the store's customers (who to call first).
+    moves: Resource<Result<Option<Vec<crate::lifecycle::Movement>>, AppError>>,
 }
 
 impl FollowUpState {
@@ -285,7 +287,21 @@ impl FollowUpState {
                 }
             },
         );
-        FollowUpState { queue, record }
+        let moves = Resource::new(
+            move || (me.session(), on_page.get(), live.followups.get()),
+            |(_, on_page, _)| async move {
+                if on_page {
+                    crate::lifecycle::class_movements().await.map(Some)
+                } else {
+                    Ok(None)
+                }
+            },
+        );
+        FollowUpState {
+            queue,
+            record,
+            moves,
+        }
     }
 }
 
@@ -299,7 +315,11 @@ impl Default for FollowUpState {
 #[component]
 pub fn FollowUpPage(state: FollowUpState) -> impl IntoView {
     let i18n = use_i18n();
-    let FollowUpState { queue, record } = state;
+    let FollowUpState {
+        queue,
+        record,
+        moves,
+    } = state;
     // Booking again opens the customer's file with the recommended service chosen.
     let navigate = leptos_router::hooks::use_navigate();
     Effect::new(move |_| {
@@ -329,6 +349,7 @@ pub fn FollowUpPage(state: FollowUpState) -> impl IntoView {
                     }
                 })}
             </Transition>
+            <crate::lifecycle::Movements moves=moves />
         </section>
     }
 }

@@ -65,6 +65,10 @@ fn nav() -> Vec<NavItem> {
             href: "/hq/aftersales",
             label: Msg::NavAfterSales,
         },
+        NavItem {
+            href: "/hq/customers",
+            label: Msg::NavCustomers,
+        },
     ]
 }
 
@@ -156,8 +160,21 @@ fn HqAfterSalesPage() -> impl IntoView {
     }
 }
 
+#[component]
+fn HqCustomersPage() -> impl IntoView {
+    // The gate's view is built in a reactive closure; resources are made out here.
+    let state = crate::lifecycle::HqCustomersState::new();
+    view! {
+        <SurfaceFrame kind="hq" title=Msg::SurfaceHq home="/hq" sign_in="/hq/customers" nav=nav()>
+            <StaffGate allowed=Principal::works_at_hq next="/hq/customers">
+                <crate::lifecycle::HqCustomers state=state />
+            </StaffGate>
+        </SurfaceFrame>
+    }
+}
+
 /// The console's page for the address: `/hq`, `/hq/policies`, `/hq/devices`,
-/// `/hq/staff`, `/hq/routing`, `/hq/tags`, `/hq/aftersales`; anything
+/// `/hq/staff`, `/hq/routing`, `/hq/tags`, `/hq/aftersales`, `/hq/customers`; anything
 /// else under `/hq` is not found.
 #[component]
 fn HqConsole() -> impl IntoView {
@@ -170,6 +187,7 @@ fn HqConsole() -> impl IntoView {
         "/hq/routing" => view! { <HqRoutingPage /> }.into_any(),
         "/hq/tags" => view! { <HqTagsPage /> }.into_any(),
         "/hq/aftersales" => view! { <HqAfterSalesPage /> }.into_any(),
+        "/hq/customers" => view! { <HqCustomersPage /> }.into_any(),
         _ => view! { <crate::NotFound /> }.into_any(),
     }
 }

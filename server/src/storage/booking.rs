@@ -155,6 +155,8 @@ impl BookingStorage for Backend {
                 end: plan.end,
                 breakdown: plan.breakdown,
             };
+            // An order moves a lead or prospect on.
+            super::standing::refresh(tx, customer, now).await?;
             Ok((booking, vec![event]))
         })
     }

@@ -62,6 +62,8 @@ impl GarageStorage for Backend {
     ) -> Result<Vehicle, StorageError> {
         transaction!(self, Serial::Rows, |tx| {
             let v = add_vehicle(tx, customer, plate, model, mileage, now()).await?;
+            // A car on file makes a lead a prospect.
+            super::standing::refresh(tx, customer, now()).await?;
             Ok((v, Vec::new()))
         })
     }

@@ -35,6 +35,8 @@
 //!     case's lock, by its store's staff or its customer);
 //!   - `followups.rs`: [`app::followup::FollowUpStorage`] (the follow-ups a handover
 //!     schedules, moved by new readings, answered under the row's lock, marked missed);
+//!   - `standing.rs`: [`app::lifecycle::StandingStorage`] (customers' stages and classes,
+//!     recomputed a page at a time, changes written once with their history);
 //!   - `parts_orders.rs`: [`app::routing::parts::PartsOrderStorage`] (parts that fit a
 //!     car at their prices, and handing an accepted parts order over, once);
 //!   - `booking.rs`: [`app::booking::BookingStorage`], which reads a
@@ -187,6 +189,9 @@ macro_rules! feature_files {
         #[allow(clippy::duplicate_mod)]
         #[path = "staff.rs"]
         mod staff;
+        #[allow(clippy::duplicate_mod)]
+        #[path = "standing.rs"]
+        mod standing;
         #[allow(clippy::duplicate_mod)]
         #[path = "workorders.rs"]
         mod workorders;

@@ -179,6 +179,7 @@ impl ReceptionStorage for Backend {
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;
+            super::standing::refresh(tx, id, now).await?;
             Ok((id, Vec::new()))
         })
     }
@@ -497,6 +498,7 @@ async fn customer_360(
 ) -> Result<Customer360, StorageError> {
     let c = sqlx::query(
         "SELECT c.id, c.name_zh, c.name_en, c.phone, c.tier, c.created_at,
+                c.stage, c.value_class, c.lost_reason,
                 l.name_zh AS store_zh, l.name_en AS store_en,
                 a.id AS advisor_id, a.name_zh AS advisor_zh, a.name_en AS advisor_en,
                 al.name_zh AS advisor_store_zh, al.name_en AS advisor_store_en
@@ -702,6 +704,7 @@ async fn customer_360(
         phone: get(&c, "phone")?,
         tier,
         since,
+        standing: super::standing::stored(&c)?,
         vehicles,
         tags,
         vocabulary,

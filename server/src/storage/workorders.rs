@@ -227,8 +227,11 @@ impl WorkOrderStorage for Backend {
                     .execute(&mut *tx)
                     .await
                     .map_err(db_err)?;
-                    // Rule 7: what was done schedules its follow-ups.
+                    // Rule 7: what was done schedules its follow-ups; rule 8: the visit
+                    // moves the customer's stage and class.
                     events.extend(super::followups::schedule_handover(tx, order, now).await?);
+                    let customer = CustomerId::from(get::<Uuid>(&row, "customer_id")?);
+                    super::standing::refresh(tx, customer, now).await?;
                 }
             }
             // The store's boards and the customer's own page of the order.
