@@ -86,13 +86,14 @@ for (const [what, route, budget] of FIRST_VISITS) {
  * and the parts orders to hand over took it to 646,138; help between stores (a page of
  * its own with five actions and the rows they read back) to about 677,000; after-sales
  * follow-up (the morning queue with its six outcomes and the print slip, and the cases
- * page) to 722,458, so the ceiling is 740,000. HQ's was 500,000 until HQ's table of help
- * requests took it from 490,795 to 504,208, and 510,000 until HQ's list of after-sales
- * cases took it to 520,414; it is 530,000.
+ * page) to 722,458, and this month's class moves on the follow-up page to 730,898, so the
+ * ceiling is 750,000. HQ's was 500,000 until HQ's table of help requests took it from
+ * 490,795 to 504,208, and 510,000 until HQ's list of after-sales cases took it to 520,414
+ * and its page of customers' stages and classes to 549,826; it is 570,000.
  */
 for (const [what, route, chunk, budget] of [
-  ["the store kiosk", "/kiosk", "kiosk", 740_000],
-  ["the HQ console", "/hq", "hq", 530_000],
+  ["the store kiosk", "/kiosk", "kiosk", 750_000],
+  ["the HQ console", "/hq", "hq", 570_000],
 ] as const) {
   test(`a first visit to ${what} (${route}) loads its surface's chunk and stays under ${budget} bytes`, async ({ page }) => {
     await open(page, route);
