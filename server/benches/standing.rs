@@ -96,6 +96,14 @@ async fn fill(db: &TestDb, size: usize, now: OffsetDateTime) {
             format!("('{prefix}' || lpad(to_hex({expr}), 30, '0'))::uuid")
         }
     };
+    // The last `n` digits of `i`, zero-padded.
+    let digits = |n: usize| {
+        if sqlite {
+            format!("substr('0000000000' || i, -{n}, {n})")
+        } else {
+            format!("right(repeat('0', {n}) || i::text, {n})")
+        }
+    };
     let time = |days: &str| {
         if sqlite {
             format!("strftime('%Y-%m-%dT%H:%M:%S.000000Z', $1, '+' || ({days}) || ' days')")
@@ -106,18 +114,20 @@ async fn fill(db: &TestDb, size: usize, now: OffsetDateTime) {
     let statements = [
         format!(
             "INSERT INTO customers (id, phone, name_zh, name_en, tier, marketing_opt_out, created_at)
-             SELECT {}, '135' || substr('00000000' || i, -8, 8), '测试', 'Bench', 'standard', FALSE, {}
+             SELECT {}, '135' || {}, '测试', 'Bench', 'standard', FALSE, {}
              FROM ({}) s",
             id("b0", "i"),
+            digits(8),
             time("0"),
             series(&n.to_string())
         ),
         format!(
             "INSERT INTO vehicles (id, customer_id, model_id, plate, mileage_km, created_at)
-             SELECT {}, {}, $2, '苏Z' || substr('00000' || i, -5, 5), 10000, {}
+             SELECT {}, {}, $2, '苏Z' || {}, 10000, {}
              FROM ({}) s",
             id("b1", "i"),
             id("b0", "i"),
+            digits(5),
             time("0"),
             series(&n.to_string())
         ),
@@ -130,8 +140,8 @@ async fn fill(db: &TestDb, size: usize, now: OffsetDateTime) {
             id("b2", "i"),
             id("b0", &format!("(i - 1) / {per} + 1")),
             id("b1", &format!("(i - 1) / {per} + 1")),
-            time("(i * 7919) % 730"),
-            time("(i * 7919) % 730"),
+            time("((i % 730) * 619) % 730"),
+            time("((i % 730) * 619) % 730"),
             series(&(n * per).to_string())
         ),
     ];
