@@ -232,17 +232,7 @@ fn body(
 fn question(i18n: I18n, item: FollowUpItem, answer: ServerAction<AnswerFollowUp>) -> impl IntoView {
     let store = item.store.clone();
     let services = item.services.clone();
-    let stars = (1..=5u8)
-        .rev()
-        .map(|n| {
-            view! {
-                <label class="choice star">
-                    <input type="radio" name="rating" value=n.to_string() />
-                    <span aria-label=n.to_string()>{"★".repeat(usize::from(n))}</span>
-                </label>
-            }
-        })
-        .collect_view();
+    let stars = super::star_choices();
     view! {
         <li class="visit-question" data-id=item.id.to_string() data-reference=item.order_reference.clone()>
             <p class="visit">

@@ -370,6 +370,21 @@ fn print() {
     }
 }
 
+/// The 1 to 5 star choices of a rating, five first, as radio buttons named `rating`.
+pub(crate) fn star_choices() -> impl IntoView {
+    (1..=5u8)
+        .rev()
+        .map(|n| {
+            view! {
+                <label class="choice star">
+                    <input type="radio" name="rating" value=n.to_string() />
+                    <span aria-label=n.to_string()>{"★".repeat(usize::from(n))}</span>
+                </label>
+            }
+        })
+        .collect_view()
+}
+
 /// The queue once read: its three parts, then the slip's footer.
 fn queue_view(i18n: I18n, q: FollowUpQueue, record: ServerAction<RecordFollowUp>) -> impl IntoView {
     let today = q.today;
@@ -428,17 +443,7 @@ fn item_view(
     let outcome = RwSignal::new(String::new());
     let why = why_due(i18n, &item, today);
     let file = format!("/kiosk/customers/{}", item.customer);
-    let ratings = (1..=5u8)
-        .rev()
-        .map(|n| {
-            view! {
-                <label class="choice star">
-                    <input type="radio" name="rating" value=n.to_string() />
-                    <span>{"★".repeat(usize::from(n))}</span>
-                </label>
-            }
-        })
-        .collect_view();
+    let ratings = star_choices();
     let outcomes = [
         ("reached", FollowMsg::OutcomeReached),
         ("not_reached", FollowMsg::OutcomeNotReached),

@@ -111,14 +111,7 @@ impl FollowUpStorage for Backend {
             .await
             .map_err(db_err)?;
             let marked = u32::try_from(stores.len()).unwrap_or(u32::MAX);
-            let mut events = Vec::new();
-            for store in stores.into_iter().collect::<BTreeSet<_>>() {
-                let event = LiveEvent::FollowUpsChanged {
-                    store: StoreId::from(store),
-                };
-                append_event(tx, &event, now).await?;
-                events.push(event);
-            }
+            let events = stores_changed(tx, stores.into_iter().collect(), now).await?;
             Ok((marked, events))
         })
     }
@@ -419,7 +412,7 @@ async fn items(
                 opens: day_of(r, "opens_on")?,
                 closes: day_of(r, "closes_on")?,
             };
-            let visit_on = local_date(get::<Option<DbTime>>(r, "completed_at")?.map_or(today_start(today), |t| t.0));
+            let visit_on = local_date(get::<Option<DbTime>>(r, "completed_at")?.map_or(at_local_minute(today, 0), |t| t.0));
             let status = status(r)?;
             let order: Uuid = get(r, "order_id")?;
             let staff = match get::<Option<String>>(r, "staff_zh")? {
@@ -465,10 +458,6 @@ async fn items(
             })
         })
         .collect()
-}
-
-fn today_start(today: Date) -> OffsetDateTime {
-    at_local_minute(today, 0)
 }
 
 /// A reminder's stored basis; `None` for the satisfaction call.
@@ -600,15 +589,7 @@ pub(super) async fn schedule_handover(
     for p in &planned {
         insert(tx, store, customer, vehicle, order.as_uuid(), p, now).await?;
     }
-    let mut events = Vec::new();
-    for store in stores {
-        let event = LiveEvent::FollowUpsChanged {
-            store: StoreId::from(store),
-        };
-        append_event(tx, &event, now).await?;
-        events.push(event);
-    }
-    Ok(events)
+    stores_changed(tx, stores, now).await
 }
 
 async fn insert(
@@ -704,6 +685,16 @@ pub(super) async fn reproject_vehicle(
         .map_err(db_err)?;
         stores.insert(get::<Uuid>(r, "store_id")?);
     }
+    stores_changed(tx, stores, now).await
+}
+
+/// One [`LiveEvent::FollowUpsChanged`] for each store whose follow-ups changed, in the
+/// outbox; returns them to publish.
+async fn stores_changed(
+    tx: &mut Conn,
+    stores: BTreeSet<Uuid>,
+    now: OffsetDateTime,
+) -> Result<Vec<LiveEvent>, StorageError> {
     let mut events = Vec::new();
     for store in stores {
         let event = LiveEvent::FollowUpsChanged {
