@@ -44,6 +44,7 @@
 pub mod account;
 pub mod bill;
 pub mod booking;
+pub mod campaigns;
 pub mod cases;
 pub mod clock;
 pub mod codec;

@@ -22,6 +22,7 @@ use leptos::prelude::{provide_context, use_context};
 
 use crate::account::AccountStorage;
 use crate::booking::BookingStorage;
+use crate::campaigns::{CampaignSender, CampaignStorage};
 use crate::cases::CaseStorage;
 use crate::devices::DeviceStorage;
 use crate::error::AppError;
@@ -140,6 +141,9 @@ pub struct Storages {
     pub followups: Arc<dyn FollowUpStorage>,
     pub cases: Arc<dyn CaseStorage>,
     pub standing: Arc<dyn StandingStorage>,
+    pub campaigns: Arc<dyn CampaignStorage>,
+    /// Where campaign messages leave: the backend's recording sender unless configured.
+    pub sender: Arc<dyn CampaignSender>,
 }
 
 impl Storages {
@@ -164,7 +168,9 @@ impl Storages {
             + HelpStorage
             + FollowUpStorage
             + CaseStorage
-            + StandingStorage,
+            + StandingStorage
+            + CampaignStorage
+            + CampaignSender,
     {
         Storages {
             health: backend.clone(),
@@ -185,7 +191,9 @@ impl Storages {
             help: backend.clone(),
             followups: backend.clone(),
             cases: backend.clone(),
-            standing: backend,
+            standing: backend.clone(),
+            campaigns: backend.clone(),
+            sender: backend,
         }
     }
 
@@ -210,6 +218,8 @@ impl Storages {
         provide_context(self.followups.clone());
         provide_context(self.cases.clone());
         provide_context(self.standing.clone());
+        provide_context(self.campaigns.clone());
+        provide_context(self.sender.clone());
     }
 }
 

@@ -338,6 +338,21 @@ pub enum Error {
     /// A lost reason is one of the listed ones.
     #[error("unknown lost reason")]
     LostReasonUnknown,
+    /// A segment's criteria are among the listed ones, with days from 1 to 3650.
+    #[error("invalid segment")]
+    SegmentInvalid,
+    /// A campaign goes to at least one customer.
+    #[error("the segment is empty")]
+    SegmentEmpty,
+    /// A campaign's message is written in both languages.
+    #[error("the message lacks one of its languages")]
+    CampaignMessageIncomplete,
+    /// A campaign's message is 1 to 280 characters in each language.
+    #[error("invalid campaign message")]
+    CampaignTextInvalid,
+    /// A campaign's channel is a listed one and its attribution 1 to 90 days.
+    #[error("invalid campaign settings")]
+    CampaignSettingsInvalid,
 }
 
 impl Error {
@@ -454,6 +469,11 @@ impl Error {
             Error::NotAnswerableOnline => "not_answerable_online",
             Error::ThresholdsInvalid => "thresholds_invalid",
             Error::LostReasonUnknown => "lost_reason_unknown",
+            Error::SegmentInvalid => "segment_invalid",
+            Error::SegmentEmpty => "segment_empty",
+            Error::CampaignMessageIncomplete => "campaign_message_incomplete",
+            Error::CampaignTextInvalid => "campaign_text_invalid",
+            Error::CampaignSettingsInvalid => "campaign_settings_invalid",
         }
     }
 }
@@ -463,7 +483,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const ALL: [Error; 109] = [
+    const ALL: [Error; 114] = [
         Error::AmountEmpty,
         Error::AmountNotANumber,
         Error::AmountTooPrecise,
@@ -573,6 +593,11 @@ mod tests {
         Error::NotAnswerableOnline,
         Error::ThresholdsInvalid,
         Error::LostReasonUnknown,
+        Error::SegmentInvalid,
+        Error::SegmentEmpty,
+        Error::CampaignMessageIncomplete,
+        Error::CampaignTextInvalid,
+        Error::CampaignSettingsInvalid,
     ];
 
     #[test]
@@ -690,6 +715,11 @@ mod tests {
                 "not_answerable_online",
                 "thresholds_invalid",
                 "lost_reason_unknown",
+                "segment_invalid",
+                "segment_empty",
+                "campaign_message_incomplete",
+                "campaign_text_invalid",
+                "campaign_settings_invalid",
             ]
         );
     }

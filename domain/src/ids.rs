@@ -93,6 +93,8 @@ uuid_ids! {
     FollowUpId,
     /// An after-sales case a complaint opened.
     CaseId,
+    /// A campaign HQ or a store sent to a segment of customers.
+    CampaignId,
 }
 
 /// A valid version-7 UUID built from a fixed timestamp and counter instead of

@@ -17,6 +17,8 @@
 //!   ([`BookingLimits`]).
 //! - [`breakdown`]: one service priced for one vehicle ([`Breakdown`]): labour, parts,
 //!   the discounts that applied, total.
+//! - [`campaigns`]: a message in both languages sent to a segment through a channel,
+//!   never to a customer who opted out, and the bookings it brought.
 //! - [`cases`]: after-sales cases a complaint opens: resolved, confirmed by the
 //!   customer, escalated when overdue.
 //! - [`catalog`]: services, their [`ServiceCategory`], and vehicle models.
@@ -57,6 +59,8 @@
 //! - [`pricing`]: the uniform, versioned [`PriceList`] and [`price_line`].
 //! - [`picking`]: the parts a work order holds, picking them at the bay, and where an
 //!   extra part comes from.
+//! - [`segments`]: who a campaign is for: stage, class, store, car, service due, last
+//!   visit, tags.
 //! - [`settings`]: what a store manager sets (its [`settings::Bays`] and
 //!   [`settings::WeeklyHours`]) and which bookings a change leaves without a place
 //!   ([`settings::stranded`]).
@@ -87,6 +91,7 @@ pub mod bill;
 pub mod booking;
 pub mod booking_limits;
 pub mod breakdown;
+pub mod campaigns;
 pub mod cases;
 pub mod catalog;
 pub mod discount;
@@ -112,6 +117,7 @@ pub mod pricing;
 pub mod qc;
 pub mod reception;
 pub mod routing;
+pub mod segments;
 pub mod settings;
 pub mod slots;
 pub mod stock;

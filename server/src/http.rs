@@ -280,9 +280,7 @@ pub async fn start(
     };
     // The jobs run beside the server, on its database and clock.
     crate::jobs::spawn(
-        state.storages.routing.clone(),
-        state.storages.followups.clone(),
-        state.storages.standing.clone(),
+        state.storages.clone(),
         state.limits.booking,
         config.clock.clone(),
         config.jobs_every,

@@ -11,19 +11,21 @@
 //! - the nightly recomputation of every customer's stage and class
 //!   ([`app::lifecycle::StandingStorage::nightly`], which claims its day in a row: one
 //!   instance runs it, once a day).
+//! - [`send_campaigns`]: campaign messages waiting to go out, a claimed batch at a
+//!   time ([`app::campaigns::CampaignStorage::dispatch`]: `FOR UPDATE SKIP LOCKED` on
+//!   PostgreSQL; each customer's choice read again at the moment of sending).
 //! - [`spawn`]: runs the jobs every `every`, the first time at once: an order whose
 //!   window ended while the server was down moves on at start.
 //!
 //! Time comes from the server's [`app::clock::Clock`], which tests set.
 
-use std::sync::Arc;
 use std::time::Duration;
 
+use app::campaigns::{CampaignSender, CampaignStorage, Dispatched, DISPATCH_BATCH};
 use app::clock::SharedClock;
 use app::followup::FollowUpStorage;
-use app::lifecycle::StandingStorage;
 use app::routing::{RoutingStorage, HAND_ON_BATCH};
-use app::storage::StorageError;
+use app::storage::{StorageError, Storages};
 use domain::BookingLimits;
 use time::OffsetDateTime;
 
@@ -51,11 +53,26 @@ pub async fn mark_missed_follow_ups(
     followups.mark_missed(now).await
 }
 
+/// Sends every campaign message waiting at `now`, a batch at a time.
+pub async fn send_campaigns(
+    campaigns: &dyn CampaignStorage,
+    sender: &dyn CampaignSender,
+    now: OffsetDateTime,
+) -> Result<Dispatched, StorageError> {
+    let mut total = Dispatched::default();
+    loop {
+        let d = campaigns.dispatch(sender, now, DISPATCH_BATCH).await?;
+        total.sent += d.sent;
+        total.opted_out += d.opted_out;
+        if d.sent + d.opted_out < DISPATCH_BATCH {
+            return Ok(total);
+        }
+    }
+}
+
 /// Runs the jobs every `every` for as long as the process lives, the first run at once.
 pub fn spawn(
-    routing: Arc<dyn RoutingStorage>,
-    followups: Arc<dyn FollowUpStorage>,
-    standing: Arc<dyn StandingStorage>,
+    storages: Storages,
     limits: BookingLimits,
     clock: SharedClock,
     every: Duration,
@@ -65,7 +82,7 @@ pub fn spawn(
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            match hand_on_due_orders(routing.as_ref(), &limits, clock.now()).await {
+            match hand_on_due_orders(storages.routing.as_ref(), &limits, clock.now()).await {
                 Ok(0) => {}
                 Ok(moved) => tracing::info!(moved, "online orders handed on"),
                 // Busy or down: the rows are still due, and the next run tries again.
@@ -73,14 +90,14 @@ pub fn spawn(
                     tracing::warn!(error = %e, source = ?std::error::Error::source(&e), "handing on due orders failed")
                 }
             }
-            match mark_missed_follow_ups(followups.as_ref(), clock.now()).await {
+            match mark_missed_follow_ups(storages.followups.as_ref(), clock.now()).await {
                 Ok(0) => {}
                 Ok(missed) => tracing::info!(missed, "follow-ups marked missed"),
                 Err(e) => {
                     tracing::warn!(error = %e, source = ?std::error::Error::source(&e), "marking missed follow-ups failed")
                 }
             }
-            match standing.nightly(clock.now()).await {
+            match storages.standing.nightly(clock.now()).await {
                 Ok(None) => {}
                 Ok(Some(done)) => {
                     tracing::info!(
@@ -91,6 +108,26 @@ pub fn spawn(
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, source = ?std::error::Error::source(&e), "recomputing customers' standing failed")
+                }
+            }
+            match send_campaigns(
+                storages.campaigns.as_ref(),
+                storages.sender.as_ref(),
+                clock.now(),
+            )
+            .await
+            {
+                Ok(Dispatched {
+                    sent: 0,
+                    opted_out: 0,
+                }) => {}
+                Ok(d) => tracing::info!(
+                    sent = d.sent,
+                    opted_out = d.opted_out,
+                    "campaign messages sent"
+                ),
+                Err(e) => {
+                    tracing::warn!(error = %e, source = ?std::error::Error::source(&e), "sending campaign messages failed")
                 }
             }
         }

@@ -170,6 +170,8 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
         .id
         .to_string();
     let hq_staff = [U, F, F, A, A, F, F, F, F];
+    // HQ operations, and each store's manager for their own store.
+    let campaigners = [U, F, F, A, F, A, F, F, A];
     // (endpoint, arguments, expected answer per caller). Calls that would change the
     // owner's data send input that is refused after the authorisation check.
     let matrix: Vec<Row> = vec![
@@ -585,6 +587,25 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
             vec![("customer_id", "not-an-id"), ("reason", "price")],
             reception,
         ),
+        // Campaigns: HQ operations over the chain, a store manager over their own
+        // store's customers (the count and the list are narrowed, not refused); the
+        // start here is refused after the check (no English).
+        ("campaign_options", vec![], campaigners),
+        (
+            "count_segment",
+            vec![("segment[stages][0]", "active")],
+            campaigners,
+        ),
+        (
+            "start_campaign",
+            vec![
+                ("form[message_zh]", "冬季保养"),
+                ("form[message_en]", ""),
+                ("form[channel]", "sms"),
+            ],
+            campaigners,
+        ),
+        ("campaigns", vec![], campaigners),
         // Follow-ups: a store's queue and outcomes, at its counter (the id here is
         // refused after the check; another store's follow-up is not found).
         ("follow_up_queue", vec![], reception),

@@ -69,6 +69,10 @@ fn nav() -> Vec<NavItem> {
             href: "/hq/customers",
             label: Msg::NavCustomers,
         },
+        NavItem {
+            href: "/hq/campaigns",
+            label: Msg::NavCampaigns,
+        },
     ]
 }
 
@@ -173,8 +177,22 @@ fn HqCustomersPage() -> impl IntoView {
     }
 }
 
+#[component]
+fn HqCampaignsPage() -> impl IntoView {
+    // The gate's view is built in a reactive closure; resources are made out here.
+    let state = crate::campaigns::CampaignsState::new();
+    view! {
+        <SurfaceFrame kind="hq" title=Msg::SurfaceHq home="/hq" sign_in="/hq/campaigns" nav=nav()>
+            <StaffGate allowed=Principal::may_publish_prices next="/hq/campaigns">
+                <crate::campaigns::HqCampaigns state=state />
+            </StaffGate>
+        </SurfaceFrame>
+    }
+}
+
 /// The console's page for the address: `/hq`, `/hq/policies`, `/hq/devices`,
-/// `/hq/staff`, `/hq/routing`, `/hq/tags`, `/hq/aftersales`, `/hq/customers`; anything
+/// `/hq/staff`, `/hq/routing`, `/hq/tags`, `/hq/aftersales`, `/hq/customers`,
+/// `/hq/campaigns`; anything
 /// else under `/hq` is not found.
 #[component]
 fn HqConsole() -> impl IntoView {
@@ -188,6 +206,7 @@ fn HqConsole() -> impl IntoView {
         "/hq/tags" => view! { <HqTagsPage /> }.into_any(),
         "/hq/aftersales" => view! { <HqAfterSalesPage /> }.into_any(),
         "/hq/customers" => view! { <HqCustomersPage /> }.into_any(),
+        "/hq/campaigns" => view! { <HqCampaignsPage /> }.into_any(),
         _ => view! { <crate::NotFound /> }.into_any(),
     }
 }

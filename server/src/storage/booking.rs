@@ -155,6 +155,8 @@ impl BookingStorage for Backend {
                 end: plan.end,
                 breakdown: plan.breakdown,
             };
+            // A booking a campaign brought is credited to it.
+            super::campaigns::credit_order(tx, id, customer, now).await?;
             // An order moves a lead or prospect on.
             super::standing::refresh(tx, customer, now).await?;
             Ok((booking, vec![event]))

@@ -345,11 +345,11 @@ async fn contact_of(conn: &mut Conn, customer: Uuid) -> Result<Contact, StorageE
 }
 
 /// A local day as stored.
-fn day(d: Date) -> String {
+pub(super) fn day(d: Date) -> String {
     d.to_string()
 }
 
-fn day_of(r: &DbRow, column: &str) -> Result<Date, StorageError> {
+pub(super) fn day_of(r: &DbRow, column: &str) -> Result<Date, StorageError> {
     let text: String = get(r, column)?;
     parse_date(&text).map_err(|_| StorageError::corrupt(format!("{column} = {text:?}")))
 }

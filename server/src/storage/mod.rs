@@ -37,6 +37,9 @@
 //!     schedules, moved by new readings, answered under the row's lock, marked missed);
 //!   - `standing.rs`: [`app::lifecycle::StandingStorage`] (customers' stages and classes,
 //!     recomputed a page at a time, changes written once with their history);
+//!   - `campaigns.rs`: [`app::campaigns::CampaignStorage`] (segments counted in SQL and
+//!     selected by the domain's rule, campaigns sent by claimed batches, bookings credited)
+//!     and the built-in recording [`app::campaigns::CampaignSender`];
 //!   - `parts_orders.rs`: [`app::routing::parts::PartsOrderStorage`] (parts that fit a
 //!     car at their prices, and handing an accepted parts order over, once);
 //!   - `booking.rs`: [`app::booking::BookingStorage`], which reads a
@@ -138,6 +141,9 @@ macro_rules! feature_files {
         #[allow(clippy::duplicate_mod)]
         #[path = "booking.rs"]
         mod booking;
+        #[allow(clippy::duplicate_mod)]
+        #[path = "campaigns.rs"]
+        mod campaigns;
         #[allow(clippy::duplicate_mod)]
         #[path = "cases.rs"]
         mod cases;
