@@ -46,6 +46,8 @@ pub mod bill;
 pub mod booking;
 pub mod campaigns;
 pub mod cases;
+#[cfg(feature = "ssr")]
+pub mod charts;
 pub mod clock;
 pub mod codec;
 pub mod devices;

@@ -57,7 +57,7 @@ pub struct SearchResult {
 }
 
 /// A name in both languages (staff, tags, services).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Named {
     pub zh: String,
     pub en: String,

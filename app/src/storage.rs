@@ -27,6 +27,7 @@ use crate::cases::CaseStorage;
 use crate::devices::DeviceStorage;
 use crate::error::AppError;
 use crate::findings::FindingsStorage;
+use crate::followup::report::AfterSalesStorage;
 use crate::followup::FollowUpStorage;
 use crate::garage::GarageStorage;
 use crate::help::HelpStorage;
@@ -142,6 +143,7 @@ pub struct Storages {
     pub cases: Arc<dyn CaseStorage>,
     pub standing: Arc<dyn StandingStorage>,
     pub campaigns: Arc<dyn CampaignStorage>,
+    pub aftersales: Arc<dyn AfterSalesStorage>,
     /// Where campaign messages leave: the backend's recording sender unless configured.
     pub sender: Arc<dyn CampaignSender>,
 }
@@ -170,6 +172,7 @@ impl Storages {
             + CaseStorage
             + StandingStorage
             + CampaignStorage
+            + AfterSalesStorage
             + CampaignSender,
     {
         Storages {
@@ -193,6 +196,7 @@ impl Storages {
             cases: backend.clone(),
             standing: backend.clone(),
             campaigns: backend.clone(),
+            aftersales: backend.clone(),
             sender: backend,
         }
     }
@@ -219,6 +223,7 @@ impl Storages {
         provide_context(self.cases.clone());
         provide_context(self.standing.clone());
         provide_context(self.campaigns.clone());
+        provide_context(self.aftersales.clone());
         provide_context(self.sender.clone());
     }
 }

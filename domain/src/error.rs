@@ -353,6 +353,9 @@ pub enum Error {
     /// A campaign's channel is a listed one and its attribution 1 to 90 days.
     #[error("invalid campaign settings")]
     CampaignSettingsInvalid,
+    /// A report looks back 7, 30 or 90 days.
+    #[error("invalid report period")]
+    ReportPeriodInvalid,
 }
 
 impl Error {
@@ -474,6 +477,7 @@ impl Error {
             Error::CampaignMessageIncomplete => "campaign_message_incomplete",
             Error::CampaignTextInvalid => "campaign_text_invalid",
             Error::CampaignSettingsInvalid => "campaign_settings_invalid",
+            Error::ReportPeriodInvalid => "report_period_invalid",
         }
     }
 }
@@ -483,7 +487,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const ALL: [Error; 114] = [
+    const ALL: [Error; 115] = [
         Error::AmountEmpty,
         Error::AmountNotANumber,
         Error::AmountTooPrecise,
@@ -598,6 +602,7 @@ mod tests {
         Error::CampaignMessageIncomplete,
         Error::CampaignTextInvalid,
         Error::CampaignSettingsInvalid,
+        Error::ReportPeriodInvalid,
     ];
 
     #[test]
@@ -720,6 +725,7 @@ mod tests {
                 "campaign_message_incomplete",
                 "campaign_text_invalid",
                 "campaign_settings_invalid",
+                "report_period_invalid",
             ]
         );
     }

@@ -10,6 +10,8 @@
 //! - [`account`]: who is acting ([`Principal`], [`StaffRole`]) and what people type
 //!   about themselves and their car ([`Password`], [`PersonName`], [`Mileage`]), plus
 //!   the [`IdempotencyKey`] of state-changing requests.
+//! - [`aftersales`]: how well stores follow up, as HQ measures it: completion,
+//!   satisfaction, complaint rate over a period.
 //! - [`bill`]: what a work order comes to at handover, and manual adjustments.
 //! - [`booking`]: the booking plan decided once: the store picker's [`booking::offers`],
 //!   a store's [`booking::slots`] and the [`booking::plan`] a booking transaction applies.
@@ -87,6 +89,7 @@
 #![warn(missing_docs)]
 
 pub mod account;
+pub mod aftersales;
 pub mod bill;
 pub mod booking;
 pub mod booking_limits;

@@ -590,6 +590,12 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
         // Campaigns: HQ operations over the chain, a store manager over their own
         // store's customers (the count and the list are narrowed, not refused); the
         // start here is refused after the check (no English).
+        // HQ's after-sales view.
+        (
+            "aftersales_report",
+            vec![("days", "30"), ("lang", "en")],
+            hq_staff,
+        ),
         ("campaign_options", vec![], campaigners),
         (
             "count_segment",

@@ -12,9 +12,10 @@
 //! - Storage: [`FollowUpStorage`].
 //! - Components: [`FollowUpPage`] (`/kiosk/follow-ups`, with its [`FollowUpState`]); the
 //!   customer's answers, next services due and contact choices on the garage
-//!   ([`customer::MyFollowUps`]).
+//!   ([`customer::MyFollowUps`]); HQ's view of every store's follow-up, in [`report`].
 
 pub mod customer;
+pub mod report;
 
 #[cfg(feature = "ssr")]
 use domain::followup::Outcome;

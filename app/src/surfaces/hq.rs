@@ -155,9 +155,11 @@ fn HqRoutingPage() -> impl IntoView {
 fn HqAfterSalesPage() -> impl IntoView {
     // The gate's view is built in a reactive closure; resources are made out here.
     let cases = crate::cases::HqCasesState::new();
+    let report = crate::followup::report::HqReportState::new();
     view! {
         <SurfaceFrame kind="hq" title=Msg::SurfaceHq home="/hq" sign_in="/hq/aftersales" nav=nav()>
             <StaffGate allowed=Principal::works_at_hq next="/hq/aftersales">
+                <crate::followup::report::HqReport state=report />
                 <crate::cases::HqCases state=cases />
             </StaffGate>
         </SurfaceFrame>

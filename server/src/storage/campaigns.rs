@@ -51,7 +51,7 @@ pub const STALE_CLAIM: Duration = Duration::minutes(10);
 
 /// A customer's store: that of their latest order not cancelled, else where they
 /// registered ([`Member::store`]).
-const STORE_OF: &str = "COALESCE(
+pub(super) const STORE_OF: &str = "COALESCE(
         (SELECT o.store_id FROM orders o WHERE o.customer_id = c.id AND o.status <> 'cancelled'
          ORDER BY o.created_at DESC, o.id DESC LIMIT 1),
         c.registered_at_store)";

@@ -37,6 +37,8 @@
 //!     schedules, moved by new readings, answered under the row's lock, marked missed);
 //!   - `standing.rs`: [`app::lifecycle::StandingStorage`] (customers' stages and classes,
 //!     recomputed a page at a time, changes written once with their history);
+//!   - `aftersales.rs`: [`app::followup::report::AfterSalesStorage`] (HQ's per-store
+//!     figures over a period, each one aggregate grouped by store);
 //!   - `campaigns.rs`: [`app::campaigns::CampaignStorage`] (segments counted in SQL and
 //!     selected by the domain's rule, campaigns sent by claimed batches, bookings credited)
 //!     and the built-in recording [`app::campaigns::CampaignSender`];
@@ -138,6 +140,9 @@ macro_rules! feature_files {
         #[allow(clippy::duplicate_mod)]
         #[path = "accounts.rs"]
         mod accounts;
+        #[allow(clippy::duplicate_mod)]
+        #[path = "aftersales.rs"]
+        mod aftersales;
         #[allow(clippy::duplicate_mod)]
         #[path = "booking.rs"]
         mod booking;
