@@ -12,6 +12,7 @@ use domain::aftersales::{Period, Satisfaction, Tally};
 use domain::{Money, StoreId};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "ssr")]
 use time::OffsetDateTime;
 
 use crate::error::{error_view, AppError};
