@@ -682,11 +682,13 @@ pub enum FollowMsg {
     ReportOpenCases,
     ReportClassMoves,
     ReportCampaigns,
+    RecordReason,
 }
 
 impl FollowMsg {
     pub fn text(self, lang: Lang) -> &'static str {
         let (zh, en) = match self {
+            FollowMsg::RecordReason => ("记录原因", "Record the reason"),
             FollowMsg::ChartFollowUps => ("到期回访（按门店）", "Follow-ups due, by store"),
             FollowMsg::ReportDone => ("已完成", "Done"),
             FollowMsg::ReportMissed => ("已错过", "Missed"),

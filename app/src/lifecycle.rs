@@ -5,7 +5,7 @@
 //!
 //! - Server functions: for HQ [`get_standing_settings`], [`set_standing_thresholds`],
 //!   [`customer_mix`]; for a store's counter and HQ [`class_movements`]; for the counter
-//!   [`mark_customer_lost`].
+//!   [`mark_customer_lost`] (with its [`mark_lost_form`] on the customer 360).
 //! - Storage: [`StandingStorage`].
 //! - Components: [`HqCustomers`] (HQ's `/hq/customers`, with its [`HqCustomersState`]),
 //!   [`Movements`] (on the kiosk's follow-up page).
@@ -264,6 +264,36 @@ pub fn standing_badges(i18n: I18n, s: domain::lifecycle::Standing) -> impl IntoV
         <span class="tag value-class" data-class=s.class.code()>{s.class.code()}</span>
         {s.lost_reason.map(|r| view! { <span class="lost-reason">{move || i18n.t(reason_label(r))}</span> })}
     }
+}
+
+/// At the counter, for a lead or prospect who says they will not come: why, from the
+/// listed reasons (not "no response", which only the computation gives).
+pub fn mark_lost_form(
+    i18n: I18n,
+    customer: CustomerId,
+    s: domain::lifecycle::Standing,
+    action: ServerAction<MarkCustomerLost>,
+) -> impl IntoView {
+    let open = matches!(s.stage, Stage::Lead | Stage::Prospect);
+    open.then(|| {
+        let options = LostReason::ALL
+            .into_iter()
+            .filter(|r| *r != LostReason::NoResponse)
+            .map(|r| view! { <option value=r.code()>{move || i18n.t(reason_label(r))}</option> })
+            .collect_view();
+        view! {
+            <ActionForm action=action attr:class="mark-lost">
+                <input type="hidden" name="customer_id" value=customer.to_string() />
+                <label>
+                    <span>{move || i18n.t(FollowMsg::MarkLost)}</span>
+                    <select name="reason">{options}</select>
+                </label>
+                <button type="submit" class="secondary" disabled=move || action.pending().get()>
+                    {move || i18n.t(FollowMsg::RecordReason)}
+                </button>
+            </ActionForm>
+        }
+    })
 }
 
 fn class_text(c: Option<ValueClass>) -> &'static str {

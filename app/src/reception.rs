@@ -612,6 +612,7 @@ impl ReceptionState {
             note: ServerAction::new(),
             advisor: ServerAction::new(),
             book: ServerAction::new(),
+            lost: ServerAction::new(),
         };
         // A booking made at the counter joins the timeline; a refused one leaves the
         // file (and the half-made choice) as it was.
@@ -630,6 +631,7 @@ impl ReceptionState {
                     actions.untag.version().get(),
                     actions.note.version().get(),
                     actions.advisor.version().get(),
+                    actions.lost.version().get(),
                     booked.get(),
                 )
             },
@@ -819,6 +821,7 @@ struct FileActions {
     note: ServerAction<NoteCustomer>,
     advisor: ServerAction<SetPreferredAdvisor>,
     book: ServerAction<crate::booking::counter::BookAtCounter>,
+    lost: ServerAction<crate::lifecycle::MarkCustomerLost>,
 }
 
 /// The customer 360 at `/kiosk/customers/:id`.
@@ -889,6 +892,7 @@ fn FileBody(c: Customer360, actions: FileActions) -> impl IntoView {
             actions.untag.value().get().and_then(Result::err),
             actions.note.value().get().and_then(Result::err),
             actions.advisor.value().get().and_then(Result::err),
+            actions.lost.value().get().and_then(Result::err),
         ]
         .into_iter()
         .flatten()
@@ -903,6 +907,7 @@ fn FileBody(c: Customer360, actions: FileActions) -> impl IntoView {
                 <span class="since">{move || i18n.t(StaffMsg::CustomerSince)} " " {since.clone()}</span>
                 {crate::lifecycle::standing_badges(i18n, c.standing)}
             </p>
+            {crate::lifecycle::mark_lost_form(i18n, customer_id, c.standing, actions.lost)}
         </header>
         {move || action_error().map(error_view)}
         <div class="file-grid">
