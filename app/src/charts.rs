@@ -10,9 +10,9 @@
 use std::fmt::Write;
 
 /// Width of the drawing, its label column and its bar area, in SVG units.
-const WIDTH: u32 = 640;
-const LABEL: u32 = 170;
-const AREA: u32 = 400;
+const WIDTH: u32 = 560;
+const LABEL: u32 = 140;
+const AREA: u32 = 340;
 const ROW: u32 = 26;
 const BAR: u32 = 16;
 const TOP: u32 = 30;
@@ -60,7 +60,7 @@ fn label(svg: &mut String, i: usize, text: &str) {
     let y = TOP + ROW * i as u32 + BAR - 3;
     let _ = write!(
         svg,
-        r##"<text x="{}" y="{y}" text-anchor="end" font-size="12" fill="#1f2328">{}</text>"##,
+        r##"<text x="{}" y="{y}" text-anchor="end" font-size="13" fill="#1f2328">{}</text>"##,
         LABEL - 8,
         escape(text)
     );
@@ -81,12 +81,18 @@ pub fn stacked_bars(
     for s in series {
         let _ = write!(
             svg,
-            r##"<rect x="{x}" y="6" width="12" height="12" fill="{}"/><text x="{}" y="16" font-size="12" fill="#1f2328">{}</text>"##,
+            r##"<rect x="{x}" y="6" width="12" height="12" fill="{}"/><text x="{}" y="16" font-size="13" fill="#1f2328">{}</text>"##,
             s.color,
             x + 16,
             escape(s.label)
         );
-        x += 24 + 7 * s.label.chars().count() as u32;
+        // Wide characters (Chinese) take about twice the room of Latin ones.
+        let room: u32 = s
+            .label
+            .chars()
+            .map(|c| if c.is_ascii() { 8 } else { 14 })
+            .sum();
+        x += 28 + room;
     }
     let longest = rows
         .iter()
@@ -123,7 +129,7 @@ pub fn stacked_bars(
         };
         let _ = write!(
             svg,
-            r##"<text x="{}" y="{}" font-size="12" fill="#1f2328">{total}</text>"##,
+            r##"<text x="{}" y="{}" font-size="13" fill="#1f2328">{total}</text>"##,
             LABEL + end + 6,
             y + BAR - 3
         );
@@ -160,7 +166,7 @@ pub fn value_bars(
         }
         let _ = write!(
             svg,
-            r##"<text x="{}" y="{}" font-size="12" fill="#1f2328">{}</text>"##,
+            r##"<text x="{}" y="{}" font-size="13" fill="#1f2328">{}</text>"##,
             LABEL + width + 6,
             y + BAR - 3,
             escape(&shown)
@@ -212,9 +218,16 @@ mod tests {
         assert!(svg.contains("Xihu &lt;West Lake&gt;") && !svg.contains("<West"));
         assert!(svg.contains("<title id=\"f-t\">Follow-ups &amp; more</title>"));
         // The longest row fills the area; a zero draws nothing.
-        assert_eq!(widths(&svg), vec![300, 100, 100]);
+        let three_quarters = AREA * 3 / 4;
+        assert_eq!(
+            widths(&svg),
+            vec![three_quarters, AREA - three_quarters, AREA / 4]
+        );
         let shares = stacked_bars("s", "Mix", &series, &rows, true);
-        assert_eq!(widths(&shares), vec![300, 100, AREA]);
+        assert_eq!(
+            widths(&shares),
+            vec![three_quarters, AREA - three_quarters, AREA]
+        );
     }
 
     #[test]
@@ -223,7 +236,7 @@ mod tests {
         let svg = value_bars("r", "Rating", "#0969da", &rows, 50, |v| {
             format!("{}.{}", v / 10, v % 10)
         });
-        assert_eq!(widths(&svg), vec![360]);
+        assert_eq!(widths(&svg), vec![AREA * 45 / 50]);
         assert!(svg.contains(">4.5<") && svg.contains(">–<"));
     }
 }

@@ -22,7 +22,10 @@
 //! - [`cases`]: after-sales cases a complaint opens, resolved by the store and
 //!   confirmed by the customer, escalated when overdue;
 //! - [`followup`]: after-sales follow-up: the store's morning queue of satisfaction calls
-//!   and reminders, and each call's outcome;
+//!   and reminders, and each call's outcome; HQ's view of every store's (`followup::report`);
+//! - [`campaigns`]: segments of customers with their live count, and campaigns sent to
+//!   them, never to a customer who opted out;
+//! - `charts` (server only): charts drawn as SVG text on the server;
 //! - [`pricing`]: the service price list (read on every surface, published from HQ);
 //! - [`i18n`]: the translation layer (Simplified Chinese and English);
 //! - [`lazy`]: every page as a lazy route, its code a wasm chunk of its own;

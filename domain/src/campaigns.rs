@@ -186,6 +186,11 @@ impl Scope {
         }
     }
 
+    /// Whether `principal` may run campaigns at all.
+    pub fn allows(principal: &Principal) -> bool {
+        Scope::of(principal).is_some()
+    }
+
     /// The segment as this scope may target it: a store manager's is narrowed to
     /// their store whatever it named.
     pub fn narrow(self, segment: Segment) -> Segment {
@@ -285,6 +290,7 @@ mod tests {
         assert_eq!(scope.narrow(wide).stores, [store].into());
         assert!(scope.sees(Some(store)) && !scope.sees(Some(other)) && !scope.sees(None));
         assert_eq!(Scope::of(&advisor), None);
+        assert!(Scope::allows(&manager) && !Scope::allows(&advisor));
         assert_eq!(
             Scope::of(&Principal::Customer {
                 id: CustomerId::new()

@@ -1,6 +1,6 @@
 import { test, expect, expectAccessible } from "./fixtures";
 import type { APIRequestContext, Browser, Page } from "./fixtures";
-import { api, freshPhone, open, openAsStaff } from "./helpers";
+import { MANAGER, api, freshPhone, open, openAsStaff } from "./helpers";
 
 /** A new customer with an Xpeng P7 (a prospect: a car, no order yet), signed in in a context of their own. */
 async function prospectWithP7(browser: Browser): Promise<APIRequestContext> {
@@ -105,4 +105,15 @@ test("HQ's after-sales view shows every store's figures with charts drawn on the
   expect(html).toContain("<svg");
   await open(page, "/hq/aftersales");
   await expect(page.locator(".chart-box svg")).toHaveCount(4);
+});
+
+test("a store manager runs campaigns over their own store's customers only", async ({ page }) => {
+  await openAsStaff(page, "/hq/campaigns", MANAGER);
+  const builder = page.locator(".segment-builder");
+  await expect(builder).toBeVisible();
+  // No choice of store: theirs is the only slice.
+  await expect(builder.locator(".criterion.stores")).toHaveCount(0);
+  await expect(page.locator(".segment-count .slices tbody tr")).toHaveCount(1);
+  await expect(page.locator(".segment-count .customers")).not.toHaveText("0");
+  await expectAccessible(page, "/hq/campaigns as a store manager");
 });

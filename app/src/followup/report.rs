@@ -90,6 +90,8 @@ pub struct PraiseRow {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Chart {
     pub id: String,
+    /// Its title, shown above it (the SVG carries it too, for assistive technology).
+    pub title: String,
     pub svg: String,
 }
 
@@ -218,14 +220,19 @@ fn charts(lang: crate::i18n::Lang, stores: &[StoreFigures]) -> Vec<Chart> {
         true,
     );
     [
-        ("chart-followups", followups),
-        ("chart-satisfaction", satisfaction),
-        ("chart-cases", cases),
-        ("chart-mix", mix),
+        ("chart-followups", FollowMsg::ChartFollowUps, followups),
+        (
+            "chart-satisfaction",
+            FollowMsg::ChartSatisfaction,
+            satisfaction,
+        ),
+        ("chart-cases", FollowMsg::ChartCases, cases),
+        ("chart-mix", FollowMsg::ChartMix, mix),
     ]
     .into_iter()
-    .map(|(id, svg)| Chart {
+    .map(|(id, title, svg)| Chart {
         id: id.to_owned(),
+        title: t(title).to_owned(),
         svg,
     })
     .collect()
@@ -364,7 +371,14 @@ fn report_view(i18n: I18n, r: AfterSalesReport) -> impl IntoView {
     let charts = r
         .charts
         .into_iter()
-        .map(|c| view! { <figure class="chart-box" id=c.id inner_html=c.svg></figure> })
+        .map(|c| {
+            view! {
+                <figure class="chart-box" id=c.id>
+                    <figcaption>{c.title}</figcaption>
+                    <div class="chart-drawing" inner_html=c.svg></div>
+                </figure>
+            }
+        })
         .collect_view();
     let praise = if r.praise.is_empty() {
         view! { <p class="empty">{move || i18n.t(FollowMsg::NoPraise)}</p> }.into_any()

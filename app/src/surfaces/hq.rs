@@ -185,7 +185,7 @@ fn HqCampaignsPage() -> impl IntoView {
     let state = crate::campaigns::CampaignsState::new();
     view! {
         <SurfaceFrame kind="hq" title=Msg::SurfaceHq home="/hq" sign_in="/hq/campaigns" nav=nav()>
-            <StaffGate allowed=Principal::may_publish_prices next="/hq/campaigns">
+            <StaffGate allowed=domain::campaigns::Scope::allows next="/hq/campaigns">
                 <crate::campaigns::HqCampaigns state=state />
             </StaffGate>
         </SurfaceFrame>
