@@ -89,11 +89,13 @@ for (const [what, route, budget] of FIRST_VISITS) {
  * page) to 722,458, and this month's class moves on the follow-up page to 730,898, so the
  * ceiling is 750,000. HQ's was 500,000 until HQ's table of help requests took it from
  * 490,795 to 504,208, and 510,000 until HQ's list of after-sales cases took it to 520,414
- * and its page of customers' stages and classes to 549,826; it is 570,000.
+ * and its page of customers' stages and classes to 549,826, and 570,000 until the
+ * segment builder with its campaigns and the after-sales figures with their charts took
+ * it to 605,905; it is 630,000.
  */
 for (const [what, route, chunk, budget] of [
   ["the store kiosk", "/kiosk", "kiosk", 750_000],
-  ["the HQ console", "/hq", "hq", 570_000],
+  ["the HQ console", "/hq", "hq", 630_000],
 ] as const) {
   test(`a first visit to ${what} (${route}) loads its surface's chunk and stays under ${budget} bytes`, async ({ page }) => {
     await open(page, route);

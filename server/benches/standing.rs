@@ -8,6 +8,10 @@
 //! changed, nothing written: what most nights cost), and a run a year later (most
 //! customers move on: lapsed or lost, classes fall).
 //!
+//! On the same chain it then times HQ's live count of a few typical segments
+//! ([`app::campaigns::CampaignStorage::count`], SQL) and a campaign's start over every
+//! customer ([`app::campaigns::CampaignStorage::start`], the domain's rule asked of each).
+//!
 //! Run: `cargo bench -p server --bench standing` (PostgreSQL as for the tests;
 //! `PITLANE_SKIP_POSTGRES=1` skips it).
 
@@ -58,9 +62,102 @@ async fn main() -> anyhow::Result<()> {
                     took / (done.customers / 1000).max(1),
                 );
             }
+            // Segments on the same chain: HQ's live count (SQL) for a few typical
+            // segments, and a campaign's start (every customer read, the domain's rule
+            // asked of each, the recipients written).
+            let campaigns = database.storages().campaigns;
+            let at = now + Duration::days(365);
+            for (run, segment) in segments() {
+                let started = Instant::now();
+                let count = campaigns.count(&segment, at).await?;
+                let took = started.elapsed();
+                line(backend, size, run, count.total().customers, took);
+            }
+            let hq: Vec<(uuid::Uuid,)> = db
+                .rows(
+                    "SELECT id FROM staff WHERE role = 'hq_admin' ORDER BY phone LIMIT 1",
+                    &[],
+                )
+                .await;
+            let started = Instant::now();
+            let id = campaigns
+                .start(
+                    &app::campaigns::Draft {
+                        segment: domain::segments::Segment::default(),
+                        message: domain::campaigns::Message::parse("冬季保养", "Winter servicing")?,
+                        channel: domain::campaigns::Channel::Sms,
+                        attribution: domain::campaigns::AttributionDays::DEFAULT,
+                        key: domain::IdempotencyKey::parse(&uuid::Uuid::now_v7().to_string())?,
+                    },
+                    None,
+                    domain::StaffId::from(hq[0].0),
+                    at,
+                )
+                .await?;
+            let took = started.elapsed();
+            let recipients: Vec<(i64,)> = db
+                .rows(
+                    "SELECT COUNT(*) FROM campaign_recipients WHERE campaign_id = $1",
+                    &[common::Arg::Id(id.as_uuid())],
+                )
+                .await;
+            line(
+                backend,
+                size,
+                "start: all",
+                u32::try_from(recipients[0].0)?,
+                took,
+            );
         }
     }
     Ok(())
+}
+
+fn line(backend: Backend, size: usize, run: &str, customers: u32, took: std::time::Duration) {
+    println!(
+        "{:<10} {:>9}  {:>9}  {:<12} {:>9}   {:>8.2?}   {:>8.2?}",
+        format!("{backend:?}"),
+        size,
+        size * ORDERS_PER_CUSTOMER,
+        run,
+        customers,
+        took,
+        took / u32::try_from(size / 1000).unwrap_or(1).max(1),
+    );
+}
+
+/// Typical segments: everyone; the active A and B customers; lapsed customers not seen
+/// for half a year; a petrol car with a service due within a month.
+fn segments() -> Vec<(&'static str, domain::segments::Segment)> {
+    use domain::lifecycle::{Stage, ValueClass};
+    use domain::segments::{Days, LastVisit, Powertrain, Segment};
+    let days = |n| Days::new(n).expect("days");
+    vec![
+        ("count: all", Segment::default()),
+        (
+            "count: A/B",
+            Segment {
+                stages: [Stage::Active].into(),
+                classes: [ValueClass::A, ValueClass::B].into(),
+                ..Segment::default()
+            },
+        ),
+        (
+            "count: lapsed",
+            Segment {
+                last_visit: Some(LastVisit::NotSince(days(180))),
+                ..Segment::default()
+            },
+        ),
+        (
+            "count: due",
+            Segment {
+                powertrains: [Powertrain::Petrol].into(),
+                due_within: Some(days(30)),
+                ..Segment::default()
+            },
+        ),
+    ]
 }
 
 /// `size` customers, each with a car and ten handed-over orders spread over the two
