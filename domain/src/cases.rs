@@ -4,6 +4,7 @@
 //! to the store manager, and later to HQ.
 //!
 //! - [`CaseStatus`] and [`next`]: open → resolved → confirmed, or back to open.
+//! - [`owner`]: who a new case belongs to.
 //! - [`deadline`]: how long a store has ([`CASE_HOURS`]).
 //! - [`Escalation`] and [`escalation`]: who must look at an overdue case.
 //! - [`CaseText`]: a step taken or a resolution.
@@ -11,8 +12,9 @@
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
+use crate::account::StaffRole;
 use crate::text::bounded_text;
-use crate::Error;
+use crate::{Error, StaffId};
 
 /// Hours a store has to resolve a case.
 pub const CASE_HOURS: i64 = 48;
@@ -88,6 +90,26 @@ pub fn deadline(at: OffsetDateTime) -> OffsetDateTime {
     at + Duration::hours(CASE_HOURS)
 }
 
+/// Who owns a new case: whoever took the complaint at the counter; one made online, the
+/// store's manager, else someone who receives customers there. Among several, the first
+/// by phone number, so the choice does not depend on the order staff were read in.
+/// `None` when the store has nobody who could own it.
+pub fn owner(taken_by: Option<StaffId>, staff: &[(StaffId, StaffRole, String)]) -> Option<StaffId> {
+    if taken_by.is_some() {
+        return taken_by;
+    }
+    let rank = |role: StaffRole| match role {
+        StaffRole::StoreManager => Some(0),
+        r if r.receives_customers() => Some(1),
+        _ => None,
+    };
+    staff
+        .iter()
+        .filter_map(|(id, role, phone)| rank(*role).map(|r| (r, phone, *id)))
+        .min()
+        .map(|(.., id)| id)
+}
+
 /// Who must look at a case.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -136,6 +158,25 @@ bounded_text!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_case_online_goes_to_the_manager_then_reception() {
+        let (manager, advisor, tech, taker) = (
+            StaffId::new(),
+            StaffId::new(),
+            StaffId::new(),
+            StaffId::new(),
+        );
+        let staff = vec![
+            (tech, StaffRole::Technician, "13900000009".to_owned()),
+            (advisor, StaffRole::ServiceAdvisor, "13900000004".to_owned()),
+            (manager, StaffRole::StoreManager, "13900000008".to_owned()),
+        ];
+        assert_eq!(owner(Some(taker), &staff), Some(taker));
+        assert_eq!(owner(None, &staff), Some(manager));
+        assert_eq!(owner(None, &staff[..2]), Some(advisor));
+        assert_eq!(owner(None, &staff[..1]), None);
+    }
     use proptest::prelude::*;
     use time::macros::datetime;
 

@@ -30,6 +30,7 @@ use domain::followup::{
 };
 use domain::local_time::{at_local_minute, local_date, parse_date};
 use domain::odometer::Reading;
+use domain::account::StaffRole;
 use domain::{CustomerId, FollowUpId, OrderId, ServiceId, StaffId, StoreId, VehicleId};
 use time::{Date, Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -289,11 +290,7 @@ async fn record_outcome(
     match outcome {
         Outcome::Praise { text } => praise(tx, id, store, order, text.as_str(), now).await?,
         Outcome::Complaint { text } => {
-            // Taken at the counter, the case is its taker's; online, the manager's.
-            let owner = match staff {
-                Some(s) => s,
-                None => manager_of(tx, store).await?,
-            };
+            let owner = case_owner(tx, store, staff).await?;
             open_case(tx, id, store, customer, order, text.as_str(), owner, now).await?;
             events.push(LiveEvent::CaseChanged {
                 store,
@@ -312,19 +309,32 @@ async fn record_outcome(
     Ok((item, events))
 }
 
-/// Who owns a case opened online: the store's manager (else whoever receives customers
-/// there), the first by phone number.
-async fn manager_of(tx: &mut Conn, store: StoreId) -> Result<StaffId, StorageError> {
-    let id: Option<Uuid> = sqlx::query_scalar(
-        "SELECT id FROM staff WHERE location_id = $1 AND deactivated_at IS NULL
-           AND role IN ('store_manager', 'service_advisor')
-         ORDER BY CASE role WHEN 'store_manager' THEN 0 ELSE 1 END, phone LIMIT 1",
+/// Who owns a case a complaint opens ([`domain::cases::owner`]), of the store's staff
+/// still working there.
+async fn case_owner(
+    tx: &mut Conn,
+    store: StoreId,
+    taken_by: Option<StaffId>,
+) -> Result<StaffId, StorageError> {
+    let staff = sqlx::query(
+        "SELECT id, role, phone FROM staff WHERE location_id = $1 AND deactivated_at IS NULL",
     )
     .bind(store.as_uuid())
-    .fetch_optional(&mut *tx)
+    .fetch_all(&mut *tx)
     .await
-    .map_err(db_err)?;
-    id.map(StaffId::from)
+    .map_err(db_err)?
+    .iter()
+    .map(|r| {
+        let role: String = get(r, "role")?;
+        Ok((
+            StaffId::from(get::<Uuid>(r, "id")?),
+            StaffRole::parse(&role)
+                .ok_or_else(|| StorageError::corrupt(format!("staff role {role:?}")))?,
+            get::<String>(r, "phone")?,
+        ))
+    })
+    .collect::<Result<Vec<_>, StorageError>>()?;
+    domain::cases::owner(taken_by, &staff)
         .ok_or_else(|| StorageError::corrupt(format!("no one at store {store} to own a case")))
 }
 
