@@ -143,3 +143,31 @@ test("a walk-in is registered, booked at the counter for the next free time, and
   await card.locator('button[data-step="hand_over"]').tap();
   await expect(card).toHaveAttribute("data-status", "handed_over");
 });
+
+test("a walk-in who says they will not come is recorded as lost, with why", async ({ page }) => {
+  await openKiosk(page);
+  await page.locator(".walk-in summary").tap();
+  const form = page.locator(".walk-in-form");
+  await form.locator('input[name="phone"]').fill(freshPhone());
+  await form.locator('input[name="name"]').fill("赵 女士");
+  await form.locator('input[name="plate"]').fill(freshPlate());
+  await form.locator('select[name="model_id"] option').first().waitFor({ state: "attached" });
+  await form.locator('select[name="model_id"]').selectOption({ index: 1 });
+  await form.locator('input[name="mileage"]').fill("8000");
+  await form.locator('button[type="submit"]').tap();
+  await expect(page).toHaveURL(/\/kiosk\/customers\/[0-9a-f-]{36}$/);
+
+  // A car on file and no order: a prospect, whose reason for not coming the counter keeps.
+  const head = page.locator(".file-head");
+  await expect(head.locator('.stage[data-stage="prospect"]')).toBeVisible();
+  const lost = head.locator(".mark-lost");
+  await expect(lost.locator('select[name="reason"] option[value="no_response"]')).toHaveCount(0);
+  await lost.locator('select[name="reason"]').selectOption("competitor");
+  const record = lost.locator('button[type="submit"]');
+  expect((await record.boundingBox())!.height).toBeGreaterThanOrEqual(44);
+  await record.tap();
+  await expect(head.locator('.stage[data-stage="lost"]')).toBeVisible();
+  await expect(head.locator(".lost-reason")).toHaveText("去了竞争对手");
+  await expect(head.locator(".mark-lost")).toHaveCount(0);
+  await expectAccessible(page, "/kiosk/customers/:id, a lost prospect");
+});
