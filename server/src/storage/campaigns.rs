@@ -190,6 +190,21 @@ fn class_of(code: &str) -> Result<ValueClass, StorageError> {
     ValueClass::parse(code).ok_or_else(|| StorageError::corrupt(format!("class {code:?}")))
 }
 
+/// A campaign's channel, message and attribution days as stored, read back through the
+/// domain's parsers (a row they refuse is damaged, not a rule broken).
+fn stored_campaign(r: &DbRow) -> Result<(Channel, Message, AttributionDays), StorageError> {
+    let channel = Channel::parse(&get::<String>(r, "channel")?)
+        .map_err(|_| StorageError::corrupt("campaign channel"))?;
+    let message = Message::parse(
+        &get::<String>(r, "message_zh")?,
+        &get::<String>(r, "message_en")?,
+    )
+    .map_err(|e| StorageError::corrupt(format!("campaign message: {e}")))?;
+    let days = AttributionDays::new(small(r, "attribution_days")?)
+        .map_err(|e| StorageError::corrupt(format!("attribution days: {e}")))?;
+    Ok((channel, message, days))
+}
+
 /// One customer as a campaign's start reads them.
 struct Candidate {
     id: Uuid,
@@ -479,20 +494,12 @@ impl CampaignStorage for Backend {
         for r in &rows {
             let campaign: Uuid = get(r, "campaign_id")?;
             let customer: Uuid = get(r, "customer_id")?;
-            let channel = Channel::parse(&get::<String>(r, "channel")?)
-                .map_err(|_| StorageError::corrupt("campaign channel"))?;
+            let (channel, message, days) = stored_campaign(r)?;
             // Their choice now, not when the campaign started.
             if !channel.may_reach(contact(r)?) {
                 outcomes.push((campaign, customer, None));
                 continue;
             }
-            let message = Message::parse(
-                &get::<String>(r, "message_zh")?,
-                &get::<String>(r, "message_en")?,
-            )
-            .map_err(|e| StorageError::corrupt(format!("campaign message: {e}")))?;
-            let days = AttributionDays::new(small(r, "attribution_days")?)
-                .map_err(|e| StorageError::corrupt(format!("attribution days: {e}")))?;
             let out = Outgoing {
                 campaign: CampaignId::from(campaign),
                 customer: CustomerId::from(customer),
@@ -617,20 +624,15 @@ impl CampaignStorage for Backend {
                     s.revenue = Money::from_fen(get::<Option<i64>>(&r, "fen")?.unwrap_or(0));
                 }
             }
+            let (channel, message, attribution) = stored_campaign(h)?;
             out.push(CampaignSummary {
                 id: CampaignId::from(id),
                 started_at: get::<DbTime>(h, "started_at")?.0,
                 store: get::<Option<Uuid>>(h, "store_id")?.map(StoreId::from),
                 by: named(h, "name_zh", "name_en")?,
-                channel: Channel::parse(&get::<String>(h, "channel")?)
-                    .map_err(|_| StorageError::corrupt("campaign channel"))?,
-                message: Message::parse(
-                    &get::<String>(h, "message_zh")?,
-                    &get::<String>(h, "message_en")?,
-                )
-                .map_err(|e| StorageError::corrupt(format!("campaign message: {e}")))?,
-                attribution: AttributionDays::new(small(h, "attribution_days")?)
-                    .map_err(|e| StorageError::corrupt(format!("attribution days: {e}")))?,
+                channel,
+                message,
+                attribution,
                 slices: slices.into_values().collect(),
             });
         }
