@@ -24,6 +24,7 @@ use uuid::Uuid;
 
 use super::campaigns::STORE_OF;
 use super::followups::day;
+use super::standing::class_of;
 use super::rows::{get, named, small, DbRow};
 use super::Backend;
 use crate::storage::{db_err, DbTime};
@@ -163,11 +164,11 @@ impl AfterSalesStorage for Backend {
         .await
         .map_err(db_err)?
         {
-            let from = class_index(&get::<String>(&r, "from_class")?)?;
-            let to = class_index(&get::<String>(&r, "to_class")?)?;
+            let from = class_of(&get::<String>(&r, "from_class")?)?;
+            let to = class_of(&get::<String>(&r, "to_class")?)?;
             let n: u32 = small(&r, "n")?;
             let s = entry(&mut by, store_of(&r, "store")?);
-            // A is the first class: a smaller index is a move up.
+            // Classes order best first (A before B): a move to an earlier one is up.
             if to < from {
                 s.moved_up += n;
             } else {

@@ -26,8 +26,6 @@ use app::campaigns::{
 use app::storage::StorageError;
 use async_trait::async_trait;
 use domain::campaigns::{AttributionDays, Channel, Message, Scope, Touch};
-use domain::followup::Contact;
-use domain::lifecycle::{Stage, ValueClass};
 use domain::local_time::{at_local_minute, local_date};
 use domain::reception::TagCode;
 use domain::segments::{LastVisit, Member, Powertrain, Segment};
@@ -35,7 +33,8 @@ use domain::{CampaignId, CustomerId, Money, ModelId, OrderId, StaffId, StoreId};
 use time::{Date, Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use super::followups::{day, day_of};
+use super::followups::{contact, day, day_of};
+use super::standing::{class_of, stage_of};
 use super::rows::{get, named, small, Conn, DbRow};
 use super::{Backend, CLAIM_ROWS};
 use crate::storage::{db_err, transaction, DbTime, Serial};
@@ -172,22 +171,6 @@ const MEMBER_FROM: &str = "SELECT c.id, c.phone, c.stage, c.value_class,
 
 fn member_from() -> String {
     MEMBER_FROM.replace("{STORE_OF}", STORE_OF)
-}
-
-fn contact(r: &DbRow) -> Result<Contact, StorageError> {
-    Ok(Contact {
-        calls: get(r, "contact_calls")?,
-        sms: get(r, "contact_sms")?,
-        campaigns: !get::<bool>(r, "marketing_opt_out")?,
-    })
-}
-
-fn stage_of(code: &str) -> Result<Stage, StorageError> {
-    Stage::parse(code).ok_or_else(|| StorageError::corrupt(format!("stage {code:?}")))
-}
-
-fn class_of(code: &str) -> Result<ValueClass, StorageError> {
-    ValueClass::parse(code).ok_or_else(|| StorageError::corrupt(format!("class {code:?}")))
 }
 
 /// A campaign's channel, message and attribution days as stored, read back through the

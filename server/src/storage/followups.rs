@@ -347,10 +347,16 @@ async fn contact_of(conn: &mut Conn, customer: Uuid) -> Result<Contact, StorageE
     .fetch_one(&mut *conn)
     .await
     .map_err(db_err)?;
+    contact(&row)
+}
+
+/// Contact choices from a row with a customer's `contact_calls`, `contact_sms` and
+/// `marketing_opt_out`.
+pub(super) fn contact(r: &DbRow) -> Result<Contact, StorageError> {
     Ok(Contact {
-        calls: get(&row, "contact_calls")?,
-        sms: get(&row, "contact_sms")?,
-        campaigns: !get::<bool>(&row, "marketing_opt_out")?,
+        calls: get(r, "contact_calls")?,
+        sms: get(r, "contact_sms")?,
+        campaigns: !get::<bool>(r, "marketing_opt_out")?,
     })
 }
 

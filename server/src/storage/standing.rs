@@ -438,10 +438,10 @@ pub(super) fn stored(r: &DbRow) -> Result<Standing, StorageError> {
     })
 }
 
-fn stage_of(code: &str) -> Result<Stage, StorageError> {
+pub(super) fn stage_of(code: &str) -> Result<Stage, StorageError> {
     Stage::parse(code).ok_or_else(|| StorageError::corrupt(format!("stage {code:?}")))
 }
 
-fn class_of(code: &str) -> Result<ValueClass, StorageError> {
+pub(super) fn class_of(code: &str) -> Result<ValueClass, StorageError> {
     ValueClass::parse(code).ok_or_else(|| StorageError::corrupt(format!("class {code:?}")))
 }
