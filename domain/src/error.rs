@@ -356,6 +356,21 @@ pub enum Error {
     /// A report looks back 7, 30 or 90 days.
     #[error("invalid report period")]
     ReportPeriodInvalid,
+    /// A safety stock is zero or more units, with at most three decimals.
+    #[error("invalid safety stock")]
+    SafetyStockInvalid,
+    /// An approved proposal line moves more than zero, with at most three decimals.
+    #[error("invalid proposal quantity")]
+    ProposalQuantityInvalid,
+    /// The proposal line was already approved or rejected.
+    #[error("proposal line already decided")]
+    ProposalLineDecided,
+    /// More was received than was sent or ordered.
+    #[error("received more than was sent")]
+    ReceiptTooLarge,
+    /// The sending location no longer has that much to spare above its safety stock.
+    #[error("the source cannot spare that much")]
+    TransferSourceShort,
 }
 
 impl Error {
@@ -478,6 +493,11 @@ impl Error {
             Error::CampaignTextInvalid => "campaign_text_invalid",
             Error::CampaignSettingsInvalid => "campaign_settings_invalid",
             Error::ReportPeriodInvalid => "report_period_invalid",
+            Error::SafetyStockInvalid => "safety_stock_invalid",
+            Error::ProposalQuantityInvalid => "proposal_quantity_invalid",
+            Error::ProposalLineDecided => "proposal_line_decided",
+            Error::ReceiptTooLarge => "receipt_too_large",
+            Error::TransferSourceShort => "transfer_source_short",
         }
     }
 }
@@ -487,7 +507,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const ALL: [Error; 115] = [
+    const ALL: [Error; 120] = [
         Error::AmountEmpty,
         Error::AmountNotANumber,
         Error::AmountTooPrecise,
@@ -603,6 +623,11 @@ mod tests {
         Error::CampaignTextInvalid,
         Error::CampaignSettingsInvalid,
         Error::ReportPeriodInvalid,
+        Error::SafetyStockInvalid,
+        Error::ProposalQuantityInvalid,
+        Error::ProposalLineDecided,
+        Error::ReceiptTooLarge,
+        Error::TransferSourceShort,
     ];
 
     #[test]
@@ -726,6 +751,11 @@ mod tests {
                 "campaign_text_invalid",
                 "campaign_settings_invalid",
                 "report_period_invalid",
+                "safety_stock_invalid",
+                "proposal_quantity_invalid",
+                "proposal_line_decided",
+                "receipt_too_large",
+                "transfer_source_short",
             ]
         );
     }

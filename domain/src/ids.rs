@@ -95,6 +95,14 @@ uuid_ids! {
     CaseId,
     /// A campaign HQ or a store sent to a segment of customers.
     CampaignId,
+    /// A supplier the warehouse buys parts from.
+    SupplierId,
+    /// A line of a replenishment proposal, approved, edited or rejected by HQ.
+    ProposalLineId,
+    /// Stock sent from one location to another on HQ's approval.
+    TransferId,
+    /// A purchase order sent to a supplier for the warehouse.
+    PurchaseOrderId,
 }
 
 /// A valid version-7 UUID built from a fixed timestamp and counter instead of

@@ -70,6 +70,8 @@
 //! - [`stock`]: stock levels and reservations, shipments, delivery waves, where a
 //!   part for a job comes from, and the store picker's ranking.
 //! - [`text`]: short texts people type (notes, findings, reasons), bounded and trimmed.
+//! - [`supply`]: the supply chain from data: consumption, forecasts, safety stock,
+//!   replenishment proposals that explain their numbers, transfers and purchase orders.
 //! - [`suggest`]: who should take a car, by preference, skill, first-time-fix rate and
 //!   load.
 //!
@@ -125,6 +127,7 @@ pub mod settings;
 pub mod slots;
 pub mod stock;
 pub mod suggest;
+pub mod supply;
 pub mod text;
 
 pub use account::{

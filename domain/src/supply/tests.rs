@@ -1,0 +1,413 @@
+use super::*;
+use proptest::prelude::*;
+use time::macros::{date, datetime};
+
+use crate::geo::GeoPoint;
+
+const TODAY: Date = date!(2026 - 12 - 07); // a Monday
+
+fn site(n: u8, is_warehouse: bool, km_east: i32) -> Site {
+    Site {
+        id: StoreId::from(uuid::Uuid::from_u128(u128::from(n) + 1)),
+        is_warehouse,
+        geo: GeoPoint {
+            lat_e6: 30_259_000,
+            lng_e6: 120_155_000 + km_east * 10_400,
+        },
+    }
+}
+
+fn part(n: u8) -> PartId {
+    PartId::from(uuid::Uuid::from_u128(0x1000 + u128::from(n)))
+}
+
+fn position(at: &Site, part: PartId, on_hand: u64, reserved: u64, safety: u64) -> Position {
+    Position {
+        location: at.id,
+        part,
+        level: StockLevel::new(on_hand, reserved).expect("reserved ≤ on hand"),
+        in_transit_milli: 0,
+        safety_milli: safety,
+        history: History::default(),
+        known: Vec::new(),
+    }
+}
+
+fn input(sites: Vec<Site>, positions: Vec<Position>, sourcing: Vec<Sourcing>) -> PlanInput {
+    PlanInput {
+        now: datetime!(2026-12-07 01:00 UTC),
+        today: TODAY,
+        sites,
+        sourcing,
+        positions,
+        policy: Policy::default(),
+        schedule: DeliverySchedule::default(),
+    }
+}
+
+#[test]
+fn safety_stock_parses_zero_and_decimals_and_refuses_negatives() {
+    assert_eq!(SafetyStock::parse("0").map(SafetyStock::milli), Ok(0));
+    assert_eq!(SafetyStock::parse(" 0.00 ").map(SafetyStock::milli), Ok(0));
+    assert_eq!(SafetyStock::parse("8").map(SafetyStock::milli), Ok(8000));
+    assert_eq!(SafetyStock::parse("4．5").map(SafetyStock::milli), Ok(4500));
+    for bad in ["-1", "", "abc", "1.2345", "0.0001", "1e3", "--0"] {
+        assert_eq!(
+            SafetyStock::parse(bad),
+            Err(Error::SafetyStockInvalid),
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn approved_and_received_quantities_parse_at_the_edge() {
+    assert_eq!(parse_approved("12"), Ok(12_000));
+    assert_eq!(parse_approved("0"), Err(Error::ProposalQuantityInvalid));
+    assert_eq!(parse_approved("-3"), Err(Error::ProposalQuantityInvalid));
+    assert_eq!(parse_received("0"), Ok(0));
+    assert_eq!(parse_received("2.5"), Ok(2500));
+    assert_eq!(parse_received("-1"), Err(Error::QuantityInvalid));
+}
+
+#[test]
+fn a_flat_history_smooths_to_its_daily_use() {
+    let history = History::new(date!(2026 - 09 - 08), vec![2000; 90]);
+    let pattern = Pattern::of(&history);
+    assert_eq!(pattern.per_day_milli(), 2000);
+    assert_eq!(pattern.over(TODAY, 3), 6000);
+}
+
+#[test]
+fn the_weekday_pattern_puts_saturdays_use_on_saturdays() {
+    // 12 weeks: 1 unit on weekdays, 3 on Saturdays, none on Sundays.
+    let first = date!(2026 - 09 - 14); // a Monday
+    let daily: Vec<u64> = (0..84)
+        .map(|d| match d % 7 {
+            5 => 3000,
+            6 => 0,
+            _ => 1000,
+        })
+        .collect();
+    let pattern = Pattern::of(&History::new(first, daily));
+    let saturday = date!(2026 - 12 - 12);
+    let sunday = date!(2026 - 12 - 13);
+    assert!(
+        (pattern.on(saturday) - 3000.0).abs() < 1.0,
+        "{}",
+        pattern.on(saturday)
+    );
+    assert!(pattern.on(sunday).abs() < 1.0);
+    assert!((pattern.on(TODAY) - 1000.0).abs() < 1.0);
+    assert_eq!(pattern.over(TODAY, 7), 8000);
+}
+
+#[test]
+fn smoothing_follows_a_change_within_weeks() {
+    let mut daily = vec![1000u64; 60];
+    daily.extend(vec![3000u64; 30]);
+    let pattern = Pattern::of(&History::new(date!(2026 - 09 - 08), daily));
+    assert!(
+        pattern.per_day_milli() > 2900,
+        "{}",
+        pattern.per_day_milli()
+    );
+}
+
+#[test]
+fn the_forecast_adds_only_the_use_booked_and_due_work_does_not_explain() {
+    let pattern = Pattern::of(&History::new(date!(2026 - 09 - 08), vec![1000; 90]));
+    let known = [
+        KnownDay {
+            reserved_milli: 500,
+            due_cars: 1,
+            due_milli: 1000,
+        },
+        KnownDay::default(),
+        KnownDay {
+            reserved_milli: 0,
+            due_cars: 2,
+            due_milli: 2000,
+        },
+    ];
+    let f = forecast(&pattern, &known, TODAY, 3, &Policy::default());
+    assert_eq!(f.recent_milli, 3000);
+    assert_eq!(f.reserved_milli, 500);
+    assert_eq!(f.due_cars, 3);
+    assert_eq!(f.due_milli, 1800); // 3,000 × 60 %
+    assert_eq!(f.other_milli, 700);
+    assert_eq!(f.total_milli(), 3000);
+    // Booked and due work beyond what recent use predicts is all added.
+    let busy = [KnownDay {
+        reserved_milli: 9000,
+        due_cars: 0,
+        due_milli: 0,
+    }];
+    let f = forecast(&pattern, &busy, TODAY, 3, &Policy::default());
+    assert_eq!((f.other_milli, f.total_milli()), (0, 9000));
+}
+
+#[test]
+fn the_safety_suggestion_is_z_sigma_root_lead_in_whole_units() {
+    let steady = History::new(date!(2026 - 09 - 08), vec![2000; 30]);
+    assert_eq!(suggest_safety(&steady, 4).suggested_milli, 0);
+    // σ = 1,000 thousandths: 1.65 × 1,000 × √4 = 3,300 → 4 units.
+    let swinging: Vec<u64> = (0..30)
+        .map(|d| if d % 2 == 0 { 1000 } else { 3000 })
+        .collect();
+    let s = suggest_safety(&History::new(date!(2026 - 09 - 08), swinging), 4);
+    assert!((s.sigma_milli - 1000.0).abs() < 1e-9);
+    assert_eq!(s.suggested_milli, 4000);
+}
+
+#[test]
+fn status_sorts_out_below_healthy_and_surplus() {
+    let policy = Policy::default();
+    let level = |on| StockLevel::new(on, 0).expect("level");
+    assert_eq!(status(level(0), 4000, 100, &policy), StockStatus::Out);
+    assert_eq!(
+        status(level(3000), 4000, 100, &policy),
+        StockStatus::BelowSafety
+    );
+    assert_eq!(
+        status(level(6000), 4000, 100, &policy),
+        StockStatus::Healthy
+    );
+    assert_eq!(
+        status(level(12_000), 4000, 100, &policy),
+        StockStatus::Surplus
+    );
+    assert_eq!(days_of_cover(6000, 1500), Some(4));
+    assert_eq!(days_of_cover(6000, 0), None);
+}
+
+#[test]
+fn a_short_store_draws_on_a_nearby_surplus_then_the_warehouse_then_the_supplier() {
+    let short = site(1, false, 0);
+    let rich = site(2, false, 3);
+    let far = site(3, false, 40);
+    let wh = site(9, true, 10);
+    let p = part(1);
+    let positions = vec![
+        // Needs 10 units of safety, has 1.
+        position(&short, p, 1000, 0, 10_000),
+        // Has 6 beyond its safety of 2.
+        position(&rich, p, 8000, 0, 2000),
+        // Far away: its surplus is not used.
+        position(&far, p, 50_000, 0, 2000),
+        // The warehouse can spare 2 above its safety of 5.
+        position(&wh, p, 7000, 0, 5000),
+    ];
+    let sourcing = vec![Sourcing {
+        part: p,
+        supplier: SupplierId::from(uuid::Uuid::from_u128(77)),
+        lead_days: 5,
+        min_order_milli: 12_000,
+        pack_milli: 6000,
+    }];
+    let proposal = plan(&input(vec![short, rich, far, wh], positions, sourcing));
+    let lines = &proposal.lines;
+    assert_eq!(lines.len(), 3, "{lines:#?}");
+    assert_eq!(lines[0].source.location(), Some(rich.id));
+    assert_eq!(lines[0].quantity_milli, 6000);
+    assert_eq!(lines[1].source.location(), Some(wh.id));
+    assert_eq!(lines[1].quantity_milli, 2000);
+    // 1 unit unserved + 2 sent + 5 safety − 7 available: short 1; the minimum is 12 (two packs).
+    let order = &lines[2];
+    assert!(matches!(order.source, Source::Supplier { .. }));
+    assert_eq!(order.to, wh.id);
+    assert_eq!(order.quantity_milli, 12_000);
+    assert!(order.terms.contains(&Term::Unserved { milli: 1000 }));
+    assert!(order.terms.contains(&Term::MinimumOrder { milli: 11_000 }));
+    for line in lines {
+        assert_eq!(line.explained_milli(), i128::from(line.quantity_milli));
+    }
+    // The transfer leaves on the next wave: 09:00 local is past the 08:00 cut-off's
+    // picking, so the 13:00 van.
+    assert_eq!(
+        lines[0].eta.to_offset(time::UtcOffset::UTC).hour(),
+        5,
+        "{}",
+        lines[0].eta
+    );
+}
+
+#[test]
+fn a_store_with_enough_needs_nothing_and_nothing_needs_no_order() {
+    let a = site(1, false, 0);
+    let wh = site(9, true, 5);
+    let p = part(1);
+    let positions = vec![
+        position(&a, p, 9000, 1000, 4000),
+        position(&wh, p, 90_000, 0, 5000),
+    ];
+    let sourcing = vec![Sourcing {
+        part: p,
+        supplier: SupplierId::from(uuid::Uuid::from_u128(77)),
+        lead_days: 5,
+        min_order_milli: 0,
+        pack_milli: 1000,
+    }];
+    assert!(plan(&input(vec![a, wh], positions, sourcing))
+        .lines
+        .is_empty());
+}
+
+#[test]
+fn receiving_more_than_sent_is_refused_and_less_is_partial() {
+    assert_eq!(receive(5000, 6000), Err(Error::ReceiptTooLarge));
+    let partial = receive(5000, 3000).expect("partial");
+    assert_eq!(partial.shortfall_milli, 2000);
+    assert!(!partial.is_complete());
+    assert!(receive(5000, 5000).expect("whole").is_complete());
+    assert_eq!(
+        TransferStatus::Reserved.dispatch(),
+        Ok(TransferStatus::InTransit)
+    );
+    assert_eq!(
+        TransferStatus::InTransit.dispatch(),
+        Err(Error::StepOutOfOrder)
+    );
+    for s in TransferStatus::ALL {
+        assert_eq!(TransferStatus::parse(s.code()), Some(s));
+    }
+}
+
+fn arb_input() -> impl Strategy<Value = PlanInput> {
+    let stores = 1usize..6;
+    let parts = 1usize..4;
+    (stores, parts, any::<u64>()).prop_flat_map(|(stores, parts, _)| {
+        let sites = proptest::collection::vec(-30i32..30, stores).prop_map(|kms| {
+            let mut sites: Vec<Site> = kms
+                .into_iter()
+                .enumerate()
+                .map(|(i, km)| site(u8::try_from(i).unwrap_or(0), false, km))
+                .collect();
+            sites.push(site(99, true, 0));
+            sites
+        });
+        let n = (stores + 1) * parts;
+        let positions = proptest::collection::vec(
+            (
+                0u64..40,
+                0u64..40,
+                0u64..8_000,
+                0u64..12,
+                proptest::collection::vec(0u64..4_000, 0..30),
+                proptest::collection::vec((0u64..3_000, 0u32..3, 0u64..6_000), 0..5),
+            ),
+            n,
+        );
+        let sourcing = proptest::collection::vec((1u16..10, 0u64..30, 1u64..12), parts);
+        (sites, positions, sourcing).prop_map(move |(sites, raw, src)| {
+            let mut positions = Vec::new();
+            for (i, (on, res, transit, safety, hist, known)) in raw.into_iter().enumerate() {
+                let at = sites[i % sites.len()];
+                let p = part(u8::try_from(i / sites.len()).unwrap_or(0));
+                let on_hand = on * 500;
+                let mut pos = position(&at, p, on_hand, (res * 500).min(on_hand), safety * 1000);
+                pos.in_transit_milli = transit;
+                pos.history = History::new(date!(2026 - 11 - 07), hist);
+                pos.known = known
+                    .into_iter()
+                    .map(|(r, c, d)| KnownDay {
+                        reserved_milli: r,
+                        due_cars: c,
+                        due_milli: d,
+                    })
+                    .collect();
+                positions.push(pos);
+            }
+            let sourcing = src
+                .into_iter()
+                .enumerate()
+                .map(|(i, (lead, moq, pack))| Sourcing {
+                    part: part(u8::try_from(i).unwrap_or(0)),
+                    supplier: SupplierId::from(uuid::Uuid::from_u128(500 + (i as u128 % 2))),
+                    lead_days: lead,
+                    min_order_milli: moq * 1000,
+                    pack_milli: pack * 1000,
+                })
+                .collect();
+            input(sites, positions, sourcing)
+        })
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn no_location_gives_below_its_safety_stock(input in arb_input()) {
+        let proposal = plan(&input);
+        let mut given: BTreeMap<(StoreId, PartId), u64> = BTreeMap::new();
+        for line in &proposal.lines {
+            if let Some(from) = line.source.location() {
+                *given.entry((from, line.part)).or_default() += line.quantity_milli;
+            }
+        }
+        for ((at, p), out) in given {
+            let pos = input.positions.iter().find(|q| q.location == at && q.part == p)
+                .expect("a source has a position");
+            let available = pos.level.available_milli();
+            prop_assert!(out <= available, "gives {out} of {available}");
+            prop_assert!(available - out >= pos.safety_milli,
+                "leaves {} under safety {}", available - out, pos.safety_milli);
+        }
+    }
+
+    #[test]
+    fn every_line_explains_its_quantity(input in arb_input()) {
+        for line in plan(&input).lines {
+            prop_assert!(line.quantity_milli > 0);
+            prop_assert_eq!(line.explained_milli(), i128::from(line.quantity_milli), "{:?}", line);
+            if !matches!(line.source, Source::Supplier { .. }) {
+                prop_assert_eq!(line.quantity_milli % UNIT, 0);
+            }
+        }
+    }
+
+    #[test]
+    fn the_same_positions_in_any_order_give_the_same_proposal(
+        input in arb_input(),
+        seed in any::<u64>(),
+    ) {
+        let mut shuffled = input.clone();
+        let mut state = seed | 1;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for i in (1..shuffled.positions.len()).rev() {
+            let j = next(i + 1);
+            shuffled.positions.swap(i, j);
+        }
+        shuffled.sites.reverse();
+        shuffled.sourcing.reverse();
+        prop_assert_eq!(plan(&input), plan(&shuffled));
+    }
+
+    #[test]
+    fn supplier_orders_are_whole_packs_at_least_the_minimum(input in arb_input()) {
+        for line in plan(&input).lines {
+            if let Source::Supplier { .. } = line.source {
+                let src = input.sourcing.iter().find(|s| s.part == line.part).expect("sourced");
+                prop_assert_eq!(line.quantity_milli % src.pack_milli, 0);
+                prop_assert!(line.quantity_milli >= src.min_order_milli);
+            }
+        }
+    }
+
+    #[test]
+    fn a_store_short_of_a_part_never_gives_it(input in arb_input()) {
+        let proposal = plan(&input);
+        for line in &proposal.lines {
+            if let Some(from) = line.source.location() {
+                prop_assert!(!proposal.lines.iter().any(|l| l.to == from && l.part == line.part
+                    && l.source.location().is_some()));
+            }
+        }
+    }
+}
