@@ -25,6 +25,8 @@
 //!   and reminders, and each call's outcome; HQ's view of every store's (`followup::report`);
 //! - [`campaigns`]: segments of customers with their live count, and campaigns sent to
 //!   them, never to a customer who opted out;
+//! - [`supply`]: the supply chain: network stock with alerts, safety stock, the
+//!   replenishment proposal that explains its lines, transfers and purchase orders;
 //! - `charts` (server only): charts drawn as SVG text on the server;
 //! - [`pricing`]: the service price list (read on every surface, published from HQ);
 //! - [`i18n`]: the translation layer (Simplified Chinese and English);
@@ -72,6 +74,7 @@ pub mod settings;
 pub mod staff;
 #[cfg(feature = "ssr")]
 pub mod storage;
+pub mod supply;
 pub mod surfaces;
 pub mod workorders;
 

@@ -68,6 +68,9 @@ pub enum LiveEvent {
         store: domain::StoreId,
         customer: domain::CustomerId,
     },
+    /// A transfer to or from a store was approved, sent or received, or its stock
+    /// changed: for that store's kiosks and HQ (one event per location concerned).
+    TransfersChanged { store: domain::StoreId },
     /// The stream skipped events: refetch everything shown.
     Resync,
 }
@@ -100,6 +103,7 @@ impl LiveEvent {
             LiveEvent::HelpChanged { .. } => "help_changed",
             LiveEvent::FollowUpsChanged { .. } => "follow_ups_changed",
             LiveEvent::CaseChanged { .. } => "case_changed",
+            LiveEvent::TransfersChanged { .. } => "transfers_changed",
             LiveEvent::Resync => "resync",
         }
     }
@@ -115,7 +119,8 @@ impl LiveEvent {
             | LiveEvent::DeviceRevoked { store, .. }
             | LiveEvent::BoardChanged { store }
             | LiveEvent::HelpChanged { store }
-            | LiveEvent::FollowUpsChanged { store } => Audience::Store(*store),
+            | LiveEvent::FollowUpsChanged { store }
+            | LiveEvent::TransfersChanged { store } => Audience::Store(*store),
             LiveEvent::OrderChanged {
                 store, customer, ..
             }
@@ -183,6 +188,8 @@ pub struct LiveUpdates {
     pub help: RwSignal<u64>,
     /// Bumped whenever this store's follow-ups change.
     pub followups: RwSignal<u64>,
+    /// Bumped whenever a transfer to or from this store (HQ: any) moves.
+    pub transfers: RwSignal<u64>,
     /// True while the event stream is open.
     pub connected: RwSignal<bool>,
 }
@@ -201,6 +208,7 @@ impl LiveUpdates {
             "routing_changed" => self.routing.update(|n| *n += 1),
             "help_changed" => self.help.update(|n| *n += 1),
             "follow_ups_changed" => self.followups.update(|n| *n += 1),
+            "transfers_changed" => self.transfers.update(|n| *n += 1),
             "case_changed" => {
                 self.followups.update(|n| *n += 1);
                 self.orders.update(|n| *n += 1);
@@ -221,6 +229,7 @@ impl LiveUpdates {
                 self.routing.update(|n| *n += 1);
                 self.help.update(|n| *n += 1);
                 self.followups.update(|n| *n += 1);
+                self.transfers.update(|n| *n += 1);
             }
         }
     }
@@ -237,6 +246,7 @@ pub fn provide_live_updates() {
         routing: RwSignal::new(0),
         help: RwSignal::new(0),
         followups: RwSignal::new(0),
+        transfers: RwSignal::new(0),
         connected: RwSignal::new(false),
     };
     provide_context(live);

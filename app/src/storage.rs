@@ -40,6 +40,7 @@ use crate::routing::parts::PartsOrderStorage;
 use crate::routing::RoutingStorage;
 use crate::settings::SettingsStorage;
 use crate::staff::StaffStorage;
+use crate::supply::SupplyStorage;
 use crate::workorders::WorkOrderStorage;
 
 /// The underlying failure of a storage error, kept for the log.
@@ -144,6 +145,7 @@ pub struct Storages {
     pub standing: Arc<dyn StandingStorage>,
     pub campaigns: Arc<dyn CampaignStorage>,
     pub aftersales: Arc<dyn AfterSalesStorage>,
+    pub supply: Arc<dyn SupplyStorage>,
     /// Where campaign messages leave: the backend's recording sender unless configured.
     pub sender: Arc<dyn CampaignSender>,
 }
@@ -173,6 +175,7 @@ impl Storages {
             + StandingStorage
             + CampaignStorage
             + AfterSalesStorage
+            + SupplyStorage
             + CampaignSender,
     {
         Storages {
@@ -197,6 +200,7 @@ impl Storages {
             standing: backend.clone(),
             campaigns: backend.clone(),
             aftersales: backend.clone(),
+            supply: backend.clone(),
             sender: backend,
         }
     }
@@ -224,6 +228,7 @@ impl Storages {
         provide_context(self.standing.clone());
         provide_context(self.campaigns.clone());
         provide_context(self.aftersales.clone());
+        provide_context(self.supply.clone());
         provide_context(self.sender.clone());
     }
 }

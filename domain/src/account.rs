@@ -369,6 +369,31 @@ impl Principal {
         )
     }
 
+    /// Planning the supply chain (safety stock, replenishment proposals and their
+    /// approval, purchase orders) is HQ supply chain's work.
+    pub fn may_plan_supply(&self) -> bool {
+        matches!(
+            self,
+            Principal::Staff {
+                role: StaffRole::HqSupply,
+                ..
+            }
+        )
+    }
+
+    /// The location whose stock this person sends and receives: a store's manager or
+    /// service advisor at their store, warehouse staff at the warehouse.
+    pub fn stock_location(&self) -> Option<StoreId> {
+        match self {
+            Principal::Staff { role, location, .. }
+                if role.receives_customers() || *role == StaffRole::Warehouse =>
+            {
+                *location
+            }
+            _ => None,
+        }
+    }
+
     /// Adding store staff, moving them between stores and deactivating them is HQ
     /// operations' work.
     pub fn may_manage_staff(&self) -> bool {

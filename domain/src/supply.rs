@@ -1073,6 +1073,23 @@ pub fn receive(sent_milli: u64, received_milli: u64) -> Result<Receipt, Error> {
     })
 }
 
+/// How many of `holds` (bookings holding an arriving shipment, earliest first) keep
+/// their part when `free_milli` is on the shelf after the receipt: each in turn while
+/// it still fits; the rest lose their hold and are told.
+pub fn settle_holds(free_milli: u64, holds: &[u64]) -> usize {
+    let mut left = free_milli;
+    holds
+        .iter()
+        .take_while(|&&h| {
+            let fits = h <= left;
+            if fits {
+                left -= h;
+            }
+            fits
+        })
+        .count()
+}
+
 /// What a person typed as a received quantity: zero or more units, at most three
 /// decimals.
 pub fn parse_received(input: &str) -> Result<u64, Error> {

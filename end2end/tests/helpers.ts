@@ -38,6 +38,8 @@ export const HQ_ADMIN = "13900000001";
 export const ADVISOR = "13900000004";
 export const DEMO_CUSTOMER = "13800000001";
 export const MANAGER = "13900000003";
+/** The demo HQ supply-chain planner. */
+export const HQ_SUPPLY = "13900000002";
 /** Every demo store staff member's kiosk PIN (README). */
 export const DEMO_PIN = "428613";
 

@@ -122,6 +122,7 @@ for (const lang of ["zh", "en"]) {
       await visit(page, "/kiosk/help", ".raise-form");
       await visit(page, "/kiosk/follow-ups", ".slip-footer");
       await visit(page, "/kiosk/cases", ".cases-page h1");
+      await visit(page, "/kiosk/transfers", ".transfers h2");
       await visit(page, "/kiosk/staff", ".staff-panel");
       await page.locator(".lock-form button").click();
       // Locked before the next load: a load that overtook the lock's request would find
@@ -139,6 +140,8 @@ for (const lang of ["zh", "en"]) {
       await visit(page, "/hq/routing", ".window-form");
       await visit(page, "/hq/aftersales", ".hq-cases h2");
       await visit(page, "/hq/customers", ".thresholds-form");
+      await visit(page, "/hq/stock", ".network-table");
+      await visit(page, "/hq/replenishment", ".proposal-head");
     });
   });
 }

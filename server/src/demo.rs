@@ -20,6 +20,9 @@ use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
+mod supply;
+pub use self::supply::{ConsumptionDay, Sourcing, StockMove, Supplier};
+
 /// The instant the demo world is "now": all history lies in the year before it.
 pub const BASE: OffsetDateTime = datetime!(2026-11-01 00:00:00 UTC);
 
@@ -53,6 +56,10 @@ pub struct DemoData {
     pub orders: Vec<Order>,
     pub order_lines: Vec<OrderLine>,
     pub followups: Vec<FollowUp>,
+    pub suppliers: Vec<Supplier>,
+    pub sourcing: Vec<Sourcing>,
+    pub stock_moves: Vec<StockMove>,
+    pub consumption: Vec<ConsumptionDay>,
 }
 
 /// A row of `locations`: a store or the warehouse.
@@ -1118,6 +1125,8 @@ enum Kind {
     Staff,
     Order,
     FollowUp,
+    Supplier,
+    StockMove,
 }
 
 /// A v7 id stamped with `at`, so ids sort by creation like real ones do.
@@ -1437,7 +1446,7 @@ pub fn demo_data() -> DemoData {
         &parts,
         &part_categories,
     );
-    DemoData {
+    let mut data = DemoData {
         followups,
         locations,
         opening_hours,
@@ -1455,7 +1464,18 @@ pub fn demo_data() -> DemoData {
         staff,
         orders: history.orders,
         order_lines: history.order_lines,
-    }
+        suppliers: Vec::new(),
+        sourcing: Vec::new(),
+        stock_moves: Vec::new(),
+        consumption: Vec::new(),
+    };
+    (
+        data.suppliers,
+        data.sourcing,
+        data.stock_moves,
+        data.consumption,
+    ) = supply::build(&data);
+    data
 }
 
 /// The follow-ups the history's visits scheduled, each visit in turn per car (a repeat
@@ -1624,6 +1644,9 @@ fn give_demo_accounts_known_phones(staff: &mut [Staff], customers: &mut [Custome
     }
 }
 
+/// Categories the demo warehouse holds below their safety stock.
+const WAREHOUSE_LOW: &[&str] = &["SPARK_PLUG", "AC_CLEANER"];
+
 fn build_stock(locations: &[Location], part_category: &[Option<usize>]) -> Vec<StockRow> {
     let mut rng = Rng(0x5EED_0005_70C4);
     let mut rows = Vec::with_capacity(locations.len() * PARTS.len());
@@ -1640,6 +1663,13 @@ fn build_stock(locations: &[Location], part_category: &[Option<usize>]) -> Vec<S
             };
             let (on_hand, safety) = if loc_spec.kind == "warehouse" {
                 let units = wh_typical * rng.range(80, 130) / 100;
+                // Two categories run low at the warehouse, so the supply chain has
+                // something to order (drawn all the same, to keep the rest as it was).
+                let units = if WAREHOUSE_LOW.contains(&cat.code) {
+                    wh_safety / 2
+                } else {
+                    units
+                };
                 (units * 1000, wh_safety * 1000)
             } else if rng.chance(8) {
                 // A few empty shelves, so "not in stock here" shows in the UI.

@@ -172,6 +172,11 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
     let hq_staff = [U, F, F, A, A, F, F, F, F];
     // HQ operations, and each store's manager for their own store.
     let campaigners = [U, F, F, A, F, A, F, F, A];
+    // HQ supply plans the supply chain and receives purchase orders (so does the
+    // warehouse, not a caller here).
+    let supply_planner = [U, F, F, F, A, F, F, F, F];
+    // Whoever sends and receives stock: HQ supply, and a store's counter for its own.
+    let movers = [U, F, F, F, A, A, A, F, A];
     // (endpoint, arguments, expected answer per caller). Calls that would change the
     // owner's data send input that is refused after the authorisation check.
     let matrix: Vec<Row> = vec![
@@ -626,6 +631,44 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
             reception,
         ),
         ("routing_overview", vec![], hq_staff),
+        // The supply chain: HQ reads the network and the proposal; only HQ supply
+        // plans and decides (bad input here is refused after the check); stock movers
+        // list their own transfers (another location's is not found: tests/supply.rs).
+        (
+            "supply_network",
+            vec![("category", ""), ("location", ""), ("status", "")],
+            hq_staff,
+        ),
+        ("supply_proposal", vec![], hq_staff),
+        (
+            "set_safety_stock",
+            vec![("location_id", "x"), ("part_id", "y"), ("safety", "-1")],
+            supply_planner,
+        ),
+        ("run_proposal", vec![], supply_planner),
+        (
+            "decide_line",
+            vec![
+                ("line_id", "not-an-id"),
+                ("decision", "approve"),
+                ("quantity", "1"),
+            ],
+            supply_planner,
+        ),
+        ("send_purchase_orders", vec![], supply_planner),
+        ("purchase_orders", vec![], supply_planner),
+        (
+            "receive_purchase_order",
+            vec![("id", "not-an-id"), ("part_id", "x"), ("quantity", "1")],
+            supply_planner,
+        ),
+        ("supply_transfers", vec![], movers),
+        ("dispatch_transfer", vec![("id", "not-an-id")], movers),
+        (
+            "receive_transfer",
+            vec![("id", "not-an-id"), ("quantity", "1")],
+            movers,
+        ),
         (
             "set_acceptance_window",
             vec![("minutes", "0")],

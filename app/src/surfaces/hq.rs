@@ -73,6 +73,14 @@ fn nav() -> Vec<NavItem> {
             href: "/hq/campaigns",
             label: Msg::NavCampaigns,
         },
+        NavItem {
+            href: "/hq/stock",
+            label: Msg::NavStock,
+        },
+        NavItem {
+            href: "/hq/replenishment",
+            label: Msg::NavReplenishment,
+        },
     ]
 }
 
@@ -192,9 +200,39 @@ fn HqCampaignsPage() -> impl IntoView {
     }
 }
 
+#[component]
+fn HqStockPage() -> impl IntoView {
+    // The gate's view is built in a reactive closure; resources are made out here.
+    let state = crate::supply::network::HqNetworkState::new();
+    view! {
+        <SurfaceFrame kind="hq" title=Msg::SurfaceHq home="/hq" sign_in="/hq/stock" nav=nav()>
+            <StaffGate allowed=Principal::works_at_hq next="/hq/stock">
+                <crate::supply::network::HqNetwork state=state />
+            </StaffGate>
+        </SurfaceFrame>
+    }
+}
+
+#[component]
+fn HqReplenishmentPage() -> impl IntoView {
+    // The gate's view is built in a reactive closure; resources are made out here.
+    let proposal = crate::supply::proposal::HqProposalState::new();
+    let transfers = crate::supply::transfers::TransfersState::new("/hq/replenishment");
+    let orders = crate::supply::transfers::OrdersState::new(proposal.sent());
+    view! {
+        <SurfaceFrame kind="hq" title=Msg::SurfaceHq home="/hq" sign_in="/hq/replenishment" nav=nav()>
+            <StaffGate allowed=Principal::works_at_hq next="/hq/replenishment">
+                <crate::supply::proposal::HqProposal state=proposal />
+                <crate::supply::transfers::Transfers state=transfers />
+                <crate::supply::transfers::PurchaseOrderList state=orders />
+            </StaffGate>
+        </SurfaceFrame>
+    }
+}
+
 /// The console's page for the address: `/hq`, `/hq/policies`, `/hq/devices`,
 /// `/hq/staff`, `/hq/routing`, `/hq/tags`, `/hq/aftersales`, `/hq/customers`,
-/// `/hq/campaigns`; anything
+/// `/hq/campaigns`, `/hq/stock`, `/hq/replenishment`; anything
 /// else under `/hq` is not found.
 #[component]
 fn HqConsole() -> impl IntoView {
@@ -209,6 +247,8 @@ fn HqConsole() -> impl IntoView {
         "/hq/aftersales" => view! { <HqAfterSalesPage /> }.into_any(),
         "/hq/customers" => view! { <HqCustomersPage /> }.into_any(),
         "/hq/campaigns" => view! { <HqCampaignsPage /> }.into_any(),
+        "/hq/stock" => view! { <HqStockPage /> }.into_any(),
+        "/hq/replenishment" => view! { <HqReplenishmentPage /> }.into_any(),
         _ => view! { <crate::NotFound /> }.into_any(),
     }
 }

@@ -12,7 +12,8 @@
 //! online orders waiting for the store's answer ([`crate::routing::inbox::Inbox`]), `/kiosk/help`
 //! help between stores ([`crate::help::HelpBoardPage`]), `/kiosk/follow-ups` the morning
 //! follow-up queue ([`crate::followup::FollowUpPage`]), `/kiosk/cases` after-sales cases
-//! ([`crate::cases::CasesPage`]), `/kiosk/prices` the price list, `/kiosk/store` the store's hours and bays
+//! ([`crate::cases::CasesPage`]), `/kiosk/transfers` stock coming to and leaving the store
+//! ([`crate::supply::transfers::Transfers`]), `/kiosk/prices` the price list, `/kiosk/store` the store's hours and bays
 //! ([`crate::settings::StoreSettingsPanel`]), `/kiosk/staff` PINs and the idle lock.
 //! Locking goes back to `/kiosk`: the next person does not find the last one's customer.
 
@@ -45,6 +46,7 @@ fn KioskHome() -> impl IntoView {
     let help = crate::help::HelpState::new();
     let followups = crate::followup::FollowUpState::new();
     let cases = crate::cases::CasesState::new();
+    let transfers = crate::supply::transfers::TransfersState::new("/kiosk/transfers");
     let me = use_me();
     let navigate = leptos_router::hooks::use_navigate();
     let location = leptos_router::hooks::use_location();
@@ -79,6 +81,7 @@ fn KioskHome() -> impl IntoView {
                 NavItem { href: "/kiosk/follow-ups", label: Msg::NavFollowUps },
                 NavItem { href: "/kiosk/cases", label: Msg::NavCases },
                 NavItem { href: "/kiosk/help", label: Msg::NavHelp },
+                NavItem { href: "/kiosk/transfers", label: Msg::NavTransfers },
                 NavItem { href: "/kiosk/prices", label: Msg::NavPriceList },
                 NavItem { href: "/kiosk/store", label: Msg::NavStoreSettings },
                 NavItem { href: "/kiosk/staff", label: Msg::NavKioskStaff },
@@ -100,7 +103,7 @@ fn KioskHome() -> impl IntoView {
                                 view! { <LockScreen state=kiosk device=device /> }.into_any()
                             }
                             Ok(Some(device)) => {
-                                view! { <Unlocked kiosk=kiosk device=device quotes=quotes reception=reception board=board settings=settings inbox=inbox help=help followups=followups cases=cases /> }.into_any()
+                                view! { <Unlocked kiosk=kiosk device=device quotes=quotes reception=reception board=board settings=settings inbox=inbox help=help followups=followups cases=cases transfers=transfers /> }.into_any()
                             }
                         }
                     })
@@ -123,6 +126,7 @@ fn Unlocked(
     help: crate::help::HelpState,
     followups: crate::followup::FollowUpState,
     cases: crate::cases::CasesState,
+    transfers: crate::supply::transfers::TransfersState,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let store = device.store.clone();
@@ -140,6 +144,11 @@ fn Unlocked(
                 view! { <crate::followup::FollowUpPage state=followups /> }.into_any()
             }
             "/kiosk/cases" => view! { <crate::cases::CasesPage state=cases /> }.into_any(),
+            "/kiosk/transfers" => view! {
+                <h1>{move || i18n.t(Msg::NavTransfers)}</h1>
+                <crate::supply::transfers::Transfers state=transfers />
+            }
+            .into_any(),
             "/kiosk/prices" => view! {
                 <ModelQuotes state=quotes />
                 <ServicePriceList intro=Msg::KioskPricesIntro />

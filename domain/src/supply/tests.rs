@@ -273,6 +273,15 @@ fn receiving_more_than_sent_is_refused_and_less_is_partial() {
     }
 }
 
+#[test]
+fn holds_keep_their_part_in_turn_while_the_receipt_covers_them() {
+    assert_eq!(settle_holds(5000, &[2000, 2000, 2000]), 2);
+    assert_eq!(settle_holds(6000, &[2000, 2000, 2000]), 3);
+    // Later bookings do not jump a queue the first one could not fit in.
+    assert_eq!(settle_holds(3000, &[4000, 1000]), 0);
+    assert_eq!(settle_holds(0, &[]), 0);
+}
+
 fn arb_input() -> impl Strategy<Value = PlanInput> {
     let stores = 1usize..6;
     let parts = 1usize..4;
@@ -336,6 +345,18 @@ fn arb_input() -> impl Strategy<Value = PlanInput> {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn kept_holds_never_exceed_what_is_free(
+        free in 0u64..20_000,
+        holds in proptest::collection::vec(1u64..5_000, 0..8),
+    ) {
+        let kept = settle_holds(free, &holds);
+        prop_assert!(holds.iter().take(kept).sum::<u64>() <= free);
+        if kept < holds.len() {
+            prop_assert!(holds.iter().take(kept + 1).sum::<u64>() > free);
+        }
+    }
 
     #[test]
     fn no_location_gives_below_its_safety_stock(input in arb_input()) {

@@ -330,6 +330,8 @@ impl HelpStorage for Backend {
                         batch.bind(helper.as_uuid())
                     );
                     batch.push_guarded(sql, 1, domain::Error::ReservationInvalid);
+                    super::supply::push_move(&mut batch, helper, part, -milli, "transfer_out", order, now);
+                    super::supply::push_move(&mut batch, asker, part, milli, "transfer_in", order, now);
                     let asker_ = batch.bind(asker.as_uuid());
                     batch.push(format!(
                         "INSERT INTO stock (location_id, part_id, on_hand_milli, reserved_milli)
@@ -419,7 +421,7 @@ impl HelpStorage for Backend {
 
 impl Backend {
     /// Every location, from memory while the network is unchanged.
-    async fn every_location(&self) -> Result<std::sync::Arc<Vec<Location>>, StorageError> {
+    pub(super) async fn every_location(&self) -> Result<std::sync::Arc<Vec<Location>>, StorageError> {
         let mut conn = self.conn().await?;
         let revs = self.revisions(&mut conn).await?;
         self.locations(&mut conn, &revs).await

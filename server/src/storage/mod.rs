@@ -42,6 +42,9 @@
 //!   - `campaigns.rs`: [`app::campaigns::CampaignStorage`] (segments counted in SQL and
 //!     selected by the domain's rule, campaigns sent by claimed batches, bookings credited)
 //!     and the built-in recording [`app::campaigns::CampaignSender`];
+//!   - `supply.rs`: [`app::supply::SupplyStorage`] (the network's positions for
+//!     [`domain::supply`], proposals with each line's arithmetic, transfers and purchase
+//!     orders moved under their row's lock, and the stock ledger every move writes);
 //!   - `parts_orders.rs`: [`app::routing::parts::PartsOrderStorage`] (parts that fit a
 //!     car at their prices, and handing an accepted parts order over, once);
 //!   - `booking.rs`: [`app::booking::BookingStorage`], which reads a
@@ -203,6 +206,9 @@ macro_rules! feature_files {
         #[allow(clippy::duplicate_mod)]
         #[path = "standing.rs"]
         mod standing;
+        #[allow(clippy::duplicate_mod)]
+        #[path = "supply.rs"]
+        mod supply;
         #[allow(clippy::duplicate_mod)]
         #[path = "workorders.rs"]
         mod workorders;

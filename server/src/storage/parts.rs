@@ -176,6 +176,8 @@ pub(super) async fn take_from_shelf(
                 "order {order} holds {milli} of part {part} that the shelf does not"
             )));
         }
+        super::supply::record_consumption(tx, store, *part, i64::from(*milli), order.as_uuid(), now)
+            .await?;
     }
     Ok(())
 }

@@ -425,7 +425,68 @@ pub async fn insert_demo(conn: &mut Connection, d: &DemoData) -> Result<(), sqlx
         },
     )
     .await?;
-    Ok(())
+    insert_supply(conn, d).await
+}
+
+/// The suppliers, each part's sourcing, the stock ledger and daily consumption.
+async fn insert_supply(conn: &mut Connection, d: &DemoData) -> Result<(), sqlx::Error> {
+    insert(
+        conn,
+        "suppliers",
+        &["id", "code", "name_zh", "name_en", "phone"],
+        &d.suppliers,
+        |q, r| {
+            q.bind(r.id)
+                .bind(r.code)
+                .bind(r.name_zh)
+                .bind(r.name_en)
+                .bind(r.phone)
+        },
+    )
+    .await?;
+    insert(
+        conn,
+        "part_sourcing",
+        &["part_id", "supplier_id", "lead_days", "min_order_milli", "pack_milli"],
+        &d.sourcing,
+        |q, r| {
+            q.bind(r.part_id)
+                .bind(r.supplier_id)
+                .bind(r.lead_days)
+                .bind(r.min_order_milli)
+                .bind(r.pack_milli)
+        },
+    )
+    .await?;
+    insert(
+        conn,
+        "stock_moves",
+        &["id", "location_id", "part_id", "delta_milli", "kind", "order_id", "at"],
+        &d.stock_moves,
+        |q, r| {
+            q.bind(r.id)
+                .bind(r.location_id)
+                .bind(r.part_id)
+                .bind(r.delta_milli)
+                .bind(r.kind)
+                .bind(r.order_id)
+                .bind(DbTime(r.at))
+        },
+    )
+    .await?;
+    insert(
+        conn,
+        "consumption_daily",
+        &["location_id", "part_id", "day", "milli"],
+        &d.consumption,
+        |q, r| {
+            q.bind(r.location_id)
+                .bind(r.part_id)
+                .bind(r.day.as_str())
+                .bind(r.milli)
+        },
+    )
+    .await
 }
 
 /// Inserts `rows` into `table` in as few statements as the parameter limit

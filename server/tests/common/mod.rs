@@ -176,19 +176,34 @@ impl TestDb {
             .unwrap_or((0, 0))
     }
 
-    /// Puts `milli` more of `part` on `location`'s shelf (a row if it had none).
+    /// Puts `milli` more of `part` on `location`'s shelf (a row if it had none), as a
+    /// stock count recorded in the ledger would.
     pub async fn stock_up(&self, location: domain::StoreId, part: domain::PartId, milli: i64) {
-        self.execute(
-            "INSERT INTO stock (location_id, part_id, on_hand_milli, reserved_milli, safety_milli)
-             VALUES ($1, $2, $3, 0, 0)
-             ON CONFLICT (location_id, part_id)
-             DO UPDATE SET on_hand_milli = stock.on_hand_milli + excluded.on_hand_milli",
-            &[
-                Arg::Id(location.as_uuid()),
-                Arg::Id(part.as_uuid()),
-                Arg::Int(milli),
-            ],
-        )
+        let args = vec![
+            Arg::Id(location.as_uuid()),
+            Arg::Id(part.as_uuid()),
+            Arg::Int(milli),
+        ];
+        let mut count = args.clone();
+        count.push(Arg::Id(uuid::Uuid::now_v7()));
+        #[allow(clippy::disallowed_methods)]
+        count.push(Arg::Time(time::OffsetDateTime::now_utc()));
+        self.execute_all(&[
+            (
+                "INSERT INTO stock (location_id, part_id, on_hand_milli, reserved_milli, safety_milli)
+                 VALUES ($1, $2, $3, 0, 0)
+                 ON CONFLICT (location_id, part_id)
+                 DO UPDATE SET on_hand_milli = stock.on_hand_milli + excluded.on_hand_milli"
+                    .to_owned(),
+                args,
+            ),
+            (
+                "INSERT INTO stock_moves (id, location_id, part_id, delta_milli, kind, at)
+                 VALUES ($4, $1, $2, $3, 'count', $5)"
+                    .to_owned(),
+                count,
+            ),
+        ])
         .await;
     }
 

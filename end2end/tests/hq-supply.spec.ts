@@ -1,0 +1,81 @@
+import { test, expect, expectAccessible } from "./fixtures";
+import { devices } from "@playwright/test";
+import { ADVISOR, HQ_SUPPLY, open, openAsStaff, openKiosk, staffMember } from "./helpers";
+
+// HQ at a desktop; the store's iPad, by touch, in a second browser context.
+
+test("HQ finds a part below safety stock, reads the proposal's reasoning, approves a transfer, and the store's kiosk sees it arrive", async ({ page, browser }) => {
+  const store = (await staffMember(browser, ADVISOR)).store;
+
+  // The store's iPad, open on its transfers.
+  const ipad = await browser.newContext({ ...devices["iPad (gen 7) landscape"], locale: "zh-CN" });
+  const kiosk = await ipad.newPage();
+  await openKiosk(kiosk, ADVISOR);
+  await kiosk.locator('.main-nav a[href="/kiosk/transfers"]').tap();
+  await expect(kiosk.locator(".transfers h2")).toBeVisible();
+
+  // HQ supply narrows the network to the store's oil filters and raises one's safety stock.
+  await openAsStaff(page, "/hq/stock", HQ_SUPPLY);
+  const network = page.locator(".supply-network");
+  await expect(network.locator(".network-table tbody tr").first()).toBeVisible();
+  await network.locator('select[name="location"]').selectOption(store);
+  await expect(network.locator(".network-table tbody tr").first()).toBeVisible();
+  const category = network.locator('select[name="category"] option', { hasText: /机油滤清器/ });
+  await network.locator('select[name="category"]').selectOption(await category.getAttribute("value") ?? "");
+  const row = network.locator(".network-table tbody tr").first();
+  await expect(row).toBeVisible();
+  const sku = (await row.getAttribute("data-sku")) ?? "";
+  expect(sku).not.toBe("");
+  const target = network.locator(`.network-table tbody tr[data-sku="${sku}"]`);
+  await expect(target.locator(".suggested .formula")).toContainText("1.65 × σ");
+
+  // A negative safety stock is refused in words and changes nothing.
+  const safety = target.locator('.safety-form input[name="safety"]');
+  const before = await safety.inputValue();
+  await safety.fill("-2");
+  await target.locator(".safety-form button").click();
+  await expect(network.locator("[role=alert]")).toContainText("安全库存");
+  await safety.fill("40");
+  await target.locator(".safety-form button").click();
+  await expect(target).toHaveClass(/status-below_safety|status-out/);
+  expect(before).not.toBe("40");
+  // Filtering by status finds it among the parts below safety stock, and an alert names it.
+  await network.locator('select[name="status"]').selectOption("below_safety");
+  await expect(network.locator(`.network-table tbody tr[data-sku="${sku}"]`)).toBeVisible();
+  await expect(network.locator(".alert.below-safety", { hasText: sku })).toBeVisible();
+  await expectAccessible(page, "/hq/stock");
+
+  // The proposal: a line to the store for that part, with its arithmetic.
+  await open(page, "/hq/replenishment");
+  await page.locator(".run-form button.run").click();
+  const line = page.locator(`.proposal-line.proposed[data-sku="${sku}"]`).filter({ has: page.locator(".source .from") }).first();
+  await expect(line).toBeVisible();
+  await expect(line.locator(".terms tr.term.safety td")).toContainText("40");
+  await expect(line.locator(".reasoning")).toContainText("建议调拨");
+  const quantity = (await line.locator(".quantity").innerText()).trim();
+  await expect(line.locator(".terms .total")).toHaveText(`= ${quantity}`);
+  await expectAccessible(page, "/hq/replenishment with a proposal");
+
+  // Editing a line below zero is refused; approving as proposed makes the transfer.
+  await line.locator('.approve-form input[name="quantity"]').fill("-1");
+  await line.locator(".approve-form button.approve").click();
+  await expect(page.locator(".supply-proposal [role=alert]")).toContainText("大于零");
+  await line.locator('.approve-form input[name="quantity"]').fill(quantity);
+  await line.locator(".approve-form button.approve").click();
+  const approved = page.locator(`.proposal-line.approved[data-sku="${sku}"]`).first();
+  await expect(approved).toBeVisible();
+
+  // The store's kiosk sees it coming, live.
+  const incoming = kiosk.locator(`.transfer-table tr.incoming[data-sku="${sku}"]`);
+  await expect(incoming).toHaveClass(/reserved/);
+  await expect(incoming.locator(".quantity")).toHaveText(quantity);
+
+  // HQ sends it on the wave; the kiosk sees it in transit and receives it by touch.
+  const hqRow = page.locator(`.transfer-table tr.reserved[data-sku="${sku}"]`).first();
+  await hqRow.locator("button.dispatch").click();
+  await expect(incoming).toHaveClass(/in_transit/);
+  await expectAccessible(kiosk, "/kiosk/transfers");
+  await incoming.locator("button.receive").tap();
+  await expect(incoming).toHaveClass(/received/);
+  await ipad.close();
+});

@@ -1,0 +1,538 @@
+//! The supply chain over HTTP, on SQLite and PostgreSQL: HQ supply runs a proposal and
+//! approves a transfer, which moves stock through reserved → in transit → received
+//! while both stores see it; bad input changes nothing; racing approvals and receipts
+//! move stock once; supplier lines become one purchase order per supplier, received at
+//! the warehouse; and on hand is always the sum of the ledger's moves.
+
+mod common;
+
+use app::supply::{LineStatus, LineView, NetworkView, ProposalView, PurchaseOrders, TransferList};
+use common::{call_as, error, signed_in, Arg, TestDb, TestServer};
+use domain::supply::{Source, TransferStatus};
+use domain::{PartId, StoreId};
+use reqwest::StatusCode;
+
+both_backends!(
+    an_approved_transfer_moves_through_its_states_and_both_stores_see_it,
+    racing_approvals_and_receipts_move_stock_once,
+    supplier_lines_become_one_order_per_supplier_received_at_the_warehouse,
+);
+
+/// The demo's HQ supply-chain planner.
+const HQ_SUPPLY: &str = "13900000002";
+
+async fn ok(
+    client: &reqwest::Client,
+    server: &TestServer,
+    endpoint: &str,
+    form: &[(&str, &str)],
+) -> String {
+    let (status, body) = call_as(client, server, endpoint, form).await;
+    assert_eq!(status, StatusCode::OK, "{endpoint}: {body}");
+    body
+}
+
+async fn run(server: &TestServer, hq: &reqwest::Client) -> ProposalView {
+    serde_json::from_str(&ok(hq, server, "run_proposal", &[]).await).expect("proposal")
+}
+
+/// A reception staff member's phone at `store`.
+async fn staff_phone(db: &TestDb, store: StoreId) -> String {
+    let rows: Vec<(String,)> = db
+        .rows(
+            "SELECT phone FROM staff WHERE location_id = $1
+               AND role IN ('service_advisor', 'store_manager') AND deactivated_at IS NULL ORDER BY phone",
+            &[Arg::Id(store.as_uuid())],
+        )
+        .await;
+    rows[0].0.clone()
+}
+
+/// Every shelf whose on hand is not the sum of its moves.
+async fn ledger_mismatches(db: &TestDb) -> Vec<(uuid::Uuid, uuid::Uuid, i64, i64)> {
+    db.rows(
+        "SELECT s.location_id, s.part_id, s.on_hand_milli, COALESCE(m.total, 0)
+         FROM stock s LEFT JOIN (SELECT location_id, part_id, CAST(SUM(delta_milli) AS BIGINT) AS total
+                                 FROM stock_moves GROUP BY location_id, part_id) m
+           ON m.location_id = s.location_id AND m.part_id = s.part_id
+         WHERE s.on_hand_milli <> COALESCE(m.total, 0)",
+        &[],
+    )
+    .await
+}
+
+async fn outbox_count(db: &TestDb, kind: &str) -> i64 {
+    let rows: Vec<(i64,)> = db
+        .rows(
+            "SELECT COUNT(*) FROM events WHERE kind = $1",
+            &[Arg::Text(kind.to_owned())],
+        )
+        .await;
+    rows[0].0
+}
+
+/// The proposed transfer of the most units.
+fn transfer_line(p: &ProposalView) -> LineView {
+    let line = p
+        .lines
+        .iter()
+        .filter(|l| l.status == LineStatus::Proposed && l.line.source.location().is_some())
+        .max_by_key(|l| (l.line.quantity_milli, l.id))
+        .cloned()
+        .expect("the demo proposes a transfer");
+    assert!(
+        line.line.quantity_milli >= 2000,
+        "a transfer of two units or more: {line:?}"
+    );
+    line
+}
+
+async fn an_approved_transfer_moves_through_its_states_and_both_stores_see_it(db: TestDb) {
+    let server = TestServer::start(&db).await;
+    assert!(
+        ledger_mismatches(&db).await.is_empty(),
+        "the demo's ledger adds up"
+    );
+    let hq = signed_in(&server, "staff", HQ_SUPPLY).await;
+
+    // HQ finds shelves below their safety stock.
+    let below: NetworkView = serde_json::from_str(
+        &ok(
+            &hq,
+            &server,
+            "supply_network",
+            &[
+                ("category", ""),
+                ("location", ""),
+                ("status", "below_safety"),
+            ],
+        )
+        .await,
+    )
+    .expect("network");
+    assert!(below.matched > 0, "the demo has shelves below safety stock");
+    assert!(below
+        .rows
+        .iter()
+        .all(|r| r.level.available_milli() < r.safety_milli));
+
+    let proposal = run(&server, &hq).await;
+    for l in &proposal.lines {
+        assert_eq!(l.line.explained_milli(), i128::from(l.line.quantity_milli));
+    }
+    let line = transfer_line(&proposal);
+    let from = line.line.source.location().expect("a location sends");
+    let (to, part) = (line.line.to, line.line.part);
+    let q = line.line.quantity_milli;
+    let before_source = db.shelf(from, part).await;
+
+    // Bad input changes nothing.
+    let (status, body) = call_as(
+        &hq,
+        &server,
+        "decide_line",
+        &[
+            ("line_id", &line.id.to_string()),
+            ("decision", "approve"),
+            ("quantity", "-3"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        error(&body)
+            .message(app::i18n::Lang::En)
+            .contains("above zero"),
+        "{body}"
+    );
+    let (status, body) = call_as(
+        &hq,
+        &server,
+        "set_safety_stock",
+        &[
+            ("location_id", &to.to_string()),
+            ("part_id", &part.to_string()),
+            ("safety", "-1"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, _) = call_as(
+        &hq,
+        &server,
+        "decide_line",
+        &[
+            ("line_id", "not-a-line"),
+            ("decision", "approve"),
+            ("quantity", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(db.shelf(from, part).await, before_source);
+
+    let events_before = outbox_count(&db, "transfers_changed").await;
+    let quantity = app::supply::units(q);
+    ok(
+        &hq,
+        &server,
+        "decide_line",
+        &[
+            ("line_id", &line.id.to_string()),
+            ("decision", "approve"),
+            ("quantity", &quantity),
+        ],
+    )
+    .await;
+    // Reserved at the source: on hand unchanged, held for the transfer.
+    let held = db.shelf(from, part).await;
+    assert_eq!(held, (before_source.0, before_source.1 + q));
+    // Both stores' pages hear of it (an event for each location).
+    assert_eq!(
+        outbox_count(&db, "transfers_changed").await,
+        events_before + 2
+    );
+    // Deciding again is refused.
+    let (status, body) = call_as(
+        &hq,
+        &server,
+        "decide_line",
+        &[
+            ("line_id", &line.id.to_string()),
+            ("decision", "reject"),
+            ("quantity", ""),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+
+    // The destination's counter sees it coming; it cannot send what it receives.
+    let to_staff = signed_in(&server, "staff", &staff_phone(&db, to).await).await;
+    let list: TransferList =
+        serde_json::from_str(&ok(&to_staff, &server, "supply_transfers", &[]).await).expect("list");
+    let t = list
+        .rows
+        .iter()
+        .find(|t| t.part == part && t.to == to)
+        .expect("incoming")
+        .clone();
+    assert_eq!(t.status, TransferStatus::Reserved);
+    assert_eq!(list.at, Some(to));
+    let (status, _) = call_as(
+        &to_staff,
+        &server,
+        "dispatch_transfer",
+        &[("id", &t.id.to_string())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Sent (by HQ supply for the warehouse, else the source's counter): off the shelf,
+    // arriving at the destination.
+    let sender = match proposal.names.sites.get(&from).map(|s| s.is_warehouse) {
+        Some(true) => signed_in(&server, "staff", HQ_SUPPLY).await,
+        _ => signed_in(&server, "staff", &staff_phone(&db, from).await).await,
+    };
+    ok(
+        &sender,
+        &server,
+        "dispatch_transfer",
+        &[("id", &t.id.to_string())],
+    )
+    .await;
+    assert_eq!(
+        db.shelf(from, part).await,
+        (before_source.0 - q, before_source.1)
+    );
+    let arriving: Vec<(i64,)> = db
+        .rows(
+            "SELECT quantity_milli FROM inbound_shipments WHERE stock_transfer_id = $1",
+            &[Arg::Id(t.id.as_uuid())],
+        )
+        .await;
+    assert_eq!(arriving, vec![(q as i64,)]);
+    let (status, _) = call_as(
+        &sender,
+        &server,
+        "dispatch_transfer",
+        &[("id", &t.id.to_string())],
+    )
+    .await;
+    assert_ne!(status, StatusCode::OK, "sent once");
+
+    // Received: more than was sent is refused; less is a partial receipt.
+    let before_dest = db.shelf(to, part).await;
+    let too_much = app::supply::units(q + 1000);
+    let (status, body) = call_as(
+        &to_staff,
+        &server,
+        "receive_transfer",
+        &[("id", &t.id.to_string()), ("quantity", &too_much)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(db.shelf(to, part).await, before_dest);
+    let short = app::supply::units(q - 1000);
+    ok(
+        &to_staff,
+        &server,
+        "receive_transfer",
+        &[("id", &t.id.to_string()), ("quantity", &short)],
+    )
+    .await;
+    assert_eq!(
+        db.shelf(to, part).await,
+        (before_dest.0 + q - 1000, before_dest.1)
+    );
+    let list: TransferList =
+        serde_json::from_str(&ok(&to_staff, &server, "supply_transfers", &[]).await).expect("list");
+    let done = list
+        .rows
+        .iter()
+        .find(|r| r.id == t.id)
+        .expect("still listed");
+    assert_eq!(done.status, TransferStatus::PartlyReceived);
+    assert_eq!(done.received_milli, Some(q - 1000));
+    let arriving: Vec<(i64,)> = db
+        .rows(
+            "SELECT quantity_milli FROM inbound_shipments WHERE stock_transfer_id = $1",
+            &[Arg::Id(t.id.as_uuid())],
+        )
+        .await;
+    assert!(arriving.is_empty(), "no longer arriving");
+    assert!(
+        ledger_mismatches(&db).await.is_empty(),
+        "on hand is the sum of the moves"
+    );
+    let moves: Vec<(String, i64)> = db
+        .rows(
+            "SELECT kind, delta_milli FROM stock_moves WHERE transfer_id = $1 ORDER BY at",
+            &[Arg::Id(t.id.as_uuid())],
+        )
+        .await;
+    assert_eq!(
+        moves,
+        vec![
+            ("transfer_out".to_owned(), -(q as i64)),
+            ("transfer_in".to_owned(), q as i64 - 1000)
+        ]
+    );
+
+    // HQ sets a safety stock; the matrix shows it.
+    ok(
+        &hq,
+        &server,
+        "set_safety_stock",
+        &[
+            ("location_id", &to.to_string()),
+            ("part_id", &part.to_string()),
+            ("safety", "7.5"),
+        ],
+    )
+    .await;
+    let row: NetworkView = serde_json::from_str(
+        &ok(
+            &hq,
+            &server,
+            "supply_network",
+            &[
+                ("category", ""),
+                ("location", &to.to_string()),
+                ("status", ""),
+            ],
+        )
+        .await,
+    )
+    .expect("network");
+    let r = row.rows.iter().find(|r| r.part == part).expect("row");
+    assert_eq!(r.safety_milli, 7500);
+}
+
+async fn racing_approvals_and_receipts_move_stock_once(db: TestDb) {
+    let server = TestServer::start(&db).await;
+    let hq = signed_in(&server, "staff", HQ_SUPPLY).await;
+    let line = transfer_line(&run(&server, &hq).await);
+    let from = line.line.source.location().expect("source");
+    let (to, part, q) = (line.line.to, line.line.part, line.line.quantity_milli);
+    let before = db.shelf(from, part).await;
+    let quantity = app::supply::units(q);
+    let id = line.id.to_string();
+    let answers = futures::future::join_all((0..6).map(|_| {
+        let (hq, server, id, quantity) = (&hq, &server, id.clone(), quantity.clone());
+        async move {
+            call_as(
+                hq,
+                server,
+                "decide_line",
+                &[
+                    ("line_id", &id),
+                    ("decision", "approve"),
+                    ("quantity", &quantity),
+                ],
+            )
+            .await
+            .0
+        }
+    }))
+    .await;
+    assert_eq!(
+        answers.iter().filter(|s| **s == StatusCode::OK).count(),
+        1,
+        "{answers:?}"
+    );
+    assert_eq!(
+        db.shelf(from, part).await,
+        (before.0, before.1 + q),
+        "held once"
+    );
+    let transfers: Vec<(uuid::Uuid,)> = db
+        .rows(
+            "SELECT id FROM stock_transfers WHERE part_id = $1 AND to_location_id = $2",
+            &[Arg::Id(part.as_uuid()), Arg::Id(to.as_uuid())],
+        )
+        .await;
+    assert_eq!(transfers.len(), 1);
+    let t = transfers[0].0.to_string();
+    ok(&hq, &server, "dispatch_transfer", &[("id", &t)]).await;
+    let before_dest = db.shelf(to, part).await;
+    let answers = futures::future::join_all((0..6).map(|_| {
+        let (hq, server, t, quantity) = (&hq, &server, t.clone(), quantity.clone());
+        async move {
+            call_as(
+                hq,
+                server,
+                "receive_transfer",
+                &[("id", &t), ("quantity", &quantity)],
+            )
+            .await
+            .0
+        }
+    }))
+    .await;
+    assert_eq!(
+        answers.iter().filter(|s| **s == StatusCode::OK).count(),
+        1,
+        "{answers:?}"
+    );
+    assert_eq!(
+        db.shelf(to, part).await.0,
+        before_dest.0 + q,
+        "received once"
+    );
+    assert!(ledger_mismatches(&db).await.is_empty());
+}
+
+async fn supplier_lines_become_one_order_per_supplier_received_at_the_warehouse(db: TestDb) {
+    let server = TestServer::start(&db).await;
+    let hq = signed_in(&server, "staff", HQ_SUPPLY).await;
+    let proposal = run(&server, &hq).await;
+    let supplier_lines: Vec<&LineView> = proposal
+        .lines
+        .iter()
+        .filter(|l| matches!(l.line.source, Source::Supplier { .. }))
+        .collect();
+    assert!(
+        !supplier_lines.is_empty(),
+        "the demo's warehouse needs something"
+    );
+    let mut suppliers = std::collections::BTreeSet::new();
+    for l in &supplier_lines {
+        if let Source::Supplier { supplier, .. } = l.line.source {
+            suppliers.insert(supplier);
+        }
+        ok(
+            &hq,
+            &server,
+            "decide_line",
+            &[
+                ("line_id", &l.id.to_string()),
+                ("decision", "approve"),
+                ("quantity", &app::supply::units(l.line.quantity_milli)),
+            ],
+        )
+        .await;
+    }
+    let sent: u32 =
+        serde_json::from_str(&ok(&hq, &server, "send_purchase_orders", &[]).await).expect("count");
+    assert_eq!(sent as usize, suppliers.len());
+    let orders: PurchaseOrders =
+        serde_json::from_str(&ok(&hq, &server, "purchase_orders", &[]).await).expect("orders");
+    assert_eq!(orders.orders.len(), suppliers.len());
+    let lines: usize = orders.orders.iter().map(|o| o.lines.len()).sum();
+    assert_eq!(lines, supplier_lines.len(), "a line per part");
+    // Sending again sends nothing more.
+    let again: u32 =
+        serde_json::from_str(&ok(&hq, &server, "send_purchase_orders", &[]).await).expect("count");
+    assert_eq!(again, 0);
+
+    let order = &orders.orders[0];
+    let warehouse = supplier_lines[0].line.to;
+    let (first_part, ordered, _) = order.lines[0];
+    let before = db.shelf(warehouse, first_part).await;
+    let (status, _) = call_as(
+        &hq,
+        &server,
+        "receive_purchase_order",
+        &[
+            ("id", &order.id.to_string()),
+            ("part_id", &first_part.to_string()),
+            ("quantity", &app::supply::units(ordered + 1000)),
+        ],
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "more than ordered"
+    );
+    ok(
+        &hq,
+        &server,
+        "receive_purchase_order",
+        &[
+            ("id", &order.id.to_string()),
+            ("part_id", &first_part.to_string()),
+            ("quantity", &app::supply::units(ordered - 1000)),
+        ],
+    )
+    .await;
+    assert_eq!(
+        db.shelf(warehouse, first_part).await.0,
+        before.0 + ordered - 1000
+    );
+    for (part, ordered, _) in order.lines.iter().skip(1) {
+        ok(
+            &hq,
+            &server,
+            "receive_purchase_order",
+            &[
+                ("id", &order.id.to_string()),
+                ("part_id", &part.to_string()),
+                ("quantity", &app::supply::units(*ordered)),
+            ],
+        )
+        .await;
+    }
+    let orders: PurchaseOrders =
+        serde_json::from_str(&ok(&hq, &server, "purchase_orders", &[]).await).expect("orders");
+    let done = orders
+        .orders
+        .iter()
+        .find(|o| o.id == order.id)
+        .expect("listed");
+    assert_eq!(done.status, domain::supply::OrderStatus::PartlyReceived);
+    let (status, _) = call_as(
+        &hq,
+        &server,
+        "receive_purchase_order",
+        &[
+            ("id", &order.id.to_string()),
+            ("part_id", &first_part.to_string()),
+            ("quantity", "1"),
+        ],
+    )
+    .await;
+    assert_ne!(status, StatusCode::OK, "received once");
+    assert!(ledger_mismatches(&db).await.is_empty());
+    let _: PartId = first_part;
+}
