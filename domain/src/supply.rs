@@ -249,9 +249,10 @@ impl Forecast {
 }
 
 /// The forecast over `days` from `today` for a location whose use is `pattern`,
-/// with `known` listing the coming days from today (missing days know nothing).
-/// Recent use already includes booked and due visits of the past, so only what it
-/// predicts beyond them is added: the total is the larger of the two views.
+/// with `known` listing the coming days from today (missing days know nothing): the
+/// sums of [`forecast_by_day`]. Recent use already includes booked and due visits of
+/// the past, so only what it predicts beyond them is added: the total is the larger of
+/// the two views.
 pub fn forecast(
     pattern: &Pattern,
     known: &[KnownDay],
@@ -259,23 +260,58 @@ pub fn forecast(
     days: u16,
     policy: &Policy,
 ) -> Forecast {
-    let window = known.iter().take(usize::from(days));
-    let (mut reserved, mut due_cars, mut due_raw) = (0u64, 0u32, 0u64);
-    for k in window {
-        reserved += k.reserved_milli;
-        due_cars += k.due_cars;
-        due_raw += k.due_milli;
-    }
-    let due = due_raw * u64::from(policy.take_up_permille) / 1000;
-    let recent = pattern.over(today, days);
-    Forecast {
+    let mut f = Forecast {
         days,
-        reserved_milli: reserved,
-        due_cars,
-        due_milli: due,
-        recent_milli: recent,
-        other_milli: recent.saturating_sub(reserved + due),
+        ..Forecast::default()
+    };
+    for d in forecast_by_day(pattern, known, today, days, policy) {
+        f.reserved_milli += d.reserved_milli;
+        f.due_cars += d.due_cars;
+        f.due_milli += d.due_milli;
+        f.recent_milli += d.recent_milli;
     }
+    f.other_milli = f
+        .recent_milli
+        .saturating_sub(f.reserved_milli + f.due_milli);
+    f
+}
+
+/// One coming day of a forecast, as the forecast page lists it.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DayForecast {
+    /// The day.
+    pub day: Date,
+    /// Held by bookings that day.
+    pub reserved_milli: u64,
+    /// Cars coming due that day.
+    pub due_cars: u32,
+    /// What the share of them expected back would take.
+    pub due_milli: u64,
+    /// What recent use, with its weekday pattern, expects that day.
+    pub recent_milli: u64,
+}
+
+/// [`forecast`] day by day: its reserved, due and recent figures are the sums of these.
+pub fn forecast_by_day(
+    pattern: &Pattern,
+    known: &[KnownDay],
+    today: Date,
+    days: u16,
+    policy: &Policy,
+) -> Vec<DayForecast> {
+    (0..days)
+        .filter_map(|d| {
+            let day = today.checked_add(Duration::days(i64::from(d)))?;
+            let k = known.get(usize::from(d)).copied().unwrap_or_default();
+            Some(DayForecast {
+                day,
+                reserved_milli: k.reserved_milli,
+                due_cars: k.due_cars,
+                due_milli: k.due_milli * u64::from(policy.take_up_permille) / 1000,
+                recent_milli: pattern.on(day).round().max(0.0) as u64,
+            })
+        })
+        .collect()
 }
 
 /// A suggested safety stock with the figures of its formula `z × σ × √L`.

@@ -25,6 +25,7 @@ test("HQ finds a part below safety stock, reads the proposal's reasoning, approv
   const row = network.locator(".network-table tbody tr").first();
   await expect(row).toBeVisible();
   const sku = (await row.getAttribute("data-sku")) ?? "";
+  const code = (await row.getAttribute("data-location")) ?? "";
   expect(sku).not.toBe("");
   const target = network.locator(`.network-table tbody tr[data-sku="${sku}"]`);
   await expect(target.locator(".suggested .formula")).toContainText("1.65 × σ");
@@ -42,13 +43,21 @@ test("HQ finds a part below safety stock, reads the proposal's reasoning, approv
   // Filtering by status finds it among the parts below safety stock, and an alert names it.
   await network.locator('select[name="status"]').selectOption("below_safety");
   await expect(network.locator(`.network-table tbody tr[data-sku="${sku}"]`)).toBeVisible();
-  await expect(network.locator(".alert.below-safety", { hasText: sku })).toBeVisible();
+  await expect(network.locator(`.alert.below-safety[data-location="${code}"][data-sku="${sku}"]`)).toBeVisible();
   await expectAccessible(page, "/hq/stock");
+
+  // Its forecast: each part of the sum, day by day.
+  await network.locator(`.network-table tbody tr[data-sku="${sku}"] a.forecast-link`).click();
+  const forecast = page.locator(`.forecast[data-location="${code}"][data-sku="${sku}"]`);
+  await expect(forecast.locator(".forecast-days tbody tr")).toHaveCount(7);
+  await expect(forecast.locator(".weekday-pattern tbody tr")).toHaveCount(7);
+  await expect(forecast.locator("tfoot .total")).toBeVisible();
+  await expectAccessible(page, "/hq/stock with a forecast");
 
   // The proposal: a line to the store for that part, with its arithmetic.
   await open(page, "/hq/replenishment");
   await page.locator(".run-form button.run").click();
-  const line = page.locator(`.proposal-line.proposed[data-sku="${sku}"]`).filter({ has: page.locator(".source .from") }).first();
+  const line = page.locator(`.proposal-line.proposed[data-to="${code}"][data-sku="${sku}"]`).first();
   await expect(line).toBeVisible();
   await expect(line.locator(".terms tr.term.safety td")).toContainText("40");
   await expect(line.locator(".reasoning")).toContainText("建议调拨");
@@ -62,7 +71,7 @@ test("HQ finds a part below safety stock, reads the proposal's reasoning, approv
   await expect(page.locator(".supply-proposal [role=alert]")).toContainText("大于零");
   await line.locator('.approve-form input[name="quantity"]').fill(quantity);
   await line.locator(".approve-form button.approve").click();
-  const approved = page.locator(`.proposal-line.approved[data-sku="${sku}"]`).first();
+  const approved = page.locator(`.proposal-line.approved[data-to="${code}"][data-sku="${sku}"]`).first();
   await expect(approved).toBeVisible();
 
   // The store's kiosk sees it coming, live.
@@ -71,7 +80,7 @@ test("HQ finds a part below safety stock, reads the proposal's reasoning, approv
   await expect(incoming.locator(".quantity")).toHaveText(quantity);
 
   // HQ sends it on the wave; the kiosk sees it in transit and receives it by touch.
-  const hqRow = page.locator(`.transfer-table tr.reserved[data-sku="${sku}"]`).first();
+  const hqRow = page.locator(`.transfer-table tr.reserved[data-to="${code}"][data-sku="${sku}"]`).first();
   await hqRow.locator("button.dispatch").click();
   await expect(incoming).toHaveClass(/in_transit/);
   await expectAccessible(kiosk, "/kiosk/transfers");

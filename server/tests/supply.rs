@@ -346,6 +346,38 @@ async fn an_approved_transfer_moves_through_its_states_and_both_stores_see_it(db
     .expect("network");
     let r = row.rows.iter().find(|r| r.part == part).expect("row");
     assert_eq!(r.safety_milli, 7500);
+
+    // Its forecast shows each part of the sum, day by day.
+    let f: app::supply::ForecastView = serde_json::from_str(
+        &ok(
+            &hq,
+            &server,
+            "supply_forecast",
+            &[
+                ("location_id", &to.to_string()),
+                ("part_id", &part.to_string()),
+            ],
+        )
+        .await,
+    )
+    .expect("forecast");
+    assert_eq!(f.by_day.len(), usize::from(app::supply::FORECAST_DAYS));
+    assert_eq!(
+        f.period.due_milli,
+        f.by_day.iter().map(|d| d.due_milli).sum::<u64>()
+    );
+    assert_eq!(
+        f.period.total_milli(),
+        f.period.reserved_milli + f.period.due_milli + f.period.other_milli
+    );
+    let (status, _) = call_as(
+        &hq,
+        &server,
+        "supply_forecast",
+        &[("location_id", &to.to_string()), ("part_id", "nope")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 async fn racing_approvals_and_receipts_move_stock_once(db: TestDb) {

@@ -6,7 +6,7 @@
 //!
 //! Every rule is [`domain::supply`]'s: this module parses, authorises and shows.
 //!
-//! - Server functions: for HQ, [`get_network`], [`set_safety_stock`], [`run_proposal`],
+//! - Server functions: for HQ, [`get_network`], [`get_forecast`], [`set_safety_stock`], [`run_proposal`],
 //!   [`get_proposal`], [`decide_line`], [`send_purchase_orders`],
 //!   [`get_purchase_orders`]; for whoever sends or receives (a store's counter, the
 //!   warehouse, HQ supply), [`get_transfers`], [`dispatch_transfer`],
@@ -400,6 +400,65 @@ pub async fn get_network(
         (category, location, status),
         principal.may_plan_supply(),
     ))
+}
+
+/// One location's forecast of one part, with each part of its sum.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ForecastView {
+    pub location: StoreId,
+    pub part: PartId,
+    pub names: Names,
+    /// Smoothed use on an average day, thousandths.
+    pub level_milli: u64,
+    /// Monday first, in percent of an average day.
+    pub weekday_percent: [u32; 7],
+    /// Days of history smoothed.
+    pub history_days: u16,
+    /// What the history holds in all, thousandths.
+    pub history_total_milli: u64,
+    pub by_day: Vec<domain::supply::DayForecast>,
+    pub period: domain::supply::Forecast,
+}
+
+/// The days a forecast looks ahead on HQ's page.
+pub const FORECAST_DAYS: u16 = 7;
+
+/// One location's forecast of one part over the coming week (HQ staff).
+#[server(prefix = "/api", endpoint = "supply_forecast", output = crate::codec::JsonText)]
+pub async fn get_forecast(location_id: String, part_id: String) -> Result<ForecastView, AppError> {
+    staff_id(domain::Principal::works_at_hq).await?;
+    let location = StoreId::parse(&location_id)?;
+    let part = PartId::parse(&part_id)?;
+    let policy = domain::supply::Policy::default();
+    let now = crate::clock::now();
+    let storage = use_storage::<dyn SupplyStorage>()?;
+    let read = storage
+        .positions(now, policy.history_days, FORECAST_DAYS)
+        .await?;
+    let position = read
+        .positions
+        .into_iter()
+        .find(|p| p.location == location && p.part == part)
+        .ok_or(AppError::NotFound)?;
+    let pattern = domain::supply::Pattern::of(&position.history);
+    let today = domain::local_time::local_date(now);
+    Ok(ForecastView {
+        location,
+        part,
+        names: storage.names().await?,
+        level_milli: pattern.per_day_milli(),
+        weekday_percent: pattern.factors.map(|f| (f * 100.0).round().max(0.0) as u32),
+        history_days: policy.history_days,
+        history_total_milli: position.history.daily_milli.iter().sum(),
+        by_day: domain::supply::forecast_by_day(
+            &pattern,
+            &position.known,
+            today,
+            FORECAST_DAYS,
+            &policy,
+        ),
+        period: domain::supply::forecast(&pattern, &position.known, today, FORECAST_DAYS, &policy),
+    })
 }
 
 /// HQ supply sets a location's safety stock of a part.

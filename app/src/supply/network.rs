@@ -8,7 +8,7 @@ use domain::supply::{SafetySuggestion, StockStatus};
 use domain::StoreId;
 use leptos::prelude::*;
 
-use super::{get_network, units, Alert, NetworkView, SetSafetyStock};
+use super::{get_forecast, get_network, units, Alert, ForecastView, NetworkView, SetSafetyStock};
 use crate::error::{error_view, AppError};
 use crate::i18n::{use_i18n, I18n, Msg, SupplyMsg};
 use crate::pricing::format_local;
@@ -126,6 +126,7 @@ pub struct HqNetworkState {
     status: RwSignal<String>,
     save: ServerAction<SetSafetyStock>,
     network: Resource<Result<NetworkView, AppError>>,
+    forecast: Resource<Result<Option<ForecastView>, AppError>>,
 }
 
 impl HqNetworkState {
@@ -150,12 +151,34 @@ impl HqNetworkState {
             },
             |(_, c, l, s, ..)| get_network(c, l, s),
         );
+        // `?location=…&part=…` opens that position's forecast.
+        let query = leptos_router::hooks::use_query_map();
+        let forecast = Resource::new(
+            move || {
+                let q = query.get();
+                (
+                    me.session(),
+                    q.get("location").unwrap_or_default(),
+                    q.get("part").unwrap_or_default(),
+                    live.availability.get(),
+                    live.transfers.get(),
+                )
+            },
+            |(_, location, part, ..)| async move {
+                if location.is_empty() || part.is_empty() {
+                    Ok(None)
+                } else {
+                    get_forecast(location, part).await.map(Some)
+                }
+            },
+        );
         HqNetworkState {
             category,
             location,
             status,
             save,
             network,
+            forecast,
         }
     }
 }
@@ -195,12 +218,22 @@ pub fn HqNetwork(state: HqNetworkState) -> impl IntoView {
         status,
         save,
         network,
+        forecast,
     } = state;
     view! {
         <section class="supply-network">
             <h1>{move || i18n.t(SupplyMsg::NetworkTitle)}</h1>
             <p class="hint">{move || i18n.t(SupplyMsg::NetworkHint)}</p>
             {move || save.value().get().and_then(Result::err).map(error_view)}
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match forecast.await {
+                        Ok(Some(f)) => forecast_view(i18n, f).into_any(),
+                        Ok(None) => ().into_any(),
+                        Err(e) => error_view(e).into_any(),
+                    }
+                })}
+            </Transition>
             <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match network.await {
@@ -239,6 +272,12 @@ fn network_view(
         .iter()
         .take(ALERTS_SHOWN)
         .map(|a| {
+            let (at, of) = match a {
+                Alert::OutWithBookings { location, part, .. } | Alert::BelowSafety { location, part } => (*location, *part),
+                Alert::Late(l) => (l.to, l.part),
+            };
+            let at_code = site_name(at).0;
+            let of_sku = part_name(of).map(|p| p.sku).unwrap_or_default();
             let (kind, text): (&'static str, Signal<String>) = match a.clone() {
                 Alert::OutWithBookings {
                     location,
@@ -295,7 +334,7 @@ fn network_view(
                     )
                 }
             };
-            view! { <li class=format!("alert {kind}")>{text}</li> }
+            view! { <li class=format!("alert {kind}") data-location=at_code data-sku=of_sku>{text}</li> }
         })
         .collect_view();
     let more_alerts = n.alerts.len().saturating_sub(ALERTS_SHOWN);
@@ -369,6 +408,10 @@ fn network_view(
                         <span class="part-name">{move || pname.get(i18n.lang()).to_owned()}</span>
                         " "
                         <span class="unit">"(" {move || unit.get(i18n.lang()).to_owned()} ")"</span>
+                        " "
+                        <a class="forecast-link" href=format!("/hq/stock?location={loc_id}&part={part_id}")>
+                            {move || i18n.t(SupplyMsg::Forecast)}
+                        </a>
                     </td>
                     <td class="num on-hand">{units(r.level.on_hand_milli())}</td>
                     <td class="num reserved">{units(r.level.reserved_milli())}</td>
@@ -468,5 +511,114 @@ fn network_view(
             </table>
         </div>
         <p class="hint formula-hint">{move || i18n.t(SupplyMsg::FormulaHint)}</p>
+    }
+}
+
+const WEEKDAYS: [SupplyMsg; 7] = [
+    SupplyMsg::Mon,
+    SupplyMsg::Tue,
+    SupplyMsg::Wed,
+    SupplyMsg::Thu,
+    SupplyMsg::Fri,
+    SupplyMsg::Sat,
+    SupplyMsg::Sun,
+];
+
+/// A position's forecast: the weekday pattern, each coming day's parts, and the sum.
+fn forecast_view(i18n: I18n, f: ForecastView) -> impl IntoView {
+    let (code, site) = f
+        .names
+        .sites
+        .get(&f.location)
+        .map(|s| (s.code.clone(), s.name.clone()))
+        .unwrap_or_default();
+    let (sku, part) = f
+        .names
+        .parts
+        .get(&f.part)
+        .map(|p| (p.sku.clone(), p.name.clone()))
+        .unwrap_or_default();
+    let pattern = WEEKDAYS
+        .iter()
+        .zip(f.weekday_percent)
+        .map(|(&day, percent)| {
+            view! {
+                <tr>
+                    <th scope="row">{move || i18n.t(day)}</th>
+                    <td class="num">{percent} "%"</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let days = f
+        .by_day
+        .iter()
+        .map(|d| {
+            let weekday = WEEKDAYS[usize::from(d.day.weekday().number_days_from_monday())];
+            let date = d.day.to_string();
+            view! {
+                <tr>
+                    <th scope="row">{date} " " {move || i18n.t(weekday)}</th>
+                    <td class="num">{units(d.reserved_milli)}</td>
+                    <td class="num">{d.due_cars}</td>
+                    <td class="num">{units(d.due_milli)}</td>
+                    <td class="num">{units(d.recent_milli)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let p = f.period;
+    let level = units(f.level_milli);
+    let history = units(f.history_total_milli);
+    let history_days = f.history_days;
+    view! {
+        <section class="forecast" data-location=code.clone() data-sku=sku.clone()>
+            <h2>
+                {move || i18n.t(SupplyMsg::Forecast)} " · " <span class="code">{code.clone()}</span> " "
+                {move || site.get(i18n.lang()).to_owned()} " · " <span class="sku">{sku.clone()}</span> " "
+                {move || part.get(i18n.lang()).to_owned()}
+            </h2>
+            <p class="hint">{move || i18n.t(SupplyMsg::ForecastHint)}</p>
+            <p class="level">
+                {move || i18n.t(SupplyMsg::ColPerDay)} ": " <strong>{level.clone()}</strong>
+                " · " {move || i18n.t(SupplyMsg::HistoryUsed)} " " {history_days} " " {move || i18n.t(SupplyMsg::Days)} ": " {history.clone()}
+            </p>
+            <div class="forecast-tables">
+                <table class="weekday-pattern">
+                    <caption>{move || i18n.t(SupplyMsg::WeekdayPattern)}</caption>
+                    <tbody>{pattern}</tbody>
+                </table>
+                <table class="forecast-days">
+                    <caption>{move || i18n.t(SupplyMsg::ComingDays)}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">{move || i18n.t(SupplyMsg::ColDay)}</th>
+                            <th scope="col">{move || i18n.t(SupplyMsg::ColBooked)}</th>
+                            <th scope="col">{move || i18n.t(SupplyMsg::ColCarsDue)}</th>
+                            <th scope="col">{move || i18n.t(SupplyMsg::ColDueDemand)}</th>
+                            <th scope="col">{move || i18n.t(SupplyMsg::ColRecentUse)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>{days}</tbody>
+                    <tfoot>
+                        <tr class="sums">
+                            <th scope="row">{move || i18n.t(SupplyMsg::TermTotal)}</th>
+                            <td class="num reserved">{units(p.reserved_milli)}</td>
+                            <td class="num">{p.due_cars}</td>
+                            <td class="num due">{units(p.due_milli)}</td>
+                            <td class="num recent">{units(p.recent_milli)}</td>
+                        </tr>
+                        <tr>
+                            <th scope="row" colspan="4">{move || i18n.t(SupplyMsg::OtherIs)}</th>
+                            <td class="num other">{units(p.other_milli)}</td>
+                        </tr>
+                        <tr class="total">
+                            <th scope="row" colspan="4">{move || i18n.t(SupplyMsg::ForecastIs)}</th>
+                            <td class="num total">{units(p.total_milli())}</td>
+                        </tr>
+                    </tfoot>
+                </table>
+            </div>
+        </section>
     }
 }

@@ -347,6 +347,25 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
+    fn a_forecast_is_the_larger_of_recent_use_and_known_demand(
+        history in proptest::collection::vec(0u64..5_000, 0..60),
+        known in proptest::collection::vec((0u64..3_000, 0u32..3, 0u64..6_000), 0..10),
+        days in 1u16..14,
+    ) {
+        let pattern = Pattern::of(&History::new(date!(2026 - 10 - 01), history));
+        let known: Vec<KnownDay> = known.into_iter().map(|(r, c, d)| KnownDay {
+            reserved_milli: r, due_cars: c, due_milli: d,
+        }).collect();
+        let policy = Policy::default();
+        let f = forecast(&pattern, &known, TODAY, days, &policy);
+        let by_day = forecast_by_day(&pattern, &known, TODAY, days, &policy);
+        prop_assert_eq!(by_day.len(), usize::from(days));
+        prop_assert_eq!(f.recent_milli, by_day.iter().map(|d| d.recent_milli).sum::<u64>());
+        prop_assert_eq!(f.due_milli, by_day.iter().map(|d| d.due_milli).sum::<u64>());
+        prop_assert_eq!(f.total_milli(), f.recent_milli.max(f.reserved_milli + f.due_milli));
+    }
+
+    #[test]
     fn kept_holds_never_exceed_what_is_free(
         free in 0u64..20_000,
         holds in proptest::collection::vec(1u64..5_000, 0..8),
