@@ -51,7 +51,7 @@ test("HQ finds a part below safety stock, reads the proposal's reasoning, approv
   const forecast = page.locator(`.forecast[data-location="${code}"][data-sku="${sku}"]`);
   await expect(forecast.locator(".forecast-days tbody tr")).toHaveCount(7);
   await expect(forecast.locator(".weekday-pattern tbody tr")).toHaveCount(7);
-  await expect(forecast.locator("tfoot .total")).toBeVisible();
+  await expect(forecast.locator("tfoot td.total")).toBeVisible();
   await expectAccessible(page, "/hq/stock with a forecast");
 
   // The proposal: a line to the store for that part, with its arithmetic.

@@ -42,6 +42,10 @@ use super::rows::{append_event, get, milli, named, small, Conn};
 use super::{Backend, LOCK_ROWS};
 use crate::storage::{db_err, transaction, DbTime, Serial};
 
+/// Proposal lines written by one statement (ten values each, well under SQLite's
+/// parameter limit).
+const LINES_PER_INSERT: usize = 50;
+
 /// Orders still to be done: their parts are demand to come.
 const OPEN_ORDER: &str = "('booked', 'checked_in', 'in_bay', 'quality_check', 'ready')";
 
@@ -654,29 +658,42 @@ impl SupplyStorage for Backend {
                 .execute(&mut *tx)
                 .await
                 .map_err(db_err)?;
-            for (n, (line, json)) in rows.iter().enumerate() {
-                let (from, supplier) = match &line.source {
-                    domain::supply::Source::Supplier { supplier, .. } => (None, Some(supplier.as_uuid())),
-                    other => (other.location().map(|l| l.as_uuid()), None),
-                };
-                sqlx::query(
+            // Many lines to a statement: a chain-wide run writes tens of thousands.
+            for (c, chunk) in rows.chunks(LINES_PER_INSERT).enumerate() {
+                let mut sql = String::from(
                     "INSERT INTO proposal_lines (id, proposal_id, line_no, to_location_id, part_id,
                          source, from_location_id, supplier_id, quantity_milli, explanation, status)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'proposed')",
-                )
-                .bind(Uuid::now_v7())
-                .bind(id)
-                .bind(i64::try_from(n + 1).unwrap_or(i64::MAX))
-                .bind(line.to.as_uuid())
-                .bind(line.part.as_uuid())
-                .bind(line.source.code())
-                .bind(from)
-                .bind(supplier)
-                .bind(as_i64(line.quantity_milli)?)
-                .bind(json.as_str())
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
+                     VALUES ",
+                );
+                for i in 0..chunk.len() {
+                    let b = i * 10;
+                    if i > 0 {
+                        sql.push_str(", ");
+                    }
+                    sql.push_str(&format!(
+                        "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, 'proposed')",
+                        b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10
+                    ));
+                }
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for (i, (line, json)) in chunk.iter().enumerate() {
+                    let (from, supplier) = match &line.source {
+                        domain::supply::Source::Supplier { supplier, .. } => (None, Some(supplier.as_uuid())),
+                        other => (other.location().map(|l| l.as_uuid()), None),
+                    };
+                    query = query
+                        .bind(Uuid::now_v7())
+                        .bind(id)
+                        .bind(i64::try_from(c * LINES_PER_INSERT + i + 1).unwrap_or(i64::MAX))
+                        .bind(line.to.as_uuid())
+                        .bind(line.part.as_uuid())
+                        .bind(line.source.code())
+                        .bind(from)
+                        .bind(supplier)
+                        .bind(as_i64(line.quantity_milli)?)
+                        .bind(json.as_str());
+                }
+                query.persistent(false).execute(&mut *tx).await.map_err(db_err)?;
             }
             Ok(((), Vec::new()))
         })
