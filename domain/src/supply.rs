@@ -31,7 +31,7 @@ use time::{Date, Duration, OffsetDateTime};
 
 use crate::geo::{distance_m, GeoPoint};
 use crate::stock::{DeliverySchedule, StockLevel};
-use crate::{Error, PartId, Quantity, StoreId, SupplierId};
+use crate::{Error, PartId, StoreId, SupplierId};
 
 /// One unit in thousandths.
 pub const UNIT: u64 = 1000;
@@ -44,32 +44,39 @@ fn floor_units(milli: u64) -> u64 {
     milli / UNIT * UNIT
 }
 
+/// The most units a typed quantity may name: a billion, far above any shelf or order.
+pub const MAX_UNITS: u64 = 1_000_000_000;
+
+/// Thousandths from what a person typed: `12`, `4.5`, `0.25` (a point or a full-width
+/// point, at most three decimals, at most [`MAX_UNITS`]); `None` for anything else, a
+/// minus sign included.
+fn parse_milli(input: &str) -> Option<u64> {
+    let text = input.trim().replace('．', ".");
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || whole.len() > 10 || !digits(whole) || !digits(fraction) || fraction.len() > 3 {
+        return None;
+    }
+    let whole: u64 = whole.parse().ok().filter(|w| *w <= MAX_UNITS)?;
+    let fraction: u64 = format!("{fraction:0<3}").parse().ok()?;
+    Some(whole * UNIT + fraction)
+}
+
 /// A safety stock HQ typed: zero or more units with at most three decimals.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SafetyStock(u32);
+pub struct SafetyStock(u64);
 
 impl SafetyStock {
     /// `0`, `8`, `4.5`; a minus sign, letters or a fourth decimal are
     /// [`Error::SafetyStockInvalid`].
     pub fn parse(input: &str) -> Result<SafetyStock, Error> {
-        let text = input.trim().replace('．', ".");
-        let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
-        let zeros = |s: &str| s.bytes().all(|b| b == b'0');
-        if !whole.is_empty() && zeros(whole) && zeros(fraction) && fraction.len() <= 3 {
-            return Ok(SafetyStock(0));
-        }
-        Quantity::parse(&text)
-            .map(|q| SafetyStock(q.milli()))
-            .map_err(|_| Error::SafetyStockInvalid)
-    }
-
-    /// A stored safety stock, in thousandths.
-    pub fn from_milli(milli: u32) -> SafetyStock {
-        SafetyStock(milli)
+        parse_milli(input)
+            .map(SafetyStock)
+            .ok_or(Error::SafetyStockInvalid)
     }
 
     /// The safety stock in thousandths.
-    pub fn milli(self) -> u32 {
+    pub fn milli(self) -> u64 {
         self.0
     }
 }
@@ -746,6 +753,8 @@ fn plan_part(
     let mut needs: Vec<Need> = Vec::new();
     // What each store can give: shelf stock above its own forecast and safety stock.
     let mut spare: BTreeMap<StoreId, u64> = BTreeMap::new();
+    // Declared before `warehouse`, which may borrow it.
+    let empty_warehouse;
     let mut warehouse: Option<(&Site, &Position, u64)> = None;
     let mut stores_demand_supplier = 0u64;
     let supplier_days = sourcing.map_or(0, |s| s.lead_days) + policy.review_days;
@@ -801,6 +810,21 @@ fn plan_part(
             has,
             target,
         });
+    }
+    // A sourced part the warehouse has never stocked is still ordered for the stores.
+    if warehouse.is_none() && sourcing.is_some() {
+        if let Some(site) = sites.values().find(|s| s.is_warehouse) {
+            empty_warehouse = Position {
+                location: site.id,
+                part,
+                level: StockLevel::EMPTY,
+                in_transit_milli: 0,
+                safety_milli: 0,
+                history: History::default(),
+                known: Vec::new(),
+            };
+            warehouse = Some((site, &empty_warehouse, 0));
+        }
     }
     // The emptiest first (has/target smallest), so scarce stock goes where it is missed
     // soonest; ties by location id keep the run deterministic.
@@ -1045,6 +1069,15 @@ impl TransferStatus {
             _ => Err(Error::StepOutOfOrder),
         }
     }
+
+    /// The status after a cancel: only a transfer that has not left may be withdrawn
+    /// (its stock goes back to the source's available).
+    pub fn cancel(self) -> Result<TransferStatus, Error> {
+        match self {
+            TransferStatus::Reserved => Ok(TransferStatus::Cancelled),
+            _ => Err(Error::StepOutOfOrder),
+        }
+    }
 }
 
 /// How a purchase order stands.
@@ -1126,19 +1159,18 @@ pub fn settle_holds(free_milli: u64, holds: &[u64]) -> usize {
         .count()
 }
 
-/// What a person typed as a received quantity: zero or more units, at most three
-/// decimals.
+/// What a person typed as a received quantity, in thousandths: zero or more units, at
+/// most three decimals.
 pub fn parse_received(input: &str) -> Result<u64, Error> {
-    SafetyStock::parse(input)
-        .map(|s| u64::from(s.milli()))
-        .map_err(|_| Error::QuantityInvalid)
+    parse_milli(input).ok_or(Error::QuantityInvalid)
 }
 
-/// An approved line's quantity as edited: more than zero, at most three decimals.
+/// An approved line's quantity as edited, in thousandths: more than zero, at most three
+/// decimals.
 pub fn parse_approved(input: &str) -> Result<u64, Error> {
-    Quantity::parse(input)
-        .map(|q| u64::from(q.milli()))
-        .map_err(|_| Error::ProposalQuantityInvalid)
+    parse_milli(input)
+        .filter(|&m| m > 0)
+        .ok_or(Error::ProposalQuantityInvalid)
 }
 
 #[cfg(test)]

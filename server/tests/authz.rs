@@ -669,6 +669,7 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
         ),
         ("supply_transfers", vec![], movers),
         ("dispatch_transfer", vec![("id", "not-an-id")], movers),
+        ("cancel_transfer", vec![("id", "not-an-id")], supply_planner),
         (
             "receive_transfer",
             vec![("id", "not-an-id"), ("quantity", "1")],

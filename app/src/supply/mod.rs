@@ -9,7 +9,7 @@
 //! - Server functions: for HQ, [`get_network`], [`get_forecast`], [`set_safety_stock`], [`run_proposal`],
 //!   [`get_proposal`], [`decide_line`], [`send_purchase_orders`],
 //!   [`get_purchase_orders`]; for whoever sends or receives (a store's counter, the
-//!   warehouse, HQ supply), [`get_transfers`], [`dispatch_transfer`],
+//!   warehouse, HQ supply), [`get_transfers`], [`dispatch_transfer`], [`cancel_transfer`] (HQ supply),
 //!   [`receive_transfer`], [`receive_purchase_order`].
 //! - Storage: [`SupplyStorage`].
 //! - Components: [`network::HqNetwork`] (`/hq/stock`), [`proposal::HqProposal`]
@@ -224,6 +224,8 @@ pub struct TransferList {
     /// The caller's location: they send what leaves it and receive what comes to it.
     /// `None` for HQ supply, who may do both anywhere.
     pub at: Option<StoreId>,
+    /// Whether the caller may withdraw a transfer that has not left (HQ supply).
+    pub may_cancel: bool,
 }
 
 /// A purchase order with its lines.
@@ -314,6 +316,15 @@ pub trait SupplyStorage: Send + Sync {
         &self,
         id: TransferId,
         at: Option<StoreId>,
+        by: domain::StaffId,
+        now: OffsetDateTime,
+    ) -> Result<(), StorageError>;
+
+    /// Withdraws a transfer that has not left: its stock is the source's again. Only HQ
+    /// supply cancels.
+    async fn cancel(
+        &self,
+        id: TransferId,
         by: domain::StaffId,
         now: OffsetDateTime,
     ) -> Result<(), StorageError>;
@@ -477,7 +488,7 @@ pub async fn set_safety_stock(
         .set_safety(
             location,
             part,
-            u64::from(safety.milli()),
+            safety.milli(),
             by,
             crate::clock::now(),
         )
@@ -575,12 +586,15 @@ pub async fn send_purchase_orders() -> Result<u32, AppError> {
 /// The transfers the caller sends or receives (HQ supply: all).
 #[server(prefix = "/api", endpoint = "supply_transfers", output = crate::codec::JsonText)]
 pub async fn get_transfers() -> Result<TransferList, AppError> {
-    let (at, _) = mover().await?;
+    let (principal, _) =
+        staff_id(|p| p.may_plan_supply() || p.stock_location().is_some()).await?;
+    let at = principal.stock_location();
     let storage = use_storage::<dyn SupplyStorage>()?;
     Ok(TransferList {
         rows: storage.transfers(at).await?,
         names: storage.names().await?,
         at,
+        may_cancel: principal.may_plan_supply(),
     })
 }
 
@@ -594,6 +608,19 @@ pub async fn dispatch_transfer(id: String) -> Result<(), AppError> {
         .dispatch(id, at, by, crate::clock::now())
         .await?;
     tracing::info!(transfer = %id, %by, "transfer dispatched");
+    Ok(())
+}
+
+/// HQ supply withdraws a transfer approved by mistake, before it leaves.
+#[server(prefix = "/api", endpoint = "cancel_transfer", output = crate::codec::JsonText)]
+pub async fn cancel_transfer(id: String) -> Result<(), AppError> {
+    crate::account::session::require_same_origin()?;
+    let (_, by) = staff_id(domain::Principal::may_plan_supply).await?;
+    let id = TransferId::parse(&id)?;
+    use_storage::<dyn SupplyStorage>()?
+        .cancel(id, by, crate::clock::now())
+        .await?;
+    tracing::info!(transfer = %id, %by, "transfer cancelled");
     Ok(())
 }
 

@@ -8,7 +8,7 @@ use domain::supply::{OrderStatus, TransferStatus};
 use leptos::prelude::*;
 
 use super::{
-    get_purchase_orders, get_transfers, units, DispatchTransfer, Names, PurchaseOrders,
+    get_purchase_orders, get_transfers, units, CancelTransfer, DispatchTransfer, Names, PurchaseOrders,
     ReceivePurchaseOrder, ReceiveTransfer, TransferList,
 };
 use crate::error::{error_view, AppError};
@@ -22,6 +22,7 @@ pub struct TransfersState {
     list: Resource<Result<Option<TransferList>, AppError>>,
     dispatch: ServerAction<DispatchTransfer>,
     receive: ServerAction<ReceiveTransfer>,
+    cancel: ServerAction<CancelTransfer>,
 }
 
 impl TransfersState {
@@ -32,6 +33,7 @@ impl TransfersState {
         let live = crate::live::use_live();
         let dispatch = ServerAction::<DispatchTransfer>::new();
         let receive = ServerAction::<ReceiveTransfer>::new();
+        let cancel = ServerAction::<CancelTransfer>::new();
         let list = Resource::new(
             move || {
                 (
@@ -39,6 +41,7 @@ impl TransfersState {
                     on_page.get(),
                     dispatch.version().get(),
                     receive.version().get(),
+                    cancel.version().get(),
                     live.transfers.get(),
                 )
             },
@@ -54,6 +57,7 @@ impl TransfersState {
             list,
             dispatch,
             receive,
+            cancel,
         }
     }
 }
@@ -92,16 +96,18 @@ pub fn Transfers(state: TransfersState) -> impl IntoView {
         list,
         dispatch,
         receive,
+        cancel,
     } = state;
     view! {
         <section class="transfers">
             <h2>{move || i18n.t(SupplyMsg::TransfersTitle)}</h2>
             {move || dispatch.value().get().and_then(Result::err).map(error_view)}
             {move || receive.value().get().and_then(Result::err).map(error_view)}
+            {move || cancel.value().get().and_then(Result::err).map(error_view)}
             <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match list.await {
-                        Ok(Some(list)) => transfer_table(i18n, list, dispatch, receive).into_any(),
+                        Ok(Some(list)) => transfer_table(i18n, list, (dispatch, receive, cancel)).into_any(),
                         Ok(None) => ().into_any(),
                         Err(e) => error_view(e).into_any(),
                     }
@@ -114,8 +120,11 @@ pub fn Transfers(state: TransfersState) -> impl IntoView {
 fn transfer_table(
     i18n: I18n,
     list: TransferList,
-    dispatch: ServerAction<DispatchTransfer>,
-    receive: ServerAction<ReceiveTransfer>,
+    (dispatch, receive, cancel): (
+        ServerAction<DispatchTransfer>,
+        ServerAction<ReceiveTransfer>,
+        ServerAction<CancelTransfer>,
+    ),
 ) -> impl IntoView {
     if list.rows.is_empty() {
         return view! { <p class="empty">{move || i18n.t(SupplyMsg::NoTransfers)}</p> }.into_any();
@@ -130,6 +139,9 @@ fn transfer_table(
             let (sku, part) = part_label(&list.names, t.part);
             let id = t.id.to_string();
             let id_r = id.clone();
+            let id_c = id.clone();
+            // HQ supply (who sees every location) withdraws one approved by mistake.
+            let may_cancel = t.status == TransferStatus::Reserved && at.is_none() && list.may_cancel;
             let sku_label = sku.clone();
             let may_send = t.status == TransferStatus::Reserved && at.is_none_or(|a| a == t.from);
             let may_receive =
@@ -163,6 +175,12 @@ fn transfer_table(
                             <ActionForm action=dispatch attr:class="dispatch-form">
                                 <input type="hidden" name="id" value=id.clone() />
                                 <button type="submit" class="dispatch">{move || i18n.t(SupplyMsg::Dispatch)}</button>
+                            </ActionForm>
+                        })}
+                        {may_cancel.then(|| view! {
+                            <ActionForm action=cancel attr:class="cancel-form">
+                                <input type="hidden" name="id" value=id_c.clone() />
+                                <button type="submit" class="cancel-transfer">{move || i18n.t(SupplyMsg::CancelTransfer)}</button>
                             </ActionForm>
                         })}
                         {may_receive.then(|| view! {
@@ -241,6 +259,7 @@ pub fn PurchaseOrderList(state: OrdersState) -> impl IntoView {
         <section class="purchase-orders">
             <h2>{move || i18n.t(SupplyMsg::OrdersTitle)}</h2>
             {move || receive.value().get().and_then(Result::err).map(error_view)}
+            {move || cancel.value().get().and_then(Result::err).map(error_view)}
             <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match orders.await {

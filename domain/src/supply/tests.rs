@@ -51,7 +51,8 @@ fn safety_stock_parses_zero_and_decimals_and_refuses_negatives() {
     assert_eq!(SafetyStock::parse(" 0.00 ").map(SafetyStock::milli), Ok(0));
     assert_eq!(SafetyStock::parse("8").map(SafetyStock::milli), Ok(8000));
     assert_eq!(SafetyStock::parse("4．5").map(SafetyStock::milli), Ok(4500));
-    for bad in ["-1", "", "abc", "1.2345", "0.0001", "1e3", "--0"] {
+    assert_eq!(SafetyStock::parse("5000000").map(SafetyStock::milli), Ok(5_000_000_000));
+    for bad in ["-1", "", "abc", "1.2345", "0.0001", "1e3", "--0", "1000000001"] {
         assert_eq!(
             SafetyStock::parse(bad),
             Err(Error::SafetyStockInvalid),
@@ -68,6 +69,9 @@ fn approved_and_received_quantities_parse_at_the_edge() {
     assert_eq!(parse_received("0"), Ok(0));
     assert_eq!(parse_received("2.5"), Ok(2500));
     assert_eq!(parse_received("-1"), Err(Error::QuantityInvalid));
+    // A chain-wide order of oil is more than u32 thousandths hold.
+    assert_eq!(parse_approved("12000.5"), Ok(12_000_500));
+    assert_eq!(parse_received("5000000"), Ok(5_000_000_000));
 }
 
 #[test]
@@ -251,6 +255,30 @@ fn a_store_with_enough_needs_nothing_and_nothing_needs_no_order() {
     assert!(plan(&input(vec![a, wh], positions, sourcing))
         .lines
         .is_empty());
+}
+
+#[test]
+fn a_part_the_warehouse_never_stocked_is_still_ordered_for_the_stores() {
+    let short = site(1, false, 0);
+    let wh = site(9, true, 10);
+    let p = part(1);
+    let sourcing = vec![Sourcing {
+        part: p,
+        supplier: SupplierId::from(uuid::Uuid::from_u128(77)),
+        lead_days: 5,
+        min_order_milli: 0,
+        pack_milli: 1000,
+    }];
+    let positions = vec![position(&short, p, 0, 0, 3000)];
+    let proposal = plan(&input(vec![short, wh], positions, sourcing));
+    let order = proposal
+        .lines
+        .iter()
+        .find(|l| matches!(l.source, Source::Supplier { .. }))
+        .expect("an order");
+    assert_eq!(order.to, wh.id);
+    assert!(order.terms.contains(&Term::Unserved { milli: 3000 }));
+    assert_eq!(order.quantity_milli, 3000);
 }
 
 #[test]

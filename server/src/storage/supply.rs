@@ -480,6 +480,22 @@ impl SupplyStorage for Backend {
                 supplier: Some(SupplierId::from(get::<Uuid>(&r, "supplier_id")?)),
             });
         }
+        // Approved supplier lines not yet sent are on order too: a second run before
+        // the orders go out must not order them again.
+        for r in sqlx::query(
+            "SELECT to_location_id, part_id, approved_milli FROM proposal_lines
+             WHERE status = 'approved' AND source = 'supplier'",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_err)?
+        {
+            let (l, p) = (
+                StoreId::from(get::<Uuid>(&r, "to_location_id")?),
+                PartId::from(get::<Uuid>(&r, "part_id")?),
+            );
+            arriving(&mut positions, l, p, milli(&r, "approved_milli")?, now);
+        }
         if history_days > 0 {
             for r in sqlx::query(
                 "SELECT location_id, part_id, day, milli FROM consumption_daily
@@ -645,11 +661,16 @@ impl SupplyStorage for Backend {
             rows.push((line, json));
         }
         transaction!(self, Serial::Rows, |tx| {
-            sqlx::query("UPDATE proposal_lines SET status = 'superseded' WHERE status = 'proposed'")
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
             let id = Uuid::now_v7();
+            // Only the newest run's lines stay to be decided (whichever commits last).
+            sqlx::query(
+                "UPDATE proposal_lines SET status = 'superseded'
+                 WHERE status = 'proposed' AND proposal_id <> $1",
+            )
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
             sqlx::query("INSERT INTO proposals (id, created_at, created_by, policy) VALUES ($1, $2, $3, $4)")
                 .bind(id)
                 .bind(DbTime(now))
@@ -1038,6 +1059,55 @@ impl SupplyStorage for Backend {
         })
     }
 
+    async fn cancel(
+        &self,
+        id: TransferId,
+        by: StaffId,
+        now: OffsetDateTime,
+    ) -> Result<(), StorageError> {
+        transaction!(self, Serial::Rows, |tx| {
+            let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT part_id, from_location_id, to_location_id, quantity_milli, status
+                 FROM stock_transfers WHERE id = $1{LOCK_ROWS}"
+            )))
+            .bind(id.as_uuid())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .ok_or(StorageError::NotFound)?;
+            transfer_status(&get::<String>(&r, "status")?)?.cancel()?;
+            let from = StoreId::from(get::<Uuid>(&r, "from_location_id")?);
+            let to = StoreId::from(get::<Uuid>(&r, "to_location_id")?);
+            let q: i64 = get(&r, "quantity_milli")?;
+            let released = sqlx::query(
+                "UPDATE stock SET reserved_milli = reserved_milli - $1
+                 WHERE location_id = $2 AND part_id = $3 AND reserved_milli >= $1",
+            )
+            .bind(q)
+            .bind(from.as_uuid())
+            .bind(get::<Uuid>(&r, "part_id")?)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            if released.rows_affected() != 1 {
+                return Err(StorageError::corrupt(format!(
+                    "transfer {id} holds stock its source does not"
+                )));
+            }
+            sqlx::query(
+                "UPDATE stock_transfers SET status = 'cancelled' WHERE id = $1 AND status = 'reserved'",
+            )
+            .bind(id.as_uuid())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            tracing::debug!(transfer = %id, %by, "cancelled");
+            let events = changed(&[from, to]);
+            append_all(tx, &events, now).await?;
+            Ok(((), events))
+        })
+    }
+
     async fn receive(
         &self,
         id: TransferId,
@@ -1133,6 +1203,15 @@ impl SupplyStorage for Backend {
                 .await
                 .map_err(db_err)?;
             }
+            // Holds of bookings cancelled while it travelled still name the shipment.
+            sqlx::query(
+                "UPDATE reservations SET shipment_id = NULL, location_id = $1 WHERE shipment_id = $2",
+            )
+            .bind(to.as_uuid())
+            .bind(shipment)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
             sqlx::query("DELETE FROM inbound_shipments WHERE id = $1")
                 .bind(shipment)
                 .execute(&mut *tx)
