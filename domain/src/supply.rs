@@ -54,7 +54,12 @@ fn parse_milli(input: &str) -> Option<u64> {
     let text = input.trim().replace('．', ".");
     let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() || whole.len() > 10 || !digits(whole) || !digits(fraction) || fraction.len() > 3 {
+    if whole.is_empty()
+        || whole.len() > 10
+        || !digits(whole)
+        || !digits(fraction)
+        || fraction.len() > 3
+    {
         return None;
     }
     let whole: u64 = whole.parse().ok().filter(|w| *w <= MAX_UNITS)?;

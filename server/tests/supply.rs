@@ -573,13 +573,39 @@ async fn supplier_lines_become_one_order_per_supplier_received_at_the_warehouse(
 }
 
 /// Approves and sends the largest proposed transfer; returns it with its line.
-async fn sent_transfer(db: &TestDb, server: &TestServer, hq: &reqwest::Client) -> (LineView, uuid::Uuid) {
+async fn sent_transfer(
+    db: &TestDb,
+    server: &TestServer,
+    hq: &reqwest::Client,
+) -> (LineView, uuid::Uuid) {
     let line = transfer_line(&run(server, hq).await);
-    ok(hq, server, "decide_line", &[("line_id", &line.id.to_string()), ("decision", "approve"), ("quantity", &app::supply::units(line.line.quantity_milli))]).await;
+    ok(
+        hq,
+        server,
+        "decide_line",
+        &[
+            ("line_id", &line.id.to_string()),
+            ("decision", "approve"),
+            ("quantity", &app::supply::units(line.line.quantity_milli)),
+        ],
+    )
+    .await;
     let t: Vec<(uuid::Uuid,)> = db
-        .rows("SELECT id FROM stock_transfers WHERE part_id = $1 AND to_location_id = $2", &[Arg::Id(line.line.part.as_uuid()), Arg::Id(line.line.to.as_uuid())])
+        .rows(
+            "SELECT id FROM stock_transfers WHERE part_id = $1 AND to_location_id = $2",
+            &[
+                Arg::Id(line.line.part.as_uuid()),
+                Arg::Id(line.line.to.as_uuid()),
+            ],
+        )
         .await;
-    ok(hq, server, "dispatch_transfer", &[("id", &t[0].0.to_string())]).await;
+    ok(
+        hq,
+        server,
+        "dispatch_transfer",
+        &[("id", &t[0].0.to_string())],
+    )
+    .await;
     (line, t[0].0)
 }
 
@@ -589,12 +615,18 @@ async fn bookings_holding_a_transfer_on_its_way_move_onto_the_shelf_when_it_arri
     let (line, transfer) = sent_transfer(&db, &server, &hq).await;
     let (to, part) = (line.line.to, line.line.part);
     let shipment: Vec<(uuid::Uuid,)> = db
-        .rows("SELECT id FROM inbound_shipments WHERE stock_transfer_id = $1", &[Arg::Id(transfer)])
+        .rows(
+            "SELECT id FROM inbound_shipments WHERE stock_transfer_id = $1",
+            &[Arg::Id(transfer)],
+        )
         .await;
     // Two of the store's orders hold a unit each of what is on its way; the second was
     // cancelled since (its hold released, the shipment still named).
     let orders: Vec<(uuid::Uuid,)> = db
-        .rows("SELECT id FROM orders WHERE store_id = $1 ORDER BY id LIMIT 2", &[Arg::Id(to.as_uuid())])
+        .rows(
+            "SELECT id FROM orders WHERE store_id = $1 ORDER BY id LIMIT 2",
+            &[Arg::Id(to.as_uuid())],
+        )
         .await;
     #[allow(clippy::disallowed_methods)]
     let now = time::OffsetDateTime::now_utc();
@@ -602,7 +634,13 @@ async fn bookings_holding_a_transfer_on_its_way_move_onto_the_shelf_when_it_arri
         db.execute(
             "INSERT INTO reservations (order_id, part_id, shipment_id, quantity_milli, released_at)
              VALUES ($1, $2, $3, 1000, CASE WHEN $4 = 1 THEN $5 ELSE NULL END)",
-            &[Arg::Id(*order), Arg::Id(part.as_uuid()), Arg::Id(shipment[0].0), Arg::Int(n as i64), Arg::Time(now)],
+            &[
+                Arg::Id(*order),
+                Arg::Id(part.as_uuid()),
+                Arg::Id(shipment[0].0),
+                Arg::Int(n as i64),
+                Arg::Time(now),
+            ],
         )
         .await;
     }
@@ -614,7 +652,16 @@ async fn bookings_holding_a_transfer_on_its_way_move_onto_the_shelf_when_it_arri
     let before = db.shelf(to, part).await;
     let to_staff = signed_in(&server, "staff", &staff_phone(&db, to).await).await;
     let q = line.line.quantity_milli;
-    ok(&to_staff, &server, "receive_transfer", &[("id", &transfer.to_string()), ("quantity", &app::supply::units(q))]).await;
+    ok(
+        &to_staff,
+        &server,
+        "receive_transfer",
+        &[
+            ("id", &transfer.to_string()),
+            ("quantity", &app::supply::units(q)),
+        ],
+    )
+    .await;
     // What arrived is on the shelf, the live booking's unit held there.
     assert_eq!(db.shelf(to, part).await, (before.0 + q, before.1 + 1000));
     let holds: Vec<(Option<uuid::Uuid>, Option<uuid::Uuid>)> = db
@@ -623,7 +670,10 @@ async fn bookings_holding_a_transfer_on_its_way_move_onto_the_shelf_when_it_arri
             &[Arg::Id(part.as_uuid()), Arg::Id(orders[0].0), Arg::Id(orders[1].0)],
         )
         .await;
-    assert_eq!(holds, vec![(Some(to.as_uuid()), None), (Some(to.as_uuid()), None)]);
+    assert_eq!(
+        holds,
+        vec![(Some(to.as_uuid()), None), (Some(to.as_uuid()), None)]
+    );
     assert!(ledger_mismatches(&db).await.is_empty());
 }
 
@@ -638,21 +688,39 @@ async fn a_second_run_before_the_orders_go_out_does_not_order_again(db: TestDb) 
         .collect();
     assert!(!ordered.is_empty());
     for l in &ordered {
-        ok(&hq, &server, "decide_line", &[("line_id", &l.id.to_string()), ("decision", "approve"), ("quantity", &app::supply::units(l.line.quantity_milli))]).await;
+        ok(
+            &hq,
+            &server,
+            "decide_line",
+            &[
+                ("line_id", &l.id.to_string()),
+                ("decision", "approve"),
+                ("quantity", &app::supply::units(l.line.quantity_milli)),
+            ],
+        )
+        .await;
     }
     let second = run(&server, &hq).await;
     for l in &ordered {
         let again = second.lines.iter().find(|n| {
-            n.status == LineStatus::Proposed && n.line.part == l.line.part && matches!(n.line.source, Source::Supplier { .. })
+            n.status == LineStatus::Proposed
+                && n.line.part == l.line.part
+                && matches!(n.line.source, Source::Supplier { .. })
         });
         assert!(again.is_none(), "ordered again: {again:?}");
     }
     // The first run's undecided lines gave way to the second's.
     let first_id: Vec<(uuid::Uuid,)> = db
-        .rows("SELECT proposal_id FROM proposal_lines WHERE id = $1", &[Arg::Id(first.lines[0].id.as_uuid())])
+        .rows(
+            "SELECT proposal_id FROM proposal_lines WHERE id = $1",
+            &[Arg::Id(first.lines[0].id.as_uuid())],
+        )
         .await;
     let open_old: Vec<(i64,)> = db
-        .rows("SELECT COUNT(*) FROM proposal_lines WHERE proposal_id = $1 AND status = 'proposed'", &[Arg::Id(first_id[0].0)])
+        .rows(
+            "SELECT COUNT(*) FROM proposal_lines WHERE proposal_id = $1 AND status = 'proposed'",
+            &[Arg::Id(first_id[0].0)],
+        )
         .await;
     assert_eq!(open_old[0].0, 0);
 }
@@ -664,20 +732,56 @@ async fn a_transfer_withdrawn_before_it_leaves_gives_the_stock_back_once(db: Tes
     let from = line.line.source.location().expect("source");
     let part = line.line.part;
     let before = db.shelf(from, part).await;
-    ok(&hq, &server, "decide_line", &[("line_id", &line.id.to_string()), ("decision", "approve"), ("quantity", &app::supply::units(line.line.quantity_milli))]).await;
+    ok(
+        &hq,
+        &server,
+        "decide_line",
+        &[
+            ("line_id", &line.id.to_string()),
+            ("decision", "approve"),
+            ("quantity", &app::supply::units(line.line.quantity_milli)),
+        ],
+    )
+    .await;
     let t: Vec<(uuid::Uuid,)> = db
-        .rows("SELECT id FROM stock_transfers WHERE part_id = $1 AND to_location_id = $2", &[Arg::Id(part.as_uuid()), Arg::Id(line.line.to.as_uuid())])
+        .rows(
+            "SELECT id FROM stock_transfers WHERE part_id = $1 AND to_location_id = $2",
+            &[Arg::Id(part.as_uuid()), Arg::Id(line.line.to.as_uuid())],
+        )
         .await;
     let id = t[0].0.to_string();
     let answers = futures::future::join_all((0..4).map(|_| {
         let (hq, server, id) = (&hq, &server, id.clone());
-        async move { call_as(hq, server, "cancel_transfer", &[("id", &id)]).await.0 }
+        async move {
+            call_as(hq, server, "cancel_transfer", &[("id", &id)])
+                .await
+                .0
+        }
     }))
     .await;
-    assert_eq!(answers.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{answers:?}");
-    assert_eq!(db.shelf(from, part).await, before, "held, then given back once");
+    assert_eq!(
+        answers.iter().filter(|s| **s == StatusCode::OK).count(),
+        1,
+        "{answers:?}"
+    );
+    assert_eq!(
+        db.shelf(from, part).await,
+        before,
+        "held, then given back once"
+    );
     let (status, _) = call_as(&hq, &server, "dispatch_transfer", &[("id", &id)]).await;
-    assert_ne!(status, StatusCode::OK, "a withdrawn transfer does not leave");
-    let list: TransferList = serde_json::from_str(&ok(&hq, &server, "supply_transfers", &[]).await).expect("list");
-    assert_eq!(list.rows.iter().find(|r| r.id.to_string() == id).map(|r| r.status), Some(TransferStatus::Cancelled));
+    assert_ne!(
+        status,
+        StatusCode::OK,
+        "a withdrawn transfer does not leave"
+    );
+    let list: TransferList =
+        serde_json::from_str(&ok(&hq, &server, "supply_transfers", &[]).await).expect("list");
+    assert_eq!(
+        list.rows
+            .iter()
+            .find(|r| r.id.to_string() == id)
+            .map(|r| r.status),
+        Some(TransferStatus::Cancelled)
+    );
 }

@@ -485,13 +485,7 @@ pub async fn set_safety_stock(
     let part = PartId::parse(&part_id)?;
     let safety = domain::supply::SafetyStock::parse(&safety)?;
     use_storage::<dyn SupplyStorage>()?
-        .set_safety(
-            location,
-            part,
-            safety.milli(),
-            by,
-            crate::clock::now(),
-        )
+        .set_safety(location, part, safety.milli(), by, crate::clock::now())
         .await?;
     tracing::info!(%location, %part, milli = safety.milli(), %by, "safety stock set");
     Ok(())
@@ -586,8 +580,7 @@ pub async fn send_purchase_orders() -> Result<u32, AppError> {
 /// The transfers the caller sends or receives (HQ supply: all).
 #[server(prefix = "/api", endpoint = "supply_transfers", output = crate::codec::JsonText)]
 pub async fn get_transfers() -> Result<TransferList, AppError> {
-    let (principal, _) =
-        staff_id(|p| p.may_plan_supply() || p.stock_location().is_some()).await?;
+    let (principal, _) = staff_id(|p| p.may_plan_supply() || p.stock_location().is_some()).await?;
     let at = principal.stock_location();
     let storage = use_storage::<dyn SupplyStorage>()?;
     Ok(TransferList {

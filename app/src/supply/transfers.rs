@@ -8,8 +8,8 @@ use domain::supply::{OrderStatus, TransferStatus};
 use leptos::prelude::*;
 
 use super::{
-    get_purchase_orders, get_transfers, units, CancelTransfer, DispatchTransfer, Names, PurchaseOrders,
-    ReceivePurchaseOrder, ReceiveTransfer, TransferList,
+    get_purchase_orders, get_transfers, units, CancelTransfer, DispatchTransfer, Names,
+    PurchaseOrders, ReceivePurchaseOrder, ReceiveTransfer, TransferList,
 };
 use crate::error::{error_view, AppError};
 use crate::i18n::{use_i18n, I18n, Msg, SupplyMsg};
@@ -259,7 +259,6 @@ pub fn PurchaseOrderList(state: OrdersState) -> impl IntoView {
         <section class="purchase-orders">
             <h2>{move || i18n.t(SupplyMsg::OrdersTitle)}</h2>
             {move || receive.value().get().and_then(Result::err).map(error_view)}
-            {move || cancel.value().get().and_then(Result::err).map(error_view)}
             <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match orders.await {

@@ -51,8 +51,20 @@ fn safety_stock_parses_zero_and_decimals_and_refuses_negatives() {
     assert_eq!(SafetyStock::parse(" 0.00 ").map(SafetyStock::milli), Ok(0));
     assert_eq!(SafetyStock::parse("8").map(SafetyStock::milli), Ok(8000));
     assert_eq!(SafetyStock::parse("4．5").map(SafetyStock::milli), Ok(4500));
-    assert_eq!(SafetyStock::parse("5000000").map(SafetyStock::milli), Ok(5_000_000_000));
-    for bad in ["-1", "", "abc", "1.2345", "0.0001", "1e3", "--0", "1000000001"] {
+    assert_eq!(
+        SafetyStock::parse("5000000").map(SafetyStock::milli),
+        Ok(5_000_000_000)
+    );
+    for bad in [
+        "-1",
+        "",
+        "abc",
+        "1.2345",
+        "0.0001",
+        "1e3",
+        "--0",
+        "1000000001",
+    ] {
         assert_eq!(
             SafetyStock::parse(bad),
             Err(Error::SafetyStockInvalid),
