@@ -232,7 +232,11 @@ async fn the_nightly_run_is_made_once_a_day_by_one_instance(db: TestDb) {
     db.open(Hub::new(), true).await;
     let a = db.open(Hub::new(), false).await.storages().standing;
     let b = db.open(Hub::new(), false).await.storages().standing;
-    let night = now() + Duration::days(2);
+    // 02:00 local two days on, so an hour later is the same local day whenever it runs.
+    let night = domain::local_time::at_local_minute(
+        domain::local_time::local_date(now()) + Duration::days(2),
+        2 * 60,
+    );
     let (x, y) = tokio::join!(a.nightly(night), b.nightly(night));
     let runs = [x.expect("ran"), y.expect("ran")];
     assert_eq!(runs.iter().filter(|r| r.is_some()).count(), 1, "{runs:?}");
