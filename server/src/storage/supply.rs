@@ -209,6 +209,40 @@ fn transfer_status(code: &str) -> Result<TransferStatus, StorageError> {
     TransferStatus::parse(code).ok_or_else(|| StorageError::corrupt(format!("transfer status {code:?}")))
 }
 
+/// A transfer as the moves read it, its row locked.
+struct LockedTransfer {
+    part: PartId,
+    from: StoreId,
+    to: StoreId,
+    quantity: i64,
+    status: TransferStatus,
+    departure: OffsetDateTime,
+    eta: OffsetDateTime,
+}
+
+/// Reads and locks transfer `id` ([`StorageError::NotFound`] if there is none): every
+/// move (send, withdraw, receive) starts here, so two of them on one transfer queue.
+async fn locked_transfer(tx: &mut Conn, id: TransferId) -> Result<LockedTransfer, StorageError> {
+    let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT part_id, from_location_id, to_location_id, quantity_milli, status, departure, eta
+         FROM stock_transfers WHERE id = $1{LOCK_ROWS}"
+    )))
+    .bind(id.as_uuid())
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(db_err)?
+    .ok_or(StorageError::NotFound)?;
+    Ok(LockedTransfer {
+        part: PartId::from(get::<Uuid>(&r, "part_id")?),
+        from: StoreId::from(get::<Uuid>(&r, "from_location_id")?),
+        to: StoreId::from(get::<Uuid>(&r, "to_location_id")?),
+        quantity: get(&r, "quantity_milli")?,
+        status: transfer_status(&get::<String>(&r, "status")?)?,
+        departure: get::<DbTime>(&r, "departure")?.0,
+        eta: get::<DbTime>(&r, "eta")?.0,
+    })
+}
+
 impl Backend {
     async fn sites(&self, conn: &mut Conn) -> Result<Vec<(Site, SiteInfo)>, StorageError> {
         let rows = sqlx::query(
@@ -979,26 +1013,15 @@ impl SupplyStorage for Backend {
     ) -> Result<(), StorageError> {
         let locations = self.every_location().await?;
         transaction!(self, Serial::Rows, |tx| {
-            let r = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT part_id, from_location_id, to_location_id, quantity_milli, status, departure, eta
-                 FROM stock_transfers WHERE id = $1{LOCK_ROWS}"
-            )))
-            .bind(id.as_uuid())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_err)?
-            .ok_or(StorageError::NotFound)?;
-            let from = StoreId::from(get::<Uuid>(&r, "from_location_id")?);
-            let to = StoreId::from(get::<Uuid>(&r, "to_location_id")?);
+            let t = locked_transfer(tx, id).await?;
+            let (from, to, part, q) = (t.from, t.to, t.part, t.quantity);
             // Another location's transfer is not there to see.
             if at.is_some_and(|a| a != from) {
                 return Err(StorageError::NotFound);
             }
-            transfer_status(&get::<String>(&r, "status")?)?.dispatch()?;
-            let part = PartId::from(get::<Uuid>(&r, "part_id")?);
-            let q: i64 = get(&r, "quantity_milli")?;
-            let departure = get::<DbTime>(&r, "departure")?.0;
-            let mut eta = get::<DbTime>(&r, "eta")?.0;
+            t.status.dispatch()?;
+            let departure = t.departure;
+            let mut eta = t.eta;
             if now > departure {
                 // Sent later than planned: it arrives a leg after it leaves.
                 let geo = |id: StoreId| locations.iter().find(|l| l.id == id).map(|l| l.geo);
@@ -1066,26 +1089,16 @@ impl SupplyStorage for Backend {
         now: OffsetDateTime,
     ) -> Result<(), StorageError> {
         transaction!(self, Serial::Rows, |tx| {
-            let r = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT part_id, from_location_id, to_location_id, quantity_milli, status
-                 FROM stock_transfers WHERE id = $1{LOCK_ROWS}"
-            )))
-            .bind(id.as_uuid())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_err)?
-            .ok_or(StorageError::NotFound)?;
-            transfer_status(&get::<String>(&r, "status")?)?.cancel()?;
-            let from = StoreId::from(get::<Uuid>(&r, "from_location_id")?);
-            let to = StoreId::from(get::<Uuid>(&r, "to_location_id")?);
-            let q: i64 = get(&r, "quantity_milli")?;
+            let t = locked_transfer(tx, id).await?;
+            t.status.cancel()?;
+            let (from, to, q) = (t.from, t.to, t.quantity);
             let released = sqlx::query(
                 "UPDATE stock SET reserved_milli = reserved_milli - $1
                  WHERE location_id = $2 AND part_id = $3 AND reserved_milli >= $1",
             )
             .bind(q)
             .bind(from.as_uuid())
-            .bind(get::<Uuid>(&r, "part_id")?)
+            .bind(t.part.as_uuid())
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;
@@ -1117,25 +1130,15 @@ impl SupplyStorage for Backend {
         now: OffsetDateTime,
     ) -> Result<(), StorageError> {
         transaction!(self, Serial::Rows, |tx| {
-            let r = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT part_id, from_location_id, to_location_id, quantity_milli, status
-                 FROM stock_transfers WHERE id = $1{LOCK_ROWS}"
-            )))
-            .bind(id.as_uuid())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_err)?
-            .ok_or(StorageError::NotFound)?;
-            let from = StoreId::from(get::<Uuid>(&r, "from_location_id")?);
-            let to = StoreId::from(get::<Uuid>(&r, "to_location_id")?);
+            let t = locked_transfer(tx, id).await?;
+            let (from, to, part) = (t.from, t.to, t.part);
             if at.is_some_and(|a| a != to) {
                 return Err(StorageError::NotFound);
             }
-            if transfer_status(&get::<String>(&r, "status")?)? != TransferStatus::InTransit {
+            if t.status != TransferStatus::InTransit {
                 return Err(domain::Error::StepOutOfOrder.into());
             }
-            let part = PartId::from(get::<Uuid>(&r, "part_id")?);
-            let sent = milli(&r, "quantity_milli")?;
+            let sent = u64::try_from(t.quantity).unwrap_or(0);
             let receipt = domain::supply::receive(sent, received_milli)?;
             let shipment: Uuid = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
                 "SELECT id FROM inbound_shipments WHERE stock_transfer_id = $1{LOCK_ROWS}"
