@@ -104,15 +104,15 @@ impl History {
         }
     }
 
-    fn days(&self) -> impl Iterator<Item = (Date, u64)> + '_ {
-        let first = self.first_day;
+    /// Each day's weekday (Monday 0) and use, oldest first; none without a first day.
+    /// The weekday steps on from the first day's: no date arithmetic per day, which a
+    /// chain-wide run would do tens of millions of times.
+    fn weekdays(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
+        let first = self.first_day.map(weekday_index);
         self.daily_milli
             .iter()
             .enumerate()
-            .filter_map(move |(i, &m)| {
-                let day = first?.checked_add(Duration::days(i64::try_from(i).ok()?))?;
-                Some((day, m))
-            })
+            .filter_map(move |(i, &m)| Some(((first? + i) % 7, m)))
     }
 
     /// Mean and standard deviation of daily use, in thousandths (population σ).
@@ -159,8 +159,8 @@ impl Pattern {
     pub fn of(history: &History) -> Pattern {
         let factors = weekday_factors(history);
         let mut level: Option<f64> = None;
-        for (day, used) in history.days() {
-            let factor = factors[weekday_index(day)];
+        for (weekday, used) in history.weekdays() {
+            let factor = factors[weekday];
             // A weekday that never saw use says nothing about the level.
             if factor <= f64::EPSILON {
                 continue;
@@ -200,9 +200,9 @@ impl Pattern {
 fn weekday_factors(history: &History) -> [f64; 7] {
     let mut sums = [0.0f64; 7];
     let mut counts = [0u32; 7];
-    for (day, used) in history.days() {
-        sums[weekday_index(day)] += used as f64;
-        counts[weekday_index(day)] += 1;
+    for (weekday, used) in history.weekdays() {
+        sums[weekday] += used as f64;
+        counts[weekday] += 1;
     }
     let n = history.daily_milli.len();
     let total: f64 = sums.iter().sum();
@@ -276,7 +276,7 @@ pub fn forecast(
         days,
         ..Forecast::default()
     };
-    for d in forecast_by_day(pattern, known, today, days, policy) {
+    for d in (0..days).filter_map(|d| day_forecast(pattern, known, today, d, policy)) {
         f.reserved_milli += d.reserved_milli;
         f.due_cars += d.due_cars;
         f.due_milli += d.due_milli;
@@ -312,18 +312,28 @@ pub fn forecast_by_day(
     policy: &Policy,
 ) -> Vec<DayForecast> {
     (0..days)
-        .filter_map(|d| {
-            let day = today.checked_add(Duration::days(i64::from(d)))?;
-            let k = known.get(usize::from(d)).copied().unwrap_or_default();
-            Some(DayForecast {
-                day,
-                reserved_milli: k.reserved_milli,
-                due_cars: k.due_cars,
-                due_milli: k.due_milli * u64::from(policy.take_up_permille) / 1000,
-                recent_milli: pattern.on(day).round().max(0.0) as u64,
-            })
-        })
+        .filter_map(|d| day_forecast(pattern, known, today, d, policy))
         .collect()
+}
+
+/// Day `d` (0 today) of [`forecast_by_day`]; [`forecast`] sums these without keeping
+/// them, as a chain-wide run asks for half a million forecasts.
+fn day_forecast(
+    pattern: &Pattern,
+    known: &[KnownDay],
+    today: Date,
+    d: u16,
+    policy: &Policy,
+) -> Option<DayForecast> {
+    let day = today.checked_add(Duration::days(i64::from(d)))?;
+    let k = known.get(usize::from(d)).copied().unwrap_or_default();
+    Some(DayForecast {
+        day,
+        reserved_milli: k.reserved_milli,
+        due_cars: k.due_cars,
+        due_milli: k.due_milli * u64::from(policy.take_up_permille) / 1000,
+        recent_milli: pattern.on(day).round().max(0.0) as u64,
+    })
 }
 
 /// A suggested safety stock with the figures of its formula `z × σ × √L`.
@@ -720,10 +730,24 @@ pub fn plan(input: &PlanInput) -> Proposal {
             by_part.entry(p.part).or_default().insert(p.location, p);
         }
     }
+    // Each store's neighbours within reach, nearest first (ties by id), worked out once
+    // rather than for every line.
+    let mut near: BTreeMap<StoreId, Vec<(u32, StoreId)>> = BTreeMap::new();
+    for a in sites.values().filter(|s| !s.is_warehouse) {
+        let mut around: Vec<(u32, StoreId)> = sites
+            .values()
+            .filter(|b| !b.is_warehouse && b.id != a.id)
+            .map(|b| (distance_m(a.geo, b.geo), b.id))
+            .filter(|&(d, _)| d <= input.policy.transfer_radius_m)
+            .collect();
+        around.sort();
+        near.insert(a.id, around);
+    }
     let mut store_lines = Vec::new();
     let mut supplier_lines = Vec::new();
     for (part, positions) in by_part {
-        let (mut lines, order) = plan_part(input, &sites, part, &positions, sourcing.get(&part));
+        let (mut lines, order) =
+            plan_part(input, &sites, &near, part, &positions, sourcing.get(&part));
         store_lines.append(&mut lines);
         supplier_lines.extend(order);
     }
@@ -749,6 +773,7 @@ fn source_rank(source: &Source) -> (u8, u32, Option<StoreId>) {
 fn plan_part(
     input: &PlanInput,
     sites: &BTreeMap<StoreId, Site>,
+    near: &BTreeMap<StoreId, Vec<(u32, StoreId)>>,
     part: PartId,
     positions: &BTreeMap<StoreId, &Position>,
     sourcing: Option<&Sourcing>,
@@ -847,16 +872,7 @@ fn plan_part(
     let mut unserved = 0u64;
     for need in needs {
         let mut covered = 0u64;
-        let mut donors: Vec<(u32, StoreId)> = spare
-            .iter()
-            .filter(|(&id, &m)| id != need.at && m > 0)
-            .filter_map(|(&id, _)| {
-                let d = distance_m(need.geo, sites.get(&id)?.geo);
-                (d <= policy.transfer_radius_m).then_some((d, id))
-            })
-            .collect();
-        donors.sort();
-        for (distance, from) in donors {
+        for &(distance, from) in near.get(&need.at).into_iter().flatten() {
             if covered == need.milli {
                 break;
             }

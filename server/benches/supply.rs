@@ -197,10 +197,14 @@ async fn fill(
                     0, (2 + abs(random()) % 7) * 1000
              FROM locations l CROSS JOIN parts p",
             "WITH RECURSIVE d(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM d WHERE n < 90)
-             INSERT INTO consumption_daily (location_id, part_id, day, milli)
-             SELECT l.id, p.id, date($1, '-' || d.n || ' days'), (1 + abs(random()) % 3) * 1000
-             FROM locations l CROSS JOIN parts p CROSS JOIN d
-             WHERE l.kind = 'store' AND abs(random()) % 12 = 0",
+             INSERT INTO consumption_history (location_id, part_id, uses)
+             SELECT location_id, part_id, group_concat(day || ':' || milli, ',')
+             FROM (SELECT l.id AS location_id, p.id AS part_id,
+                          CAST(julianday($1) - 2440587.5 AS INTEGER) - d.n AS day,
+                          (1 + abs(random()) % 3) * 1000 AS milli
+                   FROM locations l CROSS JOIN parts p CROSS JOIN d
+                   WHERE l.kind = 'store' AND abs(random()) % 12 = 0)
+             GROUP BY location_id, part_id",
         ),
         Backend::Postgres => (
             "INSERT INTO stock (location_id, part_id, on_hand_milli, reserved_milli, safety_milli)
@@ -209,11 +213,14 @@ async fn fill(
                     0, (2 + floor(random() * 7)) * 1000
              FROM locations l CROSS JOIN parts p",
             "WITH RECURSIVE d(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM d WHERE n < 90)
-             INSERT INTO consumption_daily (location_id, part_id, day, milli)
-             SELECT l.id, p.id, to_char(CAST($1 AS DATE) - d.n, 'YYYY-MM-DD'),
-                    (1 + floor(random() * 3)) * 1000
-             FROM locations l CROSS JOIN parts p CROSS JOIN d
-             WHERE l.kind = 'store' AND random() < 1.0 / 12",
+             INSERT INTO consumption_history (location_id, part_id, uses)
+             SELECT location_id, part_id, string_agg(day || ':' || milli, ',' ORDER BY day)
+             FROM (SELECT l.id AS location_id, p.id AS part_id,
+                          CAST($1 AS DATE) - DATE '1970-01-01' - d.n AS day,
+                          (1 + floor(random() * 3)) * 1000 AS milli
+                   FROM locations l CROSS JOIN parts p CROSS JOIN d
+                   WHERE l.kind = 'store' AND random() < 1.0 / 12) AS used
+             GROUP BY location_id, part_id",
         ),
     };
     db.execute_all(&[
@@ -221,6 +228,12 @@ async fn fill(
         (use_sql.to_owned(), vec![Arg::Text(today.to_string())]),
     ])
     .await;
-    let days: Vec<(i64,)> = db.rows("SELECT COUNT(*) FROM consumption_daily", &[]).await;
+    let days: Vec<(i64,)> = db
+        .rows(
+            "SELECT CAST(SUM(length(uses) - length(replace(uses, ',', '')) + 1) AS BIGINT)
+             FROM consumption_history",
+            &[],
+        )
+        .await;
     days[0].0
 }

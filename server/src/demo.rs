@@ -21,7 +21,7 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 mod supply;
-pub use self::supply::{ConsumptionDay, Sourcing, StockMove, Supplier};
+pub use self::supply::{ConsumptionHistory, Sourcing, StockMove, Supplier};
 
 /// The instant the demo world is "now": all history lies in the year before it.
 pub const BASE: OffsetDateTime = datetime!(2026-11-01 00:00:00 UTC);
@@ -59,7 +59,7 @@ pub struct DemoData {
     pub suppliers: Vec<Supplier>,
     pub sourcing: Vec<Sourcing>,
     pub stock_moves: Vec<StockMove>,
-    pub consumption: Vec<ConsumptionDay>,
+    pub consumption: Vec<ConsumptionHistory>,
 }
 
 /// A row of `locations`: a store or the warehouse.

@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
+use crate::storage::uses;
+
 use super::{id, DemoData, Kind, LOCAL_OFFSET_HOURS, SETUP_AT};
 
 /// A row of `suppliers`.
@@ -43,14 +45,13 @@ pub struct StockMove {
     pub at: OffsetDateTime,
 }
 
-/// A row of `consumption_daily`.
+/// A row of `consumption_history`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ConsumptionDay {
+pub struct ConsumptionHistory {
     pub location_id: Uuid,
     pub part_id: Uuid,
-    /// Local day, `YYYY-MM-DD`.
-    pub day: String,
-    pub milli: i64,
+    /// What was used on each local day, as [`crate::storage::uses`] writes it.
+    pub uses: String,
 }
 
 /// What a supplier sells: a category, its minimum order and pack size in whole units.
@@ -80,7 +81,7 @@ pub fn build(
     Vec<Supplier>,
     Vec<Sourcing>,
     Vec<StockMove>,
-    Vec<ConsumptionDay>,
+    Vec<ConsumptionHistory>,
 ) {
     let suppliers: Vec<Supplier> = SUPPLIERS
         .iter()
@@ -136,7 +137,7 @@ pub fn build(
     }
     let mut moves = Vec::new();
     let mut used: BTreeMap<(Uuid, Uuid), i64> = BTreeMap::new();
-    let mut daily: BTreeMap<(Uuid, Uuid, String), i64> = BTreeMap::new();
+    let mut daily: BTreeMap<(Uuid, Uuid), BTreeMap<i64, i64>> = BTreeMap::new();
     for order in &d.orders {
         let (Some(done), Some(model)) = (order.completed_at, model_of.get(&order.vehicle_id))
         else {
@@ -150,9 +151,7 @@ pub fn build(
                 }
             }
         }
-        let day = (done + Duration::hours(LOCAL_OFFSET_HOURS))
-            .date()
-            .to_string();
+        let day = uses::day_number((done + Duration::hours(LOCAL_OFFSET_HOURS)).date());
         for (part, milli) in parts {
             moves.push(StockMove {
                 id: id(Kind::StockMove, moves.len(), done),
@@ -165,7 +164,9 @@ pub fn build(
             });
             *used.entry((order.store_id, part)).or_default() += milli;
             *daily
-                .entry((order.store_id, part, day.clone()))
+                .entry((order.store_id, part))
+                .or_default()
+                .entry(day)
                 .or_default() += milli;
         }
     }
@@ -192,11 +193,10 @@ pub fn build(
     opening.append(&mut moves);
     let consumption = daily
         .into_iter()
-        .map(|((location_id, part_id, day), milli)| ConsumptionDay {
+        .map(|((location_id, part_id), days)| ConsumptionHistory {
             location_id,
             part_id,
-            day,
-            milli,
+            uses: uses::write(&days),
         })
         .collect();
     (suppliers, sourcing, opening, consumption)

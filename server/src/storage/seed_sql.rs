@@ -476,15 +476,10 @@ async fn insert_supply(conn: &mut Connection, d: &DemoData) -> Result<(), sqlx::
     .await?;
     insert(
         conn,
-        "consumption_daily",
-        &["location_id", "part_id", "day", "milli"],
+        "consumption_history",
+        &["location_id", "part_id", "uses"],
         &d.consumption,
-        |q, r| {
-            q.bind(r.location_id)
-                .bind(r.part_id)
-                .bind(r.day.as_str())
-                .bind(r.milli)
-        },
+        |q, r| q.bind(r.location_id).bind(r.part_id).bind(r.uses.as_str()),
     )
     .await
 }

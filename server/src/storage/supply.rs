@@ -3,8 +3,9 @@
 //! creates, each moved under its row's lock.
 //!
 //! - **The ledger.** Every change of on-hand stock writes a `stock_moves` row in the
-//!   same transaction ([`record_move`]); consumption also adds to `consumption_daily`,
-//!   the forecast's history. On hand is never set, only moved.
+//!   same transaction ([`record_move`]); consumption also adds to the position's row
+//!   of `consumption_history`, the forecast's history ([`uses`]). On hand is never
+//!   set, only moved.
 //! - **Approving** a line locks it and checks it is still proposed; a transfer holds the
 //!   quantity at the source with a guarded update that never takes it below the
 //!   source's safety stock (two approvals racing for one shelf: the second is refused).
@@ -40,11 +41,13 @@ use uuid::Uuid;
 
 use super::rows::{append_event, get, milli, named, small, Conn};
 use super::{Backend, LOCK_ROWS};
+use crate::storage::uses;
 use crate::storage::{db_err, transaction, DbTime, Serial};
 
-/// Proposal lines written by one statement (ten values each, well under SQLite's
-/// parameter limit).
-const LINES_PER_INSERT: usize = 50;
+/// Proposal lines written by one statement: ten values each, 10,000 parameters, under
+/// SQLite's limit (32,766) and PostgreSQL's (65,535). A chain-wide run writes tens of
+/// thousands of lines; fewer, larger statements save most of the time.
+const LINES_PER_INSERT: usize = 1_000;
 
 /// Orders still to be done: their parts are demand to come.
 const OPEN_ORDER: &str = "('booked', 'checked_in', 'in_bay', 'quality_check', 'ready')";
@@ -147,15 +150,30 @@ pub(super) async fn record_consumption(
         now,
     )
     .await?;
-    sqlx::query(
-        "INSERT INTO consumption_daily (location_id, part_id, day, milli) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (location_id, part_id, day)
-         DO UPDATE SET milli = consumption_daily.milli + excluded.milli",
+    // The stock row's guarded update before this holds the position's lock, so two
+    // pickings of one part at one place add to its history in turn.
+    let stored: Option<String> = sqlx::query_scalar(
+        "SELECT uses FROM consumption_history WHERE location_id = $1 AND part_id = $2",
     )
     .bind(location.as_uuid())
     .bind(part.as_uuid())
-    .bind(day_text(local_date(now)))
-    .bind(milli)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    let today = uses::day_number(local_date(now));
+    let mut days = match stored.as_deref() {
+        Some(text) => uses::parse(text)?,
+        None => BTreeMap::new(),
+    };
+    *days.entry(today).or_insert(0) += milli;
+    days.retain(|&day, _| day > today - uses::KEEP_DAYS);
+    sqlx::query(
+        "INSERT INTO consumption_history (location_id, part_id, uses) VALUES ($1, $2, $3)
+         ON CONFLICT (location_id, part_id) DO UPDATE SET uses = excluded.uses",
+    )
+    .bind(location.as_uuid())
+    .bind(part.as_uuid())
+    .bind(uses::write(&days))
     .execute(&mut *tx)
     .await
     .map_err(db_err)?;
@@ -422,10 +440,16 @@ impl SupplyStorage for Backend {
             history: History::new(first, vec![0; usize::from(history_days)]),
             known: Vec::new(),
         };
-        for r in sqlx::query("SELECT location_id, part_id, on_hand_milli, reserved_milli, safety_milli FROM stock")
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(db_err)?
+        // Parts are used only from a shelf, so every history has its stock row.
+        let first_number = uses::day_number(first);
+        for r in sqlx::query(
+            "SELECT s.location_id, s.part_id, s.on_hand_milli, s.reserved_milli, s.safety_milli, h.uses
+             FROM stock s LEFT JOIN consumption_history h
+               ON h.location_id = s.location_id AND h.part_id = s.part_id",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_err)?
         {
             let (l, p) = (
                 StoreId::from(get::<Uuid>(&r, "location_id")?),
@@ -435,6 +459,16 @@ impl SupplyStorage for Backend {
             pos.level = StockLevel::new(milli(&r, "on_hand_milli")?, milli(&r, "reserved_milli")?)
                 .map_err(|_| StorageError::corrupt("stock reserved above on hand"))?;
             pos.safety_milli = milli(&r, "safety_milli")?;
+            if let Some(text) = get::<Option<String>>(&r, "uses")? {
+                for pair in uses::pairs(&text) {
+                    let (day, used) = pair?;
+                    // Up to yesterday: today is not over.
+                    let index = usize::try_from(day - first_number).ok();
+                    if let Some(slot) = index.and_then(|i| pos.history.daily_milli.get_mut(i)) {
+                        *slot += u64::try_from(used).unwrap_or(0);
+                    }
+                }
+            }
             positions.insert((l, p), pos);
         }
         let mut next_eta: BTreeMap<(StoreId, PartId), OffsetDateTime> = BTreeMap::new();
@@ -529,29 +563,6 @@ impl SupplyStorage for Backend {
                 PartId::from(get::<Uuid>(&r, "part_id")?),
             );
             arriving(&mut positions, l, p, milli(&r, "approved_milli")?, now);
-        }
-        if history_days > 0 {
-            for r in sqlx::query(
-                "SELECT location_id, part_id, day, milli FROM consumption_daily
-                 WHERE day >= $1 AND day < $2",
-            )
-            .bind(day_text(first))
-            .bind(day_text(today))
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(db_err)?
-            {
-                let (l, p) = (
-                    StoreId::from(get::<Uuid>(&r, "location_id")?),
-                    PartId::from(get::<Uuid>(&r, "part_id")?),
-                );
-                let day = parse_day(&get::<String>(&r, "day")?)?;
-                let index = usize::try_from((day - first).whole_days()).unwrap_or(usize::MAX);
-                let pos = positions.entry((l, p)).or_insert_with(|| blank(l, p));
-                if let Some(slot) = pos.history.daily_milli.get_mut(index) {
-                    *slot += milli(&r, "milli")?;
-                }
-            }
         }
         if ahead_days > 0 {
             let end = domain::local_time::at_local_minute(today + Duration::days(i64::from(ahead_days)), 0);
