@@ -313,6 +313,24 @@ pub enum Msg {
     ErrTagUnknown,
     ErrSearchInvalid,
     ErrSearchTooShort,
+    ErrPartCategoryFixed,
+    ErrCountBelowHeld,
+    ErrLocationUnknown,
+    ErrPriceItemKindUnknown,
+    ErrFitmentCategoryMismatch,
+    ErrServiceUnknown,
+    ErrModelUnknown,
+    ErrCategoryUnknown,
+    ErrSkuUnknown,
+    ErrImportRowDuplicate,
+    ErrImportColumnsWrong,
+    ErrImportHasErrors,
+    ErrImportEmpty,
+    ErrImportTooLarge,
+    ErrImportHeaderInvalid,
+    ErrPartNameInvalid,
+    ErrSkuInvalid,
+    ErrImportKindUnknown,
     ErrTransferSourceShort,
     ErrReceiptTooLarge,
     ErrProposalLineDecided,
@@ -481,6 +499,7 @@ pub enum Msg {
     ErrReportPeriodInvalid,
     NavStock,
     NavReplenishment,
+    NavData,
     NavTransfers,
 }
 
@@ -1457,8 +1476,27 @@ impl StaffMsg {
 impl Msg {
     pub fn text(self, lang: Lang) -> &'static str {
         let (zh, en) = match self {
+            Msg::ErrPartCategoryFixed => ("已有零件不能更改类别（库存与适配车型都依赖它）", "An existing part keeps its category (its stock and fitment depend on it)"),
+            Msg::ErrCountBelowHeld => ("盘点数量少于预约已占用的数量，请先处理相关预约", "The count is below what bookings hold on this shelf; deal with those bookings first"),
+            Msg::ErrLocationUnknown => ("没有该门店或仓库", "There is no store or warehouse with this code"),
+            Msg::ErrPriceItemKindUnknown => ("类型须为 service（服务）或 part（零件）", "The kind must be service or part"),
+            Msg::ErrFitmentCategoryMismatch => ("该零件不属于此类别", "This part belongs to another category"),
+            Msg::ErrServiceUnknown => ("没有该服务项目", "There is no service with this code"),
+            Msg::ErrModelUnknown => ("没有该车型", "There is no vehicle model with this code"),
+            Msg::ErrCategoryUnknown => ("没有该零件类别", "There is no part category with this code"),
+            Msg::ErrSkuUnknown => ("目录中没有该 SKU", "No part in the catalog has this SKU"),
+            Msg::ErrImportRowDuplicate => ("与前面的行重复", "Repeats an earlier row"),
+            Msg::ErrImportColumnsWrong => ("列数与表头不一致", "The row has a different number of columns from the header"),
+            Msg::ErrImportHasErrors => ("文件中有错误行，未导入任何内容；请改正后重试，或选择仅导入有效行", "The file has rows with errors, so nothing was imported; correct them, or choose to import the valid rows only"),
+            Msg::ErrImportEmpty => ("文件中没有可导入的行", "The file has no rows to import"),
+            Msg::ErrImportTooLarge => ("文件行数过多：每次最多导入 100,000 行，请拆分后再导入", "The file has too many rows: at most 100,000 per import; split it and import each part"),
+            Msg::ErrImportHeaderInvalid => ("表头不正确：第一行必须与该类型的模板一致", "The header is wrong: the first line must match the template for this kind of file"),
+            Msg::ErrPartNameInvalid => ("零件名称须为 1 至 80 个字符", "A part's name must be 1 to 80 characters"),
+            Msg::ErrSkuInvalid => ("SKU 无效：只能包含字母、数字、- _ .，最多 40 个字符", "The SKU is invalid: letters, digits, - _ . only, at most 40 characters"),
+            Msg::ErrImportKindUnknown => ("未知的导入类型", "Unknown kind of import"),
             Msg::NavStock => ("库存", "Stock"),
             Msg::NavReplenishment => ("补货", "Replenishment"),
+            Msg::NavData => ("数据", "Data"),
             Msg::NavTransfers => ("调拨", "Transfers"),
             Msg::ErrTransferSourceShort => ("调出地点已没有这么多高于安全库存的可调数量，请重新生成建议", "The sending location can no longer spare that much above its safety stock; run the proposal again"),
             Msg::ErrReceiptTooLarge => ("收货数量不能超过发出或订购的数量", "You cannot receive more than was sent or ordered"),
@@ -1882,6 +1920,24 @@ pub fn domain_error_text(e: &domain::Error, lang: Lang) -> &'static str {
         E::TagUnknown => Msg::ErrTagUnknown,
         E::SearchInvalid => Msg::ErrSearchInvalid,
         E::SearchTooShort => Msg::ErrSearchTooShort,
+        E::PartCategoryFixed => Msg::ErrPartCategoryFixed,
+        E::CountBelowHeld => Msg::ErrCountBelowHeld,
+        E::LocationUnknown => Msg::ErrLocationUnknown,
+        E::PriceItemKindUnknown => Msg::ErrPriceItemKindUnknown,
+        E::FitmentCategoryMismatch => Msg::ErrFitmentCategoryMismatch,
+        E::ServiceUnknown => Msg::ErrServiceUnknown,
+        E::ModelUnknown => Msg::ErrModelUnknown,
+        E::CategoryUnknown => Msg::ErrCategoryUnknown,
+        E::SkuUnknown => Msg::ErrSkuUnknown,
+        E::ImportRowDuplicate => Msg::ErrImportRowDuplicate,
+        E::ImportColumnsWrong => Msg::ErrImportColumnsWrong,
+        E::ImportHasErrors => Msg::ErrImportHasErrors,
+        E::ImportEmpty => Msg::ErrImportEmpty,
+        E::ImportTooLarge => Msg::ErrImportTooLarge,
+        E::ImportHeaderInvalid => Msg::ErrImportHeaderInvalid,
+        E::PartNameInvalid => Msg::ErrPartNameInvalid,
+        E::SkuInvalid => Msg::ErrSkuInvalid,
+        E::ImportKindUnknown => Msg::ErrImportKindUnknown,
         E::TransferSourceShort => Msg::ErrTransferSourceShort,
         E::ReceiptTooLarge => Msg::ErrReceiptTooLarge,
         E::ProposalLineDecided => Msg::ErrProposalLineDecided,
@@ -2180,6 +2236,85 @@ impl SupplyMsg {
 impl Text for SupplyMsg {
     fn text(self, lang: Lang) -> &'static str {
         SupplyMsg::text(self, lang)
+    }
+}
+
+/// The data administration page's words (`/hq/data`), in a function of their own so
+/// they travel in that page's code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DataMsg {
+    Title,
+    Hint,
+    Kind,
+    KindCatalog,
+    KindFitment,
+    KindPrices,
+    KindStockCounts,
+    Header,
+    File,
+    Check,
+    Sending,
+    Checking,
+    Applying,
+    Done,
+    Rows,
+    Valid,
+    Refused,
+    NothingApplied,
+    Line,
+    Column,
+    Reason,
+    MoreErrors,
+    Apply,
+    ApplyValid,
+    Applied,
+    PriceVersion,
+    Export,
+    Download,
+}
+
+impl DataMsg {
+    pub fn text(self, lang: Lang) -> &'static str {
+        let (zh, en) = match self {
+            DataMsg::Title => ("数据管理", "Data administration"),
+            DataMsg::Hint => ("导入 CSV 文件：先逐行检查，全部有效才导入；也可选择只导入有效行。导出文件与导入格式相同。", "Import a CSV file: every row is checked first, and the file is imported only when all rows are valid, or its valid rows when you choose so. Exports use the import's own format."),
+            DataMsg::Kind => ("文件类型", "Kind of file"),
+            DataMsg::KindCatalog => ("零件目录", "Parts catalog"),
+            DataMsg::KindFitment => ("适配车型", "Fitment"),
+            DataMsg::KindPrices => ("价格（发布为新版本价目表）", "Prices (published as a new price-list version)"),
+            DataMsg::KindStockCounts => ("库存盘点", "Stock counts"),
+            DataMsg::Header => ("第一行须为：", "The first line must be:"),
+            DataMsg::File => ("CSV 文件", "CSV file"),
+            DataMsg::Check => ("上传并检查", "Upload and check"),
+            DataMsg::Sending => ("正在上传…", "Uploading…"),
+            DataMsg::Checking => ("正在检查…", "Checking…"),
+            DataMsg::Applying => ("正在导入…", "Importing…"),
+            DataMsg::Done => ("完成", "Done"),
+            DataMsg::Rows => ("行数", "Rows"),
+            DataMsg::Valid => ("有效", "Valid"),
+            DataMsg::Refused => ("错误", "With errors"),
+            DataMsg::NothingApplied => ("文件中有错误行，尚未导入任何内容。", "The file has rows with errors; nothing has been imported."),
+            DataMsg::Line => ("行号", "Line"),
+            DataMsg::Column => ("列", "Column"),
+            DataMsg::Reason => ("原因", "Reason"),
+            DataMsg::MoreErrors => ("另有错误行：", "More rows with errors:"),
+            DataMsg::Apply => ("导入", "Import"),
+            DataMsg::ApplyValid => ("仅导入有效行", "Import the valid rows only"),
+            DataMsg::Applied => ("已导入行数：", "Rows imported:"),
+            DataMsg::PriceVersion => ("价目表版本", "Price list version"),
+            DataMsg::Export => ("导出", "Export"),
+            DataMsg::Download => ("下载", "Download"),
+        };
+        match lang {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+}
+
+impl Text for DataMsg {
+    fn text(self, lang: Lang) -> &'static str {
+        DataMsg::text(self, lang)
     }
 }
 

@@ -27,6 +27,8 @@
 //!   them, never to a customer who opted out;
 //! - [`supply`]: the supply chain: network stock with alerts, safety stock, the
 //!   replenishment proposal that explains its lines, transfers and purchase orders;
+//! - [`dataimport`]: HQ's CSV import and export of the catalog, fitment, prices and
+//!   stock counts, checked row by row before anything is applied;
 //! - `charts` (server only): charts drawn as SVG text on the server;
 //! - [`pricing`]: the service price list (read on every surface, published from HQ);
 //! - [`i18n`]: the translation layer (Simplified Chinese and English);
@@ -55,6 +57,7 @@ pub mod cases;
 pub mod charts;
 pub mod clock;
 pub mod codec;
+pub mod dataimport;
 pub mod devices;
 pub mod error;
 pub mod findings;

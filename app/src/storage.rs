@@ -24,6 +24,7 @@ use crate::account::AccountStorage;
 use crate::booking::BookingStorage;
 use crate::campaigns::{CampaignSender, CampaignStorage};
 use crate::cases::CaseStorage;
+use crate::dataimport::ImportStorage;
 use crate::devices::DeviceStorage;
 use crate::error::AppError;
 use crate::findings::FindingsStorage;
@@ -146,6 +147,7 @@ pub struct Storages {
     pub campaigns: Arc<dyn CampaignStorage>,
     pub aftersales: Arc<dyn AfterSalesStorage>,
     pub supply: Arc<dyn SupplyStorage>,
+    pub imports: Arc<dyn ImportStorage>,
     /// Where campaign messages leave: the backend's recording sender unless configured.
     pub sender: Arc<dyn CampaignSender>,
 }
@@ -176,6 +178,7 @@ impl Storages {
             + CampaignStorage
             + AfterSalesStorage
             + SupplyStorage
+            + ImportStorage
             + CampaignSender,
     {
         Storages {
@@ -201,6 +204,7 @@ impl Storages {
             campaigns: backend.clone(),
             aftersales: backend.clone(),
             supply: backend.clone(),
+            imports: backend.clone(),
             sender: backend,
         }
     }
@@ -229,6 +233,7 @@ impl Storages {
         provide_context(self.campaigns.clone());
         provide_context(self.aftersales.clone());
         provide_context(self.supply.clone());
+        provide_context(self.imports.clone());
         provide_context(self.sender.clone());
     }
 }

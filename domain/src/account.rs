@@ -369,6 +369,12 @@ impl Principal {
         )
     }
 
+    /// Importing and exporting the catalog, fitment, prices and stock counts changes
+    /// what every surface shows: HQ administration's work, like publishing prices.
+    pub fn may_administer_data(&self) -> bool {
+        self.may_publish_prices()
+    }
+
     /// Planning the supply chain (safety stock, replenishment proposals and their
     /// approval, purchase orders) is HQ supply chain's work.
     pub fn may_plan_supply(&self) -> bool {

@@ -371,6 +371,60 @@ pub enum Error {
     /// The sending location no longer has that much to spare above its safety stock.
     #[error("the source cannot spare that much")]
     TransferSourceShort,
+    /// An import names a kind of file there is none of.
+    #[error("unknown kind of import")]
+    ImportKindUnknown,
+    /// A SKU is empty, too long or holds other than letters, digits, - _ or .
+    #[error("SKU is invalid")]
+    SkuInvalid,
+    /// A part's name is empty, longer than 80 characters or holds control characters.
+    #[error("part name is invalid")]
+    PartNameInvalid,
+    /// A file's first line is not the header its kind needs.
+    #[error("wrong header")]
+    ImportHeaderInvalid,
+    /// A file holds more rows than one import takes.
+    #[error("too many rows")]
+    ImportTooLarge,
+    /// A file holds no rows to apply.
+    #[error("nothing to import")]
+    ImportEmpty,
+    /// A file with refused rows was to be applied whole.
+    #[error("the file has errors")]
+    ImportHasErrors,
+    /// A row has more or fewer columns than the header.
+    #[error("wrong number of columns")]
+    ImportColumnsWrong,
+    /// A file gives the same key twice.
+    #[error("duplicate row")]
+    ImportRowDuplicate,
+    /// A SKU names no part in the catalog.
+    #[error("unknown SKU")]
+    SkuUnknown,
+    /// A code names no part category.
+    #[error("unknown category")]
+    CategoryUnknown,
+    /// A code names no vehicle model.
+    #[error("unknown model")]
+    ModelUnknown,
+    /// A code names no service.
+    #[error("unknown service")]
+    ServiceUnknown,
+    /// A fitment's part belongs to another category.
+    #[error("part is of another category")]
+    FitmentCategoryMismatch,
+    /// A price row's kind is neither service nor part.
+    #[error("kind must be service or part")]
+    PriceItemKindUnknown,
+    /// A code names no store or warehouse.
+    #[error("unknown location")]
+    LocationUnknown,
+    /// A count finds less than bookings hold at that shelf.
+    #[error("counted below what bookings hold")]
+    CountBelowHeld,
+    /// A catalog row gives an existing part another category.
+    #[error("a part keeps its category")]
+    PartCategoryFixed,
 }
 
 impl Error {
@@ -498,6 +552,24 @@ impl Error {
             Error::ProposalLineDecided => "proposal_line_decided",
             Error::ReceiptTooLarge => "receipt_too_large",
             Error::TransferSourceShort => "transfer_source_short",
+            Error::ImportKindUnknown => "import_kind_unknown",
+            Error::SkuInvalid => "sku_invalid",
+            Error::PartNameInvalid => "part_name_invalid",
+            Error::ImportHeaderInvalid => "import_header_invalid",
+            Error::ImportTooLarge => "import_too_large",
+            Error::ImportEmpty => "import_empty",
+            Error::ImportHasErrors => "import_has_errors",
+            Error::ImportColumnsWrong => "import_columns_wrong",
+            Error::ImportRowDuplicate => "import_row_duplicate",
+            Error::SkuUnknown => "sku_unknown",
+            Error::CategoryUnknown => "category_unknown",
+            Error::ModelUnknown => "model_unknown",
+            Error::ServiceUnknown => "service_unknown",
+            Error::FitmentCategoryMismatch => "fitment_category_mismatch",
+            Error::PriceItemKindUnknown => "price_item_kind_unknown",
+            Error::LocationUnknown => "location_unknown",
+            Error::CountBelowHeld => "count_below_held",
+            Error::PartCategoryFixed => "part_category_fixed",
         }
     }
 }
@@ -507,7 +579,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const ALL: [Error; 120] = [
+    const ALL: [Error; 138] = [
         Error::AmountEmpty,
         Error::AmountNotANumber,
         Error::AmountTooPrecise,
@@ -628,6 +700,24 @@ mod tests {
         Error::ProposalLineDecided,
         Error::ReceiptTooLarge,
         Error::TransferSourceShort,
+        Error::ImportKindUnknown,
+        Error::SkuInvalid,
+        Error::PartNameInvalid,
+        Error::ImportHeaderInvalid,
+        Error::ImportTooLarge,
+        Error::ImportEmpty,
+        Error::ImportHasErrors,
+        Error::ImportColumnsWrong,
+        Error::ImportRowDuplicate,
+        Error::SkuUnknown,
+        Error::CategoryUnknown,
+        Error::ModelUnknown,
+        Error::ServiceUnknown,
+        Error::FitmentCategoryMismatch,
+        Error::PriceItemKindUnknown,
+        Error::LocationUnknown,
+        Error::CountBelowHeld,
+        Error::PartCategoryFixed,
     ];
 
     #[test]
@@ -756,6 +846,24 @@ mod tests {
                 "proposal_line_decided",
                 "receipt_too_large",
                 "transfer_source_short",
+                "import_kind_unknown",
+                "sku_invalid",
+                "part_name_invalid",
+                "import_header_invalid",
+                "import_too_large",
+                "import_empty",
+                "import_has_errors",
+                "import_columns_wrong",
+                "import_row_duplicate",
+                "sku_unknown",
+                "category_unknown",
+                "model_unknown",
+                "service_unknown",
+                "fitment_category_mismatch",
+                "price_item_kind_unknown",
+                "location_unknown",
+                "count_below_held",
+                "part_category_fixed",
             ]
         );
     }

@@ -23,6 +23,8 @@
 //!   never to a customer who opted out, and the bookings it brought.
 //! - [`cases`]: after-sales cases a complaint opens: resolved, confirmed by the
 //!   customer, escalated when overdue.
+//! - [`dataimport`]: the CSV files HQ imports (catalog, fitment, prices, stock counts),
+//!   checked row by row before anything is applied.
 //! - [`catalog`]: services, their [`ServiceCategory`], and vehicle models.
 //! - [`discount`]: membership [`Tier`]s and the [`DiscountPolicy`]s HQ publishes.
 //! - [`error`]: the single [`Error`] enum; the UI translates by variant, logs and
@@ -99,6 +101,7 @@ pub mod breakdown;
 pub mod campaigns;
 pub mod cases;
 pub mod catalog;
+pub mod dataimport;
 pub mod discount;
 pub mod error;
 pub mod findings;

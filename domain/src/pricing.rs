@@ -113,6 +113,32 @@ impl PriceList {
             prices,
         })
     }
+
+    /// The next version with every item of `changes` at its price, new items included
+    /// (a price file is how a new part or service gets its first price), the rest carried
+    /// over. A file that changes nothing is refused, as [`PriceList::publish`] refuses
+    /// an unchanged price.
+    pub fn publish_many(
+        &self,
+        changes: &[(PricedItem, Money)],
+        effective_from: OffsetDateTime,
+    ) -> Result<PriceList, Error> {
+        let mut prices = self.prices.clone();
+        let mut changed = false;
+        for &(item, price) in changes {
+            check_price(price)?;
+            changed |= prices.insert(item, price) != Some(price);
+        }
+        if !changed {
+            return Err(Error::PriceUnchanged);
+        }
+        let version = self.version.checked_add(1).ok_or(Error::VersionExhausted)?;
+        Ok(PriceList {
+            version,
+            effective_from,
+            prices,
+        })
+    }
 }
 
 /// Serialises the prices as a list of `{item, price}` entries: JSON object keys
@@ -238,6 +264,28 @@ mod tests {
         let empty = PriceList::new(1, JAN, []);
         assert!(empty.is_empty());
         assert_eq!(empty.len(), 0);
+    }
+
+    #[test]
+    fn publishing_many_prices_adds_new_items_and_carries_the_rest() {
+        let list = sample();
+        let next = list
+            .publish_many(&[(part(1), price("70")), (part(9), price("12.50"))], FEB)
+            .expect("published");
+        assert_eq!(next.version, 4);
+        assert_eq!(next.effective_from, FEB);
+        assert_eq!(next.price_of(part(1)), Ok(price("70")));
+        assert_eq!(next.price_of(part(9)), Ok(price("12.50")));
+        assert_eq!(next.price_of(service(1)), Ok(price("199")));
+        assert_eq!(next.len(), 4);
+        assert_eq!(
+            list.publish_many(&[(part(1), price("68.80"))], FEB),
+            Err(Error::PriceUnchanged)
+        );
+        assert_eq!(
+            list.publish_many(&[(part(1), Money::from_fen(0))], FEB),
+            Err(Error::PriceNotPositive)
+        );
     }
 
     #[test]

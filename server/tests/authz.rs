@@ -680,6 +680,20 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
             vec![("minutes", "0")],
             hq_operations,
         ),
+        // Data administration: HQ operations alone import and export (bad input here
+        // is refused after the check).
+        (
+            "import_piece",
+            vec![("upload", ""), ("kind", "nope"), ("text", "sku\n")],
+            hq_operations,
+        ),
+        ("check_import", vec![("upload", "not-an-id")], hq_operations),
+        (
+            "apply_import",
+            vec![("upload", "not-an-id"), ("valid_only", "false")],
+            hq_operations,
+        ),
+        ("export_csv", vec![("kind", "catalog")], hq_operations),
         // Last: these succeed for the owner and end their booking and vehicle, and end
         // the caller's own session.
         ("cancel_booking", vec![("order_id", &order)], owner_only),

@@ -81,6 +81,10 @@ fn nav() -> Vec<NavItem> {
             href: "/hq/replenishment",
             label: Msg::NavReplenishment,
         },
+        NavItem {
+            href: "/hq/data",
+            label: Msg::NavData,
+        },
     ]
 }
 
@@ -230,9 +234,20 @@ fn HqReplenishmentPage() -> impl IntoView {
     }
 }
 
+#[component]
+fn HqDataPage() -> impl IntoView {
+    view! {
+        <SurfaceFrame kind="hq" title=Msg::SurfaceHq home="/hq" sign_in="/hq/data" nav=nav()>
+            <StaffGate allowed=Principal::may_administer_data next="/hq/data">
+                <crate::dataimport::page::HqData />
+            </StaffGate>
+        </SurfaceFrame>
+    }
+}
+
 /// The console's page for the address: `/hq`, `/hq/policies`, `/hq/devices`,
 /// `/hq/staff`, `/hq/routing`, `/hq/tags`, `/hq/aftersales`, `/hq/customers`,
-/// `/hq/campaigns`, `/hq/stock`, `/hq/replenishment`; anything
+/// `/hq/campaigns`, `/hq/stock`, `/hq/replenishment`, `/hq/data`; anything
 /// else under `/hq` is not found.
 #[component]
 fn HqConsole() -> impl IntoView {
@@ -249,6 +264,7 @@ fn HqConsole() -> impl IntoView {
         "/hq/campaigns" => view! { <HqCampaignsPage /> }.into_any(),
         "/hq/stock" => view! { <HqStockPage /> }.into_any(),
         "/hq/replenishment" => view! { <HqReplenishmentPage /> }.into_any(),
+        "/hq/data" => view! { <HqDataPage /> }.into_any(),
         _ => view! { <crate::NotFound /> }.into_any(),
     }
 }

@@ -42,6 +42,8 @@
 //!   - `campaigns.rs`: [`app::campaigns::CampaignStorage`] (segments counted in SQL and
 //!     selected by the domain's rule, campaigns sent by claimed batches, bookings credited)
 //!     and the built-in recording [`app::campaigns::CampaignSender`];
+//!   - `dataimport.rs`: [`app::dataimport::ImportStorage`] (CSV uploads staged, rows
+//!     applied in one transaction, exports).
 //!   - `supply.rs`: [`app::supply::SupplyStorage`] (the network's positions for
 //!     [`domain::supply`], proposals with each line's arithmetic, transfers and purchase
 //!     orders moved under their row's lock, and the stock ledger every move writes);
@@ -56,6 +58,7 @@
 //!   triggers bump.
 //! - `dbtime.rs`: how instants are stored on SQLite; `wal_sync.rs`: SQLite's group
 //!   commit (a write is reported once its log is on disk, one sync for many commits).
+//! - `uses.rs`: the packed form of a position's daily consumption (`consumption_history`).
 //! - Migrations: `migrations/{sqlite,postgres}`, one folder per dialect, kept in step (a
 //!   test compares their schemas).
 //!
@@ -65,6 +68,7 @@ pub(crate) mod cache;
 pub mod dbtime;
 pub mod postgres;
 pub mod sqlite;
+pub(crate) mod uses;
 mod wal_sync;
 
 pub use self::dbtime::DbTime;
@@ -155,6 +159,9 @@ macro_rules! feature_files {
         #[allow(clippy::duplicate_mod)]
         #[path = "cases.rs"]
         mod cases;
+        #[allow(clippy::duplicate_mod)]
+        #[path = "dataimport.rs"]
+        mod dataimport;
         #[allow(clippy::duplicate_mod)]
         #[path = "devices.rs"]
         mod devices;
