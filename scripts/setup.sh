@@ -59,6 +59,14 @@ ensure_npm_packages() {
   fi
 }
 
+ensure_pg_client() {
+  # pg_dump and pg_restore: `server backup` and `restore` on PostgreSQL, and their tests.
+  if ! command -v pg_dump >/dev/null || ! command -v pg_restore >/dev/null; then
+    say "installing the PostgreSQL client tools"
+    apt_install postgresql-client
+  fi
+}
+
 ensure_chromium() {
   if [ ! -x /usr/bin/chromium ]; then
     say "installing Debian's Chromium"

@@ -17,6 +17,7 @@ export PITLANE_TEST_PG="${PITLANE_TEST_PG:-postgres://postgres@127.0.0.1:5432}"
 if [ "${PITLANE_SKIP_POSTGRES:-0}" = "1" ]; then
   say "PITLANE_SKIP_POSTGRES=1: the PostgreSQL half of the tests is skipped (reported as ignored)"
 else
+  ensure_pg_client
   # host[:port] from scheme://[user@]host[:port][/db]
   pg_hostport="${PITLANE_TEST_PG#*://}"; pg_hostport="${pg_hostport##*@}"; pg_hostport="${pg_hostport%%/*}"
   pg_host="${pg_hostport%:*}"; pg_port="${pg_hostport##*:}"

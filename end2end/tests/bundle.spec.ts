@@ -26,8 +26,11 @@ import { open } from "./helpers";
  * lazy route of their own made `/book` 437 KB). The ceiling was 425,000. Parts for "any
  * store" took it from 422,350 to 425,529: their refusals (no parts, no address, not on
  * sale, still on their way, …) in the main wasm (+492), the link to the parts page and
- * its styles; the parts page itself is in the chunk of `/bookings/:id`. The ceiling is
- * 430,000.
+ * its styles; the parts page itself is in the chunk of `/bookings/:id`. The ceiling was
+ * 430,000. HQ's data administration (issue 13) took it from 427,737 to 430,988: the
+ * translated refusals of a CSV row (unknown SKU, wrong header, three decimals, …) are in
+ * the main wasm like every error, and the page's styles in the one stylesheet. The
+ * ceiling is 434,000.
  * Loading the later booking steps as chunks of their own was measured and made the load
  * bigger (see the README).
  * Needs a release build made with `--split --precompress`, as scripts/test.sh makes.
@@ -38,7 +41,7 @@ const FIRST_VISITS: [string, string, number][] = [
   ["the services page", "/", 300_000],
   ["sign-in", "/signin", 300_000],
   ["sign-up", "/signup", 300_000],
-  ["booking", "/book", 430_000],
+  ["booking", "/book", 434_000],
 ];
 
 for (const [what, route, budget] of FIRST_VISITS) {

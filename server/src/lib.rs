@@ -10,13 +10,17 @@
 //! - [`http`]: the axum router: pages, server functions, `/api/events`, `/healthz`;
 //! - [`jobs`]: background jobs (the acceptance-window expiry), claimed from rows;
 //! - [`headers`]: the security headers every response carries;
-//! - [`telemetry`]: tracing set-up.
+//! - [`telemetry`]: tracing set-up;
+//! - [`backup`]: a consistent backup while the server serves, and restore into an empty
+//!   database.
 //!
-//! The binary (`main.rs`) is a thin CLI over these: `serve`, `migrate`, `seed --demo`.
+//! The binary (`main.rs`) is a thin CLI over these: `serve`, `migrate`, `seed --demo`,
+//! `import`, `export`, `backup`, `restore`.
 
 // The server has a clock; only the browser side must read it through `app::clock`.
 #![allow(clippy::disallowed_methods)]
 
+pub mod backup;
 pub mod config;
 pub mod demo;
 pub mod headers;

@@ -1,5 +1,6 @@
 //! The `server` binary: `serve` (the default), `migrate`, `seed --demo`, and data
-//! administration: `import <kind> <file>` and `export <kind>`.
+//! administration: `import <kind> <file>`, `export <kind>`, `backup <file>` and
+//! `restore <file>`.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -42,6 +43,17 @@ enum Command {
         /// Check only; apply nothing.
         #[arg(long)]
         check: bool,
+    },
+    /// Write a consistent backup of the database to a new file while it serves
+    /// (SQLite: VACUUM INTO; PostgreSQL: pg_dump's custom format).
+    Backup {
+        /// The backup file; it must not exist yet.
+        file: std::path::PathBuf,
+    },
+    /// Restore a backup into the configured database, which must be empty.
+    Restore {
+        /// A file `server backup` wrote.
+        file: std::path::PathBuf,
     },
     /// Export a kind as CSV in its import format, to standard output or `--out`.
     Export {
@@ -88,6 +100,24 @@ async fn main() -> anyhow::Result<()> {
             let db = Database::connect(&config.database_url, Hub::new()).await?;
             db.migrate().await?;
             import(&db, &kind, &file, valid_only, check).await?;
+        }
+        Command::Backup { file } => {
+            let taken = server::backup::backup(&config.database_url, &file).await?;
+            println!(
+                "backed up {} to {} ({} bytes in {:.1?})",
+                redact(&config.database_url),
+                file.display(),
+                taken.bytes,
+                taken.took
+            );
+        }
+        Command::Restore { file } => {
+            server::backup::restore(&config.database_url, &file).await?;
+            println!(
+                "restored {} into {}",
+                file.display(),
+                redact(&config.database_url)
+            );
         }
         Command::Export { kind, out } => {
             let db = Database::connect(&config.database_url, Hub::new()).await?;
