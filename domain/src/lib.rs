@@ -39,6 +39,8 @@
 //!   passed where a `CustomerId` is expected.
 //! - [`kiosk`]: pairing an iPad with a store ([`kiosk::PairingCode`]), staff PINs
 //!   ([`kiosk::Pin`]) and the idle lock ([`kiosk::IdleLock`]).
+//! - [`kpi`]: store KPIs per day and week: bookings, revenue at locked prices, bay
+//!   utilisation, fill rate, stock cover.
 //! - [`lifecycle`]: knowing the customer: lifecycle stages and A/B/C/D value classes
 //!   from their events, with thresholds HQ sets.
 //! - [`local_time`]: the stores' wall clock (UTC+8 all year) and conversions.
@@ -111,6 +113,7 @@ pub mod geo;
 pub mod help;
 pub mod ids;
 pub mod kiosk;
+pub mod kpi;
 pub mod lifecycle;
 pub mod local_time;
 pub mod money;
