@@ -500,6 +500,7 @@ pub enum Msg {
     NavStock,
     NavReplenishment,
     NavData,
+    NavKpis,
     NavTransfers,
 }
 
@@ -1497,6 +1498,7 @@ impl Msg {
             Msg::NavStock => ("库存", "Stock"),
             Msg::NavReplenishment => ("补货", "Replenishment"),
             Msg::NavData => ("数据", "Data"),
+            Msg::NavKpis => ("指标", "KPIs"),
             Msg::NavTransfers => ("调拨", "Transfers"),
             Msg::ErrTransferSourceShort => ("调出地点已没有这么多高于安全库存的可调数量，请重新生成建议", "The sending location can no longer spare that much above its safety stock; run the proposal again"),
             Msg::ErrReceiptTooLarge => ("收货数量不能超过发出或订购的数量", "You cannot receive more than was sent or ordered"),
@@ -2315,6 +2317,79 @@ impl DataMsg {
 impl Text for DataMsg {
     fn text(self, lang: Lang) -> &'static str {
         DataMsg::text(self, lang)
+    }
+}
+
+/// The store KPI page's words (`/hq/kpis`), in a function of their own so they travel
+/// in that page's code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KpiMsg {
+    Title,
+    Hint,
+    Period,
+    Days,
+    Step,
+    ByDay,
+    ByWeek,
+    Store,
+    Day,
+    Week,
+    Chain,
+    Bookings,
+    Cancelled,
+    Revenue,
+    Utilisation,
+    FillRate,
+    Cover,
+    TableCaption,
+    ChainByDay,
+    ChainByWeek,
+    ChartBookings,
+    ChartRevenue,
+    ChartUtilisation,
+    ChartFillRate,
+    ChartCover,
+}
+
+impl KpiMsg {
+    pub fn text(self, lang: Lang) -> &'static str {
+        let (zh, en) = match self {
+            KpiMsg::Title => ("门店指标", "Store KPIs"),
+            KpiMsg::Hint => ("各门店的预约、按锁定价格计的收入、工位利用率（已预约工时 ÷ 营业时间内的工位时间）、备件到位率（到店时所需配件都已在本店货架上的车辆占比）和库存可用天数（本店所用零件可用天数的中位数，当前值）。售后跟进与满意度见“售后”。", "Each store's bookings, revenue at the prices locked in its orders, bay utilisation (minutes booked over bay time open), fill rate (cars whose parts were all on the store's shelf when they arrived) and days of cover (the median over the parts the store uses, as of now). Follow-ups and satisfaction are under After-sales."),
+            KpiMsg::Period => ("时间段", "Period"),
+            KpiMsg::Days => ("天", "days"),
+            KpiMsg::Step => ("按", "By"),
+            KpiMsg::ByDay => ("日", "Day"),
+            KpiMsg::ByWeek => ("周", "Week"),
+            KpiMsg::Store => ("门店", "Store"),
+            KpiMsg::Day => ("日期", "Day"),
+            KpiMsg::Week => ("周（周一起）", "Week of"),
+            KpiMsg::Chain => ("全部门店", "The chain"),
+            KpiMsg::Bookings => ("预约", "Bookings"),
+            KpiMsg::Cancelled => ("取消", "Cancelled"),
+            KpiMsg::Revenue => ("收入", "Revenue"),
+            KpiMsg::Utilisation => ("工位利用率", "Bay utilisation"),
+            KpiMsg::FillRate => ("备件到位率", "Fill rate"),
+            KpiMsg::Cover => ("库存可用天数", "Days of cover"),
+            KpiMsg::TableCaption => ("所选时间段内各门店的指标", "Each store over the period"),
+            KpiMsg::ChainByDay => ("全部门店，按日", "The chain, day by day"),
+            KpiMsg::ChainByWeek => ("全部门店，按周", "The chain, week by week"),
+            KpiMsg::ChartBookings => ("预约数（按门店）", "Bookings, by store"),
+            KpiMsg::ChartRevenue => ("收入（元）", "Revenue (yuan)"),
+            KpiMsg::ChartUtilisation => ("工位利用率", "Bay utilisation"),
+            KpiMsg::ChartFillRate => ("备件到位率", "Fill rate"),
+            KpiMsg::ChartCover => ("库存可用天数（中位数）", "Days of cover (median)"),
+        };
+        match lang {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+}
+
+impl Text for KpiMsg {
+    fn text(self, lang: Lang) -> &'static str {
+        KpiMsg::text(self, lang)
     }
 }
 

@@ -27,6 +27,7 @@
 //!   them, never to a customer who opted out;
 //! - [`supply`]: the supply chain: network stock with alerts, safety stock, the
 //!   replenishment proposal that explains its lines, transfers and purchase orders;
+//! - [`kpi`]: store KPIs for HQ per day and week, charts drawn on the server;
 //! - [`dataimport`]: HQ's CSV import and export of the catalog, fitment, prices and
 //!   stock counts, checked row by row before anything is applied;
 //! - `charts` (server only): charts drawn as SVG text on the server;
@@ -65,6 +66,7 @@ pub mod followup;
 pub mod garage;
 pub mod help;
 pub mod i18n;
+pub mod kpi;
 pub mod lazy;
 pub mod lifecycle;
 pub mod live;

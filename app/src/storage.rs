@@ -32,6 +32,7 @@ use crate::followup::report::AfterSalesStorage;
 use crate::followup::FollowUpStorage;
 use crate::garage::GarageStorage;
 use crate::help::HelpStorage;
+use crate::kpi::KpiStorage;
 use crate::lifecycle::StandingStorage;
 use crate::parts::PartsStorage;
 use crate::policies::PolicyStorage;
@@ -148,6 +149,7 @@ pub struct Storages {
     pub aftersales: Arc<dyn AfterSalesStorage>,
     pub supply: Arc<dyn SupplyStorage>,
     pub imports: Arc<dyn ImportStorage>,
+    pub kpis: Arc<dyn KpiStorage>,
     /// Where campaign messages leave: the backend's recording sender unless configured.
     pub sender: Arc<dyn CampaignSender>,
 }
@@ -179,6 +181,7 @@ impl Storages {
             + AfterSalesStorage
             + SupplyStorage
             + ImportStorage
+            + KpiStorage
             + CampaignSender,
     {
         Storages {
@@ -205,6 +208,7 @@ impl Storages {
             aftersales: backend.clone(),
             supply: backend.clone(),
             imports: backend.clone(),
+            kpis: backend.clone(),
             sender: backend,
         }
     }
@@ -234,6 +238,7 @@ impl Storages {
         provide_context(self.aftersales.clone());
         provide_context(self.supply.clone());
         provide_context(self.imports.clone());
+        provide_context(self.kpis.clone());
         provide_context(self.sender.clone());
     }
 }

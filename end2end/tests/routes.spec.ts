@@ -142,6 +142,7 @@ for (const lang of ["zh", "en"]) {
       await visit(page, "/hq/customers", ".thresholds-form");
       await visit(page, "/hq/stock", ".network-table");
       await visit(page, "/hq/replenishment", ".proposal-head");
+      await visit(page, "/hq/kpis", ".kpi-table");
       await visit(page, "/hq/data", ".import-form");
     });
   });

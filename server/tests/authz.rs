@@ -641,6 +641,11 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
         ),
         ("supply_proposal", vec![], hq_staff),
         (
+            "store_kpis",
+            vec![("days", "7"), ("by", "day"), ("lang", "en")],
+            hq_staff,
+        ),
+        (
             "supply_forecast",
             vec![("location_id", "x"), ("part_id", "y")],
             hq_staff,

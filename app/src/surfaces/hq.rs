@@ -82,6 +82,10 @@ fn nav() -> Vec<NavItem> {
             label: Msg::NavReplenishment,
         },
         NavItem {
+            href: "/hq/kpis",
+            label: Msg::NavKpis,
+        },
+        NavItem {
             href: "/hq/data",
             label: Msg::NavData,
         },
@@ -235,6 +239,19 @@ fn HqReplenishmentPage() -> impl IntoView {
 }
 
 #[component]
+fn HqKpisPage() -> impl IntoView {
+    // The gate's view is built in a reactive closure; resources are made out here.
+    let state = crate::kpi::HqKpisState::new();
+    view! {
+        <SurfaceFrame kind="hq" title=Msg::SurfaceHq home="/hq" sign_in="/hq/kpis" nav=nav()>
+            <StaffGate allowed=Principal::works_at_hq next="/hq/kpis">
+                <crate::kpi::HqKpis state=state />
+            </StaffGate>
+        </SurfaceFrame>
+    }
+}
+
+#[component]
 fn HqDataPage() -> impl IntoView {
     view! {
         <SurfaceFrame kind="hq" title=Msg::SurfaceHq home="/hq" sign_in="/hq/data" nav=nav()>
@@ -247,7 +264,7 @@ fn HqDataPage() -> impl IntoView {
 
 /// The console's page for the address: `/hq`, `/hq/policies`, `/hq/devices`,
 /// `/hq/staff`, `/hq/routing`, `/hq/tags`, `/hq/aftersales`, `/hq/customers`,
-/// `/hq/campaigns`, `/hq/stock`, `/hq/replenishment`, `/hq/data`; anything
+/// `/hq/campaigns`, `/hq/stock`, `/hq/replenishment`, `/hq/kpis`, `/hq/data`; anything
 /// else under `/hq` is not found.
 #[component]
 fn HqConsole() -> impl IntoView {
@@ -264,6 +281,7 @@ fn HqConsole() -> impl IntoView {
         "/hq/campaigns" => view! { <HqCampaignsPage /> }.into_any(),
         "/hq/stock" => view! { <HqStockPage /> }.into_any(),
         "/hq/replenishment" => view! { <HqReplenishmentPage /> }.into_any(),
+        "/hq/kpis" => view! { <HqKpisPage /> }.into_any(),
         "/hq/data" => view! { <HqDataPage /> }.into_any(),
         _ => view! { <crate::NotFound /> }.into_any(),
     }

@@ -44,6 +44,8 @@
 //!     and the built-in recording [`app::campaigns::CampaignSender`];
 //!   - `dataimport.rs`: [`app::dataimport::ImportStorage`] (CSV uploads staged, rows
 //!     applied in one transaction, exports).
+//!   - `kpi.rs`: [`app::kpi::KpiStorage`] (each store's day counted from its orders,
+//!     bays and hours).
 //!   - `supply.rs`: [`app::supply::SupplyStorage`] (the network's positions for
 //!     [`domain::supply`], proposals with each line's arithmetic, transfers and purchase
 //!     orders moved under their row's lock, and the stock ledger every move writes);
@@ -177,6 +179,9 @@ macro_rules! feature_files {
         #[allow(clippy::duplicate_mod)]
         #[path = "help.rs"]
         mod help;
+        #[allow(clippy::duplicate_mod)]
+        #[path = "kpi.rs"]
+        mod kpi;
         #[allow(clippy::duplicate_mod)]
         #[path = "parts.rs"]
         mod parts;

@@ -329,6 +329,10 @@ pub async fn insert_demo(conn: &mut Connection, d: &DemoData) -> Result<(), sqlx
             "technician_id",
             "created_at",
             "completed_at",
+            "scheduled_start",
+            "scheduled_end",
+            "checked_in_at",
+            "parts_ready",
         ],
         &d.orders,
         |q, r| {
@@ -345,6 +349,10 @@ pub async fn insert_demo(conn: &mut Connection, d: &DemoData) -> Result<(), sqlx
                 .bind(r.technician_id)
                 .bind(DbTime::from(r.created_at))
                 .bind(r.completed_at.map(DbTime))
+                .bind(r.scheduled.map(|(start, _)| DbTime(start)))
+                .bind(r.scheduled.map(|(_, end)| DbTime(end)))
+                .bind(r.scheduled.map(|(start, _)| DbTime(start)))
+                .bind(r.parts_ready)
         },
     )
     .await?;

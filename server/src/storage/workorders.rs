@@ -181,9 +181,24 @@ impl WorkOrderStorage for Backend {
                     record_reading(tx, vehicle, *mileage, Some(store), Some(by), now).await?;
                     // The new reading moves the car's reminders.
                     events.extend(super::followups::reproject_vehicle(tx, vehicle, now).await?);
+                    // The fill rate's fact: were the car's parts on the shelf as it came?
+                    let holds: Vec<Option<Uuid>> = sqlx::query_scalar(
+                        "SELECT location_id FROM reservations WHERE order_id = $1 AND released_at IS NULL",
+                    )
+                    .bind(order.as_uuid())
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    let held: Vec<domain::kpi::HeldAt> = holds
+                        .iter()
+                        .map(|at| match at {
+                            Some(at) if *at == store.as_uuid() => domain::kpi::HeldAt::OwnShelf,
+                            _ => domain::kpi::HeldAt::Elsewhere,
+                        })
+                        .collect();
                     sqlx::query(
                         "UPDATE orders SET mileage_km = $1, concerns = $2, checked_in_at = $3,
-                                responsible_id = COALESCE(responsible_id, $4)
+                                responsible_id = COALESCE(responsible_id, $4), parts_ready = $6
                          WHERE id = $5",
                     )
                     .bind(i64::from(mileage.km()))
@@ -191,6 +206,7 @@ impl WorkOrderStorage for Backend {
                     .bind(DbTime(now))
                     .bind(by.as_uuid())
                     .bind(order.as_uuid())
+                    .bind(domain::kpi::parts_ready(&held))
                     .execute(&mut *tx)
                     .await
                     .map_err(db_err)?;
