@@ -6,6 +6,7 @@
 //! - [`stacked_bars`]: one horizontal bar per row, split by series (counts, or shares
 //!   of 100 %).
 //! - [`value_bars`]: one bar per row against a fixed maximum (a rating out of 5).
+//! - [`district_map`]: districts sized by their customers and stores with their reach.
 
 use std::fmt::Write;
 
@@ -176,6 +177,117 @@ pub fn value_bars(
     svg
 }
 
+/// A district on [`district_map`]: its name, centre and customers, and whether a store
+/// reaches it.
+pub struct MapPlace {
+    pub label: String,
+    pub lat_e6: i32,
+    pub lng_e6: i32,
+    pub customers: u32,
+    pub within: bool,
+}
+
+/// A store on [`district_map`].
+pub struct MapStore {
+    pub label: String,
+    pub lat_e6: i32,
+    pub lng_e6: i32,
+}
+
+/// A map of districts (a circle each, its area the customers living there; green within
+/// a store's reach, orange beyond) and stores (a square each inside a circle of
+/// `reach_m`), north up, in an equirectangular projection around the points' middle
+/// latitude: within a city the distortion is far below what the eye reads.
+/// `legend`: within reach, beyond reach, a store's reach.
+pub fn district_map(
+    id: &str,
+    title: &str,
+    places: &[MapPlace],
+    stores: &[MapStore],
+    reach_m: u32,
+    legend: [&str; 3],
+) -> String {
+    const W: f64 = 640.0;
+    const PAD: f64 = 40.0;
+    const LEGEND: f64 = 28.0;
+    const M_PER_DEG: f64 = 111_320.0;
+    let points: Vec<(i32, i32)> = places
+        .iter()
+        .map(|p| (p.lat_e6, p.lng_e6))
+        .chain(stores.iter().map(|s| (s.lat_e6, s.lng_e6)))
+        .collect();
+    let deg = |e6: i32| f64::from(e6) / 1e6;
+    let (mut lat0, mut lat1, mut lng0, mut lng1) = (90.0f64, -90.0f64, 180.0f64, -180.0f64);
+    for &(lat, lng) in &points {
+        lat0 = lat0.min(deg(lat));
+        lat1 = lat1.max(deg(lat));
+        lng0 = lng0.min(deg(lng));
+        lng1 = lng1.max(deg(lng));
+    }
+    if points.is_empty() {
+        (lat0, lat1, lng0, lng1) = (30.0, 30.5, 120.0, 120.5);
+    }
+    let cos = ((lat0 + lat1) / 2.0).to_radians().cos();
+    let span_x = ((lng1 - lng0) * cos).max(0.01);
+    let span_y = (lat1 - lat0).max(0.01);
+    let scale = (W - 2.0 * PAD) / span_x;
+    let h = span_y * scale + 2.0 * PAD + LEGEND;
+    let x = |lng_e6: i32| PAD + (deg(lng_e6) - lng0) * cos * scale;
+    let y = |lat_e6: i32| PAD + (lat1 - deg(lat_e6)) * scale;
+    let reach_px = f64::from(reach_m) / M_PER_DEG * scale;
+    let most = places.iter().map(|p| p.customers).max().unwrap_or(0).max(1);
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart map" role="img" aria-labelledby="{id}-t" viewBox="0 0 {W} {h:.0}" width="100%"><title id="{id}-t">{}</title>"#,
+        escape(title)
+    );
+    for s in stores {
+        let _ = write!(
+            svg,
+            r##"<circle cx="{:.1}" cy="{:.1}" r="{reach_px:.1}" fill="#0969da" fill-opacity="0.07" stroke="#0969da" stroke-opacity="0.35" stroke-dasharray="4 3"/>"##,
+            x(s.lng_e6),
+            y(s.lat_e6)
+        );
+    }
+    for p in places {
+        let r = 4.0 + 22.0 * (f64::from(p.customers) / f64::from(most)).sqrt();
+        let colour = if p.within { "#1a7f37" } else { "#bc4c00" };
+        let (cx, cy) = (x(p.lng_e6), y(p.lat_e6));
+        let _ = write!(
+            svg,
+            r##"<circle cx="{cx:.1}" cy="{cy:.1}" r="{r:.1}" fill="{colour}" fill-opacity="0.55" stroke="{colour}"><title>{}: {}</title></circle><text x="{cx:.1}" y="{:.1}" text-anchor="middle" font-size="12" fill="#1f2328">{} {}</text>"##,
+            escape(&p.label),
+            p.customers,
+            cy + r + 13.0,
+            escape(&p.label),
+            p.customers
+        );
+    }
+    for s in stores {
+        let (cx, cy) = (x(s.lng_e6), y(s.lat_e6));
+        let _ = write!(
+            svg,
+            r##"<rect x="{:.1}" y="{:.1}" width="9" height="9" fill="#1f2328"><title>{}</title></rect>"##,
+            cx - 4.5,
+            cy - 4.5,
+            escape(&s.label)
+        );
+    }
+    let ly = h - 12.0;
+    let _ = write!(
+        svg,
+        r##"<circle cx="16" cy="{:.0}" r="6" fill="#1a7f37" fill-opacity="0.55"/><text x="28" y="{ly:.0}" font-size="12" fill="#1f2328">{}</text><circle cx="216" cy="{:.0}" r="6" fill="#bc4c00" fill-opacity="0.55"/><text x="228" y="{ly:.0}" font-size="12" fill="#1f2328">{}</text><rect x="412" y="{:.0}" width="9" height="9" fill="#1f2328"/><text x="428" y="{ly:.0}" font-size="12" fill="#1f2328">{}</text></svg>"##,
+        ly - 4.0,
+        escape(legend[0]),
+        ly - 4.0,
+        escape(legend[1]),
+        ly - 9.0,
+        escape(legend[2])
+    );
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,5 +350,46 @@ mod tests {
         });
         assert_eq!(widths(&svg), vec![AREA * 45 / 50]);
         assert!(svg.contains(">4.5<") && svg.contains(">–<"));
+    }
+
+    #[test]
+    fn a_map_draws_each_district_by_its_customers_and_each_store_with_its_reach() {
+        let place = |label: &str, lat_e6, lng_e6, customers, within| MapPlace {
+            label: label.to_owned(),
+            lat_e6,
+            lng_e6,
+            customers,
+            within,
+        };
+        let svg = district_map(
+            "m",
+            "Where <customers> live",
+            &[
+                place("Xihu", 30_259_500, 120_130_000, 40, true),
+                place("Qiantang", 30_323_000, 120_493_000, 10, false),
+            ],
+            &[MapStore {
+                label: "HZ-XH".to_owned(),
+                lat_e6: 30_277_600,
+                lng_e6: 120_135_700,
+            }],
+            15_000,
+            ["within", "beyond", "store"],
+        );
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(svg.contains("Where &lt;customers&gt; live"));
+        assert!(
+            svg.contains("<title>Xihu: 40</title>") && svg.contains("<title>Qiantang: 10</title>")
+        );
+        assert!(svg.contains("<title>HZ-XH</title>"));
+        // Green within reach, orange beyond; the larger district has the larger circle.
+        let radius = |label: &str| -> f64 {
+            let at = svg.find(&format!("<title>{label}:")).expect("district");
+            let circle = &svg[svg[..at].rfind("<circle").expect("circle")..at];
+            let r = circle.split(" r=\"").nth(1).expect("r");
+            r[..r.find('"').expect("quote")].parse().expect("number")
+        };
+        assert!(radius("Xihu") > radius("Qiantang"));
+        assert!(svg.contains(r##"fill="#bc4c00""##) && svg.contains(r##"fill="#1a7f37""##));
     }
 }

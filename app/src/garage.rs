@@ -263,12 +263,14 @@ pub fn GaragePage() -> impl IntoView {
     );
     let followups = crate::followup::customer::MyFollowUpsState::new();
     let cases = crate::cases::MyCasesState::new();
+    let district = crate::customer_map::HomeDistrictState::new();
     view! {
         <CustomerGate next="/garage">
             <Garage add=add remove=remove vehicles=vehicles models=models />
             <crate::cases::MyCases state=cases />
             <crate::followup::customer::MyFollowUps state=followups />
             <crate::reception::MyAdvisorPanel advisor=advisor choose=choose />
+            <crate::customer_map::HomeDistrict state=district />
         </CustomerGate>
     }
 }

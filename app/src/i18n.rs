@@ -313,6 +313,7 @@ pub enum Msg {
     ErrTagUnknown,
     ErrSearchInvalid,
     ErrSearchTooShort,
+    ErrDistrictUnknown,
     ErrPartCategoryFixed,
     ErrCountBelowHeld,
     ErrLocationUnknown,
@@ -1477,6 +1478,7 @@ impl StaffMsg {
 impl Msg {
     pub fn text(self, lang: Lang) -> &'static str {
         let (zh, en) = match self {
+            Msg::ErrDistrictUnknown => ("没有该城区", "There is no such district"),
             Msg::ErrPartCategoryFixed => ("已有零件不能更改类别（库存与适配车型都依赖它）", "An existing part keeps its category (its stock and fitment depend on it)"),
             Msg::ErrCountBelowHeld => ("盘点数量少于预约已占用的数量，请先处理相关预约", "The count is below what bookings hold on this shelf; deal with those bookings first"),
             Msg::ErrLocationUnknown => ("没有该门店或仓库", "There is no store or warehouse with this code"),
@@ -1922,6 +1924,7 @@ pub fn domain_error_text(e: &domain::Error, lang: Lang) -> &'static str {
         E::TagUnknown => Msg::ErrTagUnknown,
         E::SearchInvalid => Msg::ErrSearchInvalid,
         E::SearchTooShort => Msg::ErrSearchTooShort,
+        E::DistrictUnknown => Msg::ErrDistrictUnknown,
         E::PartCategoryFixed => Msg::ErrPartCategoryFixed,
         E::CountBelowHeld => Msg::ErrCountBelowHeld,
         E::LocationUnknown => Msg::ErrLocationUnknown,
@@ -2349,11 +2352,37 @@ pub enum KpiMsg {
     ChartUtilisation,
     ChartFillRate,
     ChartCover,
+    MapTitle,
+    MapHint,
+    WithinReach,
+    BeyondReach,
+    StoreReach,
+    NextStore,
+    MapTableCaption,
+    District,
+    Customers,
+    NearestStore,
+    Distance,
+    Reach,
+    NotSaid,
 }
 
 impl KpiMsg {
     pub fn text(self, lang: Lang) -> &'static str {
         let (zh, en) = match self {
+            KpiMsg::MapTitle => ("客户居住分布与门店服务范围", "Where customers live, against the stores' reach"),
+            KpiMsg::MapHint => ("按客户在“我的车库”中填写的城区统计；圆的面积代表客户数，绿色在某家门店服务范围内，橙色在所有门店范围之外；虚线圈为门店服务半径（送货上门的距离）。", "Counted by the district customers gave in their garage; a circle's area is its customers, green within a store's reach, orange beyond every store's; the dashed rings are the stores' reach (as far as their staff deliver)."),
+            KpiMsg::WithinReach => ("在服务范围内", "Within reach"),
+            KpiMsg::BeyondReach => ("超出服务范围", "Beyond reach"),
+            KpiMsg::StoreReach => ("门店", "Store"),
+            KpiMsg::NextStore => ("服务范围外客户最多的城区（新店候选）：", "Most customers beyond reach (where the next store could go):"),
+            KpiMsg::MapTableCaption => ("各城区的客户与最近门店", "Each district's customers and nearest store"),
+            KpiMsg::District => ("城区", "District"),
+            KpiMsg::Customers => ("客户数", "Customers"),
+            KpiMsg::NearestStore => ("最近门店", "Nearest store"),
+            KpiMsg::Distance => ("距离", "Distance"),
+            KpiMsg::Reach => ("服务范围", "Reach"),
+            KpiMsg::NotSaid => ("未填写城区的客户：", "Customers who have not said where they live:"),
             KpiMsg::Title => ("门店指标", "Store KPIs"),
             KpiMsg::Hint => ("各门店的预约、按锁定价格计的收入、工位利用率（已预约工时 ÷ 营业时间内的工位时间）、备件到位率（到店时所需配件都已在本店货架上的车辆占比）和库存可用天数（本店所用零件可用天数的中位数，当前值）。售后跟进与满意度见“售后”。", "Each store's bookings, revenue at the prices locked in its orders, bay utilisation (minutes booked over bay time open), fill rate (cars whose parts were all on the store's shelf when they arrived) and days of cover (the median over the parts the store uses, as of now). Follow-ups and satisfaction are under After-sales."),
             KpiMsg::Period => ("时间段", "Period"),
@@ -2390,6 +2419,41 @@ impl KpiMsg {
 impl Text for KpiMsg {
     fn text(self, lang: Lang) -> &'static str {
         KpiMsg::text(self, lang)
+    }
+}
+
+/// The garage's "where I live" words, in a function of their own so they travel in the
+/// garage's code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HomeMsg {
+    WhereILive,
+    Why,
+    District,
+    RatherNotSay,
+    Save,
+    Saved,
+}
+
+impl HomeMsg {
+    pub fn text(self, lang: Lang) -> &'static str {
+        let (zh, en) = match self {
+            HomeMsg::WhereILive => ("我住在", "Where I live"),
+            HomeMsg::Why => ("告诉我们您住在哪个城区，帮助我们决定在哪里开设新门店。可随时更改或不填。", "Tell us your district and help us decide where to open the next store. Change it or leave it blank at any time."),
+            HomeMsg::District => ("城区", "District"),
+            HomeMsg::RatherNotSay => ("不填写", "Rather not say"),
+            HomeMsg::Save => ("保存", "Save"),
+            HomeMsg::Saved => ("已保存", "Saved"),
+        };
+        match lang {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+}
+
+impl Text for HomeMsg {
+    fn text(self, lang: Lang) -> &'static str {
+        HomeMsg::text(self, lang)
     }
 }
 

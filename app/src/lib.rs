@@ -28,6 +28,8 @@
 //! - [`supply`]: the supply chain: network stock with alerts, safety stock, the
 //!   replenishment proposal that explains its lines, transfers and purchase orders;
 //! - [`kpi`]: store KPIs for HQ per day and week, charts drawn on the server;
+//! - [`customer_map`]: where customers live by district against the stores' reach
+//!   (HQ's map) and the garage's "where I live";
 //! - [`dataimport`]: HQ's CSV import and export of the catalog, fitment, prices and
 //!   stock counts, checked row by row before anything is applied;
 //! - `charts` (server only): charts drawn as SVG text on the server;
@@ -58,6 +60,7 @@ pub mod cases;
 pub mod charts;
 pub mod clock;
 pub mod codec;
+pub mod customer_map;
 pub mod dataimport;
 pub mod devices;
 pub mod error;

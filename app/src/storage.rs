@@ -24,6 +24,7 @@ use crate::account::AccountStorage;
 use crate::booking::BookingStorage;
 use crate::campaigns::{CampaignSender, CampaignStorage};
 use crate::cases::CaseStorage;
+use crate::customer_map::MapStorage;
 use crate::dataimport::ImportStorage;
 use crate::devices::DeviceStorage;
 use crate::error::AppError;
@@ -150,6 +151,7 @@ pub struct Storages {
     pub supply: Arc<dyn SupplyStorage>,
     pub imports: Arc<dyn ImportStorage>,
     pub kpis: Arc<dyn KpiStorage>,
+    pub map: Arc<dyn MapStorage>,
     /// Where campaign messages leave: the backend's recording sender unless configured.
     pub sender: Arc<dyn CampaignSender>,
 }
@@ -182,6 +184,7 @@ impl Storages {
             + SupplyStorage
             + ImportStorage
             + KpiStorage
+            + MapStorage
             + CampaignSender,
     {
         Storages {
@@ -209,6 +212,7 @@ impl Storages {
             supply: backend.clone(),
             imports: backend.clone(),
             kpis: backend.clone(),
+            map: backend.clone(),
             sender: backend,
         }
     }
@@ -239,6 +243,7 @@ impl Storages {
         provide_context(self.supply.clone());
         provide_context(self.imports.clone());
         provide_context(self.kpis.clone());
+        provide_context(self.map.clone());
         provide_context(self.sender.clone());
     }
 }

@@ -425,6 +425,9 @@ pub enum Error {
     /// A catalog row gives an existing part another category.
     #[error("a part keeps its category")]
     PartCategoryFixed,
+    /// A code names no district of the city.
+    #[error("unknown district")]
+    DistrictUnknown,
 }
 
 impl Error {
@@ -570,6 +573,7 @@ impl Error {
             Error::LocationUnknown => "location_unknown",
             Error::CountBelowHeld => "count_below_held",
             Error::PartCategoryFixed => "part_category_fixed",
+            Error::DistrictUnknown => "district_unknown",
         }
     }
 }
@@ -579,7 +583,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const ALL: [Error; 138] = [
+    const ALL: [Error; 139] = [
         Error::AmountEmpty,
         Error::AmountNotANumber,
         Error::AmountTooPrecise,
@@ -718,6 +722,7 @@ mod tests {
         Error::LocationUnknown,
         Error::CountBelowHeld,
         Error::PartCategoryFixed,
+        Error::DistrictUnknown,
     ];
 
     #[test]
@@ -864,6 +869,7 @@ mod tests {
                 "location_unknown",
                 "count_below_held",
                 "part_category_fixed",
+                "district_unknown",
             ]
         );
     }

@@ -25,6 +25,8 @@
 //!   customer, escalated when overdue.
 //! - [`dataimport`]: the CSV files HQ imports (catalog, fitment, prices, stock counts),
 //!   checked row by row before anything is applied.
+//! - [`districts`]: Hangzhou's districts, where customers live, against the stores'
+//!   reach: the customer map and where the next store goes.
 //! - [`catalog`]: services, their [`ServiceCategory`], and vehicle models.
 //! - [`discount`]: membership [`Tier`]s and the [`DiscountPolicy`]s HQ publishes.
 //! - [`error`]: the single [`Error`] enum; the UI translates by variant, logs and
@@ -105,6 +107,7 @@ pub mod cases;
 pub mod catalog;
 pub mod dataimport;
 pub mod discount;
+pub mod districts;
 pub mod error;
 pub mod findings;
 pub mod followup;

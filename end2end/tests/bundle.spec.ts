@@ -97,11 +97,14 @@ for (const [what, route, budget] of FIRST_VISITS) {
  * segment builder with its campaigns and the after-sales figures with their charts took
  * it to 605,905, and 630,000 until the supply chain (the network matrix with its
  * forecast, the proposal with each line's reasoning, transfers and purchase orders) took
- * it to 691,741; it is 720,000.
+ * it to 691,741, and 720,000 until data administration (the CSV import with its progress
+ * and refused rows, exports: 718,217) and the store KPIs (their tables and choices:
+ * 727,357) took it past; with the customer map it is 760,000. The charts and the map
+ * are drawn on the server: their cost is the tables and words, not a chart library.
  */
 for (const [what, route, chunk, budget] of [
   ["the store kiosk", "/kiosk", "kiosk", 790_000],
-  ["the HQ console", "/hq", "hq", 720_000],
+  ["the HQ console", "/hq", "hq", 760_000],
 ] as const) {
   test(`a first visit to ${what} (${route}) loads its surface's chunk and stays under ${budget} bytes`, async ({ page }) => {
     await open(page, route);

@@ -645,6 +645,13 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
             vec![("days", "7"), ("by", "day"), ("lang", "en")],
             hq_staff,
         ),
+        ("customer_map", vec![("lang", "en")], hq_staff),
+        ("home_district", vec![], customer_only),
+        (
+            "set_home_district",
+            vec![("district", "ATLANTIS")],
+            customer_only,
+        ),
         (
             "supply_forecast",
             vec![("location_id", "x"), ("part_id", "y")],

@@ -2,10 +2,12 @@
 //! local day they fall on (bookings made, cancelled, revenue handed over at locked
 //! prices, minutes booked against bay time open, cars that found their parts), checked
 //! against orders written for a week the demo leaves empty; a check-in records whether
-//! the car's parts were on the shelf; HQ reads it all, with charts, over HTTP.
+//! the car's parts were on the shelf; HQ reads it all, with charts, over HTTP; and the
+//! map of where customers live counts each customer once, by the district they gave.
 
 mod common;
 
+use app::customer_map::CustomerMapView;
 use app::kpi::KpiReport;
 use app::workorders::Advance;
 use common::{
@@ -23,6 +25,7 @@ both_backends!(
     a_stores_days_count_its_orders_on_their_local_days,
     a_check_in_records_whether_the_parts_were_on_the_shelf,
     hq_reads_the_kpis_with_charts_by_day_and_by_week,
+    customers_are_mapped_by_district_against_the_stores_reach,
 );
 
 /// An order of a demo customer's car at `store`, with the given instants and figures.
@@ -272,4 +275,89 @@ async fn hq_reads_the_kpis_with_charts_by_day_and_by_week(db: TestDb) {
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+async fn customers_are_mapped_by_district_against_the_stores_reach(db: TestDb) {
+    let server = TestServer::start(&db).await;
+    let hq = signed_in(&server, "staff", HQ_ADMIN).await;
+    let read = |hq: &reqwest::Client| {
+        let server = &server;
+        let hq = hq.clone();
+        async move {
+            let (status, body) = call_as(&hq, server, "customer_map", &[("lang", "en")]).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            serde_json::from_str::<CustomerMapView>(&body).expect("map")
+        }
+    };
+    // A customer who has not said yet.
+    let (owner, _) = customer_with_car(&server).await;
+    let map = read(&hq).await;
+    assert_eq!(map.rows.len(), domain::districts::DISTRICTS.len());
+    let customers: Vec<(i64,)> = db.rows("SELECT COUNT(*) FROM customers", &[]).await;
+    let mapped: u32 = map.rows.iter().map(|r| r.customers).sum();
+    assert_eq!(i64::from(mapped + map.unknown), customers[0].0);
+    let row = |map: &CustomerMapView, code: &str| {
+        map.rows
+            .iter()
+            .find(|r| r.code == code)
+            .cloned()
+            .expect("district")
+    };
+    // The centre is within a store's reach; Qiantang, 25 km out, is not.
+    assert!(row(&map, "XIHU").within);
+    assert!(!row(&map, "QIANTANG").within);
+    let next = map
+        .next
+        .clone()
+        .expect("a district beyond reach has customers");
+    let beyond = map
+        .rows
+        .iter()
+        .filter(|r| !r.within)
+        .map(|r| r.customers)
+        .max();
+    assert_eq!(
+        map.rows
+            .iter()
+            .find(|r| r.name == next)
+            .map(|r| r.customers),
+        beyond
+    );
+    assert!(map.svg.starts_with("<svg") && map.svg.contains("Qiantang"));
+
+    // A customer says where they live: Qiantang counts one more; a made-up district
+    // is refused and changes nothing.
+    let before = row(&map, "QIANTANG").customers;
+    let (status, body) = call_as(
+        &owner,
+        &server,
+        "set_home_district",
+        &[("district", "ATLANTIS")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        common::error(&body),
+        app::error::AppError::Invalid(domain::Error::DistrictUnknown)
+    );
+    let (status, body) = call_as(
+        &owner,
+        &server,
+        "set_home_district",
+        &[("district", "qiantang")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, body) = call_as(&owner, &server, "home_district", &[]).await;
+    assert_eq!(
+        serde_json::from_str::<Option<String>>(&body).expect("district"),
+        Some("QIANTANG".to_owned())
+    );
+    let after = read(&hq).await;
+    assert_eq!(row(&after, "QIANTANG").customers, before + 1);
+    assert_eq!(after.unknown, map.unknown - 1);
+    // Rather not say: back among those who have not said.
+    let (status, _) = call_as(&owner, &server, "set_home_district", &[("district", "")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(read(&hq).await.unknown, map.unknown);
 }

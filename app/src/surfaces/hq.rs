@@ -242,10 +242,12 @@ fn HqReplenishmentPage() -> impl IntoView {
 fn HqKpisPage() -> impl IntoView {
     // The gate's view is built in a reactive closure; resources are made out here.
     let state = crate::kpi::HqKpisState::new();
+    let map = crate::customer_map::CustomerMapState::new();
     view! {
         <SurfaceFrame kind="hq" title=Msg::SurfaceHq home="/hq" sign_in="/hq/kpis" nav=nav()>
             <StaffGate allowed=Principal::works_at_hq next="/hq/kpis">
                 <crate::kpi::HqKpis state=state />
+                <crate::customer_map::CustomerMap state=map />
             </StaffGate>
         </SurfaceFrame>
     }

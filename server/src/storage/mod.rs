@@ -42,6 +42,8 @@
 //!   - `campaigns.rs`: [`app::campaigns::CampaignStorage`] (segments counted in SQL and
 //!     selected by the domain's rule, campaigns sent by claimed batches, bookings credited)
 //!     and the built-in recording [`app::campaigns::CampaignSender`];
+//!   - `customer_map.rs`: [`app::customer_map::MapStorage`] (customers by district,
+//!     the stores' places).
 //!   - `dataimport.rs`: [`app::dataimport::ImportStorage`] (CSV uploads staged, rows
 //!     applied in one transaction, exports).
 //!   - `kpi.rs`: [`app::kpi::KpiStorage`] (each store's day counted from its orders,
@@ -161,6 +163,9 @@ macro_rules! feature_files {
         #[allow(clippy::duplicate_mod)]
         #[path = "cases.rs"]
         mod cases;
+        #[allow(clippy::duplicate_mod)]
+        #[path = "customer_map.rs"]
+        mod customer_map;
         #[allow(clippy::duplicate_mod)]
         #[path = "dataimport.rs"]
         mod dataimport;

@@ -253,6 +253,7 @@ pub async fn insert_demo(conn: &mut Connection, d: &DemoData) -> Result<(), sqlx
             "tier",
             "marketing_opt_out",
             "created_at",
+            "district",
         ],
         &d.customers,
         |q, r| {
@@ -263,6 +264,7 @@ pub async fn insert_demo(conn: &mut Connection, d: &DemoData) -> Result<(), sqlx
                 .bind(r.tier)
                 .bind(r.marketing_opt_out)
                 .bind(DbTime::from(r.created_at))
+                .bind(r.district)
         },
     )
     .await?;
