@@ -381,19 +381,7 @@ async fn publish_prices(
 ) -> Result<u32, StorageError> {
     let current = super::prices::load_list(tx, now, true).await?;
     let next = current.list.publish_many(changes, now)?;
-    let id = Uuid::now_v7();
-    sqlx::query(
-        "INSERT INTO price_list_versions (id, version, effective_from, published_at, published_by, note)
-         VALUES ($1, $2, $3, $4, $5, 'CSV')",
-    )
-    .bind(id)
-    .bind(i64::from(next.version))
-    .bind(DbTime(next.effective_from))
-    .bind(DbTime(now))
-    .bind(published_by)
-    .execute(&mut *tx)
-    .await
-    .map_err(db_err)?;
+    let id = super::prices::insert_version(tx, &next, published_by, "CSV", now).await?;
     for (item, price) in next.iter() {
         let (kind, item_id) = crate::storage::item_key(item);
         sqlx::query("INSERT INTO prices (version_id, item_kind, item_id, price_fen) VALUES ($1, $2, $3, $4)")

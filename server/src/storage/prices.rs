@@ -206,6 +206,31 @@ pub async fn load_list(
     })
 }
 
+/// Writes the row of version `next` (its prices are the caller's); returns its id.
+pub async fn insert_version(
+    conn: &mut Conn,
+    next: &PriceList,
+    published_by: &str,
+    note: &str,
+    now: OffsetDateTime,
+) -> Result<Uuid, StorageError> {
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO price_list_versions (id, version, effective_from, published_at, published_by, note)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(i64::from(next.version))
+    .bind(DbTime(next.effective_from))
+    .bind(DbTime(now))
+    .bind(published_by)
+    .bind(note)
+    .execute(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    Ok(id)
+}
+
 /// Writes `next` as a new version copied from `from`, with `item`'s price replaced.
 async fn insert_next_version(
     conn: &mut Conn,
@@ -215,19 +240,7 @@ async fn insert_next_version(
     published_by: &str,
     now: OffsetDateTime,
 ) -> Result<(), StorageError> {
-    let id = Uuid::now_v7();
-    sqlx::query(
-        "INSERT INTO price_list_versions (id, version, effective_from, published_at, published_by, note)
-         VALUES ($1, $2, $3, $4, $5, '')",
-    )
-    .bind(id)
-    .bind(i64::from(next.version))
-    .bind(DbTime(next.effective_from))
-    .bind(DbTime(now))
-    .bind(published_by)
-    .execute(&mut *conn)
-    .await
-    .map_err(db_err)?;
+    let id = insert_version(conn, next, published_by, "", now).await?;
     sqlx::query(
         "INSERT INTO prices (version_id, item_kind, item_id, price_fen)
          SELECT $1, item_kind, item_id, price_fen FROM prices WHERE version_id = $2",
