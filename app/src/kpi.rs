@@ -16,7 +16,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{error_view, AppError};
-use crate::followup::report::Chart;
+use crate::followup::report::{chart_figures, percent, Chart};
 use crate::i18n::{use_i18n, I18n, KpiMsg, Msg};
 use crate::reception::Named;
 #[cfg(feature = "ssr")]
@@ -222,7 +222,7 @@ fn charts(lang: crate::i18n::Lang, stores: &[StoreKpis], chain: &StoreKpis) -> V
     let ratio_rows = |f: fn(&Day) -> Option<u32>| -> Vec<(String, Option<u32>)> {
         stores.iter().map(|s| (name(s), f(&s.total))).collect()
     };
-    let share = |v: u32| format!("{}.{} %", v / 10, v % 10);
+    let share = |v: u32| percent(Some(v));
     let utilisation = value_bars(
         "chart-utilisation",
         t(KpiMsg::ChartUtilisation),
@@ -309,10 +309,6 @@ impl Default for HqKpisState {
     }
 }
 
-fn share(permille: Option<u32>) -> String {
-    permille.map_or_else(|| "–".to_owned(), |p| format!("{}.{} %", p / 10, p % 10))
-}
-
 fn figures(label: String, d: &Day, cover: Option<u64>, class: &'static str) -> impl IntoView {
     let cover = cover.map_or_else(|| "–".to_owned(), |c| c.to_string());
     view! {
@@ -321,8 +317,8 @@ fn figures(label: String, d: &Day, cover: Option<u64>, class: &'static str) -> i
             <td class="num bookings">{d.bookings}</td>
             <td class="num cancelled">{d.cancelled}</td>
             <td class="num revenue">{d.revenue.to_string()}</td>
-            <td class="num utilisation">{share(d.utilisation_permille())}</td>
-            <td class="num fill">{share(d.fill_rate_permille())} " (" {d.parts_ready} "/" {d.arrivals_with_parts} ")"</td>
+            <td class="num utilisation">{percent(d.utilisation_permille())}</td>
+            <td class="num fill">{percent(d.fill_rate_permille())} " (" {d.parts_ready} "/" {d.arrivals_with_parts} ")"</td>
             <td class="num cover">{cover}</td>
         </tr>
     }
@@ -423,18 +419,7 @@ fn report_view(i18n: I18n, r: KpiReport) -> impl IntoView {
     } else {
         KpiMsg::ChainByDay
     };
-    let charts = r
-        .charts
-        .into_iter()
-        .map(|c| {
-            view! {
-                <figure class="chart-box" id=c.id>
-                    <figcaption>{c.title}</figcaption>
-                    <div class="chart-drawing" inner_html=c.svg></div>
-                </figure>
-            }
-        })
-        .collect_view();
+    let charts = chart_figures(r.charts);
     view! {
         <div class="table-scroll" tabindex="0" role="region" aria-label=move || i18n.t(KpiMsg::Title)>
             <table class="kpi-table">

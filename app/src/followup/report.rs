@@ -302,7 +302,8 @@ fn tenths(v: Option<u32>) -> String {
     v.map_or_else(|| "–".to_owned(), |v| format!("{}.{}", v / 10, v % 10))
 }
 
-fn percent(permille: Option<u32>) -> String {
+/// A share in permille as a percentage with one decimal; "–" without one.
+pub(crate) fn percent(permille: Option<u32>) -> String {
     permille.map_or_else(|| "–".to_owned(), |p| format!("{}.{} %", p / 10, p % 10))
 }
 
@@ -325,6 +326,21 @@ fn figures_row(i18n: I18n, s: &StoreFigures, chain: bool) -> impl IntoView {
             <td class="num campaign">{c.sent} " → " {c.bookings}</td>
         </tr>
     }
+}
+
+/// Charts drawn on the server, each in a captioned figure (HQ's report pages).
+pub(crate) fn chart_figures(charts: Vec<Chart>) -> impl IntoView {
+    charts
+        .into_iter()
+        .map(|c| {
+            view! {
+                <figure class="chart-box" id=c.id>
+                    <figcaption>{c.title}</figcaption>
+                    <div class="chart-drawing" inner_html=c.svg></div>
+                </figure>
+            }
+        })
+        .collect_view()
 }
 
 /// HQ's after-sales figures: a table per store and the chain, the charts, praise.
@@ -368,18 +384,7 @@ fn report_view(i18n: I18n, r: AfterSalesReport) -> impl IntoView {
         .map(|s| figures_row(i18n, s, false))
         .collect_view();
     let chain = figures_row(i18n, &r.chain, true);
-    let charts = r
-        .charts
-        .into_iter()
-        .map(|c| {
-            view! {
-                <figure class="chart-box" id=c.id>
-                    <figcaption>{c.title}</figcaption>
-                    <div class="chart-drawing" inner_html=c.svg></div>
-                </figure>
-            }
-        })
-        .collect_view();
+    let charts = chart_figures(r.charts);
     let praise = if r.praise.is_empty() {
         view! { <p class="empty">{move || i18n.t(FollowMsg::NoPraise)}</p> }.into_any()
     } else {
