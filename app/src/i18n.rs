@@ -313,6 +313,7 @@ pub enum Msg {
     ErrTagUnknown,
     ErrSearchInvalid,
     ErrSearchTooShort,
+    ErrWavesInvalid,
     ErrDistrictUnknown,
     ErrPartCategoryFixed,
     ErrCountBelowHeld,
@@ -1741,6 +1742,7 @@ impl Msg {
             Msg::ErrTagUnknown => ("没有这个标签", "There is no such tag"),
             Msg::ErrSearchInvalid => ("请输入手机号或车牌的一部分", "Type part of a phone number or a plate"),
             Msg::ErrSearchTooShort => ("请至少输入手机号 3 位数字或车牌 2 位字符", "Type at least 3 digits of a phone or 2 characters of a plate"),
+            Msg::ErrWavesInvalid => ("发车时间须为每天 1 至 4 个不同的时刻（时:分）", "Departures are one to four different times of day (HH:MM)"),
             Msg::ErrBusy => (
                 "系统繁忙，请稍后重试。",
                 "The system is busy; please try again in a moment.",
@@ -1924,6 +1926,7 @@ pub fn domain_error_text(e: &domain::Error, lang: Lang) -> &'static str {
         E::TagUnknown => Msg::ErrTagUnknown,
         E::SearchInvalid => Msg::ErrSearchInvalid,
         E::SearchTooShort => Msg::ErrSearchTooShort,
+        E::WavesInvalid => Msg::ErrWavesInvalid,
         E::DistrictUnknown => Msg::ErrDistrictUnknown,
         E::PartCategoryFixed => Msg::ErrPartCategoryFixed,
         E::CountBelowHeld => Msg::ErrCountBelowHeld,
@@ -2112,11 +2115,21 @@ pub enum SupplyMsg {
     Sat,
     Sun,
     CancelTransfer,
+    RoutesTitle,
+    RoutesHint,
+    RouteStores,
+    Departure,
+    WavesSaved,
 }
 
 impl SupplyMsg {
     pub fn text(self, lang: Lang) -> &'static str {
         let (zh, en) = match self {
+            SupplyMsg::RoutesTitle => ("配送线路与发车时间", "Delivery routes and their waves"),
+            SupplyMsg::RoutesHint => ("仓库的货车按线路发车：发往门店的调拨和补货搭乘该门店所在线路的下一班车，顾客看到的到货时间也按此计算。每条线路每天 1 至 4 班，留空的不计。", "The warehouse's vans run by route: a transfer or delivery to a store rides the next van of that store's route, and the arrival times customers see are worked out the same way. A route runs one to four vans a day; blank times are left out."),
+            SupplyMsg::RouteStores => ("沿线门店", "Stores on the route"),
+            SupplyMsg::Departure => ("发车", "Departure"),
+            SupplyMsg::WavesSaved => ("发车时间已保存", "Departures saved"),
             SupplyMsg::CancelTransfer => ("撤回", "Withdraw"),
             SupplyMsg::Forecast => ("预测", "Forecast"),
             SupplyMsg::ForecastHint => ("未来 7 天：已预约（已从可用库存中扣除）＋即将到期保养车辆的需求（按 60% 回店率）＋近期用量中前两者未能解释的部分。近期用量为最近 90 天消耗的指数平滑（α = 0.3），并按星期规律分配到每一天。", "The coming 7 days: what bookings hold (already out of available stock), plus what cars coming due would take (six in ten expected back), plus the part of recent use those two do not explain. Recent use is the last 90 days' consumption smoothed exponentially (α = 0.3) and spread over the days by its weekday pattern."),

@@ -166,7 +166,7 @@ pub struct Situation {
     pub network: Network,
     /// Booked capacity per store and step (a missing store or step has nothing booked).
     pub loads: HashMap<StoreId, Load>,
-    /// When the warehouse's vans run.
+    /// Picking and legs of the warehouse's vans (each store's waves are its route's).
     pub schedule: DeliverySchedule,
     /// How far ahead, how soon and how much one customer may book.
     pub limits: BookingLimits,
@@ -372,7 +372,9 @@ pub fn part_supply(
             available_milli: spare,
         })
         .collect();
-    supply_for(part, quantity, here, &inbound, &others, schedule, now)
+    // What is sent to the store rides its own route's next wave.
+    let schedule = schedule.on(store.waves);
+    supply_for(part, quantity, here, &inbound, &others, &schedule, now)
 }
 
 /// The hold that takes a part from where [`part_supply`] found it for work at `store`,
@@ -599,6 +601,7 @@ pub(crate) mod tests {
             bays: 2,
             technicians: 2,
             hours: every_day(9 * 60, 18 * 60),
+            waves: crate::stock::Waves::CHAIN,
         }
     }
 

@@ -161,6 +161,9 @@ pub enum Error {
     /// The staff member was deactivated (left the chain).
     #[error("this person no longer works here")]
     StaffLeft,
+    /// A route's departures are not one to four different times of day (`HH:MM`).
+    #[error("departure times must be one to four different times of day")]
+    WavesInvalid,
     /// Too little typed to search: three digits of a phone or two characters of a plate.
     #[error("type more to search")]
     SearchTooShort,
@@ -491,6 +494,7 @@ impl Error {
             Error::TagUnknown => "tag_unknown",
             Error::SearchInvalid => "search_invalid",
             Error::SearchTooShort => "search_too_short",
+            Error::WavesInvalid => "waves_invalid",
             Error::FindingItemInvalid => "finding_item_invalid",
             Error::SeverityUnknown => "severity_unknown",
             Error::FindingNotNow => "finding_not_now",
@@ -583,7 +587,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const ALL: [Error; 139] = [
+    const ALL: [Error; 140] = [
         Error::AmountEmpty,
         Error::AmountNotANumber,
         Error::AmountTooPrecise,
@@ -640,6 +644,7 @@ mod tests {
         Error::TagUnknown,
         Error::SearchInvalid,
         Error::SearchTooShort,
+        Error::WavesInvalid,
         Error::FindingItemInvalid,
         Error::SeverityUnknown,
         Error::FindingNotNow,
@@ -787,6 +792,7 @@ mod tests {
                 "tag_unknown",
                 "search_invalid",
                 "search_too_short",
+                "waves_invalid",
                 "finding_item_invalid",
                 "severity_unknown",
                 "finding_not_now",

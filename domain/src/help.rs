@@ -226,7 +226,12 @@ pub fn parts_hold(
         quantity,
         source: Source::Transfer {
             from: helper.id,
-            eta: dispatch.eta(schedule, now, distance_m(helper.geo, asker.geo)),
+            // On a wave, the van of the asker's route.
+            eta: dispatch.eta(
+                &schedule.on(asker.waves),
+                now,
+                distance_m(helper.geo, asker.geo),
+            ),
         },
     })
 }

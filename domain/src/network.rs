@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::geo::GeoPoint;
 use crate::slots::{self, OpeningHours};
-use crate::stock::{Inbound, StockLevel};
+use crate::stock::{Inbound, StockLevel, Waves};
 use crate::{PartId, StoreId};
 
 /// A store or the warehouse.
@@ -39,6 +39,9 @@ pub struct Location {
     pub technicians: u32,
     /// When it is open; a weekday without hours is closed.
     pub hours: Vec<OpeningHours>,
+    /// When the vans of its delivery route leave the warehouse: a part sent to it rides
+    /// the next of these.
+    pub waves: Waves,
 }
 
 impl Location {

@@ -142,6 +142,7 @@ mod tests {
             bays: 4,
             technicians: 4,
             hours: Vec::new(),
+            waves: crate::stock::Waves::CHAIN,
         }
     }
 

@@ -132,11 +132,106 @@ impl Default for DeliverySchedule {
     /// minutes plus 3 per kilometre on the road.
     fn default() -> Self {
         DeliverySchedule {
-            waves: vec![8 * 60, 13 * 60, 18 * 60],
+            waves: Waves::CHAIN.minutes().to_vec(),
             picking_min: 60,
             base_leg_min: 20,
             min_per_km: 3,
         }
+    }
+}
+
+/// When one delivery route's vans leave the warehouse each day: one to
+/// [`Waves::MAX`] different local times (minutes after midnight), kept sorted. Each store
+/// is on one route, so a part sent to it rides its route's next wave; HQ sets the times
+/// (typically two or three a day). A `Copy` value, so sites carry their own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "Vec<u16>", into = "Vec<u16>")]
+pub struct Waves {
+    minutes: [u16; Waves::MAX],
+    len: u8,
+}
+
+impl Waves {
+    /// The most departures a route has a day.
+    pub const MAX: usize = 4;
+
+    /// The chain's waves where a store has no route of its own: 08:00, 13:00, 18:00.
+    pub const CHAIN: Waves = Waves {
+        minutes: [8 * 60, 13 * 60, 18 * 60, 0],
+        len: 3,
+    };
+
+    /// Departures at these minutes after local midnight, in any order: refused unless
+    /// there are one to [`Waves::MAX`] of them, each within the day, none twice.
+    pub fn new(mut minutes: Vec<u16>) -> Result<Waves, Error> {
+        minutes.sort_unstable();
+        let distinct = minutes.windows(2).all(|w| w[0] < w[1]);
+        let in_day = minutes.iter().all(|&m| m < MINUTES_PER_DAY);
+        if minutes.is_empty() || minutes.len() > Waves::MAX || !distinct || !in_day {
+            return Err(Error::WavesInvalid);
+        }
+        let mut waves = Waves {
+            minutes: [0; Waves::MAX],
+            len: 0,
+        };
+        for m in minutes {
+            waves.minutes[usize::from(waves.len)] = m;
+            waves.len += 1;
+        }
+        Ok(waves)
+    }
+
+    /// Departures typed as local times of day, `HH:MM` (blank entries skipped).
+    pub fn parse<'a>(times: impl IntoIterator<Item = &'a str>) -> Result<Waves, Error> {
+        let minute = |text: &str| -> Option<u16> {
+            let (h, m) = text.split_once(':')?;
+            let digits = |s: &str, max: u16| {
+                (s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| s.parse::<u16>().ok())
+                    .flatten()
+                    .filter(|&v| v <= max)
+            };
+            Some(digits(h, 23)? * 60 + digits(m, 59)?)
+        };
+        let minutes = times
+            .into_iter()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| minute(t).ok_or(Error::WavesInvalid))
+            .collect::<Result<Vec<_>, _>>()?;
+        Waves::new(minutes)
+    }
+
+    /// The departures, earliest first, as minutes after local midnight.
+    pub fn minutes(&self) -> &[u16] {
+        &self.minutes[..usize::from(self.len)]
+    }
+
+    /// The departures as `HH:MM`, earliest first.
+    pub fn times(&self) -> Vec<String> {
+        self.minutes()
+            .iter()
+            .map(|m| format!("{:02}:{:02}", m / 60, m % 60))
+            .collect()
+    }
+}
+
+impl Default for Waves {
+    fn default() -> Self {
+        Waves::CHAIN
+    }
+}
+
+impl TryFrom<Vec<u16>> for Waves {
+    type Error = Error;
+    fn try_from(minutes: Vec<u16>) -> Result<Self, Error> {
+        Waves::new(minutes)
+    }
+}
+
+impl From<Waves> for Vec<u16> {
+    fn from(waves: Waves) -> Self {
+        waves.minutes().to_vec()
     }
 }
 
@@ -146,6 +241,14 @@ const MINUTES_PER_DAY: u16 = 1_440;
 impl DeliverySchedule {
     /// The wave assumed when [`DeliverySchedule::waves`] is empty: 08:00 local.
     pub const FALLBACK_WAVE: u16 = 8 * 60;
+
+    /// This schedule with a route's departures: its picking and legs, `waves`' times.
+    pub fn on(&self, waves: Waves) -> DeliverySchedule {
+        DeliverySchedule {
+            waves: waves.minutes().to_vec(),
+            ..self.clone()
+        }
+    }
 
     /// The waves actually run: reduced modulo a day, sorted, deduplicated, never empty.
     pub fn effective_waves(&self) -> Vec<u16> {
@@ -503,6 +606,61 @@ mod tests {
                 .is_err()
         );
         assert!(serde_json::from_str::<StockLevel>(r#"{"on_hand_milli":1}"#).is_err());
+    }
+
+    // ---- Waves ----
+
+    #[test]
+    fn waves_parse_times_of_day_and_keep_them_sorted() {
+        let w = Waves::parse(["15:30", " 09:00 ", ""]).expect("valid");
+        assert_eq!(w.minutes(), &[540, 930]);
+        assert_eq!(w.times(), vec!["09:00", "15:30"]);
+        assert_eq!(
+            Waves::parse(["00:00", "23:59"]).expect("valid").minutes(),
+            &[0, 1439]
+        );
+        assert_eq!(Waves::default().times(), vec!["08:00", "13:00", "18:00"]);
+    }
+
+    #[test]
+    fn waves_refuse_what_no_van_could_run() {
+        for bad in [
+            vec![],
+            vec!["", " "],
+            vec!["24:00"],
+            vec!["9:00"],
+            vec!["09:60"],
+            vec!["09.00"],
+            vec!["+9:00"],
+            vec!["09:00", "09:00"],
+            vec!["06:00", "09:00", "12:00", "15:00", "18:00"],
+        ] {
+            assert_eq!(
+                Waves::parse(bad.clone()),
+                Err(Error::WavesInvalid),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(Waves::new(vec![1440]), Err(Error::WavesInvalid));
+        assert!(serde_json::from_str::<Waves>("[600,600]").is_err());
+        assert_eq!(
+            serde_json::from_str::<Waves>("[900,600]")
+                .expect("valid")
+                .minutes(),
+            &[600, 900]
+        );
+    }
+
+    #[test]
+    fn a_route_with_its_own_waves_sets_when_its_stores_get_their_parts() {
+        let afternoon = DeliverySchedule::default().on(Waves::parse(["16:00"]).expect("valid"));
+        // 10:00 now: the chain's 13:00 wave is not this route's; its van leaves at 16:00.
+        assert_eq!(afternoon.departure(NOW), datetime!(2026-11-23 16:00 +8));
+        assert_eq!(afternoon.eta(NOW, 5_000), datetime!(2026-11-23 16:35 +8));
+        let early =
+            DeliverySchedule::default().on(Waves::parse(["06:30", "10:30"]).expect("valid"));
+        // Picking takes an hour: 10:30 is missed, the next is tomorrow's 06:30.
+        assert_eq!(early.departure(NOW), datetime!(2026-11-24 06:30 +8));
     }
 
     // ---- DeliverySchedule ----

@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use time::{Date, Duration, OffsetDateTime};
 
 use crate::geo::{distance_m, GeoPoint};
-use crate::stock::{DeliverySchedule, StockLevel};
+use crate::stock::{DeliverySchedule, StockLevel, Waves};
 use crate::{Error, PartId, StoreId, SupplierId};
 
 /// One unit in thousandths.
@@ -460,6 +460,18 @@ impl Default for Policy {
     }
 }
 
+/// When the day's proposal runs by itself, in local minutes: 05:00, so that HQ finds
+/// it waiting when the day starts and the [`Policy::review_days`] of one holds without
+/// anyone pressing a button. A run HQ starts by hand does not stand in for it.
+pub const NIGHTLY_RUN_MIN: u16 = 5 * 60;
+
+/// The local day whose nightly run is due at `now`: today from [`NIGHTLY_RUN_MIN`] on,
+/// `None` before it (yesterday's ran, or was missed, and is not made up at 04:59).
+pub fn nightly_day(now: OffsetDateTime) -> Option<Date> {
+    (crate::local_time::local_minute_of_day(now) >= NIGHTLY_RUN_MIN)
+        .then(|| crate::local_time::local_date(now))
+}
+
 /// A location of the network as the proposal sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Site {
@@ -469,6 +481,8 @@ pub struct Site {
     pub is_warehouse: bool,
     /// Where it is.
     pub geo: GeoPoint,
+    /// Its delivery route's departures (what is sent to it rides the next one).
+    pub waves: Waves,
 }
 
 /// Where the warehouse buys a part.
@@ -521,7 +535,7 @@ pub struct PlanInput {
     pub positions: Vec<Position>,
     /// The run's settings.
     pub policy: Policy,
-    /// The warehouse's waves.
+    /// Picking and legs; each destination's waves are its site's.
     pub schedule: DeliverySchedule,
 }
 
@@ -710,6 +724,7 @@ pub struct Proposal {
 struct Need {
     at: StoreId,
     geo: GeoPoint,
+    waves: Waves,
     milli: u64,
     terms: Vec<Term>,
     forecast: Forecast,
@@ -834,6 +849,7 @@ fn plan_part(
         needs.push(Need {
             at,
             geo: site.geo,
+            waves: site.waves,
             milli,
             terms,
             forecast: f,
@@ -891,7 +907,7 @@ fn plan_part(
                 },
                 covered,
                 q,
-                input.schedule.eta(input.now, distance),
+                input.schedule.on(need.waves).eta(input.now, distance),
             ));
             spare.insert(from, can - q);
             covered += q;
@@ -910,6 +926,7 @@ fn plan_part(
                     q,
                     input
                         .schedule
+                        .on(need.waves)
                         .eta(input.now, distance_m(site.geo, need.geo)),
                 ));
                 warehouse_free -= q;

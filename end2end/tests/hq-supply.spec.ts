@@ -88,3 +88,29 @@ test("HQ finds a part below safety stock, reads the proposal's reasoning, approv
   await expect(incoming).toHaveClass(/received/);
   await ipad.close();
 });
+
+test("HQ supply moves a route's vans; a departure given twice is refused in words", async ({ page }) => {
+  await openAsStaff(page, "/hq/replenishment", HQ_SUPPLY);
+  const east = page.locator('.delivery-routes .route[data-route="east"]');
+  await expect(east).toHaveAttribute("data-waves", "09:30,15:00");
+  await expect(east.locator(".route-stores li")).toHaveCount(2);
+  await expectAccessible(page, "/hq/replenishment with its routes");
+
+  const time = (i: number) => east.locator(`.waves-form input[name="times[${i}]"]`);
+  await expect(time(0)).toHaveValue("09:30");
+  await time(1).fill("09:30");
+  await east.locator(".waves-form button").click();
+  await expect(page.locator(".delivery-routes [role=alert]")).toContainText("不同的时刻");
+  await expect(east).toHaveAttribute("data-waves", "09:30,15:00");
+
+  // One van at 10:15 instead, then back to the demo's two.
+  await time(0).fill("10:15");
+  await time(1).fill("");
+  await east.locator(".waves-form button").click();
+  await expect(page.locator(".delivery-routes [role=status]")).toContainText("发车时间已保存");
+  await expect(east).toHaveAttribute("data-waves", "10:15");
+  await time(0).fill("09:30");
+  await time(1).fill("15:00");
+  await east.locator(".waves-form button").click();
+  await expect(east).toHaveAttribute("data-waves", "09:30,15:00");
+});

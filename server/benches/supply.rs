@@ -66,7 +66,12 @@ async fn main() -> anyhow::Result<()> {
             let staff = staff(&db).await;
             let started = Instant::now();
             supply
-                .save_proposal(&policy, &proposal.lines, staff, now)
+                .save_proposal(
+                    &policy,
+                    &proposal.lines,
+                    app::supply::RunBy::Staff(staff),
+                    now,
+                )
                 .await?;
             let save_took = started.elapsed();
             println!(

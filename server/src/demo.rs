@@ -41,6 +41,8 @@ const CUSTOMERS: usize = 200;
 pub struct DemoData {
     pub locations: Vec<Location>,
     pub opening_hours: Vec<OpeningHours>,
+    pub routes: Vec<DeliveryRoute>,
+    pub route_waves: Vec<RouteWave>,
     pub models: Vec<VehicleModel>,
     pub part_categories: Vec<PartCategory>,
     pub parts: Vec<Part>,
@@ -79,6 +81,23 @@ pub struct Location {
     pub lng_e6: i64,
     pub bays: i64,
     pub phone: &'static str,
+    /// The delivery route that serves it (`delivery_routes.code`); none for the warehouse.
+    pub route_code: Option<&'static str>,
+}
+
+/// A row of `delivery_routes`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeliveryRoute {
+    pub code: &'static str,
+    pub name_zh: &'static str,
+    pub name_en: &'static str,
+}
+
+/// A row of `route_waves`: a route's van leaves at this local minute every day.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RouteWave {
+    pub route_code: &'static str,
+    pub minute: i64,
 }
 
 /// A row of `opening_hours`.
@@ -348,6 +367,41 @@ struct LocationSpec {
     weekdays: (i64, i64),
     saturday: (i64, i64),
     sunday: (i64, i64),
+}
+
+struct RouteSpec {
+    code: &'static str,
+    name_zh: &'static str,
+    name_en: &'static str,
+    /// Local minutes after midnight when its van leaves.
+    waves: &'static [i64],
+    stores: &'static [&'static str],
+}
+
+/// The warehouse's two routes: west of the river three vans a day (the chain's usual
+/// times), across the river to the east two.
+const ROUTES: &[RouteSpec] = &[
+    RouteSpec {
+        code: "west",
+        name_zh: "西线",
+        name_en: "West line",
+        waves: &[8 * 60, 13 * 60, 18 * 60],
+        stores: &["HZ-XH", "HZ-YH", "HZ-GS", "HZ-SC"],
+    },
+    RouteSpec {
+        code: "east",
+        name_zh: "东线",
+        name_en: "East line",
+        waves: &[9 * 60 + 30, 15 * 60],
+        stores: &["HZ-BJ", "HZ-XS"],
+    },
+];
+
+fn route_of(location: &str) -> Option<&'static str> {
+    ROUTES
+        .iter()
+        .find(|r| r.stores.contains(&location))
+        .map(|r| r.code)
 }
 
 const LOCATIONS: &[LocationSpec] = &[
@@ -1258,6 +1312,24 @@ pub fn demo_data() -> DemoData {
             lng_e6: s.lng_e6,
             bays: s.bays,
             phone: s.phone,
+            route_code: route_of(s.code),
+        })
+        .collect();
+    let routes = ROUTES
+        .iter()
+        .map(|r| DeliveryRoute {
+            code: r.code,
+            name_zh: r.name_zh,
+            name_en: r.name_en,
+        })
+        .collect();
+    let route_waves = ROUTES
+        .iter()
+        .flat_map(|r| {
+            r.waves.iter().map(|&minute| RouteWave {
+                route_code: r.code,
+                minute,
+            })
         })
         .collect();
 
@@ -1475,6 +1547,8 @@ pub fn demo_data() -> DemoData {
         followups,
         locations,
         opening_hours,
+        routes,
+        route_waves,
         models,
         part_categories,
         parts,

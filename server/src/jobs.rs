@@ -11,6 +11,9 @@
 //! - the nightly recomputation of every customer's stage and class
 //!   ([`app::lifecycle::StandingStorage::nightly`], which claims its day in a row: one
 //!   instance runs it, once a day).
+//! - [`nightly_proposal`]: the day's replenishment proposal from 05:00 local
+//!   ([`domain::supply::nightly_day`]), claimed in the transaction that saves it (one
+//!   instance's lines are kept; a crash before commit leaves the day to the next tick).
 //! - [`send_campaigns`]: campaign messages waiting to go out, a claimed batch at a
 //!   time ([`app::campaigns::CampaignStorage::dispatch`]: `FOR UPDATE SKIP LOCKED` on
 //!   PostgreSQL; each customer's choice read again at the moment of sending).
@@ -26,6 +29,7 @@ use app::clock::SharedClock;
 use app::followup::FollowUpStorage;
 use app::routing::{RoutingStorage, HAND_ON_BATCH};
 use app::storage::{StorageError, Storages};
+use app::supply::{RunBy, SupplyStorage};
 use domain::BookingLimits;
 use time::OffsetDateTime;
 
@@ -51,6 +55,22 @@ pub async fn mark_missed_follow_ups(
     now: OffsetDateTime,
 ) -> Result<u32, StorageError> {
     followups.mark_missed(now).await
+}
+
+/// Makes the day's replenishment proposal once it is due at `now` and not yet made;
+/// returns its number of lines, or `None` if there was nothing to do (another instance
+/// may have made it while this one planned).
+pub async fn nightly_proposal(
+    supply: &dyn SupplyStorage,
+    now: OffsetDateTime,
+) -> Result<Option<usize>, StorageError> {
+    let Some(day) = domain::supply::nightly_day(now) else {
+        return Ok(None);
+    };
+    if supply.nightly_made(day).await? {
+        return Ok(None);
+    }
+    app::supply::propose(supply, RunBy::Nightly(day), now).await
 }
 
 /// Sends every campaign message waiting at `now`, a batch at a time.
@@ -108,6 +128,13 @@ pub fn spawn(
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, source = ?std::error::Error::source(&e), "recomputing customers' standing failed")
+                }
+            }
+            match nightly_proposal(storages.supply.as_ref(), clock.now()).await {
+                Ok(None) => {}
+                Ok(Some(lines)) => tracing::info!(lines, "nightly replenishment proposal made"),
+                Err(e) => {
+                    tracing::warn!(error = %e, source = ?std::error::Error::source(&e), "the nightly replenishment proposal failed")
                 }
             }
             match send_campaigns(

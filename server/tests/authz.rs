@@ -640,6 +640,12 @@ async fn every_server_function_answers_every_caller_as_the_matrix_says(db: TestD
             hq_staff,
         ),
         ("supply_proposal", vec![], hq_staff),
+        ("delivery_routes", vec![], hq_staff),
+        (
+            "set_route_waves",
+            vec![("route", "east"), ("times[0]", "25:00")],
+            supply_planner,
+        ),
         (
             "store_kpis",
             vec![("days", "7"), ("by", "day"), ("lang", "en")],

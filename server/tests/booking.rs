@@ -25,6 +25,7 @@ both_backends!(
     one_customer_holds_at_most_three_open_bookings,
     racing_bookings_of_one_customer_stop_at_the_cap,
     a_part_from_another_location_is_held_there_as_a_transfer,
+    a_part_sent_to_a_store_rides_its_routes_next_wave,
     booking_and_cancelling_race_on_shared_rows_for_fifty_rounds,
     concurrent_confirms_with_one_key_return_one_booking,
 );
@@ -876,6 +877,63 @@ async fn supply_of(
         .find(|p| p.part == part)
         .expect("the part is needed")
         .supply
+}
+
+/// HQ moves the store's route to one van at 03:15: the part the picker offers by
+/// transfer arrives on that van (a leg after it), not on the chain's 08:00, 13:00 or
+/// 18:00 ones, and the cached network hears of the change at once.
+async fn a_part_sent_to_a_store_rides_its_routes_next_wave(db: TestDb) {
+    let server = TestServer::start(&db).await;
+    let (client, car) = customer_with_car(&server).await;
+    let (oil, _, parts) = service(&client, &server, &car, "OIL_CHANGE").await;
+    let oil_part = parts[0].0;
+    let store = options(&client, &server, &car, &oil).await[0].store;
+    empty_shelf(&db, store, oil_part).await;
+    let local_eta = |supply: domain::stock::Supply| match supply {
+        domain::stock::Supply::Transfer { eta, .. } => eta.to_offset(domain::local_time::CHINA),
+        other => panic!("the oil should come by transfer: {other:?}"),
+    };
+    let before = local_eta(supply_of(&client, &server, &car, &oil, store, oil_part).await);
+    assert!(
+        before.hour() >= 8,
+        "on one of the demo's daytime vans: {before}"
+    );
+
+    let route: Vec<(String,)> = db
+        .rows(
+            "SELECT route_code FROM locations WHERE id = $1",
+            &[Arg::Id(store.as_uuid())],
+        )
+        .await;
+    let hq = signed_in(&server, "staff", "13900000002").await;
+    let (status, body) = call_as(
+        &hq,
+        &server,
+        "set_route_waves",
+        &[
+            ("route", &route[0].0),
+            ("times[0]", "03:15"),
+            ("times[1]", ""),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let after = local_eta(supply_of(&client, &server, &car, &oil, store, oil_part).await);
+    let (van, latest) = (
+        time::Time::from_hms(3, 15, 0),
+        time::Time::from_hms(6, 15, 0),
+    );
+    let (van, latest) = (van.expect("a time"), latest.expect("a time"));
+    assert!(
+        after.time() > van && after.time() < latest,
+        "a leg after the 03:15 van: {after}"
+    );
+    let free = slots(&client, &server, &car, &oil, store).await;
+    assert!(
+        free.iter().all(|s| s.start >= after),
+        "no slot before the oil is there"
+    );
 }
 
 type TransferRow = (uuid::Uuid, uuid::Uuid, uuid::Uuid, i64, String);

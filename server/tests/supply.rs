@@ -6,6 +6,7 @@
 
 mod common;
 
+use app::supply::routes::RoutesView;
 use app::supply::{LineStatus, LineView, NetworkView, ProposalView, PurchaseOrders, TransferList};
 use common::{call_as, error, signed_in, Arg, TestDb, TestServer};
 use domain::supply::{Source, TransferStatus};
@@ -19,6 +20,8 @@ both_backends!(
     a_transfer_withdrawn_before_it_leaves_gives_the_stock_back_once,
     racing_approvals_and_receipts_move_stock_once,
     supplier_lines_become_one_order_per_supplier_received_at_the_warehouse,
+    hq_sets_a_routes_waves_and_the_proposal_rides_them,
+    the_nightly_proposal_is_made_once_a_day_by_one_instance,
 );
 
 /// The demo's HQ supply-chain planner.
@@ -783,5 +786,193 @@ async fn a_transfer_withdrawn_before_it_leaves_gives_the_stock_back_once(db: Tes
             .find(|r| r.id.to_string() == id)
             .map(|r| r.status),
         Some(TransferStatus::Cancelled)
+    );
+}
+
+async fn routes(server: &TestServer, hq: &reqwest::Client) -> RoutesView {
+    serde_json::from_str(&ok(hq, server, "delivery_routes", &[]).await).expect("routes")
+}
+
+/// The demo's two routes; bad departures and unknown routes refused, changing nothing;
+/// the east route moved to one van at 16:45, after which every line to its stores
+/// arrives a leg after that van and every other line a leg after the chain's next.
+async fn hq_sets_a_routes_waves_and_the_proposal_rides_them(db: TestDb) {
+    use domain::stock::{DeliverySchedule, Waves};
+    let server = TestServer::start(&db).await;
+    let hq = signed_in(&server, "staff", HQ_SUPPLY).await;
+    let before = routes(&server, &hq).await;
+    assert!(before.may_edit);
+    let codes: Vec<&str> = before.routes.iter().map(|r| r.code.as_str()).collect();
+    assert_eq!(codes, ["east", "west"]);
+    let east = &before.routes[0];
+    assert_eq!(east.waves.times(), ["09:30", "15:00"]);
+    let east_codes: Vec<&str> = east.stores.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(east_codes, ["HZ-BJ", "HZ-XS"]);
+
+    for times in [
+        &["25:00"][..],
+        &["09:00", "09:00"],
+        &[""],
+        &["01:00", "02:00", "03:00", "04:00", "05:00"],
+    ] {
+        let mut form = vec![("route", "east".to_owned())];
+        let names: Vec<String> = (0..times.len()).map(|i| format!("times[{i}]")).collect();
+        for (name, t) in names.iter().zip(times) {
+            form.push((name.as_str(), (*t).to_owned()));
+        }
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (status, body) = call_as(&hq, &server, "set_route_waves", &form).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{times:?}: {body}"
+        );
+        assert_eq!(
+            error(&body),
+            app::error::AppError::Invalid(domain::Error::WavesInvalid),
+            "{body}"
+        );
+        assert!(
+            error(&body)
+                .message(app::i18n::Lang::En)
+                .contains("times of day"),
+            "{body}"
+        );
+    }
+    let (status, _) = call_as(
+        &hq,
+        &server,
+        "set_route_waves",
+        &[("route", "mars"), ("times[0]", "10:00")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        routes(&server, &hq).await,
+        before,
+        "refusals change nothing"
+    );
+
+    ok(
+        &hq,
+        &server,
+        "set_route_waves",
+        &[
+            ("route", "east"),
+            ("times[0]", "16:45"),
+            ("times[1]", ""),
+            ("times[2]", ""),
+        ],
+    )
+    .await;
+    let after = routes(&server, &hq).await;
+    assert_eq!(after.routes[0].waves.times(), ["16:45"]);
+    assert_eq!(
+        after.routes[1], before.routes[1],
+        "the west route is as it was"
+    );
+
+    let proposal = run(&server, &hq).await;
+    let created = proposal.created_at.expect("a proposal");
+    let east_ids: Vec<StoreId> = proposal
+        .names
+        .sites
+        .iter()
+        .filter(|(_, s)| east_codes.contains(&s.code.as_str()))
+        .map(|(id, _)| *id)
+        .collect();
+    let schedule = DeliverySchedule::default();
+    let east_van = schedule
+        .on(Waves::parse(["16:45"]).expect("a time"))
+        .departure(created);
+    let west_van = schedule.departure(created);
+    let (mut to_east, mut to_west) = (0, 0);
+    for l in proposal
+        .lines
+        .iter()
+        .filter(|l| l.line.source.location().is_some())
+    {
+        let van = if east_ids.contains(&l.line.to) {
+            to_east += 1;
+            east_van
+        } else {
+            to_west += 1;
+            west_van
+        };
+        // The van, then at most three hours on the road.
+        assert!(
+            l.line.eta > van && l.line.eta < van + time::Duration::hours(3),
+            "{:?} arrives {} after the van at {van}",
+            l.line.to,
+            l.line.eta
+        );
+    }
+    assert!(
+        to_east > 0 && to_west > 0,
+        "lines to both routes: {to_east} and {to_west}"
+    );
+}
+
+/// Two instances' jobs at 05:10 local: one proposal, made by nobody (the job); at 04:59
+/// none is due; later the same day it is made already; the next morning it is made again.
+async fn the_nightly_proposal_is_made_once_a_day_by_one_instance(db: TestDb) {
+    use domain::local_time::{at_local_minute, local_date};
+    use server::jobs::nightly_proposal;
+    db.open(server::live::Hub::new(), true).await;
+    let a = db
+        .open(server::live::Hub::new(), false)
+        .await
+        .storages()
+        .supply;
+    let b = db
+        .open(server::live::Hub::new(), false)
+        .await
+        .storages()
+        .supply;
+    #[allow(clippy::disallowed_methods)] // the test picks days ahead of the real clock
+    let day = local_date(time::OffsetDateTime::now_utc()) + time::Duration::days(2);
+    let made = |n: Result<Option<usize>, _>| n.expect("the job ran");
+
+    assert_eq!(
+        made(nightly_proposal(a.as_ref(), at_local_minute(day, 4 * 60 + 59)).await),
+        None
+    );
+    let night = at_local_minute(day, 5 * 60 + 10);
+    let (x, y) = tokio::join!(
+        nightly_proposal(a.as_ref(), night),
+        nightly_proposal(b.as_ref(), night)
+    );
+    let runs = [made(x), made(y)];
+    assert_eq!(runs.iter().filter(|r| r.is_some()).count(), 1, "{runs:?}");
+    assert!(
+        runs.iter().flatten().all(|&lines| lines > 0),
+        "the demo needs stock: {runs:?}"
+    );
+    let proposals: Vec<(i64,)> = db
+        .rows(
+            "SELECT COUNT(*) FROM proposals WHERE created_by IS NULL",
+            &[],
+        )
+        .await;
+    assert_eq!(proposals[0].0, 1);
+    let (_, first) = a.proposal().await.expect("the proposal");
+    assert!(first.iter().all(|l| l.status == LineStatus::Proposed));
+
+    assert_eq!(
+        made(nightly_proposal(b.as_ref(), night + time::Duration::hours(8)).await),
+        None
+    );
+    assert!(made(nightly_proposal(b.as_ref(), night + time::Duration::days(1)).await).is_some());
+    let proposals: Vec<(i64,)> = db.rows("SELECT COUNT(*) FROM proposals", &[]).await;
+    assert_eq!(proposals[0].0, 2);
+    let superseded: Vec<(i64,)> = db
+        .rows(
+            "SELECT COUNT(*) FROM proposal_lines WHERE status = 'superseded'",
+            &[],
+        )
+        .await;
+    assert_eq!(
+        superseded[0].0,
+        i64::try_from(first.len()).expect("a count")
     );
 }

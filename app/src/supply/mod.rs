@@ -17,7 +17,10 @@
 
 pub mod network;
 pub mod proposal;
+pub mod routes;
 pub mod transfers;
+
+pub use routes::RouteRow;
 
 use std::collections::BTreeMap;
 
@@ -277,13 +280,31 @@ pub trait SupplyStorage: Send + Sync {
     ) -> Result<(), StorageError>;
 
     /// Saves a run's lines as the current proposal; older undecided lines are superseded.
+    /// The delivery routes, each with its waves and its stores.
+    async fn routes(&self) -> Result<Vec<RouteRow>, StorageError>;
+
+    /// Sets when `route`'s vans leave; `NotFound` if there is no such route.
+    async fn set_waves(
+        &self,
+        route: &str,
+        waves: domain::stock::Waves,
+        by: domain::StaffId,
+        now: OffsetDateTime,
+    ) -> Result<(), StorageError>;
+
+    /// Saves a run's lines as the proposal to decide; the undecided lines of any run
+    /// before are superseded. A nightly run claims its day in the same transaction:
+    /// `Ok(false)`, and nothing saved, if that day's run was made already.
     async fn save_proposal(
         &self,
         policy: &domain::supply::Policy,
         lines: &[Line],
-        by: domain::StaffId,
+        run: RunBy,
         now: OffsetDateTime,
-    ) -> Result<(), StorageError>;
+    ) -> Result<bool, StorageError>;
+
+    /// Whether the nightly run of `day` (a local date) has been made.
+    async fn nightly_made(&self, day: time::Date) -> Result<bool, StorageError>;
 
     /// The latest proposal's lines and their states.
     async fn proposal(&self) -> Result<(Option<OffsetDateTime>, Vec<LineView>), StorageError>;
@@ -503,15 +524,25 @@ async fn proposal_view(may_decide: bool) -> Result<ProposalView, AppError> {
     })
 }
 
-/// HQ supply runs a new proposal over the whole network; the previous one's undecided
-/// lines are superseded.
-#[server(prefix = "/api", endpoint = "run_proposal", output = crate::codec::JsonText)]
-pub async fn run_proposal() -> Result<ProposalView, AppError> {
-    crate::account::session::require_same_origin()?;
-    let (_, by) = staff_id(domain::Principal::may_plan_supply).await?;
+/// Who made a proposal run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunBy {
+    /// HQ supply, by hand.
+    Staff(domain::StaffId),
+    /// The nightly job, for this local day ([`domain::supply::nightly_day`]).
+    Nightly(time::Date),
+}
+
+/// Reads the network, plans and saves a proposal at `now`: HQ's button and the nightly
+/// job alike. Returns the number of lines, or `None` if `run` was a nightly run already
+/// made by another instance.
+#[cfg(feature = "ssr")]
+pub async fn propose(
+    storage: &dyn SupplyStorage,
+    run: RunBy,
+    now: OffsetDateTime,
+) -> Result<Option<usize>, StorageError> {
     let policy = domain::supply::Policy::default();
-    let now = crate::clock::now();
-    let storage = use_storage::<dyn SupplyStorage>()?;
     let read = storage
         .positions(now, policy.history_days, AHEAD_DAYS)
         .await?;
@@ -525,10 +556,21 @@ pub async fn run_proposal() -> Result<ProposalView, AppError> {
         schedule: domain::stock::DeliverySchedule::default(),
     };
     let proposal = domain::supply::plan(&input);
-    storage
-        .save_proposal(&policy, &proposal.lines, by, now)
+    let saved = storage
+        .save_proposal(&policy, &proposal.lines, run, now)
         .await?;
-    tracing::info!(lines = proposal.lines.len(), %by, "replenishment proposal run");
+    Ok(saved.then_some(proposal.lines.len()))
+}
+
+/// HQ supply runs a new proposal over the whole network; the previous one's undecided
+/// lines are superseded.
+#[server(prefix = "/api", endpoint = "run_proposal", output = crate::codec::JsonText)]
+pub async fn run_proposal() -> Result<ProposalView, AppError> {
+    crate::account::session::require_same_origin()?;
+    let (_, by) = staff_id(domain::Principal::may_plan_supply).await?;
+    let storage = use_storage::<dyn SupplyStorage>()?;
+    let lines = propose(storage.as_ref(), RunBy::Staff(by), crate::clock::now()).await?;
+    tracing::info!(lines, %by, "replenishment proposal run");
     proposal_view(true).await
 }
 

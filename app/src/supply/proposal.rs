@@ -7,6 +7,7 @@
 use domain::supply::{Line, Source, Term};
 use leptos::prelude::*;
 
+use super::routes::{get_routes, DeliveryRoutes, RoutesView, SetRouteWaves};
 use super::{
     get_proposal, units, DecideLine, LineStatus, LineView, Names, ProposalView, RunProposal,
     SendPurchaseOrders,
@@ -22,6 +23,8 @@ pub struct HqProposalState {
     decide: ServerAction<DecideLine>,
     send: ServerAction<SendPurchaseOrders>,
     proposal: Resource<Result<ProposalView, AppError>>,
+    save_waves: ServerAction<SetRouteWaves>,
+    routes: Resource<Result<RoutesView, AppError>>,
 }
 
 impl HqProposalState {
@@ -41,11 +44,18 @@ impl HqProposalState {
             },
             |_| get_proposal(),
         );
+        let save_waves = ServerAction::<SetRouteWaves>::new();
+        let routes = Resource::new(
+            move || (me.session(), save_waves.version().get()),
+            |_| get_routes(),
+        );
         HqProposalState {
             run,
             decide,
             send,
             proposal,
+            save_waves,
+            routes,
         }
     }
 
@@ -70,6 +80,8 @@ pub fn HqProposal(state: HqProposalState) -> impl IntoView {
         decide,
         send,
         proposal,
+        save_waves,
+        routes,
     } = state;
     view! {
         <section class="supply-proposal">
@@ -90,6 +102,7 @@ pub fn HqProposal(state: HqProposalState) -> impl IntoView {
                 })}
             </Transition>
         </section>
+        <DeliveryRoutes routes save=save_waves />
     }
 }
 

@@ -14,6 +14,7 @@ fn site(n: u8, is_warehouse: bool, km_east: i32) -> Site {
             lat_e6: 30_259_000,
             lng_e6: 120_155_000 + km_east * 10_400,
         },
+        waves: Waves::CHAIN,
     }
 }
 
@@ -246,6 +247,48 @@ fn a_short_store_draws_on_a_nearby_surplus_then_the_warehouse_then_the_supplier(
         "{}",
         lines[0].eta
     );
+}
+
+#[test]
+fn each_store_gets_its_parts_on_its_own_routes_next_wave() {
+    // 09:00 local: the chain's 13:00 van, but the evening route's only van is at 17:30.
+    let early = site(1, false, 0);
+    let evening = Site {
+        waves: Waves::parse(["17:30"]).expect("a time of day"),
+        ..site(2, false, 0)
+    };
+    let wh = site(9, true, 10);
+    let p = part(1);
+    let positions = vec![
+        position(&early, p, 0, 0, 3000),
+        position(&evening, p, 0, 0, 3000),
+        position(&wh, p, 50_000, 0, 0),
+    ];
+    let proposal = plan(&input(vec![early, evening, wh], positions, Vec::new()));
+    let eta = |to: StoreId| {
+        let line = proposal.lines.iter().find(|l| l.to == to).expect("a line");
+        assert_eq!(line.source.location(), Some(wh.id));
+        line.eta.to_offset(crate::local_time::CHINA)
+    };
+    // 10 km at 3 minutes a kilometre plus 20: 50 minutes on the road.
+    assert_eq!(eta(early.id), datetime!(2026-12-07 13:50 +8));
+    assert_eq!(eta(evening.id), datetime!(2026-12-07 18:20 +8));
+}
+
+#[test]
+fn the_nightly_run_is_due_from_five_in_the_morning_local_time() {
+    // 20:59 UTC is 04:59 the next day in Hangzhou: not yet; 21:00 UTC is 05:00.
+    assert_eq!(nightly_day(datetime!(2026-12-06 20:59 UTC)), None);
+    assert_eq!(
+        nightly_day(datetime!(2026-12-06 21:00 UTC)),
+        Some(date!(2026 - 12 - 07))
+    );
+    // Late in the local evening it is still that day's run.
+    assert_eq!(
+        nightly_day(datetime!(2026-12-07 15:59 UTC)),
+        Some(date!(2026 - 12 - 07))
+    );
+    assert_eq!(nightly_day(datetime!(2026-12-07 16:00 UTC)), None);
 }
 
 #[test]

@@ -31,7 +31,7 @@ use domain::network::{Location, Network, Shelf};
 use domain::order::BookedBy;
 use domain::pricing::{Line, PricedItem};
 use domain::slots::{self, Load, OpeningHours};
-use domain::stock::{DeliverySchedule, Inbound, StockLevel};
+use domain::stock::{DeliverySchedule, Inbound, StockLevel, Waves};
 use domain::{
     BookingLimits, CustomerId, ModelId, Money, OpenBooking, OrderId, OrderStatus, PartId, PolicyId,
     ServiceId, ShipmentId, StoreId, VehicleId,
@@ -353,6 +353,7 @@ impl Backend {
                 .map_err(|_| StorageError::corrupt("opening hours"))?;
             hours.entry(get(r, "location_id")?).or_default().push(h);
         }
+        let mut waves = super::supply::waves_by_location(conn).await?;
         let locations = sqlx::query(
             "SELECT l.id, l.code, l.kind, l.name_zh, l.name_en, l.address_zh, l.address_en,
                     l.lat_e6, l.lng_e6, l.bays,
@@ -365,7 +366,11 @@ impl Backend {
         .await
         .map_err(db_err)?
         .iter()
-        .map(|r| location_from(r, hours.remove(&get::<Uuid>(r, "id")?).unwrap_or_default()))
+        .map(|r| {
+            let id = StoreId::from(get::<Uuid>(r, "id")?);
+            let hours = hours.remove(&id.as_uuid()).unwrap_or_default();
+            location_from(r, hours, waves.remove(&id).unwrap_or_default())
+        })
         .collect::<Result<Vec<_>, StorageError>>()?;
         Ok(self.cache.locations.put(revs.network, locations))
     }
@@ -452,7 +457,7 @@ impl Backend {
     }
 }
 
-fn location_from(r: &DbRow, hours: Vec<OpeningHours>) -> Result<Location, StorageError> {
+fn location_from(r: &DbRow, hours: Vec<OpeningHours>, waves: Waves) -> Result<Location, StorageError> {
     let kind: String = get(r, "kind")?;
     Ok(Location {
         id: StoreId::from(get::<Uuid>(r, "id")?),
@@ -467,6 +472,7 @@ fn location_from(r: &DbRow, hours: Vec<OpeningHours>) -> Result<Location, Storag
         bays: small(r, "bays")?,
         technicians: small(r, "technicians")?,
         hours,
+        waves,
     })
 }
 

@@ -184,6 +184,70 @@ impl PgStorage {
     }
 }
 
+/// Writes a [`rows::Table`] with `COPY … FROM STDIN` in its text format, sent a
+/// megabyte at a time. Foreign keys and checks hold as for an `INSERT`; what COPY saves
+/// is parsing, planning and a round of arguments per row (`cargo bench -p server --bench
+/// supply`: a full-size proposal's 41,000 lines saved in … instead of 1.2 s).
+async fn insert_rows(
+    conn: &mut sqlx::PgConnection,
+    table: rows::Table,
+) -> Result<(), StorageError> {
+    const SEND_AT: usize = 1 << 20;
+    if table.rows().next().is_none() {
+        return Ok(());
+    }
+    let statement = format!(
+        "COPY {} ({}) FROM STDIN",
+        table.name,
+        table.columns.join(", ")
+    );
+    let mut copy = conn.copy_in_raw(&statement).await.map_err(db_err)?;
+    let mut buf = Vec::with_capacity(SEND_AT + 64 * 1024);
+    for row in table.rows() {
+        copy_row(&mut buf, row);
+        if buf.len() >= SEND_AT {
+            copy.send(std::mem::take(&mut buf)).await.map_err(db_err)?;
+        }
+    }
+    if !buf.is_empty() {
+        copy.send(buf).await.map_err(db_err)?;
+    }
+    copy.finish().await.map_err(db_err)?;
+    Ok(())
+}
+
+/// One row in COPY's text format: values apart by tabs, `\N` for NULL, and in text the
+/// four characters the format reserves (backslash, tab, newline, carriage return)
+/// escaped with a backslash.
+fn copy_row(buf: &mut Vec<u8>, row: &[rows::Cell]) {
+    for (i, cell) in row.iter().enumerate() {
+        if i > 0 {
+            buf.push(b'\t');
+        }
+        match cell {
+            rows::Cell::Null => buf.extend_from_slice(b"\\N"),
+            rows::Cell::Int(v) => buf.extend_from_slice(v.to_string().as_bytes()),
+            rows::Cell::Uuid(u) => buf.extend_from_slice(
+                u.hyphenated()
+                    .encode_lower(&mut uuid::Uuid::encode_buffer())
+                    .as_bytes(),
+            ),
+            rows::Cell::Text(t) => {
+                for b in t.bytes() {
+                    match b {
+                        b'\\' => buf.extend_from_slice(b"\\\\"),
+                        b'\t' => buf.extend_from_slice(b"\\t"),
+                        b'\n' => buf.extend_from_slice(b"\\n"),
+                        b'\r' => buf.extend_from_slice(b"\\r"),
+                        other => buf.push(other),
+                    }
+                }
+            }
+        }
+    }
+    buf.push(b'\n');
+}
+
 /// Sends a [`rows::Batch`] as one statement: each of its statements a data-modifying
 /// CTE (they all see the same snapshot, so none reads what another writes; foreign keys
 /// are checked when the whole statement ends), each guarded one `RETURNING 1` and
@@ -221,4 +285,28 @@ async fn send_batch(conn: &mut sqlx::PgConnection, batch: rows::Batch) -> Result
         None => Vec::new(),
     };
     rows::check_guards(&guards, &counts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{copy_row, rows::Cell};
+
+    #[test]
+    fn a_copy_row_escapes_what_the_text_format_reserves_and_marks_null() {
+        let id = uuid::Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0001);
+        let mut buf = Vec::new();
+        copy_row(
+            &mut buf,
+            &[
+                Cell::Uuid(id),
+                Cell::Int(-42),
+                Cell::Null,
+                Cell::Text("a\\b\tc\nd\re \"机油\"".to_owned()),
+            ],
+        );
+        assert_eq!(
+            String::from_utf8(buf).expect("UTF-8"),
+            "01900000-0000-7000-8000-000000000001\t-42\t\\N\ta\\\\b\\tc\\nd\\re \"机油\"\n"
+        );
+    }
 }

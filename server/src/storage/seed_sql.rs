@@ -28,6 +28,22 @@ const MAX_PARAMS: usize = 500;
 pub async fn insert_demo(conn: &mut Connection, d: &DemoData) -> Result<(), sqlx::Error> {
     insert(
         conn,
+        "delivery_routes",
+        &["code", "name_zh", "name_en"],
+        &d.routes,
+        |q, r| q.bind(r.code).bind(r.name_zh).bind(r.name_en),
+    )
+    .await?;
+    insert(
+        conn,
+        "route_waves",
+        &["route_code", "minute"],
+        &d.route_waves,
+        |q, r| q.bind(r.route_code).bind(r.minute),
+    )
+    .await?;
+    insert(
+        conn,
         "locations",
         &[
             "id",
@@ -41,6 +57,7 @@ pub async fn insert_demo(conn: &mut Connection, d: &DemoData) -> Result<(), sqlx
             "lng_e6",
             "bays",
             "phone",
+            "route_code",
         ],
         &d.locations,
         |q, r| {
@@ -55,6 +72,7 @@ pub async fn insert_demo(conn: &mut Connection, d: &DemoData) -> Result<(), sqlx
                 .bind(r.lng_e6)
                 .bind(r.bays)
                 .bind(r.phone)
+                .bind(r.route_code)
         },
     )
     .await?;

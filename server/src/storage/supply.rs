@@ -22,13 +22,13 @@ use app::reception::Named;
 use app::storage::StorageError;
 use app::supply::{
     Decision, LateShipment, LineStatus, LineView, Names, PartInfo, Positions, PurchaseOrderRow,
-    SiteInfo, SupplyStorage, TransferRow,
+    RouteRow, RunBy, SiteInfo, SupplyStorage, TransferRow,
 };
 use async_trait::async_trait;
 use domain::followup::FollowUpKind;
 use domain::geo::GeoPoint;
 use domain::local_time::local_date;
-use domain::stock::{DeliverySchedule, StockLevel};
+use domain::stock::{DeliverySchedule, StockLevel, Waves};
 use domain::supply::{
     History, KnownDay, Line, OrderStatus, Policy, Position, Site, Sourcing, TransferStatus,
 };
@@ -39,17 +39,10 @@ use domain::{
 use time::{Date, Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use super::rows::{append_event, get, milli, named, small, Conn};
-use super::{Backend, LOCK_ROWS};
+use super::rows::{append_event, get, milli, named, small, Cell, Conn, Table};
+use super::{insert_rows, Backend, LOCK_ROWS};
 use crate::storage::uses;
 use crate::storage::{db_err, transaction, DbTime, Serial};
-
-/// Proposal lines written by one statement: ten values each, 500 parameters. Larger
-/// statements were measured slower (`cargo bench -p server --bench supply`): a thousand
-/// lines to a statement took SQLite's save from 1.2 s to 11 s at full size (it looks each
-/// `$n` up by name) and PostgreSQL's from 1.4 s to 1.6 s. The statement is prepared once
-/// and kept: every chunk but the last has the same text.
-const LINES_PER_INSERT: usize = 50;
 
 /// Orders still to be done: their parts are demand to come.
 const OPEN_ORDER: &str = "('booked', 'checked_in', 'in_bay', 'quality_check', 'ready')";
@@ -263,8 +256,28 @@ async fn locked_transfer(tx: &mut Conn, id: TransferId) -> Result<LockedTransfer
     })
 }
 
+/// The departures of each location's route, for the locations on a route with waves
+/// (the others ride [`Waves::CHAIN`]).
+pub(super) async fn waves_by_location(conn: &mut Conn) -> Result<BTreeMap<StoreId, Waves>, StorageError> {
+    let rows = sqlx::query(
+        "SELECT l.id, w.minute FROM locations l JOIN route_waves w ON w.route_code = l.route_code",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    let mut minutes: BTreeMap<StoreId, Vec<u16>> = BTreeMap::new();
+    for r in &rows {
+        minutes.entry(StoreId::from(get::<Uuid>(r, "id")?)).or_default().push(small(r, "minute")?);
+    }
+    minutes
+        .into_iter()
+        .map(|(id, m)| Ok((id, Waves::new(m).map_err(|_| StorageError::corrupt("a route's waves"))?)))
+        .collect()
+}
+
 impl Backend {
     async fn sites(&self, conn: &mut Conn) -> Result<Vec<(Site, SiteInfo)>, StorageError> {
+        let waves = waves_by_location(conn).await?;
         let rows = sqlx::query(
             "SELECT id, code, kind, name_zh, name_en, lat_e6, lng_e6 FROM locations ORDER BY code",
         )
@@ -275,11 +288,13 @@ impl Backend {
         for r in rows {
             let is_warehouse = get::<String>(&r, "kind")? == "warehouse";
             let geo = GeoPoint::new(small(&r, "lat_e6")?, small(&r, "lng_e6")?)?;
+            let id = StoreId::from(get::<Uuid>(&r, "id")?);
             sites.push((
                 Site {
-                    id: StoreId::from(get::<Uuid>(&r, "id")?),
+                    id,
                     is_warehouse,
                     geo,
+                    waves: waves.get(&id).copied().unwrap_or_default(),
                 },
                 SiteInfo {
                     code: get(&r, "code")?,
@@ -694,20 +709,115 @@ impl SupplyStorage for Backend {
         })
     }
 
+    async fn routes(&self) -> Result<Vec<RouteRow>, StorageError> {
+        let mut conn = self.conn().await?;
+        let mut waves: BTreeMap<String, Vec<u16>> = BTreeMap::new();
+        for r in sqlx::query("SELECT route_code, minute FROM route_waves")
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db_err)?
+        {
+            waves.entry(get(&r, "route_code")?).or_default().push(small(&r, "minute")?);
+        }
+        let mut stores: BTreeMap<String, Vec<(String, Named)>> = BTreeMap::new();
+        for r in sqlx::query(
+            "SELECT code, name_zh, name_en, route_code FROM locations WHERE route_code IS NOT NULL ORDER BY code",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_err)?
+        {
+            stores
+                .entry(get(&r, "route_code")?)
+                .or_default()
+                .push((get(&r, "code")?, named(&r, "name_zh", "name_en")?));
+        }
+        let mut routes = Vec::new();
+        for r in sqlx::query("SELECT code, name_zh, name_en FROM delivery_routes ORDER BY code")
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db_err)?
+        {
+            let code: String = get(&r, "code")?;
+            let waves = match waves.remove(&code) {
+                Some(m) => Waves::new(m).map_err(|_| StorageError::corrupt("a route's waves"))?,
+                None => Waves::CHAIN,
+            };
+            routes.push(RouteRow {
+                name: named(&r, "name_zh", "name_en")?,
+                waves,
+                stores: stores.remove(&code).unwrap_or_default(),
+                code,
+            });
+        }
+        Ok(routes)
+    }
+
+    async fn set_waves(
+        &self,
+        route: &str,
+        waves: Waves,
+        by: StaffId,
+        now: OffsetDateTime,
+    ) -> Result<(), StorageError> {
+        transaction!(self, Serial::Rows, |tx| {
+            // The route's row first: two changes of one route take turns.
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT code FROM delivery_routes WHERE code = $1{LOCK_ROWS}"
+            )))
+            .bind(route)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .ok_or(StorageError::NotFound)?;
+            sqlx::query("UPDATE delivery_routes SET updated_by = $1, updated_at = $2 WHERE code = $3")
+                .bind(by.as_uuid())
+                .bind(DbTime(now))
+                .bind(route)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            sqlx::query("DELETE FROM route_waves WHERE route_code = $1")
+                .bind(route)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            let mut table = Table::new("route_waves", &["route_code", "minute"]);
+            for &m in waves.minutes() {
+                table.push([Cell::Text(route.to_owned()), Cell::Int(i64::from(m))])?;
+            }
+            insert_rows(tx, table).await?;
+            Ok(((), Vec::new()))
+        })
+    }
+
     async fn save_proposal(
         &self,
         policy: &Policy,
         lines: &[Line],
-        by: StaffId,
+        run: RunBy,
         now: OffsetDateTime,
-    ) -> Result<(), StorageError> {
+    ) -> Result<bool, StorageError> {
         let policy = serde_json::to_string(policy).map_err(|e| StorageError::Backend(Box::new(e)))?;
-        let mut rows = Vec::with_capacity(lines.len());
-        for line in lines {
-            let json = serde_json::to_string(line).map_err(|e| StorageError::Backend(Box::new(e)))?;
-            rows.push((line, json));
-        }
+        let by = match run {
+            RunBy::Staff(by) => Some(by.as_uuid()),
+            RunBy::Nightly(_) => None,
+        };
         transaction!(self, Serial::Rows, |tx| {
+            if let RunBy::Nightly(day) = run {
+                // Claimed with the lines: a crash before commit leaves the night unclaimed
+                // for the next tick; a second instance waits on the row, then finds it done.
+                let claimed = sqlx::query(
+                    "UPDATE daily_jobs SET last_day = $1 WHERE name = 'replenishment' AND last_day < $1",
+                )
+                .bind(day_text(day))
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                if claimed.rows_affected() != 1 {
+                    return Ok((false, Vec::new()));
+                }
+            }
             let id = Uuid::now_v7();
             // Only the newest run's lines stay to be decided (whichever commits last).
             sqlx::query(
@@ -721,50 +831,52 @@ impl SupplyStorage for Backend {
             sqlx::query("INSERT INTO proposals (id, created_at, created_by, policy) VALUES ($1, $2, $3, $4)")
                 .bind(id)
                 .bind(DbTime(now))
-                .bind(by.as_uuid())
+                .bind(by)
                 .bind(policy.as_str())
                 .execute(&mut *tx)
                 .await
                 .map_err(db_err)?;
-            // Many lines to a statement: a chain-wide run writes tens of thousands.
-            for (c, chunk) in rows.chunks(LINES_PER_INSERT).enumerate() {
-                let mut sql = String::from(
-                    "INSERT INTO proposal_lines (id, proposal_id, line_no, to_location_id, part_id,
-                         source, from_location_id, supplier_id, quantity_milli, explanation, status)
-                     VALUES ",
-                );
-                for i in 0..chunk.len() {
-                    let b = i * 10;
-                    if i > 0 {
-                        sql.push_str(", ");
-                    }
-                    sql.push_str(&format!(
-                        "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, 'proposed')",
-                        b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10
-                    ));
-                }
-                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for (i, (line, json)) in chunk.iter().enumerate() {
-                    let (from, supplier) = match &line.source {
-                        domain::supply::Source::Supplier { supplier, .. } => (None, Some(supplier.as_uuid())),
-                        other => (other.location().map(|l| l.as_uuid()), None),
-                    };
-                    query = query
-                        .bind(Uuid::now_v7())
-                        .bind(id)
-                        .bind(i64::try_from(c * LINES_PER_INSERT + i + 1).unwrap_or(i64::MAX))
-                        .bind(line.to.as_uuid())
-                        .bind(line.part.as_uuid())
-                        .bind(line.source.code())
-                        .bind(from)
-                        .bind(supplier)
-                        .bind(as_i64(line.quantity_milli)?)
-                        .bind(json.as_str());
-                }
-                query.persistent(true).execute(&mut *tx).await.map_err(db_err)?;
+            // A chain-wide run writes tens of thousands of lines: in bulk.
+            let mut table = Table::new(
+                "proposal_lines",
+                &[
+                    "id", "proposal_id", "line_no", "to_location_id", "part_id", "source",
+                    "from_location_id", "supplier_id", "quantity_milli", "explanation", "status",
+                ],
+            );
+            for (n, line) in (1..).zip(lines) {
+                let json = serde_json::to_string(line).map_err(|e| StorageError::Backend(Box::new(e)))?;
+                let (from, supplier) = match &line.source {
+                    domain::supply::Source::Supplier { supplier, .. } => (None, Some(supplier.as_uuid())),
+                    other => (other.location().map(|l| l.as_uuid()), None),
+                };
+                let maybe = |id: Option<Uuid>| id.map_or(Cell::Null, Cell::Uuid);
+                table.push([
+                    Cell::Uuid(Uuid::now_v7()),
+                    Cell::Uuid(id),
+                    Cell::Int(n),
+                    Cell::Uuid(line.to.as_uuid()),
+                    Cell::Uuid(line.part.as_uuid()),
+                    Cell::Text(line.source.code().to_owned()),
+                    maybe(from),
+                    maybe(supplier),
+                    Cell::Int(as_i64(line.quantity_milli)?),
+                    Cell::Text(json),
+                    Cell::Text("proposed".to_owned()),
+                ])?;
             }
-            Ok(((), Vec::new()))
+            insert_rows(tx, table).await?;
+            Ok((true, Vec::new()))
         })
+    }
+
+    async fn nightly_made(&self, day: Date) -> Result<bool, StorageError> {
+        let last: String = sqlx::query_scalar("SELECT last_day FROM daily_jobs WHERE name = 'replenishment'")
+            .fetch_one(&mut *self.conn().await?)
+            .await
+            .map_err(db_err)?;
+        // ISO dates sort as text.
+        Ok(last.as_str() >= day_text(day).as_str())
     }
 
     async fn proposal(&self) -> Result<(Option<OffsetDateTime>, Vec<LineView>), StorageError> {
@@ -862,12 +974,13 @@ impl SupplyStorage for Backend {
                     if held.rows_affected() != 1 {
                         return Err(domain::Error::TransferSourceShort.into());
                     }
-                    let geo = |id: StoreId| locations.iter().find(|l| l.id == id).map(|l| l.geo);
-                    let distance = match (geo(from), geo(to)) {
-                        (Some(a), Some(b)) => domain::geo::distance_m(a, b),
+                    let at = |id: StoreId| locations.iter().find(|l| l.id == id);
+                    let (distance, waves) = match (at(from), at(to)) {
+                        (Some(a), Some(b)) => (domain::geo::distance_m(a.geo, b.geo), b.waves),
                         _ => return Err(StorageError::NotFound),
                     };
-                    let schedule = DeliverySchedule::default();
+                    // It rides the destination's route.
+                    let schedule = DeliverySchedule::default().on(waves);
                     let id = TransferId::new();
                     sqlx::query(
                         "INSERT INTO stock_transfers (id, part_id, from_location_id, to_location_id,
