@@ -38,6 +38,7 @@ pub struct RoutesView {
 }
 
 /// The longest route code there is: anything longer is no route.
+#[cfg(feature = "ssr")]
 const CODE_MAX: usize = 32;
 
 /// The delivery routes with their departures and stores (HQ staff).
