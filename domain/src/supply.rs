@@ -462,7 +462,7 @@ impl Default for Policy {
 
 /// When the day's proposal runs by itself, in local minutes: 05:00, so that HQ finds
 /// it waiting when the day starts and the [`Policy::review_days`] of one holds without
-/// anyone pressing a button. A run HQ starts by hand does not stand in for it.
+/// anyone pressing a button ([`nightly_replaces`]: unless one was just made).
 pub const NIGHTLY_RUN_MIN: u16 = 5 * 60;
 
 /// The local day whose nightly run is due at `now`: today from [`NIGHTLY_RUN_MIN`] on,
@@ -470,6 +470,16 @@ pub const NIGHTLY_RUN_MIN: u16 = 5 * 60;
 pub fn nightly_day(now: OffsetDateTime) -> Option<Date> {
     (crate::local_time::local_minute_of_day(now) >= NIGHTLY_RUN_MIN)
         .then(|| crate::local_time::local_date(now))
+}
+
+/// A proposal made less than this many minutes before the nightly run stands in for
+/// it: the run would plan from much the same stock, and replacing lines would take them
+/// from under whoever is deciding them.
+pub const NIGHTLY_SPARES_MINUTES: i64 = 60;
+
+/// Whether the nightly run at `now` replaces the latest proposal, made at `latest`.
+pub fn nightly_replaces(latest: Option<OffsetDateTime>, now: OffsetDateTime) -> bool {
+    latest.is_none_or(|at| at + time::Duration::minutes(NIGHTLY_SPARES_MINUTES) <= now)
 }
 
 /// A location of the network as the proposal sees it.

@@ -914,7 +914,8 @@ async fn hq_sets_a_routes_waves_and_the_proposal_rides_them(db: TestDb) {
 }
 
 /// Two instances' jobs at 05:10 local: one proposal, made by nobody (the job); at 04:59
-/// none is due; later the same day it is made already; the next morning it is made again.
+/// none is due; later the same day it is made already; the next morning it is made again;
+/// a proposal HQ made twenty minutes before stands in for it.
 async fn the_nightly_proposal_is_made_once_a_day_by_one_instance(db: TestDb) {
     use domain::local_time::{at_local_minute, local_date};
     use server::jobs::nightly_proposal;
@@ -975,4 +976,29 @@ async fn the_nightly_proposal_is_made_once_a_day_by_one_instance(db: TestDb) {
         superseded[0].0,
         i64::try_from(first.len()).expect("a count")
     );
+
+    // HQ supply runs one by hand at 04:50 on the third day: the nightly run at 05:10
+    // leaves it standing, and the day counts as done.
+    let staff: Vec<(uuid::Uuid,)> = db
+        .rows(
+            "SELECT id FROM staff WHERE phone = $1",
+            &[Arg::Text(HQ_SUPPLY.to_owned())],
+        )
+        .await;
+    let third = day + time::Duration::days(2);
+    let by_hand = app::supply::propose(
+        a.as_ref(),
+        app::supply::RunBy::Staff(domain::StaffId::from(staff[0].0)),
+        at_local_minute(third, 4 * 60 + 50),
+    )
+    .await
+    .expect("a run");
+    assert!(by_hand.is_some());
+    assert_eq!(
+        made(nightly_proposal(b.as_ref(), at_local_minute(third, 5 * 60 + 10)).await),
+        None
+    );
+    assert!(b.nightly_made(third).await.expect("read"));
+    let proposals: Vec<(i64,)> = db.rows("SELECT COUNT(*) FROM proposals", &[]).await;
+    assert_eq!(proposals[0].0, 3);
 }

@@ -292,6 +292,25 @@ fn the_nightly_run_is_due_from_five_in_the_morning_local_time() {
 }
 
 #[test]
+fn a_proposal_made_within_the_hour_stands_in_for_the_nightly_run() {
+    let now = datetime!(2026-12-06 21:00 UTC);
+    assert!(nightly_replaces(None, now));
+    assert!(nightly_replaces(
+        Some(now - time::Duration::minutes(60)),
+        now
+    ));
+    assert!(!nightly_replaces(
+        Some(now - time::Duration::minutes(59)),
+        now
+    ));
+    // One made after the run read the network (someone pressed the button meanwhile).
+    assert!(!nightly_replaces(
+        Some(now + time::Duration::seconds(5)),
+        now
+    ));
+}
+
+#[test]
 fn a_store_with_enough_needs_nothing_and_nothing_needs_no_order() {
     let a = site(1, false, 0);
     let wh = site(9, true, 5);

@@ -286,6 +286,9 @@ pub(crate) enum Serial {
     PriceList,
     /// Loading the demo data.
     Seed,
+    /// Saving a replenishment proposal: each supersedes the one before, and the nightly
+    /// run looks at the latest before it does.
+    Proposal,
     /// One customer's bookings: each is decided knowing the ones before it (the limits
     /// on open bookings, an earlier request with the same key).
     Customer(domain::CustomerId),

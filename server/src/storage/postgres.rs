@@ -51,6 +51,7 @@ fn begin_sql(serial: Serial) -> Option<String> {
         Serial::Rows => None,
         Serial::PriceList => Some(advisory(0x5049_5400_0001)),
         Serial::Seed => Some(advisory(0x5049_5400_0002)),
+        Serial::Proposal => Some(advisory(0x5049_5400_0003)),
         Serial::Customer(id) => Some(format!(
             "BEGIN; SELECT 1 FROM customers WHERE id = '{}' FOR UPDATE",
             id.as_uuid()

@@ -803,10 +803,12 @@ impl SupplyStorage for Backend {
             RunBy::Staff(by) => Some(by.as_uuid()),
             RunBy::Nightly(_) => None,
         };
-        transaction!(self, Serial::Rows, |tx| {
+        // One save at a time: the nightly run's look at the latest proposal and each
+        // run's superseding of the one before hold whatever else commits meanwhile.
+        transaction!(self, Serial::Proposal, |tx| {
             if let RunBy::Nightly(day) = run {
                 // Claimed with the lines: a crash before commit leaves the night unclaimed
-                // for the next tick; a second instance waits on the row, then finds it done.
+                // for the next tick; another instance finds it done.
                 let claimed = sqlx::query(
                     "UPDATE daily_jobs SET last_day = $1 WHERE name = 'replenishment' AND last_day < $1",
                 )
@@ -815,6 +817,15 @@ impl SupplyStorage for Backend {
                 .await
                 .map_err(db_err)?;
                 if claimed.rows_affected() != 1 {
+                    return Ok((false, Vec::new()));
+                }
+                let latest: Option<DbTime> =
+                    sqlx::query_scalar("SELECT created_at FROM proposals ORDER BY created_at DESC LIMIT 1")
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                if !domain::supply::nightly_replaces(latest.map(|t| t.0), now) {
+                    // The day's run is done: the proposal just made stands in for it.
                     return Ok((false, Vec::new()));
                 }
             }
