@@ -57,6 +57,10 @@ test("HQ finds a part below safety stock, reads the proposal's reasoning, approv
   // The proposal: a line to the store for that part, with its arithmetic.
   await open(page, "/hq/replenishment");
   await page.locator(".run-form button.run").click();
+  await expect(page.locator(".run-form button.run")).toBeEnabled();
+  // A page of lines at a time: the store's own, chosen by its code.
+  await page.locator('.supply-proposal select[name="to"]').selectOption(code);
+  await expect(page.locator(".supply-proposal .lines-count")).toBeVisible();
   const line = page.locator(`.proposal-line.proposed[data-to="${code}"][data-sku="${sku}"]`).first();
   await expect(line).toBeVisible();
   await expect(line.locator(".terms tr.term.safety td")).toContainText("40");

@@ -25,6 +25,8 @@ pub struct HqProposalState {
     proposal: Resource<Result<ProposalView, AppError>>,
     save_waves: ServerAction<SetRouteWaves>,
     routes: Resource<Result<RoutesView, AppError>>,
+    /// The destination whose lines are shown (its code; empty for every one).
+    to: RwSignal<String>,
 }
 
 impl HqProposalState {
@@ -56,6 +58,7 @@ impl HqProposalState {
             proposal,
             save_waves,
             routes,
+            to: RwSignal::new(String::new()),
         }
     }
 
@@ -82,6 +85,7 @@ pub fn HqProposal(state: HqProposalState) -> impl IntoView {
         proposal,
         save_waves,
         routes,
+        to,
     } = state;
     view! {
         <section class="supply-proposal">
@@ -96,7 +100,7 @@ pub fn HqProposal(state: HqProposalState) -> impl IntoView {
             <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match proposal.await {
-                        Ok(p) => proposal_view(i18n, p, run, decide, send).into_any(),
+                        Ok(p) => proposal_view(i18n, p, run, decide, send, to).into_any(),
                         Err(e) => error_view(e).into_any(),
                     }
                 })}
@@ -112,6 +116,7 @@ fn proposal_view(
     run: ServerAction<RunProposal>,
     decide: ServerAction<DecideLine>,
     send: ServerAction<SendPurchaseOrders>,
+    to: RwSignal<String>,
 ) -> impl IntoView {
     let may = p.may_decide;
     let created = p.created_at;
@@ -124,10 +129,43 @@ fn proposal_view(
         .filter(|l| l.status != LineStatus::Superseded)
         .cloned()
         .collect();
-    let lines = open
+    // A chain-wide run has tens of thousands of lines: a page of them at a time, in the
+    // proposal's order, for one destination or all.
+    let mut destinations: Vec<(String, crate::reception::Named)> =
+        open.iter().map(|l| site(&p.names, l.line.to)).collect();
+    destinations.sort_by(|a, b| a.0.cmp(&b.0));
+    destinations.dedup_by(|a, b| a.0 == b.0);
+    let options = destinations
         .into_iter()
-        .map(|l| line_view(i18n, &p.names, l, may, decide))
+        .map(|(code, name)| {
+            let (label, this) = (code.clone(), code.clone());
+            view! {
+                <option value=code selected=move || to.get() == this>
+                    {label} " " {move || name.get(i18n.lang()).to_owned()}
+                </option>
+            }
+        })
         .collect_view();
+    let names = p.names.clone();
+    let lines = move || {
+        let chosen = to.get();
+        let matching: Vec<&LineView> = open
+            .iter()
+            .filter(|l| chosen.is_empty() || site(&names, l.line.to).0 == chosen)
+            .collect();
+        let total = matching.len();
+        let shown = matching
+            .into_iter()
+            .take(LINES_SHOWN)
+            .map(|l| line_view(i18n, &names, l.clone(), may, decide))
+            .collect_view();
+        view! {
+            <p class="lines-count" role="status">
+                {total.min(LINES_SHOWN)} " / " {total} " " {move || i18n.t(SupplyMsg::LinesShown)}
+            </p>
+            <ol class="proposal-lines">{shown}</ol>
+        }
+    };
     view! {
         <div class="proposal-head">
             {match created {
@@ -145,9 +183,21 @@ fn proposal_view(
                 </ActionForm>
             })}
         </div>
-        <ol class="proposal-lines">{lines}</ol>
+        <form class="filters" on:submit=|ev| ev.prevent_default()>
+            <label>
+                <span>{move || i18n.t(SupplyMsg::FilterLocation)}</span>
+                <select name="to" on:change=move |ev| to.set(event_target_value(&ev))>
+                    <option value="" selected=move || to.get().is_empty()>{move || i18n.t(SupplyMsg::All)}</option>
+                    {options}
+                </select>
+            </label>
+        </form>
+        {lines}
     }
 }
+
+/// Lines shown at once, in the proposal's order.
+const LINES_SHOWN: usize = 50;
 
 fn site(names: &Names, id: domain::StoreId) -> (String, crate::reception::Named) {
     names
