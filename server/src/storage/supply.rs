@@ -26,7 +26,6 @@ use app::supply::{
 };
 use async_trait::async_trait;
 use domain::followup::FollowUpKind;
-use domain::geo::GeoPoint;
 use domain::local_time::local_date;
 use domain::stock::{DeliverySchedule, StockLevel, Waves};
 use domain::supply::{
@@ -257,7 +256,7 @@ async fn locked_transfer(tx: &mut Conn, id: TransferId) -> Result<LockedTransfer
 }
 
 /// The departures of each location's route, for the locations on a route with waves
-/// (the others ride [`Waves::CHAIN`]).
+/// (the others ride [`Waves::CHAIN`]); read with the network's cached locations.
 pub(super) async fn waves_by_location(conn: &mut Conn) -> Result<BTreeMap<StoreId, Waves>, StorageError> {
     let rows = sqlx::query(
         "SELECT l.id, w.minute FROM locations l JOIN route_waves w ON w.route_code = l.route_code",
@@ -269,41 +268,41 @@ pub(super) async fn waves_by_location(conn: &mut Conn) -> Result<BTreeMap<StoreI
     for r in &rows {
         minutes.entry(StoreId::from(get::<Uuid>(r, "id")?)).or_default().push(small(r, "minute")?);
     }
-    minutes
-        .into_iter()
-        .map(|(id, m)| Ok((id, Waves::new(m).map_err(|_| StorageError::corrupt("a route's waves"))?)))
-        .collect()
+    minutes.into_iter().map(|(id, m)| Ok((id, stored_waves(m)?))).collect()
+}
+
+/// A route's stored departures, refused as damage if the domain would not have them.
+fn stored_waves(minutes: Vec<u16>) -> Result<Waves, StorageError> {
+    Waves::new(minutes).map_err(|_| StorageError::corrupt("a route's waves"))
 }
 
 impl Backend {
-    async fn sites(&self, conn: &mut Conn) -> Result<Vec<(Site, SiteInfo)>, StorageError> {
-        let waves = waves_by_location(conn).await?;
-        let rows = sqlx::query(
-            "SELECT id, code, kind, name_zh, name_en, lat_e6, lng_e6 FROM locations ORDER BY code",
-        )
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db_err)?;
-        let mut sites = Vec::with_capacity(rows.len());
-        for r in rows {
-            let is_warehouse = get::<String>(&r, "kind")? == "warehouse";
-            let geo = GeoPoint::new(small(&r, "lat_e6")?, small(&r, "lng_e6")?)?;
-            let id = StoreId::from(get::<Uuid>(&r, "id")?);
-            sites.push((
-                Site {
-                    id,
-                    is_warehouse,
-                    geo,
-                    waves: waves.get(&id).copied().unwrap_or_default(),
-                },
-                SiteInfo {
-                    code: get(&r, "code")?,
-                    name: named(&r, "name_zh", "name_en")?,
-                    is_warehouse,
-                },
-            ));
-        }
-        Ok(sites)
+    /// The locations as the proposal and the supply pages see them: the network's
+    /// cached locations (with their routes' waves), ordered by code.
+    async fn sites(&self) -> Result<Vec<(Site, SiteInfo)>, StorageError> {
+        Ok(self
+            .every_location()
+            .await?
+            .iter()
+            .map(|l| {
+                (
+                    Site {
+                        id: l.id,
+                        is_warehouse: l.is_warehouse,
+                        geo: l.geo,
+                        waves: l.waves,
+                    },
+                    SiteInfo {
+                        code: l.code.clone(),
+                        name: Named {
+                            zh: l.name_zh.clone(),
+                            en: l.name_en.clone(),
+                        },
+                        is_warehouse: l.is_warehouse,
+                    },
+                )
+            })
+            .collect())
     }
 
     /// Cars coming due per store, day and part: open reminders whose window is not
@@ -389,7 +388,7 @@ impl Backend {
 impl SupplyStorage for Backend {
     async fn names(&self) -> Result<Names, StorageError> {
         let mut conn = self.conn().await?;
-        let sites = self.sites(&mut conn).await?;
+        let sites = self.sites().await?;
         let mut categories = Vec::new();
         let mut units: BTreeMap<Uuid, Named> = BTreeMap::new();
         for r in sqlx::query("SELECT id, name_zh, name_en, unit_zh, unit_en FROM part_categories ORDER BY code")
@@ -445,7 +444,7 @@ impl SupplyStorage for Backend {
     ) -> Result<Positions, StorageError> {
         let today = local_date(now);
         let mut conn = self.conn().await?;
-        let sites: Vec<Site> = self.sites(&mut conn).await?.into_iter().map(|(s, _)| s).collect();
+        let sites: Vec<Site> = self.sites().await?.into_iter().map(|(s, _)| s).collect();
         let mut positions: BTreeMap<(StoreId, PartId), Position> = BTreeMap::new();
         let first = today - Duration::days(i64::from(history_days));
         let blank = |location: StoreId, part: PartId| Position {
@@ -740,7 +739,7 @@ impl SupplyStorage for Backend {
         {
             let code: String = get(&r, "code")?;
             let waves = match waves.remove(&code) {
-                Some(m) => Waves::new(m).map_err(|_| StorageError::corrupt("a route's waves"))?,
+                Some(m) => stored_waves(m)?,
                 None => Waves::CHAIN,
             };
             routes.push(RouteRow {
