@@ -2121,6 +2121,9 @@ pub enum SupplyMsg {
     Departure,
     WavesSaved,
     LinesShown,
+    LinesPages,
+    EarlierLines,
+    LaterLines,
 }
 
 impl SupplyMsg {
@@ -2131,7 +2134,10 @@ impl SupplyMsg {
             SupplyMsg::RouteStores => ("沿线门店", "Stores on the route"),
             SupplyMsg::Departure => ("发车", "Departure"),
             SupplyMsg::WavesSaved => ("发车时间已保存", "Departures saved"),
-            SupplyMsg::LinesShown => ("条建议已列出；选择地点可只看发往该处的", "lines shown; choose a location to see the lines going there"),
+            SupplyMsg::LinesShown => ("条建议；选择地点可只看发往该处的", "lines; choose a location to see the lines going there"),
+            SupplyMsg::LinesPages => ("建议分页", "Pages of lines"),
+            SupplyMsg::EarlierLines => ("上一页", "Previous page"),
+            SupplyMsg::LaterLines => ("下一页", "Next page"),
             SupplyMsg::CancelTransfer => ("撤回", "Withdraw"),
             SupplyMsg::Forecast => ("预测", "Forecast"),
             SupplyMsg::ForecastHint => ("未来 7 天：已预约（已从可用库存中扣除）＋即将到期保养车辆的需求（按 60% 回店率）＋近期用量中前两者未能解释的部分。近期用量为最近 90 天消耗的指数平滑（α = 0.3），并按星期规律分配到每一天。", "The coming 7 days: what bookings hold (already out of available stock), plus what cars coming due would take (six in ten expected back), plus the part of recent use those two do not explain. Recent use is the last 90 days' consumption smoothed exponentially (α = 0.3) and spread over the days by its weekday pattern."),

@@ -5,6 +5,8 @@
 //!   open, cars that arrived needing held parts and how many found them all on the shelf.
 //! - [`Day::utilisation_permille`], [`Day::fill_rate_permille`]: its ratios, `None`
 //!   where there is nothing to divide by.
+//! - [`OrderFacts`] and [`tally`]: what of an order counts on which of its store's days
+//!   (made, cancelled, handed over with its revenue, its booked time, its arrival).
 //! - [`weeks`]: days summed into weeks, Monday first.
 //! - [`bay_minutes`]: a day's bay time open, bays × the store's hours that weekday.
 //! - [`parts_ready`]: whether a car's held parts were all on its store's shelf when it
@@ -12,8 +14,10 @@
 //! - [`median_cover`]: a store's typical days of cover over the parts it uses.
 
 use serde::{Deserialize, Serialize};
-use time::{Date, Duration};
+use time::{Date, Duration, OffsetDateTime};
 
+use crate::local_time::local_date;
+use crate::order::OrderStatus;
 use crate::slots::OpeningHours;
 use crate::Money;
 
@@ -61,6 +65,64 @@ impl Day {
             arrivals_with_parts: self.arrivals_with_parts + o.arrivals_with_parts,
             parts_ready: self.parts_ready + o.parts_ready,
         }
+    }
+}
+
+/// What the figures count of one order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OrderFacts {
+    /// Where it is now.
+    pub status: OrderStatus,
+    /// When it was booked.
+    pub created_at: OffsetDateTime,
+    /// When it was called off, if it was.
+    pub cancelled_at: Option<OffsetDateTime>,
+    /// When it was completed (handed over).
+    pub completed_at: Option<OffsetDateTime>,
+    /// What it came to at its locked prices.
+    pub total: Money,
+    /// Its slot's start and, if booked into the bays' time, its end.
+    pub scheduled: Option<(OffsetDateTime, Option<OffsetDateTime>)>,
+    /// When the car arrived, if it has.
+    pub checked_in_at: Option<OffsetDateTime>,
+    /// Whether its held parts were all on the shelf when it arrived ([`parts_ready`]).
+    pub parts_ready: Option<bool>,
+}
+
+/// Counts `order` into its store's `days` (consecutive local days from `from`; what
+/// falls outside them is not counted): a booking on the day it was made, a
+/// cancellation on the day it was called off, revenue on the day a handed-over order
+/// was completed, booked minutes on its slot's day unless it was cancelled, and an
+/// arrival holding parts (ready or not) on its check-in day.
+pub fn tally(days: &mut [Day], from: Date, order: &OrderFacts) {
+    let mut on = |at: OffsetDateTime, count: &dyn Fn(&mut Day)| {
+        let index = usize::try_from((local_date(at) - from).whole_days()).ok();
+        if let Some(day) = index.and_then(|i| days.get_mut(i)) {
+            count(day);
+        }
+    };
+    on(order.created_at, &|d| d.bookings += 1);
+    if let Some(at) = order.cancelled_at {
+        on(at, &|d| d.cancelled += 1);
+    }
+    if let (OrderStatus::HandedOver, Some(at)) = (order.status, order.completed_at) {
+        let fen = order.total.fen();
+        on(at, &|d| {
+            d.revenue = Money::from_fen(d.revenue.fen().saturating_add(fen))
+        });
+    }
+    if let (false, Some((start, end))) = (order.status == OrderStatus::Cancelled, order.scheduled) {
+        let minutes = end.map_or(0, |e| (e - start).whole_minutes().max(0));
+        let minutes = u32::try_from(minutes).unwrap_or(u32::MAX);
+        on(start, &|d| {
+            d.booked_min = d.booked_min.saturating_add(minutes)
+        });
+    }
+    if let (Some(at), Some(ready)) = (order.checked_in_at, order.parts_ready) {
+        on(at, &|d| {
+            d.arrivals_with_parts += 1;
+            d.parts_ready += u32::from(ready);
+        });
     }
 }
 
@@ -209,6 +271,148 @@ mod tests {
     fn the_median_cover_ignores_parts_without_use() {
         assert_eq!(median_cover(&[None, None]), None);
         assert_eq!(median_cover(&[Some(9), None, Some(1), Some(4)]), Some(4));
+    }
+
+    /// 2026-12-07 at `hh:mm` in Hangzhou, `plus` days on.
+    fn at(plus: i64, hh: u8, mm: u8) -> OffsetDateTime {
+        crate::local_time::at_local_minute(
+            date!(2026 - 12 - 07) + Duration::days(plus),
+            u16::from(hh) * 60 + u16::from(mm),
+        )
+    }
+
+    fn booked(made: OffsetDateTime, slot: OffsetDateTime, minutes: i64) -> OrderFacts {
+        OrderFacts {
+            status: OrderStatus::Booked,
+            created_at: made,
+            cancelled_at: None,
+            completed_at: None,
+            total: Money::from_fen(36_800),
+            scheduled: Some((slot, Some(slot + Duration::minutes(minutes)))),
+            checked_in_at: None,
+            parts_ready: None,
+        }
+    }
+
+    #[test]
+    fn an_order_counts_on_the_local_day_of_each_of_its_facts() {
+        let from = date!(2026 - 12 - 07);
+        let mut days = vec![Day::default(); 3];
+        // Made at 07:30 on Monday in Hangzhou (still Sunday in UTC), done on Tuesday.
+        let mut done = booked(at(0, 7, 30), at(1, 9, 0), 45);
+        done.status = OrderStatus::HandedOver;
+        done.checked_in_at = Some(at(1, 8, 55));
+        done.parts_ready = Some(false);
+        done.completed_at = Some(at(1, 10, 0));
+        tally(&mut days, from, &done);
+        // Made on Monday for Wednesday, called off on Tuesday: its slot is not booked time.
+        let mut off = booked(at(0, 12, 0), at(2, 9, 0), 60);
+        off.status = OrderStatus::Cancelled;
+        off.cancelled_at = Some(at(1, 18, 0));
+        tally(&mut days, from, &off);
+        // Booked before the period for its first day; checked in with its parts there.
+        let mut early = booked(at(-3, 12, 0), at(0, 14, 0), 30);
+        early.status = OrderStatus::InBay;
+        early.checked_in_at = Some(at(0, 13, 50));
+        early.parts_ready = Some(true);
+        tally(&mut days, from, &early);
+
+        assert_eq!(
+            (days[0].bookings, days[1].bookings, days[2].bookings),
+            (2, 0, 0)
+        );
+        assert_eq!(days[1].cancelled, 1);
+        assert_eq!(days[1].revenue, Money::from_fen(36_800));
+        assert_eq!(days[0].revenue, Money::from_fen(0));
+        assert_eq!(
+            (days[0].booked_min, days[1].booked_min, days[2].booked_min),
+            (30, 45, 0)
+        );
+        assert_eq!((days[0].arrivals_with_parts, days[0].parts_ready), (1, 1));
+        assert_eq!((days[1].arrivals_with_parts, days[1].parts_ready), (1, 0));
+    }
+
+    fn arb_order() -> impl Strategy<Value = OrderFacts> {
+        (
+            (0usize..7, -2i64..10, 0u8..24, 0u8..60),
+            (
+                proptest::option::of(-2i64..10),
+                proptest::option::of(-2i64..10),
+            ),
+            (-2i64..10, 0i64..240, 0i64..100_000),
+            (
+                proptest::option::of(-2i64..10),
+                proptest::option::of(any::<bool>()),
+            ),
+        )
+            .prop_map(
+                |((s, made, hh, mm), (off, done), (slot, minutes, fen), (arrived, ready))| {
+                    let status = [
+                        OrderStatus::Booked,
+                        OrderStatus::CheckedIn,
+                        OrderStatus::InBay,
+                        OrderStatus::QualityCheck,
+                        OrderStatus::Ready,
+                        OrderStatus::HandedOver,
+                        OrderStatus::Cancelled,
+                    ][s];
+                    OrderFacts {
+                        status,
+                        created_at: at(made, hh, mm),
+                        cancelled_at: off.map(|d| at(d, hh, mm)),
+                        completed_at: done.map(|d| at(d, 17, mm)),
+                        total: Money::from_fen(fen),
+                        scheduled: Some((
+                            at(slot, 9, 0),
+                            Some(at(slot, 9, 0) + Duration::minutes(minutes)),
+                        )),
+                        checked_in_at: arrived.map(|d| at(d, 8, mm)),
+                        parts_ready: ready,
+                    }
+                },
+            )
+    }
+
+    proptest! {
+        /// Each fact is counted once, on a day of the period, and only the facts the
+        /// rules name: handed-over revenue, booked time of orders not called off.
+        #[test]
+        fn the_period_counts_each_order_fact_once(orders in prop::collection::vec(arb_order(), 0..30)) {
+            let from = date!(2026 - 12 - 07);
+            let mut days = vec![Day::default(); 7];
+            for o in &orders {
+                tally(&mut days, from, o);
+            }
+            let within = |t: OffsetDateTime| {
+                let d = local_date(t);
+                d >= from && d < from + Duration::days(7)
+            };
+            let total = days.iter().fold(Day::default(), |a, d| a.plus(d));
+            prop_assert_eq!(total.bookings as usize, orders.iter().filter(|o| within(o.created_at)).count());
+            prop_assert_eq!(
+                total.cancelled as usize,
+                orders.iter().filter(|o| o.cancelled_at.is_some_and(within)).count()
+            );
+            let revenue: i64 = orders
+                .iter()
+                .filter(|o| o.status == OrderStatus::HandedOver && o.completed_at.is_some_and(within))
+                .map(|o| o.total.fen())
+                .sum();
+            prop_assert_eq!(total.revenue, Money::from_fen(revenue));
+            let booked: i64 = orders
+                .iter()
+                .filter(|o| o.status != OrderStatus::Cancelled)
+                .filter_map(|o| o.scheduled)
+                .filter(|(start, _)| within(*start))
+                .map(|(start, end)| end.map_or(0, |e| (e - start).whole_minutes()))
+                .sum();
+            prop_assert_eq!(i64::from(total.booked_min), booked);
+            prop_assert_eq!(
+                total.arrivals_with_parts as usize,
+                orders.iter().filter(|o| o.parts_ready.is_some() && o.checked_in_at.is_some_and(within)).count()
+            );
+            prop_assert!(total.parts_ready <= total.arrivals_with_parts);
+        }
     }
 
     proptest! {

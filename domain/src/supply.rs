@@ -15,7 +15,9 @@
 //!   the cover period plus safety stock, from a nearby store's surplus first, then the
 //!   warehouse in the next delivery wave; the warehouse orders what the chain needs from
 //!   each part's supplier, in packs and at least the minimum order. Every [`Line`] carries
-//!   the [`Term`]s whose sum is its quantity.
+//!   the [`Term`]s whose sum is its quantity. A part's lines depend on its own
+//!   positions only, so a chain-wide run can be [`PlanInput::split`] by part, planned
+//!   piece by piece at once ([`plan_partial`]) and joined ([`Proposal::join`]).
 //! - [`receive`], [`TransferStatus`], [`OrderStatus`]: transfers go reserved at the
 //!   source → in transit on a wave → received (or partly received) at the destination;
 //!   purchase orders sent → received at the warehouse.
@@ -731,6 +733,77 @@ pub struct Proposal {
     pub lines: Vec<Line>,
 }
 
+impl Proposal {
+    /// The proposal of a whole input from the [`Partial`]s of its [`PlanInput::split`],
+    /// given in the split's order: the same lines as [`plan`] of the whole, since each
+    /// part is planned on its own.
+    pub fn join(partials: impl IntoIterator<Item = Partial>) -> Proposal {
+        let (mut store_lines, mut supplier_lines) = (Vec::new(), Vec::new());
+        for mut p in partials {
+            store_lines.append(&mut p.store_lines);
+            supplier_lines.append(&mut p.supplier_lines);
+        }
+        // Stable: a destination's lines of one part keep the order they were planned in.
+        store_lines.sort_by(|a: &Line, b: &Line| {
+            (a.to, a.part)
+                .cmp(&(b.to, b.part))
+                .then_with(|| source_rank(&a.source).cmp(&source_rank(&b.source)))
+        });
+        store_lines.extend(supplier_lines);
+        Proposal { lines: store_lines }
+    }
+}
+
+/// The lines of some of the parts, before they take their place in a [`Proposal`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Partial {
+    store_lines: Vec<Line>,
+    /// In part order, at most one per part.
+    supplier_lines: Vec<Line>,
+}
+
+impl PlanInput {
+    /// The input cut into at most `n` inputs, each with the positions of a run of parts
+    /// (in part order) and the whole network: a part's lines depend only on its own
+    /// positions, so the pieces can be planned at once ([`plan_partial`]) and joined
+    /// ([`Proposal::join`]) into the whole's proposal.
+    pub fn split(self, n: usize) -> Vec<PlanInput> {
+        let PlanInput {
+            now,
+            today,
+            sites,
+            sourcing,
+            positions,
+            policy,
+            schedule,
+        } = self;
+        let mut parts: Vec<PartId> = positions.iter().map(|p| p.part).collect();
+        parts.sort_unstable();
+        parts.dedup();
+        let n = n.clamp(1, parts.len().max(1));
+        // The first part of each piece after the first.
+        let bounds: Vec<PartId> = (1..n).map(|i| parts[i * parts.len() / n]).collect();
+        let mut pieces: Vec<Vec<Position>> = (0..n)
+            .map(|_| Vec::with_capacity(positions.len() / n + 1))
+            .collect();
+        for p in positions {
+            pieces[bounds.partition_point(|b| *b <= p.part)].push(p);
+        }
+        pieces
+            .into_iter()
+            .map(|positions| PlanInput {
+                now,
+                today,
+                sites: sites.clone(),
+                sourcing: sourcing.clone(),
+                positions,
+                policy: policy.clone(),
+                schedule: schedule.clone(),
+            })
+            .collect()
+    }
+}
+
 struct Need {
     at: StoreId,
     geo: GeoPoint,
@@ -746,6 +819,11 @@ struct Need {
 /// The proposal for `input`. Pure: the same positions give the same lines, whatever the
 /// order they were read in.
 pub fn plan(input: &PlanInput) -> Proposal {
+    Proposal::join([plan_partial(input)])
+}
+
+/// [`plan`] of a piece of a [`PlanInput::split`]: its lines, to be joined.
+pub fn plan_partial(input: &PlanInput) -> Partial {
     let sites: BTreeMap<StoreId, Site> = input.sites.iter().map(|s| (s.id, *s)).collect();
     let sourcing: BTreeMap<PartId, Sourcing> =
         input.sourcing.iter().map(|s| (s.part, *s)).collect();
@@ -768,21 +846,14 @@ pub fn plan(input: &PlanInput) -> Proposal {
         around.sort();
         near.insert(a.id, around);
     }
-    let mut store_lines = Vec::new();
-    let mut supplier_lines = Vec::new();
+    let mut partial = Partial::default();
     for (part, positions) in by_part {
         let (mut lines, order) =
             plan_part(input, &sites, &near, part, &positions, sourcing.get(&part));
-        store_lines.append(&mut lines);
-        supplier_lines.extend(order);
+        partial.store_lines.append(&mut lines);
+        partial.supplier_lines.extend(order);
     }
-    store_lines.sort_by(|a: &Line, b: &Line| {
-        (a.to, a.part)
-            .cmp(&(b.to, b.part))
-            .then_with(|| source_rank(&a.source).cmp(&source_rank(&b.source)))
-    });
-    store_lines.extend(supplier_lines);
-    Proposal { lines: store_lines }
+    partial
 }
 
 fn source_rank(source: &Source) -> (u8, u32, Option<StoreId>) {

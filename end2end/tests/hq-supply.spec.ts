@@ -58,9 +58,17 @@ test("HQ finds a part below safety stock, reads the proposal's reasoning, approv
   await open(page, "/hq/replenishment");
   await page.locator(".run-form button.run").click();
   await expect(page.locator(".run-form button.run")).toBeEnabled();
-  // A page of lines at a time: the store's own, chosen by its code.
-  await page.locator('.supply-proposal select[name="to"]').selectOption(code);
-  await expect(page.locator(".supply-proposal .lines-count")).toBeVisible();
+  // A page of lines at a time, for the whole chain or one destination.
+  const count = page.locator(".supply-proposal .lines-count");
+  await expect(count).toContainText(/^1–15 \/ \d+/);
+  await page.locator(".supply-proposal .pager button.later").click();
+  await expect(count).toContainText(/^16–\d+ \//);
+  await page.locator(".supply-proposal .pager button.earlier").click();
+  await expect(count).toContainText(/^1–15 \//);
+  const destination = page.locator('.supply-proposal select[name="to"] option', { hasText: code });
+  await page.locator('.supply-proposal select[name="to"]').selectOption(await destination.getAttribute("value") ?? "");
+  await expect(page.locator(`.supply-proposal .proposal-line[data-to="${code}"]`).first()).toBeVisible();
+  await expect(page.locator(`.supply-proposal .proposal-line:not([data-to="${code}"])`)).toHaveCount(0);
   const line = page.locator(`.proposal-line.proposed[data-to="${code}"][data-sku="${sku}"]`).first();
   await expect(line).toBeVisible();
   await expect(line.locator(".terms tr.term.safety td")).toContainText("40");

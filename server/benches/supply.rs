@@ -4,7 +4,7 @@
 //!
 //! A run is three parts, each timed: reading every position (stock, what is arriving,
 //! the history, known demand; [`app::supply::SupplyStorage::positions`]), the domain's
-//! plan over them ([`domain::supply::plan`]), and saving the proposal's lines
+//! plan over them ([`app::supply::plan`], on every core), and saving the proposal's lines
 //! ([`app::supply::SupplyStorage::save_proposal`]). The sizes vary stores and SKUs
 //! separately, so the table shows how each grows.
 //!
@@ -61,7 +61,7 @@ async fn main() -> anyhow::Result<()> {
                 schedule: domain::stock::DeliverySchedule::default(),
             };
             let started = Instant::now();
-            let proposal = domain::supply::plan(&input);
+            let proposal = app::supply::plan(input).await;
             let plan_took = started.elapsed();
             let staff = staff(&db).await;
             let started = Instant::now();

@@ -7,7 +7,9 @@
 mod common;
 
 use app::supply::routes::RoutesView;
-use app::supply::{LineStatus, LineView, NetworkView, ProposalView, PurchaseOrders, TransferList};
+use app::supply::{
+    LineStatus, LineView, NetworkView, ProposalView, PurchaseOrders, TransferList, PROPOSAL_PAGE,
+};
 use common::{call_as, error, signed_in, Arg, TestDb, TestServer};
 use domain::supply::{Source, TransferStatus};
 use domain::{PartId, StoreId};
@@ -22,6 +24,7 @@ both_backends!(
     supplier_lines_become_one_order_per_supplier_received_at_the_warehouse,
     hq_sets_a_routes_waves_and_the_proposal_rides_them,
     the_nightly_proposal_is_made_once_a_day_by_one_instance,
+    hq_reads_the_proposal_a_page_at_a_time_for_one_destination_or_all,
 );
 
 /// The demo's HQ supply-chain planner.
@@ -39,7 +42,39 @@ async fn ok(
 }
 
 async fn run(server: &TestServer, hq: &reqwest::Client) -> ProposalView {
-    serde_json::from_str(&ok(hq, server, "run_proposal", &[]).await).expect("proposal")
+    let first: ProposalView =
+        serde_json::from_str(&ok(hq, server, "run_proposal", &[]).await).expect("proposal");
+    every_line(server, hq, first, "").await
+}
+
+/// `first`, a proposal's first page, with the lines of the pages after it (going to
+/// location `to`, or all), and the names of all their parts.
+async fn every_line(
+    server: &TestServer,
+    hq: &reqwest::Client,
+    mut first: ProposalView,
+    to: &str,
+) -> ProposalView {
+    assert_eq!(first.from, 0);
+    while first.lines.len() < usize::try_from(first.matched).expect("a count") {
+        let from = first.lines.len().to_string();
+        let page: ProposalView = serde_json::from_str(
+            &ok(
+                hq,
+                server,
+                "supply_proposal",
+                &[("to", to), ("from", &from)],
+            )
+            .await,
+        )
+        .expect("a page");
+        assert!(!page.lines.is_empty(), "{from} of {}", first.matched);
+        assert!(page.lines.len() <= usize::try_from(PROPOSAL_PAGE).expect("a count"));
+        assert_eq!(page.matched, first.matched);
+        first.lines.extend(page.lines);
+        first.names.parts.extend(page.names.parts);
+    }
+    first
 }
 
 /// A reception staff member's phone at `store`.
@@ -956,7 +991,11 @@ async fn the_nightly_proposal_is_made_once_a_day_by_one_instance(db: TestDb) {
         )
         .await;
     assert_eq!(proposals[0].0, 1);
-    let (_, first) = a.proposal().await.expect("the proposal");
+    let first = a
+        .proposal(None, 0, u32::MAX)
+        .await
+        .expect("the proposal")
+        .lines;
     assert!(first.iter().all(|l| l.status == LineStatus::Proposed));
 
     assert_eq!(
@@ -1001,4 +1040,106 @@ async fn the_nightly_proposal_is_made_once_a_day_by_one_instance(db: TestDb) {
     assert!(b.nightly_made(third).await.expect("read"));
     let proposals: Vec<(i64,)> = db.rows("SELECT COUNT(*) FROM proposals", &[]).await;
     assert_eq!(proposals[0].0, 3);
+}
+
+async fn hq_reads_the_proposal_a_page_at_a_time_for_one_destination_or_all(db: TestDb) {
+    let server = TestServer::start(&db).await;
+    let hq = signed_in(&server, "staff", HQ_SUPPLY).await;
+    let first: ProposalView =
+        serde_json::from_str(&ok(&hq, &server, "run_proposal", &[]).await).expect("proposal");
+    let page = usize::try_from(PROPOSAL_PAGE).expect("a count");
+    assert!(
+        first.matched > PROPOSAL_PAGE,
+        "the demo's proposal fills more than a page: {}",
+        first.matched
+    );
+    assert_eq!(first.lines.len(), page);
+    let shown: std::collections::BTreeSet<PartId> =
+        first.lines.iter().map(|l| l.line.part).collect();
+    assert_eq!(
+        first
+            .names
+            .parts
+            .keys()
+            .copied()
+            .collect::<std::collections::BTreeSet<_>>(),
+        shown,
+        "the names of the page's parts, not the catalog's"
+    );
+
+    // The pages, one after another, are the proposal's lines in its order.
+    let all = every_line(&server, &hq, first.clone(), "").await;
+    let stored: Vec<(uuid::Uuid,)> = db
+        .rows(
+            "SELECT id FROM proposal_lines
+             WHERE proposal_id = (SELECT id FROM proposals ORDER BY created_at DESC, id DESC LIMIT 1)
+             ORDER BY line_no",
+            &[],
+        )
+        .await;
+    let ids: Vec<uuid::Uuid> = all.lines.iter().map(|l| l.id.as_uuid()).collect();
+    assert_eq!(ids, stored.iter().map(|r| r.0).collect::<Vec<_>>());
+    let past: ProposalView = serde_json::from_str(
+        &ok(
+            &hq,
+            &server,
+            "supply_proposal",
+            &[("from", &all.matched.to_string())],
+        )
+        .await,
+    )
+    .expect("past the end");
+    assert!(past.lines.is_empty());
+
+    // One destination: every line going there, and only those.
+    let busiest = *all
+        .destinations
+        .iter()
+        .max_by_key(|&&d| all.lines.iter().filter(|l| l.line.to == d).count())
+        .expect("destinations");
+    let going: Vec<uuid::Uuid> = all
+        .lines
+        .iter()
+        .filter(|l| l.line.to == busiest)
+        .map(|l| l.id.as_uuid())
+        .collect();
+    let to = busiest.to_string();
+    let there: ProposalView = serde_json::from_str(
+        &ok(
+            &hq,
+            &server,
+            "supply_proposal",
+            &[("to", &to), ("from", "")],
+        )
+        .await,
+    )
+    .expect("one destination");
+    assert_eq!(there.to, Some(busiest));
+    assert_eq!(
+        usize::try_from(there.matched).expect("a count"),
+        going.len()
+    );
+    let there = every_line(&server, &hq, there, &to).await;
+    assert_eq!(
+        there
+            .lines
+            .iter()
+            .map(|l| l.id.as_uuid())
+            .collect::<Vec<_>>(),
+        going
+    );
+
+    // A page that is not a number, or a destination that is not a location, is refused.
+    for form in [
+        [("to", ""), ("from", "-1")],
+        [("to", ""), ("from", "fifty")],
+        [("to", "Xihu"), ("from", "0")],
+    ] {
+        let (status, body) = call_as(&hq, &server, "supply_proposal", &form).await;
+        assert!(status.is_client_error(), "{form:?}: {status} {body}");
+        assert!(
+            !error(&body).message(app::i18n::Lang::Zh).is_empty(),
+            "{body}"
+        );
+    }
 }

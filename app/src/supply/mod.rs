@@ -185,15 +185,41 @@ impl LineStatus {
     }
 }
 
-/// The latest proposal.
+/// A page of the latest proposal's lines, as storage reads it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProposalPage {
+    /// When the latest proposal was made; `None` if there is none.
+    pub created_at: Option<OffsetDateTime>,
+    /// The page's lines, in the proposal's order.
+    pub lines: Vec<LineView>,
+    /// The lines the page is cut from (those going to the chosen destination, if one).
+    pub matched: u32,
+    /// Where the proposal's lines go.
+    pub destinations: Vec<StoreId>,
+    /// Approved supplier lines wait to be sent as purchase orders.
+    pub orders_waiting: bool,
+}
+
+/// A page of the latest proposal: a chain-wide run has tens of thousands of lines.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProposalView {
     #[serde(with = "time::serde::rfc3339::option")]
     pub created_at: Option<OffsetDateTime>,
+    /// [`PROPOSAL_PAGE`] lines (or fewer) from the `from`th of those matched.
     pub lines: Vec<LineView>,
+    pub from: u32,
+    pub matched: u32,
+    /// The destination the lines are chosen by, if one.
+    pub to: Option<StoreId>,
+    pub destinations: Vec<StoreId>,
+    pub orders_waiting: bool,
+    /// Every location and supplier; of the parts, those on the page.
     pub names: Names,
     pub may_decide: bool,
 }
+
+/// Lines on a page of the proposal.
+pub const PROPOSAL_PAGE: u32 = 15;
 
 /// What HQ decided of a line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -306,8 +332,14 @@ pub trait SupplyStorage: Send + Sync {
     /// Whether the nightly run of `day` (a local date) has been made.
     async fn nightly_made(&self, day: time::Date) -> Result<bool, StorageError>;
 
-    /// The latest proposal's lines and their states.
-    async fn proposal(&self) -> Result<(Option<OffsetDateTime>, Vec<LineView>), StorageError>;
+    /// `limit` of the latest proposal's lines from the `from`th, with their states, in
+    /// the proposal's order: of those going to `to`, or of all.
+    async fn proposal(
+        &self,
+        to: Option<StoreId>,
+        from: u32,
+        limit: u32,
+    ) -> Result<ProposalPage, StorageError>;
 
     /// Approves or rejects a proposed line, once. Approving a store or warehouse line
     /// holds the stock at the source (never below its safety stock) as a transfer on
@@ -513,13 +545,26 @@ pub async fn set_safety_stock(
 }
 
 #[cfg(feature = "ssr")]
-async fn proposal_view(may_decide: bool) -> Result<ProposalView, AppError> {
+async fn proposal_view(
+    may_decide: bool,
+    to: Option<StoreId>,
+    from: u32,
+) -> Result<ProposalView, AppError> {
     let storage = use_storage::<dyn SupplyStorage>()?;
-    let (created_at, lines) = storage.proposal().await?;
+    let page = storage.proposal(to, from, PROPOSAL_PAGE).await?;
+    let mut names = storage.names().await?;
+    let shown: std::collections::BTreeSet<PartId> =
+        page.lines.iter().map(|l| l.line.part).collect();
+    names.parts.retain(|id, _| shown.contains(id));
     Ok(ProposalView {
-        created_at,
-        lines,
-        names: storage.names().await?,
+        created_at: page.created_at,
+        lines: page.lines,
+        from,
+        matched: page.matched,
+        to,
+        destinations: page.destinations,
+        orders_waiting: page.orders_waiting,
+        names,
         may_decide,
     })
 }
@@ -555,11 +600,35 @@ pub async fn propose(
         policy: policy.clone(),
         schedule: domain::stock::DeliverySchedule::default(),
     };
-    let proposal = domain::supply::plan(&input);
+    let proposal = plan(input).await;
     let saved = storage
         .save_proposal(&policy, &proposal.lines, run, now)
         .await?;
     Ok(saved.then_some(proposal.lines.len()))
+}
+
+/// [`domain::supply::plan`] on every core: a chain-wide run is tens of thousands of
+/// positions, and its parts are planned on their own ([`PlanInput::split`]), off the
+/// async threads.
+///
+/// [`PlanInput::split`]: domain::supply::PlanInput::split
+#[cfg(feature = "ssr")]
+pub async fn plan(input: domain::supply::PlanInput) -> domain::supply::Proposal {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let pieces: Vec<_> = input
+        .split(cores)
+        .into_iter()
+        .map(|piece| tokio::task::spawn_blocking(move || domain::supply::plan_partial(&piece)))
+        .collect();
+    let mut partials = Vec::with_capacity(pieces.len());
+    for piece in pieces {
+        match piece.await {
+            Ok(partial) => partials.push(partial),
+            // A blocking task is cancelled only with the runtime, which ends the run too.
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        }
+    }
+    domain::supply::Proposal::join(partials)
 }
 
 /// HQ supply runs a new proposal over the whole network; the previous one's undecided
@@ -571,17 +640,29 @@ pub async fn run_proposal() -> Result<ProposalView, AppError> {
     let storage = use_storage::<dyn SupplyStorage>()?;
     let lines = propose(storage.as_ref(), RunBy::Staff(by), crate::clock::now()).await?;
     tracing::info!(lines, %by, "replenishment proposal run");
-    proposal_view(true).await
+    proposal_view(true, None, 0).await
 }
 
 /// Days of known demand a run reads: a supplier's lead time and a review period.
 pub const AHEAD_DAYS: u16 = 30;
 
-/// The latest proposal (HQ staff; only HQ supply decides).
+/// A page of the latest proposal (HQ staff; only HQ supply decides): the lines going
+/// to location `to` (all if blank) from the `from`th (the first if blank).
 #[server(prefix = "/api", endpoint = "supply_proposal", output = crate::codec::JsonText)]
-pub async fn get_proposal() -> Result<ProposalView, AppError> {
+pub async fn get_proposal(
+    #[server(default)] to: String,
+    #[server(default)] from: String,
+) -> Result<ProposalView, AppError> {
     let (principal, _) = staff_id(domain::Principal::works_at_hq).await?;
-    proposal_view(principal.may_plan_supply()).await
+    let to = match to.trim() {
+        "" => None,
+        l => Some(StoreId::parse(l)?),
+    };
+    let from = match from.trim() {
+        "" => 0,
+        n => n.parse::<u32>().map_err(|_| domain::Error::SearchInvalid)?,
+    };
+    proposal_view(principal.may_plan_supply(), to, from).await
 }
 
 /// HQ supply approves (`approve`, with the quantity as proposed or edited) or rejects

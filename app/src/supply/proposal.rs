@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use super::routes::{get_routes, DeliveryRoutes, RoutesView, SetRouteWaves};
 use super::{
     get_proposal, units, DecideLine, LineStatus, LineView, Names, ProposalView, RunProposal,
-    SendPurchaseOrders,
+    SendPurchaseOrders, PROPOSAL_PAGE,
 };
 use crate::error::{error_view, AppError};
 use crate::i18n::{use_i18n, I18n, Msg, SupplyMsg};
@@ -25,8 +25,10 @@ pub struct HqProposalState {
     proposal: Resource<Result<ProposalView, AppError>>,
     save_waves: ServerAction<SetRouteWaves>,
     routes: Resource<Result<RoutesView, AppError>>,
-    /// The destination whose lines are shown (its code; empty for every one).
+    /// The destination whose lines are shown (its id; empty for every one).
     to: RwSignal<String>,
+    /// The first line shown, of those going there.
+    from: RwSignal<u32>,
 }
 
 impl HqProposalState {
@@ -35,6 +37,8 @@ impl HqProposalState {
         let run = ServerAction::<RunProposal>::new();
         let decide = ServerAction::<DecideLine>::new();
         let send = ServerAction::<SendPurchaseOrders>::new();
+        let to = RwSignal::new(String::new());
+        let from = RwSignal::new(0u32);
         let proposal = Resource::new(
             move || {
                 (
@@ -42,9 +46,11 @@ impl HqProposalState {
                     run.version().get(),
                     decide.version().get(),
                     send.version().get(),
+                    to.get(),
+                    from.get(),
                 )
             },
-            |_| get_proposal(),
+            |(_, _, _, _, to, from)| get_proposal(to, from.to_string()),
         );
         let save_waves = ServerAction::<SetRouteWaves>::new();
         let routes = Resource::new(
@@ -58,7 +64,8 @@ impl HqProposalState {
             proposal,
             save_waves,
             routes,
-            to: RwSignal::new(String::new()),
+            to,
+            from,
         }
     }
 
@@ -86,6 +93,7 @@ pub fn HqProposal(state: HqProposalState) -> impl IntoView {
         save_waves,
         routes,
         to,
+        from,
     } = state;
     view! {
         <section class="supply-proposal">
@@ -100,7 +108,7 @@ pub fn HqProposal(state: HqProposalState) -> impl IntoView {
             <Transition fallback=move || view! { <p class="loading">{move || i18n.t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match proposal.await {
-                        Ok(p) => proposal_view(i18n, p, run, decide, send, to).into_any(),
+                        Ok(p) => proposal_view(i18n, p, (run, decide, send), (to, from)).into_any(),
                         Err(e) => error_view(e).into_any(),
                     }
                 })}
@@ -113,59 +121,46 @@ pub fn HqProposal(state: HqProposalState) -> impl IntoView {
 fn proposal_view(
     i18n: I18n,
     p: ProposalView,
-    run: ServerAction<RunProposal>,
-    decide: ServerAction<DecideLine>,
-    send: ServerAction<SendPurchaseOrders>,
-    to: RwSignal<String>,
+    (run, decide, send): (
+        ServerAction<RunProposal>,
+        ServerAction<DecideLine>,
+        ServerAction<SendPurchaseOrders>,
+    ),
+    (to, from): (RwSignal<String>, RwSignal<u32>),
 ) -> impl IntoView {
     let may = p.may_decide;
     let created = p.created_at;
-    let approved_supplier = p.lines.iter().any(|l| {
-        l.status == LineStatus::Approved && matches!(l.line.source, Source::Supplier { .. })
-    });
-    let open: Vec<LineView> = p
-        .lines
-        .iter()
-        .filter(|l| l.status != LineStatus::Superseded)
-        .cloned()
-        .collect();
     // A chain-wide run has tens of thousands of lines: a page of them at a time, in the
     // proposal's order, for one destination or all.
-    let mut destinations: Vec<(String, crate::reception::Named)> =
-        open.iter().map(|l| site(&p.names, l.line.to)).collect();
+    let mut destinations: Vec<(String, String, crate::reception::Named)> = p
+        .destinations
+        .iter()
+        .map(|&id| {
+            let (code, name) = site(&p.names, id);
+            (code, id.to_string(), name)
+        })
+        .collect();
     destinations.sort_by(|a, b| a.0.cmp(&b.0));
-    destinations.dedup_by(|a, b| a.0 == b.0);
     let options = destinations
         .into_iter()
-        .map(|(code, name)| {
-            let (label, this) = (code.clone(), code.clone());
+        .map(|(code, id, name)| {
+            let this = id.clone();
             view! {
-                <option value=code selected=move || to.get() == this>
-                    {label} " " {move || name.get(i18n.lang()).to_owned()}
+                <option value=id selected=move || to.get() == this>
+                    {code} " " {move || name.get(i18n.lang()).to_owned()}
                 </option>
             }
         })
         .collect_view();
-    let names = p.names.clone();
-    let lines = move || {
-        let chosen = to.get();
-        let matching: Vec<&LineView> = open
-            .iter()
-            .filter(|l| chosen.is_empty() || site(&names, l.line.to).0 == chosen)
-            .collect();
-        let total = matching.len();
-        let shown = matching
-            .into_iter()
-            .take(LINES_SHOWN)
-            .map(|l| line_view(i18n, &names, l.clone(), may, decide))
-            .collect_view();
-        view! {
-            <p class="lines-count" role="status">
-                {total.min(LINES_SHOWN)} " / " {total} " " {move || i18n.t(SupplyMsg::LinesShown)}
-            </p>
-            <ol class="proposal-lines">{shown}</ol>
-        }
-    };
+    let (first, matched) = (p.from, p.matched);
+    let shown = u32::try_from(p.lines.len()).unwrap_or(PROPOSAL_PAGE);
+    let earlier = first > 0;
+    let later = first + shown < matched;
+    let lines = p
+        .lines
+        .into_iter()
+        .map(|l| line_view(i18n, &p.names, l, may, decide))
+        .collect_view();
     view! {
         <div class="proposal-head">
             {match created {
@@ -177,7 +172,7 @@ fn proposal_view(
                     <button type="submit" class="run" disabled=move || run.pending().get()>{move || i18n.t(SupplyMsg::RunProposal)}</button>
                 </ActionForm>
             })}
-            {(may && approved_supplier).then(|| view! {
+            {(may && p.orders_waiting).then(|| view! {
                 <ActionForm action=send attr:class="send-orders-form">
                     <button type="submit" class="send-orders">{move || i18n.t(SupplyMsg::SendOrders)}</button>
                 </ActionForm>
@@ -186,18 +181,32 @@ fn proposal_view(
         <form class="filters" on:submit=|ev| ev.prevent_default()>
             <label>
                 <span>{move || i18n.t(SupplyMsg::FilterLocation)}</span>
-                <select name="to" on:change=move |ev| to.set(event_target_value(&ev))>
+                <select name="to" on:change=move |ev| {
+                    from.set(0);
+                    to.set(event_target_value(&ev));
+                }>
                     <option value="" selected=move || to.get().is_empty()>{move || i18n.t(SupplyMsg::All)}</option>
                     {options}
                 </select>
             </label>
         </form>
-        {lines}
+        <nav class="pager" aria-label=move || i18n.t(SupplyMsg::LinesPages)>
+            <p class="lines-count" role="status">
+                {if shown == 0 { 0 } else { first + 1 }} "–" {first + shown} " / " {matched} " "
+                {move || i18n.t(SupplyMsg::LinesShown)}
+            </p>
+            <button type="button" class="earlier" disabled=!earlier
+                on:click=move |_| from.set(first.saturating_sub(PROPOSAL_PAGE))>
+                {move || i18n.t(SupplyMsg::EarlierLines)}
+            </button>
+            <button type="button" class="later" disabled=!later
+                on:click=move |_| from.set(first + PROPOSAL_PAGE)>
+                {move || i18n.t(SupplyMsg::LaterLines)}
+            </button>
+        </nav>
+        <ol class="proposal-lines" start=first + 1>{lines}</ol>
     }
 }
-
-/// Lines shown at once, in the proposal's order.
-const LINES_SHOWN: usize = 50;
 
 fn site(names: &Names, id: domain::StoreId) -> (String, crate::reception::Named) {
     names

@@ -532,6 +532,15 @@ proptest! {
     }
 
     #[test]
+    fn a_run_split_by_part_and_joined_is_the_whole_run(input in arb_input(), n in 1usize..5) {
+        let whole = plan(&input);
+        let pieces = input.split(n);
+        prop_assert!(!pieces.is_empty() && pieces.len() <= n);
+        let joined = Proposal::join(pieces.iter().map(plan_partial));
+        prop_assert_eq!(joined, whole);
+    }
+
+    #[test]
     fn supplier_orders_are_whole_packs_at_least_the_minimum(input in arb_input()) {
         for line in plan(&input).lines {
             if let Source::Supplier { .. } = line.source {

@@ -1,20 +1,22 @@
-//! [`KpiStorage`]: each store's day in figures, counted from its orders, its bays and
-//! its opening hours. Every instant is put on its local (Hangzhou) day here, once; the
-//! ratios and the weeks are [`domain::kpi`]'s.
+//! [`KpiStorage`]: each store's day in figures, from its bays, its opening hours and its
+//! orders: the orders with something in the period are read once, and
+//! [`domain::kpi::tally`] puts each fact on its local (Hangzhou) day.
 
 use std::collections::BTreeMap;
 
 use app::kpi::KpiStorage;
 use app::storage::StorageError;
 use async_trait::async_trait;
-use domain::kpi::{bay_minutes, Day};
-use domain::local_time::{at_local_minute, local_date};
+use futures::TryStreamExt;
+use domain::kpi::{bay_minutes, tally, Day, OrderFacts};
+use domain::local_time::at_local_minute;
+use domain::order::OrderStatus;
 use domain::slots::OpeningHours;
 use domain::{Money, StoreId};
 use time::{Date, Duration};
 use uuid::Uuid;
 
-use super::rows::{get, small};
+use super::rows::{get, small, DbRow};
 use super::Backend;
 use crate::storage::{db_err, DbTime};
 
@@ -68,82 +70,48 @@ impl KpiStorage for Backend {
                 }
             }
         }
-        let rows = |sql: &'static str| sqlx::query(sql).bind(start).bind(end);
-        for r in rows("SELECT store_id, created_at AS at FROM orders WHERE created_at >= $1 AND created_at < $2")
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(db_err)?
-        {
-            if let Some(d) = on_day(&mut stores, from, get(&r, "store_id")?, get(&r, "at")?) {
-                d.bookings += 1;
-            }
-        }
-        for r in rows("SELECT store_id, cancelled_at AS at FROM orders WHERE cancelled_at >= $1 AND cancelled_at < $2")
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(db_err)?
-        {
-            if let Some(d) = on_day(&mut stores, from, get(&r, "store_id")?, get(&r, "at")?) {
-                d.cancelled += 1;
-            }
-        }
-        for r in rows(
-            "SELECT store_id, completed_at AS at, total_fen FROM orders
-             WHERE status = 'handed_over' AND completed_at >= $1 AND completed_at < $2",
+        // The orders with something in the period; what counts on which day is the
+        // domain's (`tally`).
+        let mut orders = sqlx::query(
+            "SELECT store_id, status, created_at, cancelled_at, completed_at, total_fen,
+                    scheduled_start, scheduled_end, checked_in_at, parts_ready
+             FROM orders WHERE id IN (
+                 SELECT id FROM orders WHERE created_at >= $1 AND created_at < $2
+                 UNION SELECT id FROM orders WHERE cancelled_at >= $1 AND cancelled_at < $2
+                 UNION SELECT id FROM orders WHERE completed_at >= $1 AND completed_at < $2
+                 UNION SELECT id FROM orders WHERE scheduled_start >= $1 AND scheduled_start < $2
+                 UNION SELECT id FROM orders WHERE checked_in_at >= $1 AND checked_in_at < $2)",
         )
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db_err)?
-        {
-            let fen: i64 = get(&r, "total_fen")?;
-            if let Some(d) = on_day(&mut stores, from, get(&r, "store_id")?, get(&r, "at")?) {
-                d.revenue = Money::from_fen(d.revenue.fen().saturating_add(fen));
-            }
+        .bind(start)
+        .bind(end)
+        .fetch(&mut *conn);
+        let at = |r: &DbRow, column: &str| get::<Option<DbTime>>(r, column).map(|t| t.map(|t| t.0));
+        while let Some(r) = orders.try_next().await.map_err(db_err)? {
+            let Some(days) = stores.get_mut(&get::<Uuid>(&r, "store_id")?) else {
+                continue;
+            };
+            let status: String = get(&r, "status")?;
+            let scheduled = match at(&r, "scheduled_start")? {
+                Some(start) => Some((start, at(&r, "scheduled_end")?)),
+                None => None,
+            };
+            let facts = OrderFacts {
+                status: OrderStatus::parse(&status)
+                    .ok_or_else(|| StorageError::corrupt(format!("status {status:?}")))?,
+                created_at: get::<DbTime>(&r, "created_at")?.0,
+                cancelled_at: at(&r, "cancelled_at")?,
+                completed_at: at(&r, "completed_at")?,
+                total: Money::from_fen(get(&r, "total_fen")?),
+                scheduled,
+                checked_in_at: at(&r, "checked_in_at")?,
+                parts_ready: get(&r, "parts_ready")?,
+            };
+            tally(days, from, &facts);
         }
-        for r in rows(
-            "SELECT store_id, scheduled_start AS at, scheduled_end FROM orders
-             WHERE status <> 'cancelled' AND scheduled_start >= $1 AND scheduled_start < $2",
-        )
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db_err)?
-        {
-            let at: DbTime = get(&r, "at")?;
-            let until: Option<DbTime> = get(&r, "scheduled_end")?;
-            let minutes = until.map_or(0, |u| (u.0 - at.0).whole_minutes().max(0));
-            if let Some(d) = on_day(&mut stores, from, get(&r, "store_id")?, at) {
-                d.booked_min += u32::try_from(minutes).unwrap_or(0);
-            }
-        }
-        for r in rows(
-            "SELECT store_id, checked_in_at AS at, parts_ready FROM orders
-             WHERE parts_ready IS NOT NULL AND checked_in_at >= $1 AND checked_in_at < $2",
-        )
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db_err)?
-        {
-            let ready: bool = get(&r, "parts_ready")?;
-            if let Some(d) = on_day(&mut stores, from, get(&r, "store_id")?, get(&r, "at")?) {
-                d.arrivals_with_parts += 1;
-                d.parts_ready += u32::from(ready);
-            }
-        }
+        drop(orders);
         Ok(stores
             .into_iter()
             .map(|(id, days)| (StoreId::from(id), days))
             .collect())
     }
-}
-
-/// The figures of `store` on the local day of `at`, if it falls in the period from
-/// `from`.
-fn on_day(
-    stores: &mut BTreeMap<Uuid, Vec<Day>>,
-    from: Date,
-    store: Uuid,
-    at: DbTime,
-) -> Option<&mut Day> {
-    let index = usize::try_from((local_date(at.0) - from).whole_days()).ok()?;
-    stores.get_mut(&store)?.get_mut(index)
 }

@@ -33,6 +33,16 @@ const SHARE_ROWS: &str = " FOR SHARE";
 /// instead of queueing for it or doing it twice.
 const CLAIM_ROWS: &str = " FOR UPDATE SKIP LOCKED";
 
+/// Many rows' values packed into one text (`STRING_AGG(value, separator)`), for reads
+/// of hundreds of thousands of small rows: each row sqlx hands over costs more than
+/// the database's work to find it.
+const STRING_AGG: &str = "string_agg";
+
+/// An id column as text that [`uuid::Uuid::try_parse`] reads.
+fn id_text(column: &str) -> String {
+    format!("CAST({column} AS TEXT)")
+}
+
 // The feature files, compiled for this backend (see the module docs of `storage`).
 super::feature_files!();
 

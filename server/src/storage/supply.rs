@@ -2,6 +2,10 @@
 //! saved with each line's arithmetic, and the transfers and purchase orders approval
 //! creates, each moved under its row's lock.
 //!
+//! - **Reading the network** for a run or the matrix: hundreds of thousands of shelves
+//!   and histories, each packed a location to a row (`STRING_AGG`; each row sqlx
+//!   hands over costs more than the database's work to find it), the two read at once
+//!   on two connections.
 //! - **The ledger.** Every change of on-hand stock writes a `stock_moves` row in the
 //!   same transaction ([`record_move`]); consumption also adds to the position's row
 //!   of `consumption_history`, the forecast's history ([`uses`]). On hand is never
@@ -21,10 +25,11 @@ use app::live::LiveEvent;
 use app::reception::Named;
 use app::storage::StorageError;
 use app::supply::{
-    Decision, LateShipment, LineStatus, LineView, Names, PartInfo, Positions, PurchaseOrderRow,
+    Decision, LateShipment, LineStatus, LineView, Names, PartInfo, Positions, ProposalPage, PurchaseOrderRow,
     RouteRow, RunBy, SiteInfo, SupplyStorage, TransferRow,
 };
 use async_trait::async_trait;
+use futures::TryStreamExt;
 use domain::followup::FollowUpKind;
 use domain::local_time::local_date;
 use domain::stock::{DeliverySchedule, StockLevel, Waves};
@@ -39,7 +44,7 @@ use time::{Date, Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::rows::{append_event, get, milli, named, small, Cell, Conn, Table};
-use super::{insert_rows, Backend, LOCK_ROWS};
+use super::{id_text, insert_rows, Backend, LOCK_ROWS, STRING_AGG};
 use crate::storage::uses;
 use crate::storage::{db_err, transaction, DbTime, Serial};
 
@@ -443,9 +448,7 @@ impl SupplyStorage for Backend {
         ahead_days: u16,
     ) -> Result<Positions, StorageError> {
         let today = local_date(now);
-        let mut conn = self.conn().await?;
         let sites: Vec<Site> = self.sites().await?.into_iter().map(|(s, _)| s).collect();
-        let mut positions: BTreeMap<(StoreId, PartId), Position> = BTreeMap::new();
         let first = today - Duration::days(i64::from(history_days));
         let blank = |location: StoreId, part: PartId| Position {
             location,
@@ -456,36 +459,91 @@ impl SupplyStorage for Backend {
             history: History::new(first, vec![0; usize::from(history_days)]),
             known: Vec::new(),
         };
-        // Parts are used only from a shelf, so every history has its stock row.
-        let first_number = uses::day_number(first);
-        for r in sqlx::query(
-            "SELECT s.location_id, s.part_id, s.on_hand_milli, s.reserved_milli, s.safety_milli, h.uses
-             FROM stock s LEFT JOIN consumption_history h
-               ON h.location_id = s.location_id AND h.part_id = s.part_id",
-        )
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db_err)?
-        {
-            let (l, p) = (
-                StoreId::from(get::<Uuid>(&r, "location_id")?),
-                PartId::from(get::<Uuid>(&r, "part_id")?),
-            );
-            let mut pos = blank(l, p);
-            pos.level = StockLevel::new(milli(&r, "on_hand_milli")?, milli(&r, "reserved_milli")?)
-                .map_err(|_| StorageError::corrupt("stock reserved above on hand"))?;
-            pos.safety_milli = milli(&r, "safety_milli")?;
-            if let Some(text) = get::<Option<String>>(&r, "uses")? {
-                for pair in uses::pairs(&text) {
-                    let (day, used) = pair?;
-                    // Up to yesterday: today is not over.
-                    let index = usize::try_from(day - first_number).ok();
-                    if let Some(slot) = index.and_then(|i| pos.history.daily_milli.get_mut(i)) {
-                        *slot += u64::try_from(used).unwrap_or(0);
-                    }
+        // A chain holds hundreds of thousands of shelves: the shelves and their histories
+        // are read at once, each on its own connection. (Like every read here, each sees
+        // its own moment: the proposal is a plan, and approving a line checks the stock
+        // again.)
+        let shelves = async {
+            let mut conn = self.conn().await?;
+            // A row per location, its shelves packed as `part:on hand:reserved:safety,...`.
+            let mut rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT location_id, {STRING_AGG}({} || ':' || on_hand_milli || ':' || reserved_milli
+                        || ':' || safety_milli, ',') AS shelves
+                 FROM stock GROUP BY location_id",
+                id_text("part_id")
+            )))
+            .fetch(&mut *conn);
+            let mut positions: BTreeMap<(StoreId, PartId), Position> = BTreeMap::new();
+            while let Some(r) = rows.try_next().await.map_err(db_err)? {
+                let l = StoreId::from(get::<Uuid>(&r, "location_id")?);
+                for shelf in get::<String>(&r, "shelves")?.split(',') {
+                    let damaged = || StorageError::corrupt(format!("stock {shelf:?}"));
+                    let mut fields = shelf.split(':');
+                    let p = PartId::from(fields.next().and_then(|t| Uuid::try_parse(t).ok()).ok_or_else(damaged)?);
+                    let mut number = || fields.next().and_then(|t| t.parse::<u64>().ok()).ok_or_else(damaged);
+                    let (on_hand, reserved, safety) = (number()?, number()?, number()?);
+                    positions.insert(
+                        (l, p),
+                        Position {
+                            location: l,
+                            part: p,
+                            level: StockLevel::new(on_hand, reserved)
+                                .map_err(|_| StorageError::corrupt("stock reserved above on hand"))?,
+                            in_transit_milli: 0,
+                            safety_milli: safety,
+                            // Its history, or none, is filled in below.
+                            history: History::new(first, Vec::new()),
+                            known: Vec::new(),
+                        },
+                    );
                 }
             }
-            positions.insert((l, p), pos);
+            Ok::<_, StorageError>(positions)
+        };
+        let first_number = uses::day_number(first);
+        let histories = async {
+            let mut conn = self.conn().await?;
+            // A row per location, its histories packed as `part=uses;...`.
+            let mut rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT location_id, {STRING_AGG}({} || '=' || uses, ';') AS histories
+                 FROM consumption_history GROUP BY location_id",
+                id_text("part_id")
+            )))
+            .fetch(&mut *conn);
+            let mut histories = Vec::new();
+            while let Some(r) = rows.try_next().await.map_err(db_err)? {
+                let l = StoreId::from(get::<Uuid>(&r, "location_id")?);
+                for packed in get::<String>(&r, "histories")?.split(';') {
+                    let (part, text) = packed
+                        .split_once('=')
+                        .ok_or_else(|| StorageError::corrupt(format!("consumption history {packed:?}")))?;
+                    let p = PartId::from(
+                        Uuid::try_parse(part).map_err(|_| StorageError::corrupt(format!("part {part:?}")))?,
+                    );
+                    let mut daily = vec![0; usize::from(history_days)];
+                    for pair in uses::pairs(text) {
+                        let (day, used) = pair?;
+                        // Up to yesterday: today is not over.
+                        let index = usize::try_from(day - first_number).ok();
+                        if let Some(slot) = index.and_then(|i| daily.get_mut(i)) {
+                            *slot += u64::try_from(used).unwrap_or(0);
+                        }
+                    }
+                    histories.push((l, p, daily));
+                }
+            }
+            Ok::<_, StorageError>(histories)
+        };
+        let (mut positions, histories) = tokio::try_join!(shelves, histories)?;
+        let mut conn = self.conn().await?;
+        for (l, p, daily) in histories {
+            // Parts are used only from a shelf, so every history has its stock row.
+            if let Some(pos) = positions.get_mut(&(l, p)) {
+                pos.history = History::new(first, daily);
+            }
+        }
+        for pos in positions.values_mut().filter(|p| p.history.daily_milli.is_empty()) {
+            pos.history = History::new(first, vec![0; usize::from(history_days)]);
         }
         let mut next_eta: BTreeMap<(StoreId, PartId), OffsetDateTime> = BTreeMap::new();
         let mut arriving = |positions: &mut BTreeMap<(StoreId, PartId), Position>,
@@ -889,22 +947,54 @@ impl SupplyStorage for Backend {
         Ok(last.as_str() >= day_text(day).as_str())
     }
 
-    async fn proposal(&self) -> Result<(Option<OffsetDateTime>, Vec<LineView>), StorageError> {
+    async fn proposal(&self, to: Option<StoreId>, from: u32, limit: u32) -> Result<ProposalPage, StorageError> {
         let mut conn = self.conn().await?;
+        let orders_waiting: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM proposal_lines WHERE status = 'approved' AND source = 'supplier')",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db_err)?;
         let Some(head) = sqlx::query("SELECT id, created_at FROM proposals ORDER BY created_at DESC, id DESC LIMIT 1")
             .fetch_optional(&mut *conn)
             .await
             .map_err(db_err)?
         else {
-            return Ok((None, Vec::new()));
+            return Ok(ProposalPage {
+                orders_waiting,
+                ..ProposalPage::default()
+            });
         };
         let id: Uuid = get(&head, "id")?;
-        let mut lines = Vec::new();
-        for r in sqlx::query(
-            "SELECT id, explanation, status, approved_milli FROM proposal_lines
-             WHERE proposal_id = $1 ORDER BY line_no",
+        // The latest run's lines are never superseded; older runs' are not shown.
+        let destinations = sqlx::query_scalar::<_, Uuid>(
+            "SELECT DISTINCT to_location_id FROM proposal_lines WHERE proposal_id = $1 AND status <> 'superseded'",
         )
         .bind(id)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_err)?;
+        // Without a destination `$2` is bound to NULL and chooses every line.
+        let chosen = if to.is_some() { "AND to_location_id = $2" } else { "AND $2 IS NULL" };
+        let to = to.map(|t| t.as_uuid());
+        let matched: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM proposal_lines WHERE proposal_id = $1 AND status <> 'superseded' {chosen}"
+        )))
+        .bind(id)
+        .bind(to)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db_err)?;
+        let mut lines = Vec::new();
+        for r in sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT id, explanation, status, approved_milli FROM proposal_lines
+             WHERE proposal_id = $1 AND status <> 'superseded' {chosen}
+             ORDER BY line_no LIMIT $3 OFFSET $4"
+        )))
+        .bind(id)
+        .bind(to)
+        .bind(i64::from(limit))
+        .bind(i64::from(from))
         .fetch_all(&mut *conn)
         .await
         .map_err(db_err)?
@@ -921,7 +1011,15 @@ impl SupplyStorage for Backend {
                     .and_then(|m| u64::try_from(m).ok()),
             });
         }
-        Ok((Some(get::<DbTime>(&head, "created_at")?.0), lines))
+        let mut destinations: Vec<StoreId> = destinations.into_iter().map(StoreId::from).collect();
+        destinations.sort();
+        Ok(ProposalPage {
+            created_at: Some(get::<DbTime>(&head, "created_at")?.0),
+            lines,
+            matched: u32::try_from(matched).map_err(|_| StorageError::corrupt(format!("{matched} lines")))?,
+            destinations,
+            orders_waiting,
+        })
     }
 
     async fn decide(
