@@ -347,15 +347,7 @@ mod tests {
         )
             .prop_map(
                 |((s, made, hh, mm), (off, done), (slot, minutes, fen), (arrived, ready))| {
-                    let status = [
-                        OrderStatus::Booked,
-                        OrderStatus::CheckedIn,
-                        OrderStatus::InBay,
-                        OrderStatus::QualityCheck,
-                        OrderStatus::Ready,
-                        OrderStatus::HandedOver,
-                        OrderStatus::Cancelled,
-                    ][s];
+                    let status = OrderStatus::ALL[s];
                     OrderFacts {
                         status,
                         created_at: at(made, hh, mm),
