@@ -480,8 +480,18 @@ pub fn nightly_day(now: OffsetDateTime) -> Option<Date> {
 pub const NIGHTLY_SPARES_MINUTES: i64 = 60;
 
 /// Whether the nightly run at `now` replaces the latest proposal, made at `latest`.
+/// It never replaces one that [`run_replaces`] would keep.
 pub fn nightly_replaces(latest: Option<OffsetDateTime>, now: OffsetDateTime) -> bool {
     latest.is_none_or(|at| at + time::Duration::minutes(NIGHTLY_SPARES_MINUTES) <= now)
+}
+
+/// Whether a run that read the network at `now` replaces the latest proposal, made at
+/// `latest`: not if that one read it later. Runs overlap (HQ's button while the
+/// nightly job plans, two planners at once), and the one saved last may have read the
+/// older stock; the proposal to decide is always the newest reading's, so HQ never
+/// finds the latest proposal's lines superseded by an older one's.
+pub fn run_replaces(latest: Option<OffsetDateTime>, now: OffsetDateTime) -> bool {
+    latest.is_none_or(|at| at <= now)
 }
 
 /// A location of the network as the proposal sees it.

@@ -25,6 +25,7 @@ both_backends!(
     hq_sets_a_routes_waves_and_the_proposal_rides_them,
     the_nightly_proposal_is_made_once_a_day_by_one_instance,
     hq_reads_the_proposal_a_page_at_a_time_for_one_destination_or_all,
+    of_two_runs_at_once_the_later_reading_is_the_proposal_whichever_saves_last,
 );
 
 /// The demo's HQ supply-chain planner.
@@ -1140,6 +1141,88 @@ async fn hq_reads_the_proposal_a_page_at_a_time_for_one_destination_or_all(db: T
         assert!(
             !error(&body).message(app::i18n::Lang::Zh).is_empty(),
             "{body}"
+        );
+    }
+}
+
+/// HQ's button and the nightly job, or two planners, run at once; each reads the network
+/// at its own time and saves when it is done. Whichever commits last, the proposal HQ
+/// decides is the later reading's, its lines all still to decide; an earlier reading
+/// saved after it changes nothing.
+async fn of_two_runs_at_once_the_later_reading_is_the_proposal_whichever_saves_last(db: TestDb) {
+    use app::supply::{propose, RunBy};
+    db.open(server::live::Hub::new(), true).await;
+    let a = db
+        .open(server::live::Hub::new(), false)
+        .await
+        .storages()
+        .supply;
+    let b = db
+        .open(server::live::Hub::new(), false)
+        .await
+        .storages()
+        .supply;
+    let staff: Vec<(uuid::Uuid,)> = db
+        .rows(
+            "SELECT id FROM staff WHERE phone = $1",
+            &[Arg::Text(HQ_SUPPLY.to_owned())],
+        )
+        .await;
+    let by = RunBy::Staff(domain::StaffId::from(staff[0].0));
+    #[allow(clippy::disallowed_methods)] // the runs are set ahead of the real clock
+    let start = (time::OffsetDateTime::now_utc() + time::Duration::days(1))
+        .replace_millisecond(0)
+        .expect("a whole second");
+    let latest = |storage: std::sync::Arc<dyn app::supply::SupplyStorage>| async move {
+        storage
+            .proposal(None, 0, u32::MAX)
+            .await
+            .expect("the proposal")
+    };
+
+    // The later reading saved first: the earlier one, saved after, gives way.
+    let later = start + time::Duration::minutes(1);
+    assert!(propose(b.as_ref(), by, later)
+        .await
+        .expect("a run")
+        .is_some());
+    assert_eq!(propose(a.as_ref(), by, start).await.expect("a run"), None);
+    let page = latest(a.clone()).await;
+    assert_eq!(page.created_at, Some(later));
+    assert!(!page.lines.is_empty(), "the demo needs stock");
+    assert!(page.lines.iter().all(|l| l.status == LineStatus::Proposed));
+    let proposals: Vec<(i64,)> = db.rows("SELECT COUNT(*) FROM proposals", &[]).await;
+    assert_eq!(proposals[0].0, 1, "the earlier reading saved nothing");
+
+    // Both at once, a minute apart in what they read, several times over.
+    for round in 1..=4 {
+        let early = later + time::Duration::minutes(10 * round);
+        let late = early + time::Duration::minutes(1);
+        let (x, y) = tokio::join!(
+            propose(a.as_ref(), by, early),
+            propose(b.as_ref(), by, late)
+        );
+        x.expect("a run");
+        assert!(
+            y.expect("a run").is_some(),
+            "the later reading is always saved"
+        );
+        let page = latest(b.clone()).await;
+        assert_eq!(page.created_at, Some(late), "round {round}");
+        assert!(
+            !page.lines.is_empty() && page.lines.iter().all(|l| l.status == LineStatus::Proposed),
+            "round {round}: the latest proposal's lines are all to decide"
+        );
+        let open: Vec<(i64,)> = db
+            .rows(
+                "SELECT COUNT(*) FROM proposal_lines WHERE status = 'proposed'",
+                &[],
+            )
+            .await;
+        assert_eq!(
+            open[0].0,
+            i64::try_from(page.lines.len()).expect("a count"),
+            "round {round}: no other proposal's lines are open"
         );
     }
 }

@@ -319,8 +319,10 @@ pub trait SupplyStorage: Send + Sync {
     ) -> Result<(), StorageError>;
 
     /// Saves a run's lines as the proposal to decide; the undecided lines of any run
-    /// before are superseded. A nightly run claims its day in the same transaction:
-    /// `Ok(false)`, and nothing saved, if that day's run was made already.
+    /// before are superseded. `Ok(false)`, and nothing saved, if a proposal that read
+    /// the network after `now` is saved already ([`domain::supply::run_replaces`]). A
+    /// nightly run claims its day in the same transaction: `Ok(false)` too if that
+    /// day's run was made already or a recent proposal stands in for it.
     async fn save_proposal(
         &self,
         policy: &domain::supply::Policy,
@@ -579,8 +581,9 @@ pub enum RunBy {
 }
 
 /// Reads the network, plans and saves a proposal at `now`: HQ's button and the nightly
-/// job alike. Returns the number of lines, or `None` if `run` was a nightly run already
-/// made by another instance.
+/// job alike. Returns the number of lines, or `None` if the run gave way: a nightly run
+/// already made by another instance, or a run that read the network later was saved
+/// first (the latest proposal is then that one).
 #[cfg(feature = "ssr")]
 pub async fn propose(
     storage: &dyn SupplyStorage,

@@ -311,6 +311,18 @@ fn a_proposal_made_within_the_hour_stands_in_for_the_nightly_run() {
 }
 
 #[test]
+fn a_run_that_read_the_network_before_the_latest_proposal_does_not_replace_it() {
+    let now = datetime!(2026-12-07 04:00 UTC);
+    assert!(run_replaces(None, now));
+    assert!(run_replaces(Some(now - time::Duration::seconds(1)), now));
+    assert!(run_replaces(Some(now), now));
+    assert!(!run_replaces(
+        Some(now + time::Duration::milliseconds(1)),
+        now
+    ));
+}
+
+#[test]
 fn a_store_with_enough_needs_nothing_and_nothing_needs_no_order() {
     let a = site(1, false, 0);
     let wh = site(9, true, 5);
@@ -447,6 +459,19 @@ fn arb_input() -> impl Strategy<Value = PlanInput> {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The nightly run is a run: it never replaces a proposal that read the network
+    /// after it did.
+    #[test]
+    fn the_nightly_run_replaces_only_what_any_run_would(
+        latest in proptest::option::of(-7_200i64..7_200),
+        now in -7_200i64..7_200,
+    ) {
+        let base = datetime!(2026-12-07 04:00 UTC);
+        let latest = latest.map(|s| base + time::Duration::seconds(s));
+        let now = base + time::Duration::seconds(now);
+        prop_assert!(!nightly_replaces(latest, now) || run_replaces(latest, now));
+    }
 
     #[test]
     fn a_forecast_is_the_larger_of_recent_use_and_known_demand(

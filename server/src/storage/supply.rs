@@ -860,9 +860,15 @@ impl SupplyStorage for Backend {
             RunBy::Staff(by) => Some(by.as_uuid()),
             RunBy::Nightly(_) => None,
         };
-        // One save at a time: the nightly run's look at the latest proposal and each
-        // run's superseding of the one before hold whatever else commits meanwhile.
+        // One save at a time: each run's look at the latest proposal and its superseding
+        // of the one before hold whatever else commits meanwhile.
         transaction!(self, Serial::Proposal, |tx| {
+            let latest: Option<DbTime> =
+                sqlx::query_scalar("SELECT created_at FROM proposals ORDER BY created_at DESC LIMIT 1")
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+            let latest = latest.map(|t| t.0);
             if let RunBy::Nightly(day) = run {
                 // Claimed with the lines: a crash before commit leaves the night unclaimed
                 // for the next tick; another instance finds it done.
@@ -876,18 +882,17 @@ impl SupplyStorage for Backend {
                 if claimed.rows_affected() != 1 {
                     return Ok((false, Vec::new()));
                 }
-                let latest: Option<DbTime> =
-                    sqlx::query_scalar("SELECT created_at FROM proposals ORDER BY created_at DESC LIMIT 1")
-                        .fetch_optional(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
-                if !domain::supply::nightly_replaces(latest.map(|t| t.0), now) {
+                if !domain::supply::nightly_replaces(latest, now) {
                     // The day's run is done: the proposal just made stands in for it.
                     return Ok((false, Vec::new()));
                 }
             }
+            if !domain::supply::run_replaces(latest, now) {
+                // A run that read the network later was saved first: it stands.
+                return Ok((false, Vec::new()));
+            }
             let id = Uuid::now_v7();
-            // Only the newest run's lines stay to be decided (whichever commits last).
+            // Only the latest proposal's lines stay to be decided.
             sqlx::query(
                 "UPDATE proposal_lines SET status = 'superseded'
                  WHERE status = 'proposed' AND proposal_id <> $1",
