@@ -31,6 +31,29 @@ both_backends!(
 /// The demo's HQ supply-chain planner.
 const HQ_SUPPLY: &str = "13900000002";
 
+/// The demo chain in `db`, and two instances' supply storages over it.
+async fn two_instances(db: &TestDb) -> [std::sync::Arc<dyn app::supply::SupplyStorage>; 2] {
+    db.open(server::live::Hub::new(), true).await;
+    let instance = || async {
+        db.open(server::live::Hub::new(), false)
+            .await
+            .storages()
+            .supply
+    };
+    [instance().await, instance().await]
+}
+
+/// The id of the demo's HQ supply-chain planner.
+async fn hq_supply_staff(db: &TestDb) -> domain::StaffId {
+    let staff: Vec<(uuid::Uuid,)> = db
+        .rows(
+            "SELECT id FROM staff WHERE phone = $1",
+            &[Arg::Text(HQ_SUPPLY.to_owned())],
+        )
+        .await;
+    domain::StaffId::from(staff[0].0)
+}
+
 async fn ok(
     client: &reqwest::Client,
     server: &TestServer,
@@ -955,17 +978,7 @@ async fn hq_sets_a_routes_waves_and_the_proposal_rides_them(db: TestDb) {
 async fn the_nightly_proposal_is_made_once_a_day_by_one_instance(db: TestDb) {
     use domain::local_time::{at_local_minute, local_date};
     use server::jobs::nightly_proposal;
-    db.open(server::live::Hub::new(), true).await;
-    let a = db
-        .open(server::live::Hub::new(), false)
-        .await
-        .storages()
-        .supply;
-    let b = db
-        .open(server::live::Hub::new(), false)
-        .await
-        .storages()
-        .supply;
+    let [a, b] = two_instances(&db).await;
     #[allow(clippy::disallowed_methods)] // the test picks days ahead of the real clock
     let day = local_date(time::OffsetDateTime::now_utc()) + time::Duration::days(2);
     let made = |n: Result<Option<usize>, _>| n.expect("the job ran");
@@ -1019,16 +1032,10 @@ async fn the_nightly_proposal_is_made_once_a_day_by_one_instance(db: TestDb) {
 
     // HQ supply runs one by hand at 04:50 on the third day: the nightly run at 05:10
     // leaves it standing, and the day counts as done.
-    let staff: Vec<(uuid::Uuid,)> = db
-        .rows(
-            "SELECT id FROM staff WHERE phone = $1",
-            &[Arg::Text(HQ_SUPPLY.to_owned())],
-        )
-        .await;
     let third = day + time::Duration::days(2);
     let by_hand = app::supply::propose(
         a.as_ref(),
-        app::supply::RunBy::Staff(domain::StaffId::from(staff[0].0)),
+        app::supply::RunBy::Staff(hq_supply_staff(&db).await),
         at_local_minute(third, 4 * 60 + 50),
     )
     .await
@@ -1151,24 +1158,8 @@ async fn hq_reads_the_proposal_a_page_at_a_time_for_one_destination_or_all(db: T
 /// saved after it changes nothing.
 async fn of_two_runs_at_once_the_later_reading_is_the_proposal_whichever_saves_last(db: TestDb) {
     use app::supply::{propose, RunBy};
-    db.open(server::live::Hub::new(), true).await;
-    let a = db
-        .open(server::live::Hub::new(), false)
-        .await
-        .storages()
-        .supply;
-    let b = db
-        .open(server::live::Hub::new(), false)
-        .await
-        .storages()
-        .supply;
-    let staff: Vec<(uuid::Uuid,)> = db
-        .rows(
-            "SELECT id FROM staff WHERE phone = $1",
-            &[Arg::Text(HQ_SUPPLY.to_owned())],
-        )
-        .await;
-    let by = RunBy::Staff(domain::StaffId::from(staff[0].0));
+    let [a, b] = two_instances(&db).await;
+    let by = RunBy::Staff(hq_supply_staff(&db).await);
     #[allow(clippy::disallowed_methods)] // the runs are set ahead of the real clock
     let start = (time::OffsetDateTime::now_utc() + time::Duration::days(1))
         .replace_millisecond(0)
