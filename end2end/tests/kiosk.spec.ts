@@ -89,6 +89,9 @@ test("HQ pairs an iPad, staff unlock it with their PIN, it locks when idle, HQ r
   await page.reload();
   await expect(page.locator(".lock-screen")).toBeVisible();
   await expect(page.locator(".sign-in-link")).toBeVisible();
+  // The reloaded page opens its live stream after it has drawn; what was published
+  // before it opened is not replayed to it, so HQ acts once it listens.
+  await expect(page.locator("[data-live]")).toHaveAttribute("data-live", "on");
 
   // HQ revokes the device: the iPad is back to the pairing screen at once, live.
   await row.locator(".revoke button").click();
