@@ -43,6 +43,14 @@ async fn two_instances(db: &TestDb) -> [std::sync::Arc<dyn app::supply::SupplySt
     [instance().await, instance().await]
 }
 
+/// The latest proposal, every line of it, read straight from storage.
+async fn whole_proposal(storage: &dyn app::supply::SupplyStorage) -> app::supply::ProposalPage {
+    storage
+        .proposal(None, 0, u32::MAX)
+        .await
+        .expect("the proposal")
+}
+
 /// The id of the demo's HQ supply-chain planner.
 async fn hq_supply_staff(db: &TestDb) -> domain::StaffId {
     let staff: Vec<(uuid::Uuid,)> = db
@@ -1005,11 +1013,7 @@ async fn the_nightly_proposal_is_made_once_a_day_by_one_instance(db: TestDb) {
         )
         .await;
     assert_eq!(proposals[0].0, 1);
-    let first = a
-        .proposal(None, 0, u32::MAX)
-        .await
-        .expect("the proposal")
-        .lines;
+    let first = whole_proposal(a.as_ref()).await.lines;
     assert!(first.iter().all(|l| l.status == LineStatus::Proposed));
 
     assert_eq!(
@@ -1164,12 +1168,6 @@ async fn of_two_runs_at_once_the_later_reading_is_the_proposal_whichever_saves_l
     let start = (time::OffsetDateTime::now_utc() + time::Duration::days(1))
         .replace_millisecond(0)
         .expect("a whole second");
-    let latest = |storage: std::sync::Arc<dyn app::supply::SupplyStorage>| async move {
-        storage
-            .proposal(None, 0, u32::MAX)
-            .await
-            .expect("the proposal")
-    };
 
     // The later reading saved first: the earlier one, saved after, gives way.
     let later = start + time::Duration::minutes(1);
@@ -1178,7 +1176,7 @@ async fn of_two_runs_at_once_the_later_reading_is_the_proposal_whichever_saves_l
         .expect("a run")
         .is_some());
     assert_eq!(propose(a.as_ref(), by, start).await.expect("a run"), None);
-    let page = latest(a.clone()).await;
+    let page = whole_proposal(a.as_ref()).await;
     assert_eq!(page.created_at, Some(later));
     assert!(!page.lines.is_empty(), "the demo needs stock");
     assert!(page.lines.iter().all(|l| l.status == LineStatus::Proposed));
@@ -1198,7 +1196,7 @@ async fn of_two_runs_at_once_the_later_reading_is_the_proposal_whichever_saves_l
             y.expect("a run").is_some(),
             "the later reading is always saved"
         );
-        let page = latest(b.clone()).await;
+        let page = whole_proposal(b.as_ref()).await;
         assert_eq!(page.created_at, Some(late), "round {round}");
         assert!(
             !page.lines.is_empty() && page.lines.iter().all(|l| l.status == LineStatus::Proposed),
